@@ -1,0 +1,104 @@
+"""The composition root: ``build_application`` wires config, services and handlers.
+
+Production, console mode and the tests all call it; only ``request`` (PTB's ``BaseRequest`` seam)
+differs: HTTPX to Telegram, the console's in-process Bot API, or the tests' recording fake.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+from bot.clock import Clock
+from bot.config import Config
+from bot.context import AppState, BotContext
+from bot.i18n import LANGUAGES, t
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+LOCAL_TOKEN = "1:local-console-token"
+
+
+def build_application(config: Config, request: BaseRequest | None = None, *, clock: Clock | None = None) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(config.token or LOCAL_TOKEN)
+        .base_url(config.telegram.base_url)
+        .defaults(Defaults(tzinfo=config.schedule.tz))
+        .rate_limiter(
+            AIORateLimiter(
+                group_max_rate=config.telegram.group_messages_per_minute,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
+        .context_types(ContextTypes(context=BotContext, bot_data=AppState))
+        .post_init(startup)
+        .post_shutdown(shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    app.bot_data.services = Services.create(config, clock)
+    handlers.register_all(app)
+    return app
+
+
+def services_of(app: Application) -> Services:
+    return app.bot_data.services
+
+
+async def startup(app: Application) -> None:
+    """``post_init``: open the database, load settings, publish the command menus."""
+    await services_of(app).start()
+    await publish_command_menus(app)
+
+
+async def shutdown(app: Application) -> None:
+    """``post_shutdown``: close the database."""
+    await services_of(app).stop()
+
+
+_MENU_LINE = re.compile(r"^/(?P<command>[a-z_]+)\S*.*? — (?P<description>.+)$")
+
+
+def menu(lang: str, help_keys: list[str]) -> list[BotCommand]:
+    """The "/" menu: the slash commands of the help lines of the features that are built."""
+    entries = []
+    for key in help_keys:
+        for line in t(lang, key).splitlines():
+            match = _MENU_LINE.match(line)
+            if match:
+                entries.append(BotCommand(match["command"], match["description"][:256]))
+    return entries
+
+
+async def publish_command_menus(app: Application) -> None:
+    """The menu for groups and private chats, in en (default) and zh (Telegram picks by language)."""
+    for lang in LANGUAGES:
+        commands = menu(lang, app.bot_data.router.help_keys)
+        for scope in (BotCommandScopeAllGroupChats(), BotCommandScopeAllPrivateChats()):
+            await app.bot.set_my_commands(commands, scope=scope, language_code=None if lang == "en" else lang)
+
+
+@asynccontextmanager
+async def running(app: Application) -> AsyncIterator[Application]:
+    """Start the application without polling (console, tests): what ``run_polling`` does around
+    fetching updates, so updates can be fed with ``app.process_update``."""
+    await app.initialize()
+    await startup(app)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+        await app.shutdown()
+        await shutdown(app)

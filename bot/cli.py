@@ -1,0 +1,121 @@
+"""``building-bot``: run on Telegram, run in the console, migrate, back up."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import TOKEN_ENV, Config, ConfigError, load_config
+
+log = logging.getLogger("building_bot")
+
+NO_TOKEN = f"""No Telegram bot token configured.
+  1. In Telegram, talk to @BotFather, send /newbot, and copy the token it gives you.
+  2. Put it in config.toml under [telegram] token = "...", or export {TOKEN_ENV}=...
+To try the bot without Telegram first:  building-bot console   (or: make console)"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="building-bot", description="楼组助手: a Telegram bot for building groups")
+    config_help = "configuration file (default: config.toml, or built-in defaults when it is absent)"
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text in (
+        ("run", "run on Telegram (polling or webhook, as configured)"),
+        ("console", "run locally in this terminal: no token, no network"),
+        ("migrate", "apply pending database migrations and exit"),
+    ):
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.add_argument("--config", type=Path, help=config_help)
+    backup = sub.add_parser("backup", help="copy the live database to PATH (SQLite online backup)")
+    backup.add_argument("path", type=Path, help="where to write the copy")
+    backup.add_argument("--config", type=Path, help=config_help)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"building-bot: config error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=logging.WARNING if args.command == "console" else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
+    try:
+        if args.command == "run":
+            return _run(config)
+        if args.command == "console":
+            from bot.console import run_console
+
+            asyncio.run(run_console(config))
+        elif args.command == "migrate":
+            asyncio.run(_migrate(config))
+        elif args.command == "backup":
+            asyncio.run(_backup(config, args.path))
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _run(config: Config) -> int:
+    from telegram import Update
+
+    from bot.app import build_application
+
+    if not config.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    telegram = config.telegram
+    if telegram.mode == "webhook" and not telegram.url:
+        print("building-bot: config error: telegram.url: needed in webhook mode", file=sys.stderr)
+        return 2
+    app = build_application(config)
+    log.info("starting in %s mode, database %s", telegram.mode, config.storage.path)
+    if telegram.mode == "webhook":
+        app.run_webhook(
+            listen=telegram.listen,
+            port=telegram.port,
+            url_path="telegram",
+            webhook_url=telegram.url,
+            secret_token=telegram.secret_token.get_secret_value() or None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+async def _migrate(config: Config) -> None:
+    from storage.db import Database
+    from storage.migrate import current_version
+
+    db = Database(config.storage.path)
+    await db.open()
+    try:
+        async with db.read() as conn:
+            print(f"{config.storage.path}: schema version {await current_version(conn)}")
+    finally:
+        await db.close()
+
+
+async def _backup(config: Config, target: Path) -> None:
+    from storage.db import Database
+
+    db = Database(config.storage.path)
+    await db.open()
+    try:
+        await db.backup(target)
+    finally:
+        await db.close()
+    print(f"backed up {config.storage.path} to {target}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Configuration: a TOML file loaded into pydantic models.
+
+A bad or missing value raises :class:`ConfigError` whose message names the key and the file;
+the CLI prints it on one line and exits with status 2. The token is a ``SecretStr`` and is never
+printed or logged.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+TOKEN_ENV = "BUILDING_BOT_TOKEN"
+DEFAULT_CONFIG_PATH = Path("config.toml")
+
+Language = Literal["zh", "en"]
+
+
+class ConfigError(Exception):
+    """A configuration problem, with a one-line message for the operator."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TelegramConfig(_Section):
+    token: SecretStr = SecretStr("")
+    base_url: str = "https://api.telegram.org/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=1, le=65535)
+    url: str = ""
+    secret_token: SecretStr = SecretStr("")
+    group_messages_per_minute: int = Field(default=20, ge=1, le=10000)
+
+
+class StorageConfig(_Section):
+    path: Path = Path("data/building-bot.sqlite3")
+
+
+class ScheduleConfig(_Section):
+    timezone: str = "Asia/Shanghai"
+    digest_time: time = time(20, 0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _hh_mm(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                hour, minute = (int(part) for part in value.split(":"))
+                return time(hour, minute)
+            except ValueError as exc:
+                raise ValueError(f"expected HH:MM, got {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class CommitteeConfig(_Section):
+    chat_id: int = 0
+    admins: list[int] = Field(default_factory=list)
+    language: Language = "zh"
+
+
+class Config(_Section):
+    telegram: TelegramConfig = Field(default_factory=TelegramConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    committee: CommitteeConfig = Field(default_factory=CommitteeConfig)
+
+    @property
+    def token(self) -> str:
+        return self.telegram.token.get_secret_value()
+
+
+def load_config(path: Path | None = None, *, environ: dict[str, str] | None = None) -> Config:
+    """Load the configuration.
+
+    ``path=None`` means the default ``config.toml``, and built-in defaults when it does not exist
+    (so console mode works on a fresh checkout). An explicit path that does not exist is an error.
+    ``BUILDING_BOT_TOKEN`` in the environment wins over the file's token.
+    """
+    environ = os.environ if environ is None else environ
+    data: dict = {}
+    source = path or DEFAULT_CONFIG_PATH
+    if path is not None or source.exists():
+        try:
+            data = tomllib.loads(source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{source}: file not found (copy config.example.toml to start)") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{source}: cannot read ({exc.__class__.__name__})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    token = environ.get(TOKEN_ENV)
+    if token:
+        data.setdefault("telegram", {})
+        if isinstance(data["telegram"], dict):
+            data["telegram"]["token"] = token
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{source}: {key}: {message}") from None

@@ -1,0 +1,62 @@
+"""The typed callback context every handler receives: ``context.services``, ``context.t(...)``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.i18n import pick_language, t
+from bot.services import Services
+
+if TYPE_CHECKING:
+    from handlers.router import Router
+
+
+class AppState:
+    """The application's ``bot_data``: holds the services (set by ``build_application``)."""
+
+    services: Services
+    router: Router
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):
+    """One context per update; PTB hands the same object to every handler group."""
+
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self._lang: str | None = None
+        self._update: Update | None = None
+
+    @classmethod
+    def from_update(cls, update: object, application: Application) -> BotContext:
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            context._update = update
+        return context
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+    @property
+    def lang(self) -> str:
+        """The language to answer in: the chat's /lang, the user's Telegram language, the default."""
+        if self._lang is None:
+            update = self._update
+            chat = update.effective_chat if update else None
+            user = update.effective_user if update else None
+            self._lang = pick_language(
+                self.services.settings.language(chat.id) if chat else None,
+                user.language_code if user else None,
+                self.services.config.committee.language,
+            )
+        return self._lang
+
+    def lang_override(self, language: str) -> None:
+        """The chat's language just changed: answer the rest of this update in it."""
+        self._lang = language
+
+    def t(self, key: str, **values: Any) -> str:
+        return t(self.lang, key, **values)

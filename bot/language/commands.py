@@ -1,0 +1,265 @@
+"""One pydantic model per command of COMMANDS.md, and the ParseError that carries usage."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.language.quantities import Item
+from bot.language.rooms import Room
+
+
+class ParseError(Exception):
+    """A recognised command whose arguments could not be read.
+
+    ``usage`` names the command's usage text in the catalogue (``usage.<command>``), shown to
+    the user in their language; ``detail`` is for the log and never contains message text.
+    """
+
+    def __init__(self, command: str, detail: str = "") -> None:
+        super().__init__(f"{command}: {detail}" if detail else command)
+        self.command = command
+        self.detail = detail
+
+    @property
+    def usage_key(self) -> str:
+        return f"usage.{self.command}"
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: ClassVar[str]
+
+
+# ----------------------------------------------------------------------------- general
+class Start(Command):
+    name = "start"
+    payload: str = ""
+
+
+class Help(Command):
+    name = "help"
+
+
+class SetLanguage(Command):
+    name = "lang"
+    language: Literal["zh", "en"]
+
+
+class UnknownCommand(Command):
+    """A slash command this bot does not know (``/foo``)."""
+
+    name = "unknown"
+    word: str
+
+
+# ----------------------------------------------------------------------------- setup and roster
+class Bind(Command):
+    name = "bind"
+    building: int | None = None
+    committee: bool = False
+
+
+class Register(Command):
+    name = "register"
+    room: Room
+    display_name: str | None = None
+
+
+class AppointLeader(Command):
+    name = "leader"
+    demote: bool = False
+
+
+class Me(Command):
+    name = "me"
+
+
+class Purge(Command):
+    name = "purge"
+
+
+# ----------------------------------------------------------------------------- medicine
+class MedRequest(Command):
+    name = "med"
+    room: Room | None = None
+    items: list[Item] = Field(min_length=1)
+    urgent: bool = False
+
+
+class MedClaim(Command):
+    name = "claim"
+    request_id: int
+
+
+class MedBought(Command):
+    name = "bought"
+    request_id: int
+    cost_fen: int | None = None
+
+
+class MedDelivered(Command):
+    name = "delivered"
+    request_id: int
+
+
+class MedCancel(Command):
+    name = "cancel"
+    request_id: int
+
+
+class MedList(Command):
+    name = "medlist"
+
+
+# ----------------------------------------------------------------------------- group buys
+class GroupBuyOpen(Command):
+    name = "groupbuy"
+    title: str
+    price_fen: int
+    unit: str = "份"
+    deadline: datetime | None = None
+    minimum: int | None = None
+    case_size: int | None = None
+    limit: int | None = None
+
+
+class Order(Command):
+    name = "order"
+    buy_id: int
+    quantity: int = Field(ge=0, le=9999)
+    room: Room | None = None
+
+
+class ReplyOrder(Command):
+    """``+2`` sent as a reply to one of the bot's messages (a group-buy board)."""
+
+    name = "reply_order"
+    quantity: int = Field(ge=0, le=9999)
+
+
+class RelayLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    number: int
+    room: Room
+    quantity: int
+
+
+class RelayImport(Command):
+    name = "relay"
+    title: str
+    lines: list[RelayLine]
+    unreadable: list[str] = Field(default_factory=list)
+
+
+class CloseBuy(Command):
+    name = "close"
+    buy_id: int
+
+
+class MarkPaid(Command):
+    name = "paid"
+    buy_id: int
+    room: Room
+
+
+class BuySummary(Command):
+    name = "orders"
+    buy_id: int
+
+
+# ----------------------------------------------------------------------------- volunteers and care
+class VolunteerRegister(Command):
+    name = "volunteer"
+    display_name: str | None = None
+    skills: list[str] = Field(default_factory=list)
+
+
+class CheckIn(Command):
+    name = "checkin"
+    task: str | None = None
+    place: str | None = None
+
+
+class CheckOut(Command):
+    name = "checkout"
+
+
+class OnDuty(Command):
+    name = "onduty"
+
+
+class ShiftOpen(Command):
+    name = "shift"
+    task: str
+    start: datetime
+    end: datetime
+    headcount: int = Field(ge=1, le=999)
+
+
+class ShiftTake(Command):
+    name = "takeshift"
+    slot_id: int
+
+
+class Vacancies(Command):
+    name = "vacancies"
+
+
+class CareAdd(Command):
+    name = "care"
+    room: Room
+    needs: str = ""
+
+
+class CarePair(Command):
+    name = "pair"
+    room: Room
+
+
+class CareSafe(Command):
+    name = "safe"
+    room: Room
+
+
+# ----------------------------------------------------------------------------- rumors, notices, reports
+class Rumor(Command):
+    name = "rumor"
+    title: str
+    keywords: list[str] = Field(min_length=1)
+    content: str
+    source: str | None = None
+
+
+class Rumors(Command):
+    name = "rumors"
+
+
+class RumorOff(Command):
+    name = "rumor_off"
+    rumor_id: int
+
+
+class Notice(Command):
+    name = "notice"
+    text: str = Field(min_length=1)
+    daily_at: time | None = None
+
+
+class Notices(Command):
+    name = "notices"
+
+
+class NoticeOff(Command):
+    name = "notice_off"
+    notice_id: int
+
+
+class Digest(Command):
+    name = "digest"
+
+
+class Export(Command):
+    name = "export"

@@ -1,0 +1,33 @@
+"""Normalisation first, so every parser sees clean text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Dashes and minus signs people type for "3-502".
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−﹣－"})
+# Invisible characters: zero-width spaces and joiners, BOM, variation selectors.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\ufe0e\ufe0f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+# Chinese prose punctuation survives NFKC, so notices and rebuttals read as they were written.
+_KEEP = "，；！？（）"
+_PROTECT = str.maketrans({ch: chr(0xE000 + i) for i, ch in enumerate(_KEEP)})
+_RESTORE = str.maketrans({chr(0xE000 + i): ch for i, ch in enumerate(_KEEP)})
+_PRIVATE = re.compile("[\ue000-\ue00f]")
+# What separates the items of a list, in either width.
+SEPARATORS = ",，、;；"
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width to half-width, except the prose punctuation ，；！？（）), one kind of dash, no invisible or control characters,
+    single spaces, trimmed lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _PRIVATE.sub("", text).translate(_PROTECT)
+    text = unicodedata.normalize("NFKC", text).translate(_RESTORE)
+    text = text.translate(_DASHES)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines).strip()

@@ -1,0 +1,501 @@
+"""Text → command. The hashtag forms (``#配药``, ``＃配药``, ``【配药】``, no space needed, anywhere in
+the first line) and the slash forms (``/med``, ``/med@botname``) lead to the same argument parsers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from bot.language import commands as c
+from bot.language.money import find_money, parse_money
+from bot.language.normalize import SEPARATORS, normalize
+from bot.language.numbers import NUMBER, parse_int
+from bot.language.quantities import UNIT, parse_items, parse_quantity
+from bot.language.rooms import match_room, parse_building, parse_room
+from bot.language.times import parse_clock, parse_time
+
+MAX_TEXT = 4096
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    now: datetime
+    tz: ZoneInfo
+    bot_username: str = ""
+    reply_to_bot: bool = False
+
+
+Parser = Callable[[str, ParseContext], c.Command]
+
+# --------------------------------------------------------------------------- the words
+# Chinese tag → command name. Longer tags win (配药清单 before 配药, 认领班 before 认领).
+TAGS: dict[str, str] = {
+    "帮助": "help", "绑定": "bind", "登记": "register", "楼组长": "leader", "我的": "me",
+    "语言": "lang", "清除数据": "purge",
+    "配药": "med", "认领": "claim", "已购": "bought", "已买": "bought", "已送达": "delivered",
+    "送达": "delivered", "取消": "cancel", "配药清单": "medlist",
+    "开团": "groupbuy", "接龙": "order", "截单": "close", "已付": "paid", "团购汇总": "orders",
+    "报到": "volunteer", "签到": "checkin", "签退": "checkout", "在岗": "onduty",
+    "排班": "shift", "认领班": "takeshift", "空缺": "vacancies",
+    "关爱": "care", "结对": "pair", "平安": "safe", "报平安": "safe",
+    "辟谣": "rumor", "通知": "notice", "日报": "digest", "导出": "export",
+}  # fmt: skip
+# Slash command → command name (ASCII only: Telegram's rule).
+SLASH: dict[str, str] = {
+    "start": "start", "help": "help", "bind": "bind", "register": "register", "leader": "leader",
+    "me": "me", "lang": "lang", "purge": "purge",
+    "med": "med", "medicine": "med", "claim": "claim", "bought": "bought", "delivered": "delivered",
+    "cancel": "cancel", "medlist": "medlist",
+    "groupbuy": "groupbuy", "order": "order", "close": "close", "paid": "paid", "orders": "orders",
+    "volunteer": "volunteer", "checkin": "checkin", "checkout": "checkout", "onduty": "onduty",
+    "shift": "shift", "takeshift": "takeshift", "vacancies": "vacancies",
+    "care": "care", "pair": "pair", "safe": "safe",
+    "rumor": "rumor", "rumors": "rumors", "rumor_off": "rumor_off",
+    "notice": "notice", "notices": "notices", "notice_off": "notice_off",
+    "digest": "digest", "export": "export",
+}  # fmt: skip
+
+_TAG_WORDS = "|".join(sorted(TAGS, key=len, reverse=True))
+_HASH_TAG = re.compile(rf"#\s*(?P<tag>{_TAG_WORDS})")
+_BRACKET_TAG = re.compile(rf"【\s*(?P<tag>{_TAG_WORDS})\s*】")
+_SLASH = re.compile(r"^/(?P<word>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]+))?(?=\s|$)")
+_REPLY_PLUS = re.compile(rf"^\+\s*(?P<q>{NUMBER})\s*(?:{UNIT})?$")
+_URGENT = re.compile(r"^(?:急|加急|紧急|urgent|URGENT|!+)(?:\s+|(?=[^\sA-Za-z])|$)", re.I)
+_ID = re.compile(r"^(?:#|No\.?\s*|第)?\s*(?P<id>\d{1,9})\s*(?:号|单)?$", re.I)
+
+
+def parse(text: str, ctx: ParseContext) -> c.Command | None:
+    """The command in ``text``; None for ordinary chatter; ``ParseError`` for a malformed command."""
+    text = normalize(text[: MAX_TEXT * 2])[:MAX_TEXT]
+    if not text:
+        return None
+    found = _find_command(text, ctx)
+    if found is None:
+        plus = _REPLY_PLUS.match(text)
+        if plus and ctx.reply_to_bot:
+            return c.ReplyOrder(quantity=_int(plus["q"], "order"))
+        return None
+    name, args = found
+    parser = PARSERS[name]
+    try:
+        return parser(args, ctx)
+    except ParseError:
+        raise
+    except (ValueError, ValidationError) as exc:
+        raise ParseError(name, exc.__class__.__name__) from None
+
+
+ParseError = c.ParseError
+
+
+def _find_command(text: str, ctx: ParseContext) -> tuple[str, str] | None:
+    slash = _SLASH.match(text)
+    if slash:
+        if slash["bot"] and ctx.bot_username and slash["bot"].lower() != ctx.bot_username.lower():
+            return None  # addressed to another bot
+        word = slash["word"].lower()
+        name = SLASH.get(word)
+        if name is None:
+            return "unknown", word
+        return name, text[slash.end() :].strip()
+    first_line, _, rest = text.partition("\n")
+    candidates = [m for m in (_HASH_TAG.search(first_line), _BRACKET_TAG.search(first_line)) if m]
+    if not candidates:
+        return None
+    match = min(candidates, key=lambda m: m.start())
+    args = first_line[match.end() :].strip()
+    if rest:
+        args = f"{args}\n{rest}" if args else rest
+    return TAGS[match["tag"]], args.strip()
+
+
+# --------------------------------------------------------------------------- small helpers
+def _int(text: str, command: str) -> int:
+    try:
+        return parse_int(text)
+    except ValueError:
+        raise ParseError(command, "not a number") from None
+
+
+def _one_id(args: str, command: str) -> int:
+    match = _ID.match(args.split("\n")[0].strip().split(" ")[0]) if args.strip() else None
+    if not match:
+        raise ParseError(command, "missing id")
+    return int(match["id"])
+
+
+def _room(text: str, command: str) -> c.Room:
+    room = parse_room(text)
+    if room is None:
+        raise ParseError(command, "not a room")
+    return room
+
+
+def _leading_room(args: str) -> tuple[c.Room | None, str]:
+    found = match_room(args)
+    if found is None:
+        return None, args
+    room, end = found
+    if end < len(args) and not args[end].isspace() and args[end] not in SEPARATORS:
+        return None, args  # "3-502盒" is not an address followed by something
+    return room, args[end:].strip(f" {SEPARATORS}")
+
+
+def _no_args(command: type[c.Command]) -> Parser:
+    return lambda args, ctx: command()
+
+
+def _id_command(command: type[c.Command], field: str) -> Parser:
+    return lambda args, ctx: command(**{field: _one_id(args, command.name)})
+
+
+# --------------------------------------------------------------------------- argument parsers
+def _start(args: str, ctx: ParseContext) -> c.Command:
+    return c.Start(payload=args.split(" ")[0] if args else "")
+
+
+def _lang(args: str, ctx: ParseContext) -> c.Command:
+    word = args.strip().lower()
+    if word in {"zh", "cn", "中文", "中", "chinese"}:
+        return c.SetLanguage(language="zh")
+    if word in {"en", "english", "英文", "英语"}:
+        return c.SetLanguage(language="en")
+    raise ParseError("lang")
+
+
+def _unknown(args: str, ctx: ParseContext) -> c.Command:
+    return c.UnknownCommand(word=args)
+
+
+def _bind(args: str, ctx: ParseContext) -> c.Command:
+    word = args.strip()
+    if word.lower() in {"居委", "居委会", "committee", "居民委员会"}:
+        return c.Bind(committee=True)
+    building = parse_building(word)
+    if building is None:
+        raise ParseError("bind")
+    return c.Bind(building=building)
+
+
+def _register(args: str, ctx: ParseContext) -> c.Command:
+    room, rest = _leading_room(args)
+    if room is None:
+        raise ParseError("register")
+    return c.Register(room=room, display_name=rest[:40] or None)
+
+
+def _leader(args: str, ctx: ParseContext) -> c.Command:
+    return c.AppointLeader(demote=args.strip().lower() in {"取消", "撤销", "off", "remove", "demote"})
+
+
+def _med(args: str, ctx: ParseContext) -> c.Command:
+    urgent = False
+    room = None
+    while True:
+        mark = _URGENT.match(args)
+        if mark:
+            urgent, args = True, args[mark.end() :].strip()
+            continue
+        if room is None:
+            room, rest = _leading_room(args)
+            if room is not None:
+                args = rest
+                continue
+        break
+    items = parse_items(args)
+    if not items:
+        raise ParseError("med", "no items")
+    return c.MedRequest(room=room, items=items, urgent=urgent)
+
+
+def _bought(args: str, ctx: ParseContext) -> c.Command:
+    request_id = _one_id(args, "bought")
+    rest = args.strip().split(" ", 1)[1].strip() if " " in args.strip() else ""
+    cost = None
+    if rest:
+        try:
+            cost = parse_money(rest).fen
+        except ValueError:
+            raise ParseError("bought", "bad cost") from None
+    return c.MedBought(request_id=request_id, cost_fen=cost)
+
+
+_OPTION = {
+    "deadline": re.compile(r"(?:截止|截单|截至|deadline|until|by)\s*[:]?\s*(?P<v>\S+(?:\s*\d{1,2}[:.]\d{2})?)", re.I),
+    "minimum": re.compile(rf"(?:起订|最少|min(?:imum)?)\s*[:]?\s*(?P<v>{NUMBER})\s*(?:{UNIT})?", re.I),
+    "case_size": re.compile(rf"(?:整箱|每箱|case)\s*[:]?\s*(?P<v>{NUMBER})\s*(?:{UNIT})?", re.I),
+    "limit": re.compile(rf"(?:限购|每户限|limit)\s*[:]?\s*(?P<v>{NUMBER})\s*(?:{UNIT})?", re.I),
+}
+_BARE_TIME = re.compile(r"(?:^|\s)(?P<v>(?:今天|明天|明早|今晚|明晚|tomorrow|today)?\s*\d{1,2}[:.]\d{2})(?=\s|$)", re.I)
+
+
+def _groupbuy(args: str, ctx: ParseContext) -> c.Command:
+    text = " ".join(args.split())
+    found = find_money(text)
+    if found is None:
+        raise ParseError("groupbuy", "no price")
+    money, (start, end) = found
+    text = f"{text[:start]} {text[end:]}"
+    values: dict[str, object] = {}
+    for key, pattern in _OPTION.items():
+        match = pattern.search(text)
+        if not match:
+            continue
+        raw = match["v"]
+        if key == "deadline":
+            values[key] = _deadline(raw, ctx)
+        else:
+            values[key] = _int(raw, "groupbuy")
+        text = text[: match.start()] + " " + text[match.end() :]
+    if "deadline" not in values:
+        bare = _BARE_TIME.search(text)
+        if bare:
+            values["deadline"] = _deadline(bare["v"], ctx)
+            text = text[: bare.start()] + " " + text[bare.end() :]
+    title = " ".join(text.split()).strip(f" {SEPARATORS}")
+    if not title:
+        raise ParseError("groupbuy", "no title")
+    return c.GroupBuyOpen(title=title[:60], price_fen=money.fen, unit=money.unit or "份", **values)
+
+
+def _deadline(raw: str, ctx: ParseContext) -> datetime:
+    try:
+        moment = parse_time(raw, ctx.now, ctx.tz)
+    except ValueError:
+        raise ParseError("groupbuy", "bad deadline") from None
+    if moment <= ctx.now:
+        raise ParseError("groupbuy", "deadline in the past")
+    return moment
+
+
+_NUMBERED = re.compile(r"^(?P<n>\d{1,4})\s*[.、)）:]\s*(?P<body>.*)$")
+
+
+def _order(args: str, ctx: ParseContext) -> c.Command:
+    first, _, rest = args.partition("\n")
+    if rest.strip() or not re.match(r"^\d", first.strip()):
+        return _relay(first.strip(), rest)
+    parts = first.split()
+    if len(parts) == 2:
+        return c.Order(buy_id=_int(parts[0], "order"), quantity=_quantity(parts[1]))
+    if len(parts) == 3:
+        return c.Order(buy_id=_int(parts[0], "order"), room=_room(parts[1], "order"), quantity=_quantity(parts[2]))
+    raise ParseError("order")
+
+
+def _quantity(text: str) -> int:
+    try:
+        quantity, _ = parse_quantity(text)
+    except ValueError:
+        if text.strip() in {"0", "零"}:
+            return 0
+        raise ParseError("order", "bad quantity") from None
+    return quantity
+
+
+def _relay(title: str, body: str) -> c.Command:
+    lines: list[c.RelayLine] = []
+    unreadable: list[str] = []
+    for raw in body.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        numbered = _NUMBERED.match(line)
+        if not numbered:
+            if not title and not lines and not unreadable:
+                title = line
+            else:
+                unreadable.append(line)
+            continue
+        room, rest = _leading_room(numbered["body"].strip())
+        quantity = _relay_quantity(rest) if room is not None else None
+        if room is None or quantity is None:
+            unreadable.append(line)
+            continue
+        lines.append(c.RelayLine(number=int(numbered["n"]), room=room, quantity=quantity))
+    if not title or not (lines or unreadable):
+        raise ParseError("order", "empty relay")
+    return c.RelayImport(title=title[:60], lines=lines, unreadable=unreadable)
+
+
+_TRAILING_QUANTITY = re.compile(rf"(?:^|\s|[x×*X])(?P<q>(?:[x×*X]\s*)?{NUMBER}\s*(?:{UNIT})?)$")
+
+
+def _relay_quantity(rest: str) -> int | None:
+    """``2份`` → 2, ``张三 2份`` → 2, nothing → 1; None when unreadable."""
+    if not rest:
+        return 1
+    match = _TRAILING_QUANTITY.search(rest)
+    if not match:
+        return None
+    try:
+        return parse_quantity(match["q"])[0]
+    except ValueError:
+        return None
+
+
+def _close(args: str, ctx: ParseContext) -> c.Command:
+    return c.CloseBuy(buy_id=_one_id(args, "close"))
+
+
+def _paid(args: str, ctx: ParseContext) -> c.Command:
+    parts = args.split(None, 1)
+    if len(parts) != 2:
+        raise ParseError("paid")
+    return c.MarkPaid(buy_id=_int(parts[0], "paid"), room=_room(parts[1], "paid"))
+
+
+SKILLS = {
+    "核酸": "核酸", "nucleic": "核酸", "pcr": "核酸", "test": "核酸", "testing": "核酸",
+    "配送": "配送", "delivery": "配送", "deliver": "配送", "送货": "配送",
+    "消杀": "消杀", "disinfection": "消杀", "disinfect": "消杀",
+    "配药": "配药", "medicine": "配药", "pharmacy": "配药",
+    "团购": "团购", "groupbuy": "团购", "关爱": "关爱", "care": "关爱",
+    "医护": "医护", "medical": "医护", "翻译": "翻译", "translation": "翻译",
+    "搬运": "搬运", "carry": "搬运", "秩序": "秩序", "order": "秩序", "登记": "登记",
+}  # fmt: skip
+
+
+def skill(word: str) -> str:
+    """The canonical (Chinese) name of a volunteer skill or shift task typed in either language."""
+    return SKILLS.get(word.lower(), word)
+
+
+def _volunteer(args: str, ctx: ParseContext) -> c.Command:
+    words = [w for w in re.split(rf"[\s{SEPARATORS}]+", args) if w]
+    name = None
+    if words and words[0].lower() not in SKILLS:
+        name, words = words[0][:40], words[1:]
+    return c.VolunteerRegister(display_name=name, skills=[skill(w)[:20] for w in words][:10])
+
+
+def _checkin(args: str, ctx: ParseContext) -> c.Command:
+    words = args.split(None, 1)
+    task = skill(words[0])[:20] if words else None
+    place = words[1][:40] if len(words) > 1 else None
+    return c.CheckIn(task=task, place=place)
+
+
+_SLOT = re.compile(
+    r"^(?P<task>\S+)\s+(?P<day>今天|明天|后天|today|tomorrow)?\s*(?P<start>\d{1,2}[:.]\d{2}|\d{1,2}点)\s*"
+    r"(?:-|~|到|至|to)\s*(?P<end>\d{1,2}[:.]\d{2}|\d{1,2}点)\s*(?P<n>\d{1,3})?\s*(?:人|people|persons?)?$",
+    re.I,
+)
+
+
+def _shift(args: str, ctx: ParseContext) -> c.Command:
+    match = _SLOT.match(" ".join(args.split()))
+    if not match:
+        raise ParseError("shift")
+    day = match["day"] or ""
+    try:
+        start = parse_time(f"{day}{match['start']}", ctx.now, ctx.tz)
+        end = parse_time(f"{day}{match['end']}", ctx.now, ctx.tz, future=False)
+    except ValueError:
+        raise ParseError("shift", "bad time") from None
+    end = end.replace(year=start.year, month=start.month, day=start.day)
+    if end <= start:
+        end += timedelta(days=1)
+    return c.ShiftOpen(task=skill(match["task"])[:20], start=start, end=end, headcount=int(match["n"] or 1))
+
+
+def _care(args: str, ctx: ParseContext) -> c.Command:
+    room, rest = _leading_room(args)
+    if room is None:
+        raise ParseError("care")
+    return c.CareAdd(room=room, needs=rest[:100])
+
+
+def _room_command(command: type[c.CarePair] | type[c.CareSafe]) -> Parser:
+    def parse_args(args: str, ctx: ParseContext) -> c.Command:
+        room, _ = _leading_room(args)
+        if room is None:
+            raise ParseError(command.name)
+        return command(room=room)
+
+    return parse_args
+
+
+_FIELD = re.compile(r"^(?P<key>关键词|关键字|keywords?|来源|出处|source)\s*[:]\s*(?P<value>.*)$", re.I | re.S)
+
+
+def _rumor(args: str, ctx: ParseContext) -> c.Command:
+    parts = [part.strip() for part in re.split(r"\s*\|\s*", args) if part.strip()]
+    if len(parts) < 3:
+        raise ParseError("rumor")
+    title, keywords, content, source = parts[0], [], [], None
+    for part in parts[1:]:
+        field = _FIELD.match(part)
+        if field and field["key"].lower() in {"关键词", "关键字", "keyword", "keywords"}:
+            keywords = [k for k in re.split(rf"[\s{SEPARATORS}]+", field["value"]) if k]
+        elif field:
+            source = field["value"].strip() or None
+        else:
+            content.append(part)
+    if not keywords or not content:
+        raise ParseError("rumor")
+    return c.Rumor(title=title[:60], keywords=keywords[:10], content="\n".join(content)[:2000], source=source)
+
+
+_DAILY = re.compile(r"^(?:每天|每日|daily|every\s*day)\s*(?P<time>\S+?(?:\s*(?:am|pm))?)\s+(?P<text>.+)$", re.I | re.S)
+
+
+def _notice(args: str, ctx: ParseContext) -> c.Command:
+    if not args.strip():
+        raise ParseError("notice")
+    daily = _DAILY.match(args)
+    if daily:
+        try:
+            at = parse_clock(daily["time"])
+        except ValueError:
+            raise ParseError("notice", "bad time") from None
+        return c.Notice(text=daily["text"].strip()[:3500], daily_at=at)
+    return c.Notice(text=args.strip()[:3500])
+
+
+PARSERS: dict[str, Parser] = {
+    "start": _start,
+    "help": _no_args(c.Help),
+    "lang": _lang,
+    "unknown": _unknown,
+    "bind": _bind,
+    "register": _register,
+    "leader": _leader,
+    "me": _no_args(c.Me),
+    "purge": _no_args(c.Purge),
+    "med": _med,
+    "claim": _id_command(c.MedClaim, "request_id"),
+    "bought": _bought,
+    "delivered": _id_command(c.MedDelivered, "request_id"),
+    "cancel": _id_command(c.MedCancel, "request_id"),
+    "medlist": _no_args(c.MedList),
+    "groupbuy": _groupbuy,
+    "order": _order,
+    "close": _close,
+    "paid": _paid,
+    "orders": _id_command(c.BuySummary, "buy_id"),
+    "volunteer": _volunteer,
+    "checkin": _checkin,
+    "checkout": _no_args(c.CheckOut),
+    "onduty": _no_args(c.OnDuty),
+    "shift": _shift,
+    "takeshift": _id_command(c.ShiftTake, "slot_id"),
+    "vacancies": _no_args(c.Vacancies),
+    "care": _care,
+    "pair": _room_command(c.CarePair),
+    "safe": _room_command(c.CareSafe),
+    "rumor": _rumor,
+    "rumors": _no_args(c.Rumors),
+    "rumor_off": _id_command(c.RumorOff, "rumor_id"),
+    "notice": _notice,
+    "notices": _no_args(c.Notices),
+    "notice_off": _id_command(c.NoticeOff, "notice_id"),
+    "digest": _no_args(c.Digest),
+    "export": _no_args(c.Export),
+}

@@ -1,0 +1,30 @@
+"""Domain services: the rules, permissions and arithmetic of each feature. No Telegram imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.services.settings import ChatSettings
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    config: Config
+    db: Database
+    clock: Clock
+    settings: ChatSettings
+
+    @classmethod
+    def create(cls, config: Config, clock: Clock | None = None) -> Services:
+        db = Database(config.storage.path)
+        return cls(config=config, db=db, clock=clock or Clock(), settings=ChatSettings(db))
+
+    async def start(self) -> None:
+        await self.db.open()
+        await self.settings.load()
+
+    async def stop(self) -> None:
+        await self.db.close()

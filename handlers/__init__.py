@@ -1,0 +1,17 @@
+"""The Telegram-facing layer: one module per feature, each with ``register(app)``.
+
+This is the one ordered place where everything is registered.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import errors, general, guards, router
+
+
+def register_all(app: Application) -> None:
+    guards.register(app)  # group -2: re-delivered updates stop here
+    router.register(app)  # group 0: every text message is parsed once
+    general.register(app)
+    errors.register(app)

@@ -1,0 +1,45 @@
+"""The error handler: log what failed (never message text or personal data), apologise to the user."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application
+
+from bot.context import BotContext
+from storage.db import AlreadyProcessed, StorageError
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, AlreadyProcessed):
+        log.info("update %s was handled before; its effect is not repeated", update_id)
+        return
+    if isinstance(error, StorageError):
+        log.error("storage error while handling update %s: %s", update_id, error)
+        key = "error.storage"
+    else:
+        log.error(
+            "error while handling update %s: %s",
+            update_id,
+            error.__class__.__name__,
+            exc_info=(type(error), error, error.__traceback__) if error else None,
+        )
+        key = "error.apology"
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(error, Forbidden):
+        return  # the bot cannot write there; nothing to tell
+    try:
+        await context.bot.send_message(update.effective_chat.id, context.t(key))
+    except TelegramError as exc:
+        log.warning("could not send the apology for update %s: %s", update_id, exc.__class__.__name__)
+
+
+def register(app: Application) -> None:
+    app.add_error_handler(on_error)

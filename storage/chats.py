@@ -1,0 +1,18 @@
+"""Per-chat settings (language)."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+
+async def languages(conn: aiosqlite.Connection) -> dict[int, str]:
+    cursor = await conn.execute("SELECT chat_id, language FROM chat_settings WHERE language IS NOT NULL")
+    return {row["chat_id"]: row["language"] for row in await cursor.fetchall()}
+
+
+async def set_language(conn: aiosqlite.Connection, chat_id: int, language: str) -> None:
+    await conn.execute(
+        "INSERT INTO chat_settings(chat_id, language) VALUES (?, ?) "
+        "ON CONFLICT(chat_id) DO UPDATE SET language = excluded.language",
+        (chat_id, language),
+    )

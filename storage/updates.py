@@ -1,0 +1,31 @@
+"""The re-delivery guard: remember which update ids were handled."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from storage.timefmt import to_db
+
+
+async def seen(conn: aiosqlite.Connection, update_id: int) -> bool:
+    cursor = await conn.execute("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,))
+    return await cursor.fetchone() is not None
+
+
+async def claim(conn: aiosqlite.Connection, update_id: int, now: datetime) -> bool:
+    """Record ``update_id``; False when it had been handled before."""
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO processed_updates(update_id, processed_at) VALUES (?, ?)",
+        (update_id, to_db(now)),
+    )
+    return cursor.rowcount == 1
+
+
+async def forget_older_than(conn: aiosqlite.Connection, now: datetime, days: int = 7) -> int:
+    """Telegram keeps updates for 24 hours; older ids need not be remembered."""
+    cursor = await conn.execute(
+        "DELETE FROM processed_updates WHERE processed_at < ?", (to_db(now - timedelta(days=days)),)
+    )
+    return cursor.rowcount
