@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.app import build_application, running
+from bot.clock import FixedClock
+from bot.config import Config
+from bot.localapi import LocalBotApi, LocalRequest
+from tests.harness import COMMITTEE, Harness
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def make_config(tmp_path: Path, **sections: dict) -> Config:
+    data = {
+        "storage": {"path": str(tmp_path / "bot.sqlite3")},
+        "committee": {"admins": [COMMITTEE.id]},
+        "telegram": {"group_messages_per_minute": 10000},
+    }
+    for name, values in sections.items():
+        data.setdefault(name, {}).update(values)
+    return Config.model_validate(data)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return make_config(tmp_path)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 4, 10, 9, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+async def bot(config: Config, clock: FixedClock) -> AsyncIterator[Harness]:
+    api = LocalBotApi()
+    app = build_application(config, LocalRequest(api), clock=clock)
+    async with running(app):
+        yield Harness(app, api)

@@ -1,0 +1,60 @@
+"""The bot under test: the real Application over the recording local Bot API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.localapi import LocalBotApi, LocalUser
+
+RESIDENT = LocalUser(1001, "张三")
+NEIGHBOUR = LocalUser(1002, "李四")
+ENGLISH_RESIDENT = LocalUser(1003, "Alice", language_code="en")
+COMMITTEE = LocalUser(9001, "王主任")
+BUILDING_3 = -1003
+BUILDING_5 = -1005
+COMMITTEE_CHAT = -1999
+
+
+class Harness:
+    def __init__(self, app: Application, api: LocalBotApi) -> None:
+        self.app = app
+        self.api = api
+
+    @property
+    def services(self):
+        return self.app.bot_data.services
+
+    async def feed(self, payload: dict[str, Any]) -> None:
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+
+    async def send(
+        self, chat_id: int, user: LocalUser, text: str, *, reply_to: int | None = None, anonymous: bool = False
+    ) -> dict[str, Any]:
+        """A user's message; returns the update payload (its message id is in ``["message"]``)."""
+        payload = self.api.message_update(chat_id, user, text, reply_to=reply_to, anonymous=anonymous)
+        await self.feed(payload)
+        return payload
+
+    async def edit(self, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
+        payload = self.api.edit_update(chat_id, message_id, text)
+        await self.feed(payload)
+        return payload
+
+    async def press(self, chat_id: int, message_id: int, user: LocalUser, data: str) -> dict[str, Any]:
+        payload = self.api.callback_update(chat_id, message_id, user, data)
+        await self.feed(payload)
+        return payload
+
+    def texts(self, chat_id: int | None = None) -> list[str]:
+        return self.api.texts(chat_id)
+
+    def last(self, chat_id: int) -> str:
+        texts = self.texts(chat_id)
+        assert texts, f"the bot sent nothing to {chat_id}"
+        return texts[-1]
+
+    def last_message(self, chat_id: int) -> dict[str, Any]:
+        return self.api.sent(chat_id)[-1]

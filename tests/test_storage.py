@@ -1,0 +1,94 @@
+import asyncio
+import sqlite3
+
+import aiosqlite
+import pytest
+
+from storage.db import Database, StorageError
+from storage.migrate import apply_migrations, current_version, migrations
+
+
+async def test_migrations_from_empty_and_rerun_is_a_noop(tmp_path):
+    db = Database(tmp_path / "a.sqlite3")
+    await db.open()
+    async with db.read() as conn:
+        assert await current_version(conn) == len(migrations())
+        assert await apply_migrations(conn) == []
+        cursor = await conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        tables = {row[0] for row in await cursor.fetchall()}
+    assert {"processed_updates", "audit_log", "chat_settings"} <= tables
+    await db.close()
+    # opening again applies nothing and keeps the data
+    db = Database(tmp_path / "a.sqlite3")
+    await db.open()
+    async with db.read() as conn:
+        assert await current_version(conn) == len(migrations())
+    await db.close()
+
+
+async def test_pragmas_are_set_on_the_connection(tmp_path):
+    db = Database(tmp_path / "p.sqlite3")
+    await db.open()
+    async with db.read() as conn:
+        values = {}
+        for pragma in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous"):
+            cursor = await conn.execute(f"PRAGMA {pragma}")
+            values[pragma] = (await cursor.fetchone())[0]
+    await db.close()
+    assert values == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": 2}
+
+
+async def test_concurrent_writers_do_not_share_a_transaction(tmp_path):
+    """A job's failing transaction must not roll back (or commit) a handler's work, and vice versa."""
+    db = Database(tmp_path / "c.sqlite3")
+    await db.open()
+
+    async def handler():
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'handler-1', 'ok')")
+            await asyncio.sleep(0.01)
+            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'handler-2', 'ok')")
+
+    async def failing_job():
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'job', 'ok')")
+                await asyncio.sleep(0.005)
+                raise RuntimeError("job failed")
+
+    await asyncio.gather(handler(), failing_job(), handler())
+    rows = [row["action"] for row in await db.fetchall("SELECT action FROM audit_log ORDER BY id")]
+    await db.close()
+    assert rows == ["handler-1", "handler-2", "handler-1", "handler-2"]
+
+
+async def test_backup_is_a_readable_copy(tmp_path):
+    db = Database(tmp_path / "live.sqlite3")
+    await db.open()
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'kept', 'ok')")
+    await db.backup(tmp_path / "backups" / "copy.sqlite3")
+    await db.close()
+    async with aiosqlite.connect(tmp_path / "backups" / "copy.sqlite3") as copy:
+        cursor = await copy.execute("SELECT action FROM audit_log")
+        assert [row[0] for row in await cursor.fetchall()] == ["kept"]
+        cursor = await copy.execute("PRAGMA integrity_check")
+        assert (await cursor.fetchone())[0] == "ok"
+
+
+async def test_a_read_only_database_gives_a_storage_error(tmp_path):
+    path = tmp_path / "ro.sqlite3"
+    db = Database(path)
+    await db.open()
+    await db.close()
+    db = Database(path)
+    await db.open()
+    await db.conn.execute("PRAGMA query_only = ON")
+    with pytest.raises(StorageError):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'x', 'ok')")
+    await db.conn.execute("PRAGMA query_only = OFF")
+    async with db.transaction() as conn:  # recovers when the condition clears
+        await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'x', 'ok')")
+    await db.close()
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM audit_log").fetchone()[0] == 1
