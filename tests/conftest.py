@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.app import build_application, running
 from bot.clock import FixedClock

@@ -53,7 +53,8 @@ def test_unknown_timezone(tmp_path):
 
 
 def test_environment_token_wins_and_is_never_shown(tmp_path):
-    config = load_config(write(tmp_path, '[telegram]\ntoken = "from-file"'), environ={"BUILDING_BOT_TOKEN": "123:secret"})
+    path = write(tmp_path, '[telegram]\ntoken = "from-file"')
+    config = load_config(path, environ={"BUILDING_BOT_TOKEN": "123:secret"})
     assert config.token == "123:secret"
     assert "123:secret" not in repr(config) and "123:secret" not in str(config.model_dump())
 

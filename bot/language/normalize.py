@@ -12,7 +12,7 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\ufe0e\ufe0f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 # Chinese prose punctuation survives NFKC, so notices and rebuttals read as they were written.
-_KEEP = "，；！？（）"
+_KEEP = "，；！？（）…"
 _PROTECT = str.maketrans({ch: chr(0xE000 + i) for i, ch in enumerate(_KEEP)})
 _RESTORE = str.maketrans({chr(0xE000 + i): ch for i, ch in enumerate(_KEEP)})
 _PRIVATE = re.compile("[\ue000-\ue00f]")
@@ -21,8 +21,8 @@ SEPARATORS = ",，、;；"
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width to half-width, except the prose punctuation ，；！？（）), one kind of dash, no invisible or control characters,
-    single spaces, trimmed lines."""
+    """NFKC (full-width to half-width, except the prose punctuation ，；！？（）…), one kind of dash,
+    no invisible or control characters, single spaces, trimmed lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _PRIVATE.sub("", text).translate(_PROTECT)
     text = unicodedata.normalize("NFKC", text).translate(_RESTORE)

@@ -20,6 +20,7 @@ UNIT = rf"(?:{ZH_UNITS}|(?i:{EN_UNITS})\b)"
 _TIMES = r"[x×*X]"
 ITEM_SEPARATORS = re.compile(rf"[{SEPARATORS}\n]+")
 _MAX_QUANTITY = 9999
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
 
 
 class Item(BaseModel):
@@ -54,7 +55,7 @@ def parse_quantity(text: str) -> tuple[int, str | None]:
 
 def parse_item(text: str) -> Item:
     """``布洛芬缓释胶囊 2盒`` → Item(布洛芬缓释胶囊, 2, 盒); no quantity means 1."""
-    text = text.strip(" .。")
+    text = _EMOJI.sub("", text).strip(" .。")
     if not text:
         raise ValueError("empty item")
     for pattern in _AFTER:
@@ -70,7 +71,8 @@ def parse_item(text: str) -> Item:
 
 def parse_items(text: str) -> list[Item]:
     """Split on ，,、;； and new lines; every non-empty piece is one item."""
-    return [parse_item(piece) for piece in ITEM_SEPARATORS.split(text) if piece.strip(" .。")]
+    pieces = (_EMOJI.sub("", piece).strip(" .。") for piece in ITEM_SEPARATORS.split(text))
+    return [parse_item(piece) for piece in pieces if piece]
 
 
 def _plausible(name: str, quantity: str, text: str, q_start: int) -> bool:
