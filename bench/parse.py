@@ -44,7 +44,11 @@ def corpus(size: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     return [
         rng.choice(TEMPLATES).format(
-            n=rng.randint(1, 9), m=rng.randint(1, 5), b=rng.randint(1, 50), r=rng.randint(101, 2004), k=rng.randint(1, 99)
+            n=rng.randint(1, 9),
+            m=rng.randint(1, 5),
+            b=rng.randint(1, 50),
+            r=rng.randint(101, 2004),
+            k=rng.randint(1, 99),
         )
         for _ in range(size)
     ]
