@@ -29,6 +29,13 @@ def _parser() -> argparse.ArgumentParser:
     ):
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.add_argument("--config", type=Path, help=config_help)
+    roster = sub.add_parser(
+        "import-roster",
+        help="import households from a CSV file: building,unit,room[,name][,special_care]",
+        description="Import a building's households (all lines or none), so the bot knows who has not responded.",
+    )
+    roster.add_argument("file", type=Path, help="CSV file: building,unit,room[,name][,special_care]")
+    roster.add_argument("--config", type=Path, help=config_help)
     backup = sub.add_parser("backup", help="copy the live database to PATH (SQLite online backup)")
     backup.add_argument("path", type=Path, help="where to write the copy")
     backup.add_argument("--config", type=Path, help=config_help)
@@ -59,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_migrate(config))
         elif args.command == "backup":
             asyncio.run(_backup(config, args.path))
+        elif args.command == "import-roster":
+            return asyncio.run(_import_roster(config, args.file))
     except KeyboardInterrupt:
         return 130
     return 0
@@ -103,6 +112,28 @@ async def _migrate(config: Config) -> None:
             print(f"{config.storage.path}: schema version {await current_version(conn)}")
     finally:
         await db.close()
+
+
+async def _import_roster(config: Config, file: Path) -> int:
+    from bot.services import Services
+    from bot.services.roster import RosterImportError
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"building-bot: cannot read {file}: {exc.__class__.__name__}", file=sys.stderr)
+        return 2
+    services = Services.create(config)
+    await services.start()
+    try:
+        count = await services.roster.import_csv(text)
+    except RosterImportError as exc:
+        print(f"building-bot: {file} {exc}; nothing was imported", file=sys.stderr)
+        return 2
+    finally:
+        await services.stop()
+    print(f"imported {count} households from {file}")
+    return 0
 
 
 async def _backup(config: Config, target: Path) -> None:

@@ -20,6 +20,7 @@ from bot.app import build_application, running
 from bot.config import Config
 from bot.language.rooms import parse_building
 from bot.localapi import BOT_ID, ApiCall, LocalBotApi, LocalRequest, LocalUser
+from bot.services.permissions import Actor
 
 COMMITTEE_CHAT = -1000000000000
 BUILDING_CHAT_BASE = -1001000000000
@@ -30,8 +31,14 @@ Console commands:
   :as NAME [ROOM]   be another person (e.g. :as 张三 3-502)   :lang zh|en  your Telegram language
   :chat 3号楼 | :chat 居委 | :dm   switch chat               :reply TEXT  reply to the bot's last message
   :press N          press button N under the bot's last message   :edit TEXT  edit your last message
+  :role committee | leader [BUILDING] | volunteer | resident   your role (you are the local operator)
+  :contact PHONE    share your phone number (as the 📱 button does, in a private chat)
   :who              where and who you are                     :quit        leave
+Building chats you switch to are bound to their building; 居委 is the committee's chat.
 """
+
+# The console's operator may set anyone's role, as the committee would.
+OPERATOR = Actor(user_id=0, committee=True)
 
 
 def building_chat(building: int) -> int:
@@ -53,8 +60,17 @@ class Console:
         self.api.listeners.append(self._show)
         self.app = build_application(config, LocalRequest(self.api))
         self.state = ConsoleState(user=_user("居民", "zh"), chat_id=building_chat(1))
-        self.api.chat(self.state.chat_id, "1号楼群")
-        self.api.chat(COMMITTEE_CHAT, "居委工作群")
+        self.api.chat(self.state.user.id, self.state.user.first_name)
+
+    @property
+    def roster(self):
+        return self.app.bot_data.services.roster
+
+    async def _bind(self, chat_id: int, title: str, building: int | None) -> None:
+        self.api.chat(chat_id, title)
+        binding = await self.roster.chat(chat_id)
+        if binding is None or binding.building != building:
+            await self.roster.bind(OPERATOR, chat_id, title, building=building, committee=building is None)
 
     # ------------------------------------------------------------------ output
     def _out(self, text: str) -> None:
@@ -82,12 +98,17 @@ class Console:
         buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
         if buttons:
             self._out("    " + "  ".join(f"[{i}] {b.get('text')}" for i, b in enumerate(buttons, 1)))
+        keys = [k.get("text") for row in markup.get("keyboard", []) for k in row]
+        if keys:
+            self._out("    keyboard: " + "  ".join(f"[{k}]" for k in keys) + "   (:contact PHONE shares a number)")
 
     # ------------------------------------------------------------------ input
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         interactive = self.stdin.isatty()
         async with running(self.app):
+            await self._bind(COMMITTEE_CHAT, "居委工作群", None)
+            await self._bind(self.state.chat_id, "1号楼群", 1)
             self._out(BANNER)
             self._who()
             while True:
@@ -132,7 +153,9 @@ class Console:
             self.state.user = _user(self.state.user.first_name, rest)
             self._out(f"(your Telegram language is now {rest})")
         elif word == "chat" and rest:
-            self._switch_chat(rest)
+            await self._switch_chat(rest)
+        elif word == "role" and rest:
+            await self._set_role(rest)
         elif word == "dm":
             self.state.chat_id = self.state.user.id
             self.api.chat(self.state.user.id, self.state.user.first_name)
@@ -149,6 +172,8 @@ class Console:
                 self._out("(you have sent nothing in this chat yet)")
             else:
                 await self.feed(self.api.edit_update(self.state.chat_id, message_id, rest))
+        elif word == "contact" and rest:
+            await self.feed(self.api.contact_update(self.state.chat_id, self.state.user, rest))
         elif word == "press" and rest.isdigit():
             await self._press(int(rest))
         elif word == "who":
@@ -160,12 +185,16 @@ class Console:
     async def _switch_user(self, rest: str) -> None:
         parts = rest.split()
         name = parts[0]
+        was_private = self.state.chat_id == self.state.user.id
         self.state.user = _user(name, self.state.user.language_code)
+        self.api.chat(self.state.user.id, name)
+        if was_private:
+            self.state.chat_id = self.state.user.id
         self._who()
         if len(parts) > 1:
             await self.send(f"/register {parts[1]} {name}")
 
-    def _switch_chat(self, rest: str) -> None:
+    async def _switch_chat(self, rest: str) -> None:
         if rest in {"居委", "committee", "居委会"}:
             self.state.chat_id = COMMITTEE_CHAT
         else:
@@ -174,8 +203,27 @@ class Console:
                 self._out("(say :chat 3号楼, :chat 居委 or :dm)")
                 return
             self.state.chat_id = building_chat(building)
-            self.api.chat(self.state.chat_id, f"{building}号楼群")
+            await self._bind(self.state.chat_id, f"{building}号楼群", building)
         self._who()
+
+    async def _set_role(self, rest: str) -> None:
+        role, _, building_text = rest.partition(" ")
+        user_id = self.state.user.id
+        if role == "resident":
+            await self.roster.clear_roles(OPERATOR, user_id)
+        elif role in {"committee", "volunteer"}:
+            await self.roster.grant(OPERATOR, user_id, role)
+        elif role == "leader":
+            binding = await self.roster.chat(self.state.chat_id)
+            building = parse_building(building_text) if building_text else (binding.building if binding else None)
+            if building is None:
+                self._out("(say :role leader 3, or switch to a building chat first)")
+                return
+            await self.roster.grant(OPERATOR, user_id, "leader", building)
+        else:
+            self._out("(roles: committee, leader [BUILDING], volunteer, resident)")
+            return
+        self._out(f"({self.state.user.first_name} is now {rest})")
 
     async def _press(self, number: int) -> None:
         last = next(

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import pick_language, t
 from bot.services import Services
+from bot.services.permissions import Actor
 
 if TYPE_CHECKING:
     from handlers.router import Router
@@ -53,6 +54,13 @@ class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):
                 self.services.config.committee.language,
             )
         return self._lang
+
+    async def actor(self) -> Actor:
+        """Who sent this update, as the roster knows them."""
+        user = self._update.effective_user if self._update else None
+        if user is None:
+            return Actor(user_id=0)
+        return await self.services.roster.actor(user.id)
 
     def lang_override(self, language: str) -> None:
         """The chat's language just changed: answer the rest of this update in it."""

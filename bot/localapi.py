@@ -93,6 +93,8 @@ class LocalBotApi:
         self.calls: list[ApiCall] = []
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.pending_updates: list[dict[str, Any]] = []
+        # Users who have opened a private chat with the bot; Telegram refuses to let a bot write first.
+        self.started: set[int] = set()
         self.listeners: list[Listener] = []
         self._update_ids = itertools.count(id_base)
         self._message_ids: dict[int, itertools.count] = {}
@@ -110,6 +112,11 @@ class LocalBotApi:
         return next(counter)
 
     def _message(self, chat_id: int, sender: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        if chat_id > 0:
+            if sender["id"] == chat_id:
+                self.started.add(chat_id)
+            elif chat_id not in self.started:
+                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         message = {
             "message_id": self._new_message_id(chat_id),
             "date": int(time.time()),
@@ -154,6 +161,11 @@ class LocalBotApi:
             extra["sender_chat"] = self.chat(chat_id).to_dict()
         message = self._message(chat_id, sender, **extra)
         return self._update(message=message)
+
+    def contact_update(self, chat_id: int, user: LocalUser, phone: str, *, owner: int | None = None) -> dict[str, Any]:
+        """``user`` shares a contact (their own unless ``owner`` says whose)."""
+        contact = {"phone_number": phone, "first_name": user.first_name, "user_id": owner or user.id}
+        return self._update(message=self._message(chat_id, user.to_dict(), contact=contact))
 
     def edit_update(self, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
         """The user edited their message ``message_id`` to ``text``."""
@@ -225,7 +237,7 @@ class LocalBotApi:
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > 4096:
             raise ApiError(400, "Bad Request: message is too long")
-        return self._message(chat_id, self.bot_user, text=text, reply_markup=params.get("reply_markup"))
+        return self._message(chat_id, self.bot_user, text=text, reply_markup=_inline_only(params.get("reply_markup")))
 
     def _send_file(self, kind: str, params: dict, files: dict) -> Any:
         chat_id = int(params["chat_id"])
@@ -255,7 +267,7 @@ class LocalBotApi:
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
         message = self._stored(chat_id, message_id)
         text = str(params.get("text", ""))
-        markup = params.get("reply_markup")
+        markup = _inline_only(params.get("reply_markup"))
         if message.get("text") == text and message.get("reply_markup") == markup:
             raise ApiError(
                 400,
@@ -313,6 +325,11 @@ class LocalBotApi:
 
     def _api_close(self, params: dict, files: dict) -> Any:
         return True
+
+
+def _inline_only(markup: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Telegram returns a message's markup only when it is an inline keyboard."""
+    return markup if markup and "inline_keyboard" in markup else None
 
 
 def _command_entities(text: str) -> list[dict[str, Any]]:

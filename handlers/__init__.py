@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import errors, general, guards, router
+from handlers import errors, general, guards, roster, router
 
 
 def register_all(app: Application) -> None:
     guards.register(app)  # group -2: re-delivered updates stop here
     router.register(app)  # group 0: every text message is parsed once
     general.register(app)
+    roster.register(app)
     errors.register(app)

@@ -11,6 +11,11 @@ from handlers.router import router_of
 
 
 async def start(update: Update, context: BotContext, command: c.Start) -> None:
+    """/start, or a deep link (``/start phone``) that a feature answers."""
+    follow_up = router_of(context.application).start_payloads.get(command.payload)
+    if follow_up is not None and update.effective_chat.type == "private":
+        await follow_up(update, context)
+        return
     await update.effective_message.reply_text(context.t("start"))
     await help_(update, context, c.Help())
 

@@ -17,6 +17,7 @@ from telegram.ext import Application, MessageHandler, filters
 from bot.context import BotContext
 from bot.language import Command, ParseContext, ParseError, parse
 from bot.language.commands import UnknownCommand
+from bot.services.permissions import Refused
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class Router:
         self._routes: dict[type[Command], tuple[Route, bool]] = {}
         self._chatter: list[Listener] = []
         self.help_keys: list[str] = []
+        self.start_payloads: dict[str, Listener] = {}
 
     def add(self, command: type[Command], callback: Route, *, edits: bool = False) -> None:
         """Send ``command`` to ``callback``; ``edits``: edited messages too (else they are ignored)."""
@@ -79,7 +81,39 @@ class Router:
         if edited and not takes_edits:
             log.info("edit of a %s command ignored (update %s)", command.name, update.update_id)
             return
-        await callback(update, context, command)
+        if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+            await message.reply_text(context.t("anonymous"))  # an anonymous admin: we cannot tell who
+            return
+        try:
+            await callback(update, context, command)
+        except Refused as refusal:
+            await refuse(update, context, refusal)
+
+
+async def refuse(update: Update, context: BotContext, refusal: Refused) -> None:
+    """One line saying who may do it (for a message or a button), and an audit entry."""
+    text = context.t(f"refused.{refusal.who}")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+    user = update.effective_user
+    chat = update.effective_chat
+    log.info("refused %s for update %s", refusal.action, update.update_id)
+    await context.services.audit.refused(user.id if user else None, chat.id if chat else None, refusal.action)
+
+
+def guarded(callback: Listener) -> Listener:
+    """Wrap a button (or other non-routed) callback so a refusal is answered like a command's."""
+
+    async def run(update: Update, context: BotContext) -> None:
+        try:
+            await callback(update, context)
+        except Refused as refusal:
+            await refuse(update, context, refusal)
+
+    run.__doc__ = callback.__doc__
+    return run
 
 
 def _replies_to_bot(message: Message, bot_id: int) -> bool:

@@ -19,3 +19,36 @@ class AuditEntry(Record):
     action: str
     outcome: str
     detail: str
+
+
+class ChatBinding(Record):
+    chat_id: int
+    kind: str  # 'building' or 'committee'
+    building: int | None
+    title: str
+    kicked: bool
+
+
+class Household(Record):
+    id: int
+    building: int
+    unit: int | None
+    room: int
+    special_care: bool
+
+    @property
+    def label(self) -> str:
+        """The canonical room form, ``3-502`` or ``3-2-502``: what groups are shown."""
+        return f"{self.building}-{self.room}" if self.unit is None else f"{self.building}-{self.unit}-{self.room}"
+
+
+class Member(Record):
+    user_id: int
+    household: Household | None
+    display_name: str | None
+
+
+class RoleGrant(Record):
+    user_id: int
+    role: str
+    building: int

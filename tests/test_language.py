@@ -50,7 +50,9 @@ EXAMPLES = [
     # medicine
     (
         "#配药 布洛芬缓释胶囊 2盒，二甲双胍 3盒",
-        c.MedRequest(items=[I(name="布洛芬缓释胶囊", quantity=2, unit="盒"), I(name="二甲双胍", quantity=3, unit="盒")]),
+        c.MedRequest(
+            items=[I(name="布洛芬缓释胶囊", quantity=2, unit="盒"), I(name="二甲双胍", quantity=3, unit="盒")]
+        ),
     ),
     (
         "/med ibuprofen 2 boxes, metformin 3",
@@ -61,7 +63,8 @@ EXAMPLES = [
     (
         "【配药】3号楼502 硝苯地平控释片 1盒、阿托伐他汀 1盒",
         c.MedRequest(
-            room=R3_502, items=[I(name="硝苯地平控释片", quantity=1, unit="盒"), I(name="阿托伐他汀", quantity=1, unit="盒")]
+            room=R3_502,
+            items=[I(name="硝苯地平控释片", quantity=1, unit="盒"), I(name="阿托伐他汀", quantity=1, unit="盒")],
         ),
     ),
     (
@@ -138,7 +141,9 @@ EXAMPLES = [
     # rumors, notices, reports
     (
         "#辟谣 居委私吞物资 | 关键词: 私吞,物资 | 经核实，该视频非本小区… | 来源: 街道公众号",
-        c.Rumor(title="居委私吞物资", keywords=["私吞", "物资"], content="经核实，该视频非本小区…", source="街道公众号"),
+        c.Rumor(
+            title="居委私吞物资", keywords=["私吞", "物资"], content="经核实，该视频非本小区…", source="街道公众号"
+        ),
     ),
     (
         "#辟谣 居委私吞物资 | 关键词: 私吞,物资 | 经核实，视频拍摄地并非本小区，系外地旧视频 | 来源: 街道公众号",
@@ -228,7 +233,9 @@ def test_malformed_commands_raise_parse_error_with_usage(text, usage):
     assert info.value.usage_key == usage
 
 
-@pytest.mark.parametrize("text", ["大家好", "3号楼502的快递到了", "#今天天气", "1+1=2", "", "   ", "/order@other_bot 3 2"])
+@pytest.mark.parametrize(
+    "text", ["大家好", "3号楼502的快递到了", "#今天天气", "1+1=2", "", "   ", "/order@other_bot 3 2"]
+)
 def test_chatter_is_not_a_command(text):
     assert parse(text, CTX) is None
 
@@ -262,7 +269,8 @@ def test_no_quantity_means_one():
 
 
 @pytest.mark.parametrize(
-    ("text", "value"), [("两", 2), ("十二", 12), ("一百零五", 105), ("三千零八十", 3080), ("九千九百九十九", 9999), ("十", 10)]
+    ("text", "value"),
+    [("两", 2), ("十二", 12), ("一百零五", 105), ("三千零八十", 3080), ("九千九百九十九", 9999), ("十", 10)],
 )
 def test_chinese_numerals(text, value):
     assert chinese_to_int(text) == value
@@ -270,7 +278,13 @@ def test_chinese_numerals(text, value):
 
 @pytest.mark.parametrize(
     ("text", "fen", "unit"),
-    [("68元", 6800, None), ("¥68", 6800, None), ("￥68.5", 6850, None), ("68.5/份", 6850, "份"), ("每盒8.5元", 850, "盒")],
+    [
+        ("68元", 6800, None),
+        ("¥68", 6800, None),
+        ("￥68.5", 6850, None),
+        ("68.5/份", 6850, "份"),
+        ("每盒8.5元", 850, "盒"),
+    ],
 )
 def test_money_in_fen(text, fen, unit):
     money = parse_money(normalize(text))
@@ -306,11 +320,18 @@ def test_any_text_gives_a_command_none_or_parse_error(text):
     assert result is None or isinstance(result, c.Command)
 
 
-TAGS = st.sampled_from(["#配药 ", "#开团 ", "#接龙 ", "#辟谣 ", "#通知 ", "#排班 ", "/med ", "/groupbuy ", "#登记 ", "#已购 1 "])
+TAGS = st.sampled_from(
+    ["#配药 ", "#开团 ", "#接龙 ", "#辟谣 ", "#通知 ", "#排班 ", "/med ", "/groupbuy ", "#登记 ", "#已购 1 "]
+)
 
 
 @settings(max_examples=400, deadline=None)
-@given(TAGS, st.text(alphabet=st.sampled_from("0123456789一二两十百盒份元:：-#|/.,，、 \n急x×*¥号楼单元室明天点半abc"), max_size=60))
+@given(
+    TAGS,
+    st.text(
+        alphabet=st.sampled_from("0123456789一二两十百盒份元:：-#|/.,，、 \n急x×*¥号楼单元室明天点半abc"), max_size=60
+    ),
+)
 def test_command_arguments_never_crash_the_parser(tag, args):
     try:
         result = parse(tag + args, CTX)

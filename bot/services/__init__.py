@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.services.audit import Audit
+from bot.services.roster import Roster
 from bot.services.settings import ChatSettings
 from storage.db import Database
 
@@ -16,11 +18,21 @@ class Services:
     db: Database
     clock: Clock
     settings: ChatSettings
+    audit: Audit
+    roster: Roster
 
     @classmethod
     def create(cls, config: Config, clock: Clock | None = None) -> Services:
         db = Database(config.storage.path)
-        return cls(config=config, db=db, clock=clock or Clock(), settings=ChatSettings(db))
+        clock = clock or Clock()
+        return cls(
+            config=config,
+            db=db,
+            clock=clock,
+            settings=ChatSettings(db),
+            audit=Audit(db, clock),
+            roster=Roster(db, config, clock),
+        )
 
     async def start(self) -> None:
         await self.db.open()

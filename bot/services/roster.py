@@ -1,0 +1,241 @@
+"""The roster: building chats, households, residents and roles; the ground truth for "who has not
+responded" (Telegram never tells a bot who is in a group)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.language.rooms import Room
+from bot.services.permissions import Actor, Who, require, require_committee, require_leader
+from storage import audit, roster
+from storage.db import Database
+from storage.models import ChatBinding, Household
+
+
+@dataclass(frozen=True)
+class BindOutcome:
+    binding: ChatBinding
+    previous: ChatBinding | None
+
+
+@dataclass(frozen=True)
+class RegisterOutcome:
+    household: Household
+    moved_from: Household | None
+
+
+class RosterImportError(ValueError):
+    """A roster file line that cannot be read; nothing was imported."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+
+
+class Roster:
+    def __init__(self, db: Database, config: Config, clock: Clock) -> None:
+        self._db = db
+        self._config = config
+        self._clock = clock
+
+    # -------------------------------------------------------------- who is this
+    async def actor(self, user_id: int) -> Actor:
+        async with self._db.read() as conn:
+            member = await roster.member(conn, user_id)
+            grants = await roster.roles(conn, user_id)
+        return Actor(
+            user_id=user_id,
+            household=member.household if member else None,
+            committee=user_id in self._config.committee.admins or any(g.role == "committee" for g in grants),
+            leader_of=frozenset(g.building for g in grants if g.role == "leader"),
+            volunteer=any(g.role == "volunteer" for g in grants),
+        )
+
+    async def chat(self, chat_id: int) -> ChatBinding | None:
+        async with self._db.read() as conn:
+            return await roster.chat(conn, chat_id)
+
+    async def building_chats(self, building: int | None = None) -> list[ChatBinding]:
+        async with self._db.read() as conn:
+            return await roster.chats(conn, "building", building)
+
+    async def committee_chat_ids(self) -> list[int]:
+        async with self._db.read() as conn:
+            ids = [c.chat_id for c in await roster.chats(conn, "committee")]
+        configured = self._config.committee.chat_id
+        return [*ids, configured] if configured and configured not in ids else ids
+
+    async def households(self, building: int | None = None) -> list[Household]:
+        async with self._db.read() as conn:
+            return await roster.households(conn, building)
+
+    async def members_of(self, household_id: int) -> list[int]:
+        async with self._db.read() as conn:
+            return await roster.members_of(conn, household_id)
+
+    async def leaders_of(self, building: int) -> list[int]:
+        async with self._db.read() as conn:
+            return await roster.leaders_of(conn, building)
+
+    # -------------------------------------------------------------- commands
+    async def bind(
+        self, actor: Actor, chat_id: int, title: str, *, building: int | None, committee: bool
+    ) -> BindOutcome:
+        require_committee(actor, "bind")
+        now = self._clock.now()
+        kind = "committee" if committee else "building"
+        async with self._db.transaction() as conn:
+            previous = await roster.chat(conn, chat_id)
+            await roster.bind_chat(conn, chat_id, kind, None if committee else building, title, actor.user_id, now)
+            binding = await roster.chat(conn, chat_id)
+            await audit.add(
+                conn,
+                at=now,
+                user_id=actor.user_id,
+                chat_id=chat_id,
+                action="bind",
+                detail=kind if committee else str(building),
+            )
+        assert binding is not None
+        return BindOutcome(binding=binding, previous=previous)
+
+    async def register(
+        self, actor: Actor, room: Room, *, user_id: int, display_name: str | None = None
+    ) -> RegisterOutcome:
+        """Register ``user_id`` to ``room`` (created on first use). Someone else: leaders only."""
+        if user_id != actor.user_id:
+            require_leader(actor, room.building, "register.other")
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            before = await roster.member(conn, user_id)
+            home = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
+            await roster.set_member(conn, user_id, home.id, display_name, now)
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="register", detail=home.label)
+        moved_from = before.household if before and before.household and before.household.id != home.id else None
+        return RegisterOutcome(household=home, moved_from=moved_from)
+
+    async def appoint_leader(self, actor: Actor, chat_id: int, target_user_id: int, *, demote: bool) -> int:
+        """Make ``target_user_id`` leader of this chat's building (or remove them); returns the building."""
+        require_committee(actor, "leader")
+        binding = await self.chat(chat_id)
+        if binding is None or binding.building is None:
+            raise NotBound
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            if demote:
+                await roster.revoke(conn, target_user_id, "leader", binding.building)
+            else:
+                await roster.grant(conn, target_user_id, "leader", binding.building, actor.user_id, now)
+            await audit.add(
+                conn,
+                at=now,
+                user_id=actor.user_id,
+                chat_id=chat_id,
+                action="leader.demote" if demote else "leader.appoint",
+                detail=f"user {target_user_id} building {binding.building}",
+            )
+        return binding.building
+
+    async def grant(self, actor: Actor, user_id: int, role: str, building: int = 0) -> bool:
+        """Give a role (committee only; volunteers register themselves through their own feature)."""
+        require(actor.committee or (role == "volunteer" and user_id == actor.user_id), f"role.{role}", Who.COMMITTEE)
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            added = await roster.grant(conn, user_id, role, building, actor.user_id, now)
+            await audit.add(
+                conn, at=now, user_id=actor.user_id, chat_id=None, action=f"role.{role}", detail=str(user_id)
+            )
+        return added
+
+    async def clear_roles(self, actor: Actor, user_id: int) -> None:
+        require_committee(actor, "role.clear")
+        async with self._db.transaction() as conn:
+            for role in ("volunteer", "leader", "committee"):
+                await roster.revoke(conn, user_id, role)
+
+    async def save_phone(self, user_id: int, phone: str) -> None:
+        digits = re.sub(r"[^\d+]", "", phone)
+        if not re.fullmatch(r"\+?\d{5,15}", digits):
+            raise ValueError("not a phone number")
+        async with self._db.transaction() as conn:
+            await roster.save_phone(conn, user_id, digits, self._clock.now())
+
+    async def phone(self, user_id: int) -> str | None:
+        async with self._db.read() as conn:
+            return await roster.phone(conn, user_id)
+
+    async def purge(self, actor: Actor) -> dict[str, int]:
+        require_committee(actor, "purge")
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            counts = await roster.purge_personal_data(conn)
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="purge", detail=str(counts))
+        return counts
+
+    # -------------------------------------------------------------- Telegram events
+    async def migrate_chat(self, old_id: int, new_id: int) -> list[str]:
+        async with self._db.transaction() as conn:
+            touched = await roster.move_chat_everywhere(conn, old_id, new_id)
+            await audit.add(
+                conn, at=self._clock.now(), user_id=None, chat_id=new_id, action="chat.migrate", detail=str(old_id)
+            )
+        return touched
+
+    async def mark_kicked(self, chat_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await roster.mark_kicked(conn, chat_id)
+
+    # -------------------------------------------------------------- the roster file
+    async def import_csv(self, text: str) -> int:
+        """Import ``building,unit,room[,name][,special_care]`` lines, all or nothing. Returns the count."""
+        rows = _read_roster(text)
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            for room, name, care in rows:
+                await roster.ensure_household(
+                    conn, room.building, room.unit, room.room, now, contact_name=name, special_care=care
+                )
+            await audit.add(conn, at=now, user_id=None, chat_id=None, action="roster.import", detail=str(len(rows)))
+        return len(rows)
+
+
+class NotBound(Exception):
+    """The chat is not bound to a building."""
+
+
+_TRUE = {"1", "yes", "y", "true", "是", "特殊", "关爱", "x"}
+_FALSE = {"", "0", "no", "n", "false", "否"}
+
+
+def _read_roster(text: str) -> list[tuple[Room, str | None, bool]]:
+    rows: list[tuple[Room, str | None, bool]] = []
+    seen: set[Room] = set()
+    for number, cells in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
+        cells = [cell.strip() for cell in cells]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        if number == 1 and not cells[0].isdigit():
+            continue  # a header line
+        if len(cells) < 3:
+            raise RosterImportError(number, "expected building,unit,room[,name][,special_care]")
+        building, unit, room = cells[:3]
+        if not building.isdigit() or not room.isdigit() or (unit and not unit.isdigit()):
+            raise RosterImportError(number, "building, unit and room must be numbers (unit may be empty)")
+        try:
+            parsed = Room(building=int(building), unit=int(unit) if unit and int(unit) else None, room=int(room))
+        except ValueError:
+            raise RosterImportError(number, "building, unit or room out of range") from None
+        if parsed in seen:
+            raise RosterImportError(number, f"{parsed} appears twice")
+        seen.add(parsed)
+        name = cells[3][:40] if len(cells) > 3 and cells[3] else None
+        flag = cells[4].lower() if len(cells) > 4 else ""
+        if flag not in _TRUE | _FALSE:
+            raise RosterImportError(number, f"special_care must be yes/no, got {flag!r}")
+        rows.append((parsed, name, flag in _TRUE))
+    return rows

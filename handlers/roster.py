@@ -1,0 +1,208 @@
+"""Binding chats to buildings, registering households, appointing leaders, /me, phone numbers
+(private chat only), /purge, and the chat events Telegram sends (supergroup upgrade, removal)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import Forbidden
+from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
+from telegram.helpers import create_deep_linked_url
+
+from bot.context import BotContext
+from bot.language import commands as c
+from bot.services.permissions import Actor, require_committee
+from bot.services.roster import NotBound
+from handlers.router import guarded, router_of
+
+log = logging.getLogger(__name__)
+
+PHONE_PAYLOAD = "phone"
+
+
+def _replied_user(update: Update):
+    """The person the message replies to (not a bot), or None."""
+    replied = update.effective_message.reply_to_message
+    user = replied.from_user if replied else None
+    return user if user and not user.is_bot else None
+
+
+async def bind(update: Update, context: BotContext, command: c.Bind) -> None:
+    chat = update.effective_chat
+    if chat.type == ChatType.PRIVATE:
+        await update.effective_message.reply_text(context.t("bind.private"))
+        return
+    outcome = await context.services.roster.bind(
+        await context.actor(), chat.id, chat.title or "", building=command.building, committee=command.committee
+    )
+    if command.committee:
+        text = context.t("bind.committee")
+    else:
+        text = context.t("bind.building", building=command.building)
+        previous = outcome.previous
+        if previous and previous.building and previous.building != command.building:
+            text += "\n" + context.t("bind.moved", old=previous.building)
+    await update.effective_message.reply_text(text)
+
+
+async def register_household(update: Update, context: BotContext, command: c.Register) -> None:
+    actor = await context.actor()
+    target = _replied_user(update)
+    user_id = target.id if target else actor.user_id
+    outcome = await context.services.roster.register(
+        actor, command.room, user_id=user_id, display_name=command.display_name
+    )
+    room = outcome.household.label
+    if user_id != actor.user_id:
+        text = context.t("register.other", room=room)
+    elif outcome.moved_from is not None:
+        text = context.t("register.moved", old=outcome.moved_from.label, room=room)
+    else:
+        text = context.t("register.done", room=room)
+    await update.effective_message.reply_text(text)
+
+
+async def leader(update: Update, context: BotContext, command: c.AppointLeader) -> None:
+    target = _replied_user(update)
+    if target is None:
+        await update.effective_message.reply_text(context.t("leader.need_reply"))
+        return
+    try:
+        building = await context.services.roster.appoint_leader(
+            await context.actor(), update.effective_chat.id, target.id, demote=command.demote
+        )
+    except NotBound:
+        await update.effective_message.reply_text(context.t("leader.unbound"))
+        return
+    key = "leader.demoted" if command.demote else "leader.done"
+    await update.effective_message.reply_text(context.t(key, building=building))
+
+
+def describe(actor: Actor, context: BotContext) -> str:
+    roles = []
+    if actor.committee:
+        roles.append(context.t("role.committee"))
+    roles += [context.t("role.leader", building=b) for b in sorted(actor.leader_of)]
+    if actor.volunteer:
+        roles.append(context.t("role.volunteer"))
+    if not roles:
+        roles.append(context.t("role.resident"))
+    household = actor.household.label if actor.household else context.t("me.no_household")
+    return context.t("me", household=household, roles="、".join(roles) if context.lang == "zh" else ", ".join(roles))
+
+
+async def me(update: Update, context: BotContext, command: c.Me) -> None:
+    """Answered in private where possible; in the group only household and role, never more."""
+    actor = await context.actor()
+    text = describe(actor, context)
+    phone_button = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    context.t("phone.link"), url=create_deep_linked_url(context.bot.username, PHONE_PAYLOAD)
+                )
+            ]
+        ]
+    )
+    if update.effective_chat.type == ChatType.PRIVATE:
+        await update.effective_message.reply_text(text, reply_markup=phone_button)
+        return
+    try:
+        await context.bot.send_message(actor.user_id, text, reply_markup=phone_button)
+    except Forbidden:
+        await update.effective_message.reply_text(
+            text + "\n" + context.t("me.start_private"), reply_markup=phone_button
+        )
+        return
+    await update.effective_message.reply_text(context.t("me.sent_private"))
+
+
+async def ask_phone(update: Update, context: BotContext) -> None:
+    """``/start phone`` in private: a button that shares the user's own contact."""
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(context.t("phone.button"), request_contact=True)]],
+        one_time_keyboard=True,
+        resize_keyboard=True,
+    )
+    await update.effective_message.reply_text(context.t("phone.ask"), reply_markup=keyboard)
+
+
+async def receive_contact(update: Update, context: BotContext) -> None:
+    contact = update.effective_message.contact
+    if contact.user_id != update.effective_user.id:
+        await update.effective_message.reply_text(context.t("phone.not_yours"), reply_markup=ReplyKeyboardRemove())
+        return
+    await context.services.roster.save_phone(update.effective_user.id, contact.phone_number)
+    await update.effective_message.reply_text(context.t("phone.saved"), reply_markup=ReplyKeyboardRemove())
+
+
+async def purge(update: Update, context: BotContext, command: c.Purge) -> None:
+    require_committee(await context.actor(), "purge")
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(context.t("purge.yes"), callback_data="purge:yes"),
+                InlineKeyboardButton(context.t("purge.no"), callback_data="purge:no"),
+            ]
+        ]
+    )
+    await update.effective_message.reply_text(context.t("purge.confirm"), reply_markup=buttons)
+
+
+async def purge_button(update: Update, context: BotContext) -> None:
+    """The confirmation: permission is checked again on the press."""
+    query = update.callback_query
+    if query.data == "purge:no":
+        await query.answer()
+        await query.edit_message_text(context.t("purge.cancelled"))
+        return
+    counts = await context.services.roster.purge(await context.actor())
+    await query.answer()
+    await query.edit_message_text(context.t("purge.done", **counts))
+
+
+async def migrated(update: Update, context: BotContext) -> None:
+    """A group became a supergroup: its binding and every record move to the new chat id."""
+    message = update.effective_message
+    if not message.migrate_to_chat_id:
+        return
+    old_id, new_id = message.chat.id, message.migrate_to_chat_id
+    touched = await context.services.roster.migrate_chat(old_id, new_id)
+    context.services.settings.move_chat(old_id, new_id)
+    log.info("chat migrated to a supergroup; moved %s", ", ".join(touched) or "nothing")
+
+
+async def membership(update: Update, context: BotContext) -> None:
+    """The bot was added to a group (say how to bind it) or removed (stop sending there)."""
+    change: ChatMemberUpdated = update.my_chat_member
+    status = change.new_chat_member.status
+    if status in {"left", "kicked"}:
+        await context.services.roster.mark_kicked(change.chat.id)
+    elif status in {"member", "administrator"} and change.old_chat_member.status in {"left", "kicked"}:
+        if change.chat.type != ChatType.PRIVATE:
+            await context.bot.send_message(change.chat.id, context.t("bot.added"))
+
+
+def register(app: Application) -> None:
+    router = router_of(app)
+    router.add(c.Bind, bind)
+    router.add(c.Register, register_household)
+    router.add(c.AppointLeader, leader)
+    router.add(c.Me, me)
+    router.add(c.Purge, purge)
+    router.start_payloads[PHONE_PAYLOAD] = ask_phone
+    router.help_keys.append("help.roster")
+    app.add_handler(MessageHandler(filters.CONTACT & filters.ChatType.PRIVATE, receive_contact))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
+    app.add_handler(CallbackQueryHandler(guarded(purge_button), pattern=r"^purge:(yes|no)$"))
+    app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -1,0 +1,210 @@
+"""Chats, households, members and roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.models import ChatBinding, Household, Member, RoleGrant
+from storage.timefmt import to_db
+
+_HOUSEHOLD = "h.id, h.building, h.unit, h.room, h.special_care"
+
+
+def _household(row: aiosqlite.Row, prefix: str = "") -> Household:
+    return Household(
+        id=row[f"{prefix}id"],
+        building=row[f"{prefix}building"],
+        unit=row[f"{prefix}unit"] or None,
+        room=row[f"{prefix}room"],
+        special_care=bool(row[f"{prefix}special_care"]),
+    )
+
+
+def _binding(row: aiosqlite.Row) -> ChatBinding:
+    return ChatBinding(
+        chat_id=row["chat_id"],
+        kind=row["kind"],
+        building=row["building"],
+        title=row["title"],
+        kicked=bool(row["kicked"]),
+    )
+
+
+# ------------------------------------------------------------------------------ chats
+async def chat(conn: aiosqlite.Connection, chat_id: int) -> ChatBinding | None:
+    cursor = await conn.execute("SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
+    row = await cursor.fetchone()
+    return _binding(row) if row else None
+
+
+async def bind_chat(
+    conn: aiosqlite.Connection, chat_id: int, kind: str, building: int | None, title: str, by: int | None, at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO chats(chat_id, kind, building, title, bound_by, bound_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(chat_id) DO UPDATE SET kind = excluded.kind, building = excluded.building, "
+        "title = excluded.title, bound_by = excluded.bound_by, bound_at = excluded.bound_at, kicked = 0",
+        (chat_id, kind, building, title, by, to_db(at)),
+    )
+
+
+async def chats(conn: aiosqlite.Connection, kind: str, building: int | None = None) -> list[ChatBinding]:
+    sql = "SELECT * FROM chats WHERE kind = ? AND kicked = 0"
+    params: list[object] = [kind]
+    if building is not None:
+        sql += " AND building = ?"
+        params.append(building)
+    cursor = await conn.execute(sql + " ORDER BY building, chat_id", params)
+    return [_binding(row) for row in await cursor.fetchall()]
+
+
+async def mark_kicked(conn: aiosqlite.Connection, chat_id: int) -> None:
+    await conn.execute("UPDATE chats SET kicked = 1 WHERE chat_id = ?", (chat_id,))
+
+
+async def move_chat_everywhere(conn: aiosqlite.Connection, old_id: int, new_id: int) -> list[str]:
+    """A group became a supergroup: every stored chat id (columns ``chat_id`` and ``*_chat_id``)
+    moves to the new id. Returns the tables touched."""
+    touched = []
+    cursor = await conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    for (table,) in await cursor.fetchall():
+        info = await conn.execute(f"PRAGMA table_info({table})")
+        for column in [row["name"] for row in await info.fetchall()]:
+            if column == "chat_id" or column.endswith("_chat_id"):
+                result = await conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new_id, old_id))
+                if result.rowcount:
+                    touched.append(f"{table}.{column}")
+    return touched
+
+
+# ------------------------------------------------------------------------------ households and members
+async def household(conn: aiosqlite.Connection, building: int, unit: int | None, room: int) -> Household | None:
+    cursor = await conn.execute(
+        f"SELECT {_HOUSEHOLD} FROM households h WHERE building = ? AND unit = ? AND room = ?",
+        (building, unit or 0, room),
+    )
+    row = await cursor.fetchone()
+    return _household(row) if row else None
+
+
+async def ensure_household(
+    conn: aiosqlite.Connection,
+    building: int,
+    unit: int | None,
+    room: int,
+    at: datetime,
+    *,
+    contact_name: str | None = None,
+    special_care: bool = False,
+) -> Household:
+    await conn.execute(
+        "INSERT INTO households(building, unit, room, contact_name, special_care, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(building, unit, room) DO UPDATE SET "
+        "contact_name = coalesce(excluded.contact_name, contact_name), "
+        "special_care = max(special_care, excluded.special_care)",
+        (building, unit or 0, room, contact_name, int(special_care), to_db(at)),
+    )
+    found = await household(conn, building, unit, room)
+    assert found is not None
+    return found
+
+
+async def households(conn: aiosqlite.Connection, building: int | None = None) -> list[Household]:
+    sql = f"SELECT {_HOUSEHOLD} FROM households h"
+    params: tuple = ()
+    if building is not None:
+        sql += " WHERE building = ?"
+        params = (building,)
+    cursor = await conn.execute(sql + " ORDER BY building, unit, room", params)
+    return [_household(row) for row in await cursor.fetchall()]
+
+
+async def member(conn: aiosqlite.Connection, user_id: int) -> Member | None:
+    cursor = await conn.execute(
+        "SELECT m.user_id, m.display_name, h.id AS h_id, h.building AS h_building, h.unit AS h_unit, "
+        "h.room AS h_room, h.special_care AS h_special_care "
+        "FROM members m LEFT JOIN households h ON h.id = m.household_id WHERE m.user_id = ?",
+        (user_id,),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    home = _household(row, "h_") if row["h_id"] is not None else None
+    return Member(user_id=row["user_id"], household=home, display_name=row["display_name"])
+
+
+async def members_of(conn: aiosqlite.Connection, household_id: int) -> list[int]:
+    cursor = await conn.execute("SELECT user_id FROM members WHERE household_id = ? ORDER BY user_id", (household_id,))
+    return [row["user_id"] for row in await cursor.fetchall()]
+
+
+async def set_member(
+    conn: aiosqlite.Connection, user_id: int, household_id: int, display_name: str | None, at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO members(user_id, household_id, display_name, registered_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(user_id) DO UPDATE SET household_id = excluded.household_id, "
+        "display_name = coalesce(excluded.display_name, display_name), registered_at = excluded.registered_at",
+        (user_id, household_id, display_name, to_db(at)),
+    )
+
+
+# ------------------------------------------------------------------------------ roles
+async def roles(conn: aiosqlite.Connection, user_id: int) -> list[RoleGrant]:
+    cursor = await conn.execute("SELECT user_id, role, building FROM roles WHERE user_id = ? ORDER BY role", (user_id,))
+    return [RoleGrant(user_id=r["user_id"], role=r["role"], building=r["building"]) for r in await cursor.fetchall()]
+
+
+async def grant(
+    conn: aiosqlite.Connection, user_id: int, role: str, building: int, by: int | None, at: datetime
+) -> bool:
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO roles(user_id, role, building, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)",
+        (user_id, role, building, by, to_db(at)),
+    )
+    return cursor.rowcount == 1
+
+
+async def revoke(conn: aiosqlite.Connection, user_id: int, role: str, building: int | None = None) -> int:
+    sql = "DELETE FROM roles WHERE user_id = ? AND role = ?"
+    params: list[object] = [user_id, role]
+    if building is not None:
+        sql += " AND building = ?"
+        params.append(building)
+    cursor = await conn.execute(sql, params)
+    return cursor.rowcount
+
+
+async def leaders_of(conn: aiosqlite.Connection, building: int) -> list[int]:
+    cursor = await conn.execute("SELECT user_id FROM roles WHERE role = 'leader' AND building = ?", (building,))
+    return [row["user_id"] for row in await cursor.fetchall()]
+
+
+# ------------------------------------------------------------------------------ private data
+async def save_phone(conn: aiosqlite.Connection, user_id: int, phone: str, at: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO private_contacts(user_id, phone, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(user_id) DO UPDATE SET phone = excluded.phone, updated_at = excluded.updated_at",
+        (user_id, phone, to_db(at)),
+    )
+
+
+async def phone(conn: aiosqlite.Connection, user_id: int) -> str | None:
+    cursor = await conn.execute("SELECT phone FROM private_contacts WHERE user_id = ?", (user_id,))
+    row = await cursor.fetchone()
+    return row["phone"] if row else None
+
+
+async def purge_personal_data(conn: aiosqlite.Connection) -> dict[str, int]:
+    """Forget names and phone numbers; keep households, roles and every anonymous count."""
+    counts = {}
+    cursor = await conn.execute("DELETE FROM private_contacts")
+    counts["phones"] = cursor.rowcount
+    cursor = await conn.execute("UPDATE members SET display_name = NULL WHERE display_name IS NOT NULL")
+    counts["names"] = cursor.rowcount
+    cursor = await conn.execute("UPDATE households SET contact_name = NULL WHERE contact_name IS NOT NULL")
+    counts["names"] += cursor.rowcount
+    return counts
