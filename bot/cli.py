@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "backup":
             asyncio.run(_backup(config, args.path))
         elif args.command == "import-roster":
-            return asyncio.run(_import_roster(config, args.file))
+            return _import_roster(config, args.file)
     except KeyboardInterrupt:
         return 130
     return 0
@@ -114,15 +114,19 @@ async def _migrate(config: Config) -> None:
         await db.close()
 
 
-async def _import_roster(config: Config, file: Path) -> int:
-    from bot.services import Services
-    from bot.services.roster import RosterImportError
-
+def _import_roster(config: Config, file: Path) -> int:
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         print(f"building-bot: cannot read {file}: {exc.__class__.__name__}", file=sys.stderr)
         return 2
+    return asyncio.run(_import_roster_text(config, file, text))
+
+
+async def _import_roster_text(config: Config, file: Path, text: str) -> int:
+    from bot.services import Services
+    from bot.services.roster import RosterImportError
+
     services = Services.create(config)
     await services.start()
     try:
