@@ -191,6 +191,19 @@ class LocalBotApi:
             }
         )
 
+    def bot_membership_update(self, chat_id: int, by: LocalUser, old: str, new: str) -> dict[str, Any]:
+        """The bot's own membership in ``chat_id`` changed (added: left → member; removed: → kicked)."""
+        bot = {key: self.bot_user[key] for key in ("id", "is_bot", "first_name", "username")}
+        return self._update(
+            my_chat_member={
+                "chat": self.chat(chat_id).to_dict(),
+                "from": by.to_dict(),
+                "date": int(time.time()),
+                "old_chat_member": {"status": old, "user": bot},
+                "new_chat_member": {"status": new, "user": bot, **({"until_date": 0} if new == "kicked" else {})},
+            }
+        )
+
     def migrate_updates(self, old_id: int, new_id: int, user: LocalUser) -> list[dict[str, Any]]:
         """A group upgraded to a supergroup: the service messages in the old and the new chat."""
         title = self.chat(old_id).title

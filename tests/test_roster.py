@@ -1,0 +1,207 @@
+"""Households, roles and building groups, end to end through the application."""
+
+from pathlib import Path
+
+from bot.cli import main
+from storage import roster as roster_db
+from tests.conftest import make_config
+from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, LocalUser
+
+LEADER = LocalUser(2001, "楼长老陈")
+
+
+async def households(bot) -> list[str]:
+    return [h.label for h in await bot.services.roster.households()]
+
+
+async def audit_rows(bot) -> list[tuple[str, str]]:
+    rows = await bot.services.db.fetchall("SELECT action, outcome FROM audit_log ORDER BY id")
+    return [(r["action"], r["outcome"]) for r in rows]
+
+
+async def appoint(bot, leader: LocalUser = LEADER, chat: int = BUILDING_3) -> None:
+    said = await bot.send(chat, leader, "大家好")
+    await bot.send(chat, COMMITTEE, "#楼组长", reply_to=said["message"]["message_id"])
+
+
+async def test_committee_binds_building_and_committee_chats(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    assert bot.last(BUILDING_3) == "本群已绑定为 3 号楼的楼组群。"
+    await bot.send(BUILDING_3, COMMITTEE, "/bind 5")
+    assert "原为 3 号楼" in bot.last(BUILDING_3)
+    assert [c.chat_id for c in await bot.services.roster.building_chats(5)] == [BUILDING_3]
+    assert await bot.services.roster.building_chats(3) == []
+    await bot.send(COMMITTEE_CHAT, COMMITTEE, "/bind committee")
+    assert await bot.services.roster.committee_chat_ids() == [COMMITTEE_CHAT]
+
+
+async def test_one_building_may_have_several_chats(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.send(BUILDING_5, COMMITTEE, "#绑定 三号楼")
+    assert {c.chat_id for c in await bot.services.roster.building_chats(3)} == {BUILDING_3, BUILDING_5}
+
+
+async def test_a_resident_may_not_bind_and_the_refusal_is_audited(bot):
+    await bot.send(BUILDING_3, RESIDENT, "#绑定 3号楼")
+    assert bot.last(BUILDING_3) == "只有居委可以这样做。"
+    assert await bot.services.roster.chat(BUILDING_3) is None
+    assert await audit_rows(bot) == [("bind", "refused")]
+
+
+async def test_group_admins_are_not_committee_and_anonymous_admins_are_asked_to_post_as_themselves(bot):
+    await bot.send(BUILDING_3, RESIDENT, "#绑定 3号楼", anonymous=True)
+    assert "请以个人身份发言" in bot.last(BUILDING_3)
+    assert await bot.services.roster.chat(BUILDING_3) is None
+
+
+async def test_register_and_move_household(bot):
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3号楼502 张三")
+    assert bot.last(BUILDING_3) == "已登记：3-502。"
+    await bot.send(BUILDING_3, RESIDENT, "/register 3-2-601")
+    assert bot.last(BUILDING_3) == "已从 3-502 改登记到 3-2-601。"
+    actor = await bot.services.roster.actor(RESIDENT.id)
+    assert actor.household.label == "3-2-601"
+    assert await households(bot) == ["3-502", "3-2-601"]
+
+
+async def test_registration_replies_show_the_room_never_the_name(bot):
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3号楼502 张三丰")
+    assert all("张三丰" not in text for text in bot.texts())
+
+
+async def test_appointed_leader_registers_others_in_their_building_only(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await appoint(bot)
+    assert bot.last(BUILDING_3) == "已任命为 3 号楼楼组长。"
+    neighbour_said = await bot.send(BUILDING_3, NEIGHBOUR, "我家不会用")
+    await bot.send(BUILDING_3, LEADER, "#登记 3-601 王五", reply_to=neighbour_said["message"]["message_id"])
+    assert bot.last(BUILDING_3) == "已为对方登记：3-601。"
+    assert (await bot.services.roster.actor(NEIGHBOUR.id)).household.label == "3-601"
+    await bot.send(BUILDING_3, LEADER, "#登记 5-601", reply_to=neighbour_said["message"]["message_id"])
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert (await bot.services.roster.actor(NEIGHBOUR.id)).household.label == "3-601"
+
+
+async def test_a_resident_may_not_register_someone_else(bot):
+    said = await bot.send(BUILDING_3, NEIGHBOUR, "hi")
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-601", reply_to=said["message"]["message_id"])
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert (await bot.services.roster.actor(NEIGHBOUR.id)).household is None
+
+
+async def test_only_the_committee_appoints_and_demotes_leaders(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    said = await bot.send(BUILDING_3, NEIGHBOUR, "我来当楼组长")
+    await bot.send(BUILDING_3, RESIDENT, "#楼组长", reply_to=said["message"]["message_id"])
+    assert bot.last(BUILDING_3) == "只有居委可以这样做。"
+    await bot.send(BUILDING_3, COMMITTEE, "/leader")
+    assert "请回复" in bot.last(BUILDING_3)
+    await bot.send(BUILDING_3, COMMITTEE, "#楼组长", reply_to=said["message"]["message_id"])
+    assert (await bot.services.roster.actor(NEIGHBOUR.id)).leader_of == {3}
+    await bot.send(BUILDING_3, COMMITTEE, "#楼组长 取消", reply_to=said["message"]["message_id"])
+    assert (await bot.services.roster.actor(NEIGHBOUR.id)).leader_of == set()
+
+
+async def test_leader_needs_a_bound_chat(bot):
+    said = await bot.send(BUILDING_3, NEIGHBOUR, "hi")
+    await bot.send(BUILDING_3, COMMITTEE, "#楼组长", reply_to=said["message"]["message_id"])
+    assert "#绑定" in bot.last(BUILDING_3)
+
+
+async def test_me_is_answered_privately_where_possible(bot):
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await bot.send(BUILDING_3, RESIDENT, "#我的")  # no private chat yet: a short answer in the group
+    assert bot.last(BUILDING_3).startswith("户号：3-502\n身份：居民")
+    await bot.send(RESIDENT.id, RESIDENT, "/start")
+    await bot.send(BUILDING_3, RESIDENT, "/me")
+    assert bot.last(BUILDING_3) == "已私信发给您。"
+    assert bot.last(RESIDENT.id).startswith("户号：3-502")
+    await bot.send(COMMITTEE.id, COMMITTEE, "/me")
+    assert "居委" in bot.last(COMMITTEE.id)
+
+
+async def test_phone_numbers_only_in_private_and_never_echoed(bot):
+    await bot.send(RESIDENT.id, RESIDENT, "/start phone")
+    assert "分享手机号" in bot.last(RESIDENT.id)
+    await bot.feed(bot.api.contact_update(RESIDENT.id, RESIDENT, "+86 139-1234-5678"))
+    assert await bot.services.roster.phone(RESIDENT.id) == "+8613912345678"
+    await bot.feed(bot.api.contact_update(RESIDENT.id, RESIDENT, "13800000000", owner=NEIGHBOUR.id))
+    assert bot.last(RESIDENT.id) == "请分享您自己的手机号。"
+    assert await bot.services.roster.phone(NEIGHBOUR.id) is None
+    assert not any("139" in text or "138" in text for text in bot.texts())
+
+
+async def test_purge_asks_and_checks_permission_again_on_the_button(bot):
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502 张三")
+    await bot.send(RESIDENT.id, RESIDENT, "/start")
+    await bot.feed(bot.api.contact_update(RESIDENT.id, RESIDENT, "13912345678"))
+    await bot.send(BUILDING_3, COMMITTEE, "/purge")
+    confirm = bot.last_message(BUILDING_3)
+    await bot.press(BUILDING_3, confirm["message_id"], RESIDENT, "purge:yes")  # a forged press
+    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == "只有居委可以这样做。"
+    assert await bot.services.roster.phone(RESIDENT.id) == "13912345678"
+    await bot.press(BUILDING_3, confirm["message_id"], COMMITTEE, "purge:yes")
+    assert bot.last(BUILDING_3) == "已清除 1 个手机号、1 个姓名，匿名统计已保留。"
+    assert await bot.services.roster.phone(RESIDENT.id) is None
+    assert await households(bot) == ["3-502"]
+    assert (await bot.services.roster.actor(RESIDENT.id)).household.label == "3-502"
+
+
+async def test_supergroup_upgrade_moves_the_binding_and_settings(bot):
+    old, new = -555, -100555
+    await bot.send(old, COMMITTEE, "#绑定 3号楼")
+    await bot.send(old, RESIDENT, "/lang en")
+    for payload in bot.api.migrate_updates(old, new, COMMITTEE):
+        await bot.feed(payload)
+    assert await bot.services.roster.chat(old) is None
+    assert (await bot.services.roster.chat(new)).building == 3
+    await bot.send(new, RESIDENT, "/help")
+    assert bot.last(new).startswith("Building assistant usage")
+
+
+async def test_bot_added_explains_binding_and_removed_is_remembered(bot):
+    await bot.feed(bot.api.bot_membership_update(BUILDING_3, COMMITTEE, "left", "member"))
+    assert "#绑定" in bot.last(BUILDING_3)
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.feed(bot.api.bot_membership_update(BUILDING_3, COMMITTEE, "member", "kicked"))
+    assert await bot.services.roster.building_chats(3) == []
+
+
+# ------------------------------------------------------------------------------ roster CSV
+def test_roster_import_from_csv(tmp_path: Path, capsys):
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(f'[storage]\npath = "{tmp_path / "r.sqlite3"}"\n', encoding="utf-8")
+    csv_path = tmp_path / "roster.csv"
+    csv_path.write_text("building,unit,room,name,special_care\n3,,502,张三,yes\n3,2,601,,\n5,,1201,李四,no\n", "utf-8")
+    assert main(["import-roster", str(csv_path), "--config", str(config_path)]) == 0
+    assert "imported 3 households" in capsys.readouterr().out
+    import sqlite3
+
+    rows = sqlite3.connect(tmp_path / "r.sqlite3").execute(
+        "SELECT building, unit, room, special_care FROM households ORDER BY building, unit, room"
+    )
+    assert rows.fetchall() == [(3, 0, 502, 1), (3, 2, 601, 0), (5, 0, 1201, 0)]
+
+
+def test_malformed_roster_names_the_line_and_imports_nothing(tmp_path: Path, capsys):
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(f'[storage]\npath = "{tmp_path / "r.sqlite3"}"\n', encoding="utf-8")
+    csv_path = tmp_path / "roster.csv"
+    csv_path.write_text("3,,502\n3,,503\n3,x,504\n3,,505\n", "utf-8")
+    assert main(["import-roster", str(csv_path), "--config", str(config_path)]) == 2
+    err = capsys.readouterr().err
+    assert "line 3" in err and "nothing was imported" in err and err.count("\n") == 1
+    import sqlite3
+
+    assert sqlite3.connect(tmp_path / "r.sqlite3").execute("SELECT count(*) FROM households").fetchone()[0] == 0
+
+
+async def test_imported_roster_is_what_the_bot_knows(tmp_path):
+    from bot.services import Services
+
+    services = Services.create(make_config(tmp_path))
+    await services.start()
+    await services.roster.import_csv("3,,501\n3,,502\n3,,503\n")
+    async with services.db.read() as conn:
+        assert [h.label for h in await roster_db.households(conn, 3)] == ["3-501", "3-502", "3-503"]
+    await services.stop()
