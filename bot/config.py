@@ -80,11 +80,31 @@ class CommitteeConfig(_Section):
     language: Language = "zh"
 
 
+DEFAULT_URGENT_KEYWORDS = [
+    "胰岛素", "insulin", "透析", "dialysis", "化疗", "chemo", "靶向", "抗肿瘤", "肿瘤", "oncology", "cancer",
+    "精神", "抗抑郁", "抑郁", "psychiatric", "antipsychotic", "癫痫", "epilepsy", "抗癫痫",
+    "奥氮平", "olanzapine", "利培酮", "risperidone", "喹硫平", "quetiapine", "氯氮平", "clozapine", "阿立哌唑",
+    "碳酸锂", "lithium", "丙戊酸", "卡马西平", "左乙拉西坦", "舍曲林", "帕罗西汀", "氟西汀",
+    "硝酸甘油", "nitroglycerin",
+    "抗凝", "华法林", "warfarin", "免疫抑制", "他克莫司", "环孢素",
+]  # fmt: skip
+
+
+class MedicineConfig(_Section):
+    auto_confirm: bool = False
+    urgent_keywords: list[str] = Field(default_factory=list)
+
+    @property
+    def all_urgent_keywords(self) -> list[str]:
+        return DEFAULT_URGENT_KEYWORDS + self.urgent_keywords
+
+
 class Config(_Section):
     telegram: TelegramConfig = Field(default_factory=TelegramConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     committee: CommitteeConfig = Field(default_factory=CommitteeConfig)
+    medicine: MedicineConfig = Field(default_factory=MedicineConfig)
 
     @property
     def token(self) -> str:

@@ -129,12 +129,128 @@ TEXTS: dict[str, dict[str, str]] = {
     "purge.no": {"zh": "取消", "en": "Cancel"},
     "purge.cancelled": {"zh": "已取消，未删除任何数据。", "en": "Cancelled; nothing was deleted."},
     "purge.done": {
-        "zh": "已清除 {phones} 个手机号、{names} 个姓名，匿名统计已保留。",
-        "en": "Deleted {phones} phone numbers and {names} names; anonymous counts are kept.",
+        "zh": "已清除 {phones} 个手机号、{names} 个姓名、{details} 份配药私密信息，匿名统计已保留。",
+        "en": "Deleted {phones} phone numbers, {names} names and {details} private medicine details; anonymous counts are kept.",
     },
     "bot.added": {
         "zh": "大家好，我是楼组助手。请居委在本群发送 #绑定 3号楼（按实际楼号），居民发送 #登记 3号楼502 登记户号。",
         "en": "Hello, I am the building assistant. Committee: send /bind 3 (this building's number) here; residents: /register 3-502.",
+    },
+    # ------------------------------------------------------------------ medicine 配药
+    "help.medicine": {
+        "zh": "/med · #配药 布洛芬 2盒，二甲双胍 3盒 — 登记配药（急：#配药 急 …）\n"
+        "/claim · #认领 12 — 志愿者认领\n/bought · #已购 12 86.5元 — 已购药\n/delivered · #已送达 12 — 已送达\n"
+        "/cancel · #取消 12 — 取消\n/medlist · #配药清单 — 配药清单（私聊发送）",
+        "en": "/med ibuprofen 2 boxes, metformin 3 — request medicine (urgent: /med urgent …)\n"
+        "/claim 12 — volunteer takes request 12\n/bought 12 86.5 — bought, with the cost\n/delivered 12 — delivered\n"
+        "/cancel 12 — cancel\n/medlist — the hospital run list (sent privately)",
+    },
+    "med.urgent_mark": {"zh": "🔴急 ", "en": "🔴URGENT "},
+    "med.summary": {
+        "zh": "{urgent}配药单 #{id} · {household} · {count} 项",
+        "en": "{urgent}Request #{id} · {household} · {count} items",
+    },
+    "med.status.pending": {"zh": "状态：待您确认", "en": "Status: awaiting your confirmation"},
+    "med.status.open": {"zh": "状态：已确认，等待志愿者认领", "en": "Status: confirmed, waiting for a volunteer"},
+    "med.status.claimed": {"zh": "状态：志愿者已认领", "en": "Status: claimed by a volunteer"},
+    "med.status.bought": {"zh": "状态：已购药", "en": "Status: bought"},
+    "med.status.delivered": {"zh": "状态：已送达", "en": "Status: delivered"},
+    "med.status.cancelled": {"zh": "状态：已取消", "en": "Status: cancelled"},
+    "med.check_list": {
+        "zh": "请核对清单：无误请点 ✅ 确认；有误请直接修改原消息，或取消后重发。",
+        "en": "Please check the list: tap ✅ if it is right; otherwise edit your original message, or cancel and resend.",
+    },
+    "med.ask_private": {
+        "zh": "医保卡号、联系电话、备注请直接发在这个私聊里（只有认领的志愿者和居委能看到）。把医保卡交给志愿者的，请写“交卡”。",
+        "en": "Send your medical-insurance card number, phone and notes here in this private chat (only the volunteer who claims it and the committee can see them). Write 'hand over' if you give the card to the volunteer.",
+    },
+    "med.button.confirm": {"zh": "✅ 确认", "en": "✅ Confirm"},
+    "med.button.cancel": {"zh": "✖ 取消", "en": "✖ Cancel"},
+    "med.button.check": {"zh": "私聊核对清单", "en": "Check the list privately"},
+    "med.button.details": {"zh": "私聊查看联系方式", "en": "See the details privately"},
+    "med.button.medlist": {"zh": "私聊查看配药清单", "en": "Open the list privately"},
+    "med.check_private": {"zh": "已私信您核对清单。", "en": "I sent you the list privately to check."},
+    "med.check_link": {
+        "zh": "请点下方按钮私聊核对清单、补充医保卡等信息。",
+        "en": "Tap below to check the list and add card details privately.",
+    },
+    "med.phone_moved": {
+        "zh": "（手机号已私存，请勿在群里发手机号）",
+        "en": "(the phone number was stored privately; please don't post numbers in the group)",
+    },
+    "med.updated": {
+        "zh": "配药单 #{id} 已按修改更新（{count} 项）。",
+        "en": "Request #{id} updated from your edit ({count} items).",
+    },
+    "med.private_saved": {
+        "zh": "配药单 #{id} 的私密信息已保存：医保卡 {card}，电话 {phone}，备注 {notes}{handed}",
+        "en": "Private details for request #{id} saved: card {card}, phone {phone}, notes {notes}{handed}",
+    },
+    "med.card_handed": {"zh": "，将交卡给志愿者", "en": ", card handed to the volunteer"},
+    "med.claimed": {
+        "zh": "配药单 #{id}（{household}）已由志愿者认领。",
+        "en": "Request #{id} ({household}) claimed by a volunteer.",
+    },
+    "med.details_link": {
+        "zh": "请先私聊机器人，查看联系方式和医保卡信息。",
+        "en": "Start a private chat with me to see the contact and card details.",
+    },
+    "med.no_details": {"zh": "（居民尚未提供医保卡或联系方式）", "en": "(no card number or contact given yet)"},
+    "med.details": {
+        "zh": "医保卡：{card}\n电话：{phone}\n备注：{notes}{handed}",
+        "en": "Card: {card}\nPhone: {phone}\nNotes: {notes}{handed}",
+    },
+    "med.bought": {"zh": "配药单 #{id} 已购药，花费 {cost} 元。", "en": "Request #{id} bought, cost {cost} yuan."},
+    "med.delivered": {"zh": "配药单 #{id}（{household}）已送达。", "en": "Request #{id} ({household}) delivered."},
+    "med.cancelled": {"zh": "配药单 #{id} 已取消。", "en": "Request #{id} cancelled."},
+    "med.notify.claimed": {
+        "zh": "您的配药单 #{id} 已有志愿者认领。",
+        "en": "A volunteer has claimed your request #{id}.",
+    },
+    "med.notify.bought": {
+        "zh": "您的配药单 #{id} 已购药（{cost} 元），稍后送达。",
+        "en": "Your request #{id} is bought ({cost} yuan) and on its way.",
+    },
+    "med.notify.delivered": {
+        "zh": "您的配药单 #{id} 已送到门口，请查收。",
+        "en": "Your request #{id} is at your door.",
+    },
+    "med.notify.cancelled": {"zh": "配药单 #{id} 已取消。", "en": "Request #{id} was cancelled."},
+    "med.err.not_found": {"zh": "没有配药单 #{id}。", "en": "There is no request #{id}."},
+    "med.err.edit_too_late": {
+        "zh": "配药单 #{id} 已被认领，不能再改，请联系志愿者。",
+        "en": "Request #{id} is already claimed; please contact the volunteer to change it.",
+    },
+    "med.err.cancelled": {"zh": "配药单 #{id} 已取消。", "en": "Request #{id} was cancelled."},
+    "med.err.already_confirmed": {"zh": "配药单 #{id} 已确认过了。", "en": "Request #{id} is already confirmed."},
+    "med.err.pending": {
+        "zh": "配药单 #{id} 还在等居民确认，暂不能认领。",
+        "en": "Request #{id} is awaiting the resident's confirmation.",
+    },
+    "med.err.already_claimed": {"zh": "配药单 #{id} 已被其他志愿者认领。", "en": "Request #{id} is already claimed."},
+    "med.err.not_claimed": {
+        "zh": "配药单 #{id} 还没有被认领，请先 #认领 {id}。",
+        "en": "Request #{id} is not claimed yet: /claim {id} first.",
+    },
+    "med.err.already_bought": {"zh": "配药单 #{id} 已经标记为已购。", "en": "Request #{id} is already marked bought."},
+    "med.err.already_delivered": {"zh": "配药单 #{id} 已经送达。", "en": "Request #{id} is already delivered."},
+    "med.err.cancel_bought": {
+        "zh": "配药单 #{id} 的药已买好，不能取消，请联系志愿者。",
+        "en": "Request #{id} is already bought and cannot be cancelled; contact the volunteer.",
+    },
+    "medlist.title": {
+        "zh": "🏥 配药清单：{households} 户，{requests} 单",
+        "en": "🏥 Hospital run: {households} households, {requests} requests",
+    },
+    "medlist.empty": {"zh": "目前没有待办的配药单。", "en": "No open requests."},
+    "medlist.totals": {"zh": "— 药品合计（药房窗口用）—", "en": "— Totals per drug (for the pharmacy counter) —"},
+    "medlist.slips": {"zh": "— 一人一档 —", "en": "— One slip per household —"},
+    "medlist.card_with": {"zh": " · 医保卡在 {holder} 处", "en": " · card held by {holder}"},
+    "medlist.cards_out": {"zh": "— 尚未归还的医保卡 —", "en": "— Cards not yet returned —"},
+    "medlist.card_line": {"zh": "{household}：{holder} 持有（#{id}）", "en": "{household}: held by {holder} (#{id})"},
+    "medlist.link": {
+        "zh": "配药清单含住户信息，只私聊发送。请先私聊机器人。",
+        "en": "The list names households, so it is sent privately only. Start a private chat with me first.",
     },
     "lang.set": {"zh": "本群语言已设为中文。", "en": "This chat's language is now English."},
     "lang.usage": {"zh": "用法：/lang zh 或 /lang en", "en": "Usage: /lang zh or /lang en"},

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import errors, general, guards, roster, router
+from handlers import errors, general, guards, medicine, roster, router
 
 
 def register_all(app: Application) -> None:
@@ -15,4 +15,5 @@ def register_all(app: Application) -> None:
     router.register(app)  # group 0: every text message is parsed once
     general.register(app)
     roster.register(app)
+    medicine.register(app)
     errors.register(app)

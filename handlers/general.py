@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 from telegram.ext import Application
 
@@ -11,13 +13,17 @@ from handlers.router import router_of
 
 
 async def start(update: Update, context: BotContext, command: c.Start) -> None:
-    """/start, or a deep link (``/start phone``) that a feature answers."""
-    follow_up = router_of(context.application).start_payloads.get(command.payload)
+    """/start, or a deep link (``/start phone``, ``/start med12``) that a feature answers."""
+    match = _PAYLOAD.match(command.payload)
+    follow_up = router_of(context.application).start_payloads.get(match["name"]) if match else None
     if follow_up is not None and update.effective_chat.type == "private":
-        await follow_up(update, context)
+        await follow_up(update, context, match["argument"])
         return
     await update.effective_message.reply_text(context.t("start"))
     await help_(update, context, c.Help())
+
+
+_PAYLOAD = re.compile(r"^(?P<name>[a-z]+)(?P<argument>[0-9]*)$")
 
 
 async def help_(update: Update, context: BotContext, command: c.Help) -> None:

@@ -127,7 +127,7 @@ async def me(update: Update, context: BotContext, command: c.Me) -> None:
     await update.effective_message.reply_text(context.t("me.sent_private"))
 
 
-async def ask_phone(update: Update, context: BotContext) -> None:
+async def ask_phone(update: Update, context: BotContext, argument: str) -> None:
     """``/start phone`` in private: a button that shares the user's own contact."""
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(context.t("phone.button"), request_contact=True)]],

@@ -17,12 +17,14 @@ from telegram.ext import Application, MessageHandler, filters
 from bot.context import BotContext
 from bot.language import Command, ParseContext, ParseError, parse
 from bot.language.commands import UnknownCommand
+from bot.services.errors import UserError
 from bot.services.permissions import Refused
 
 log = logging.getLogger(__name__)
 
 Route = Callable[[Update, BotContext, Any], Awaitable[None]]
 Listener = Callable[[Update, BotContext], Awaitable[None]]
+StartPayload = Callable[[Update, BotContext, str], Awaitable[None]]
 
 
 class Router:
@@ -30,7 +32,8 @@ class Router:
         self._routes: dict[type[Command], tuple[Route, bool]] = {}
         self._chatter: list[Listener] = []
         self.help_keys: list[str] = []
-        self.start_payloads: dict[str, Listener] = {}
+        # Deep links: ``/start med12`` goes to start_payloads["med"] with the argument "12".
+        self.start_payloads: dict[str, StartPayload] = {}
 
     def add(self, command: type[Command], callback: Route, *, edits: bool = False) -> None:
         """Send ``command`` to ``callback``; ``edits``: edited messages too (else they are ignored)."""
@@ -88,6 +91,8 @@ class Router:
             await callback(update, context, command)
         except Refused as refusal:
             await refuse(update, context, refusal)
+        except UserError as error:
+            await message.reply_text(context.t(error.key, **error.values))
 
 
 async def refuse(update: Update, context: BotContext, refusal: Refused) -> None:
@@ -104,13 +109,20 @@ async def refuse(update: Update, context: BotContext, refusal: Refused) -> None:
 
 
 def guarded(callback: Listener) -> Listener:
-    """Wrap a button (or other non-routed) callback so a refusal is answered like a command's."""
+    """Wrap a button (or other non-routed) callback so refusals and rule errors are answered
+    like a command's."""
 
     async def run(update: Update, context: BotContext) -> None:
         try:
             await callback(update, context)
         except Refused as refusal:
             await refuse(update, context, refusal)
+        except UserError as error:
+            text = context.t(error.key, **error.values)
+            if update.callback_query is not None:
+                await update.callback_query.answer(text, show_alert=True)
+            elif update.effective_message is not None:
+                await update.effective_message.reply_text(text)
 
     run.__doc__ = callback.__doc__
     return run

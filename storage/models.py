@@ -52,3 +52,42 @@ class RoleGrant(Record):
     user_id: int
     role: str
     building: int
+
+
+class MedItem(Record):
+    name: str
+    quantity: int
+    unit: str | None = None
+
+
+class MedRequest(Record):
+    id: int
+    household_id: int
+    household: str  # canonical room label, e.g. "3-502"
+    building: int
+    requested_by: int
+    chat_id: int
+    message_id: int
+    status: str
+    urgent: bool
+    volunteer_id: int | None
+    volunteer_name: str | None
+    cost_fen: int | None
+    created_at: datetime
+    items: list[MedItem]
+
+
+class MedPrivate(Record):
+    request_id: int
+    card_number: str | None
+    phone: str | None
+    notes: str | None
+    card_handed: bool
+
+
+class CardOut(Record):
+    request_id: int
+    household: str
+    holder_id: int
+    holder_name: str | None
+    taken_at: datetime

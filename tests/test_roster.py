@@ -141,7 +141,7 @@ async def test_purge_asks_and_checks_permission_again_on_the_button(bot):
     assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == "只有居委可以这样做。"
     assert await bot.services.roster.phone(RESIDENT.id) == "13912345678"
     await bot.press(BUILDING_3, confirm["message_id"], COMMITTEE, "purge:yes")
-    assert bot.last(BUILDING_3) == "已清除 1 个手机号、1 个姓名，匿名统计已保留。"
+    assert bot.last(BUILDING_3) == "已清除 1 个手机号、1 个姓名、0 份配药私密信息，匿名统计已保留。"
     assert await bot.services.roster.phone(RESIDENT.id) is None
     assert await households(bot) == ["3-502"]
     assert (await bot.services.roster.actor(RESIDENT.id)).household.label == "3-502"

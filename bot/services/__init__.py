@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Config
 from bot.services.audit import Audit
+from bot.services.medicine import Medicine
 from bot.services.roster import Roster
 from bot.services.settings import ChatSettings
 from storage.db import Database
@@ -20,6 +21,7 @@ class Services:
     settings: ChatSettings
     audit: Audit
     roster: Roster
+    medicine: Medicine
 
     @classmethod
     def create(cls, config: Config, clock: Clock | None = None) -> Services:
@@ -32,6 +34,7 @@ class Services:
             settings=ChatSettings(db),
             audit=Audit(db, clock),
             roster=Roster(db, config, clock),
+            medicine=Medicine(db, config, clock),
         )
 
     async def start(self) -> None:

@@ -1,0 +1,316 @@
+"""Medicine requests (配药): from the resident's list to the door, exactly.
+
+States: pending (awaiting the resident's ✅) → open → claimed → bought → delivered; cancelled
+from pending, open or claimed. Private details (card number, phone, notes) live apart and are
+read only by the claiming volunteer and the committee.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.language import commands as c
+from bot.services.errors import UserError
+from bot.services.permissions import Actor, Refused, Who, require, require_helper, require_household
+from storage import audit, roster
+from storage import medicine as store
+from storage.db import Database
+from storage.models import CardOut, MedItem, MedPrivate, MedRequest
+
+OPEN_STATES = ("pending", "open", "claimed", "bought")
+CANCELLABLE = ("pending", "open", "claimed")
+
+# Why a change is not possible from a state: the text to answer with.
+_BLOCKED = {
+    "pending": "med.err.not_claimed",
+    "open": "med.err.not_claimed",
+    "bought": "med.err.already_bought",
+    "delivered": "med.err.already_delivered",
+    "cancelled": "med.err.cancelled",
+}
+
+
+@dataclass(frozen=True)
+class Filed:
+    request: MedRequest
+    created: bool  # False: this message had filed it before (re-delivery)
+    phone_kept_private: bool = False  # a phone number typed into the list was moved to the private details
+
+
+@dataclass(frozen=True)
+class HospitalRun:
+    """What ``#配药清单`` shows: totals per drug, one slip per household, cards still out."""
+
+    totals: list[tuple[str, str | None, int]]
+    slips: list[MedRequest]
+    cards_out: list[CardOut]
+
+
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
+_CARD = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{8,20}(?![0-9A-Za-z])")
+_HAND_OVER = re.compile(r"交卡|给卡|带卡|卡交|hand(?:ing)? over|card to", re.I)
+_LABELS = re.compile(r"医保卡号?|社保卡号?|卡号|联系电话|电话|手机号?|备注|card(?: number)?|phone|notes?|[:：]", re.I)
+
+
+def _scrub(items: list) -> tuple[list[MedItem], str | None]:
+    """Items as stored, with any phone number typed into them taken out (kept privately)."""
+    phone = None
+    scrubbed = []
+    for item in items:
+        name = item.name
+        found = find_phone(name)
+        if found:
+            phone = phone or found
+            name = " ".join(_PHONE.sub(" ", name).replace("电话", " ").replace("手机", " ").split()) or "?"
+        scrubbed.append(MedItem(name=name, quantity=item.quantity, unit=item.unit))
+    return scrubbed, phone
+
+
+def find_phone(text: str) -> str | None:
+    match = _PHONE.search(text)
+    return re.sub(r"[^\d+]", "", match.group()) if match else None
+
+
+class Medicine:
+    def __init__(self, db: Database, config: Config, clock: Clock) -> None:
+        self._db = db
+        self._config = config
+        self._clock = clock
+
+    def is_urgent(self, items: list[MedItem]) -> bool:
+        keywords = [k.lower() for k in self._config.medicine.all_urgent_keywords]
+        return any(keyword in item.name.lower() for item in items for keyword in keywords)
+
+    async def get(self, request_id: int) -> MedRequest:
+        async with self._db.read() as conn:
+            request = await store.get(conn, request_id)
+        if request is None:
+            raise UserError("med.err.not_found", id=request_id)
+        return request
+
+    # ------------------------------------------------------------------ filing
+    async def file(self, actor: Actor, chat_id: int, message_id: int, command: c.MedRequest) -> Filed:
+        items, phone = _scrub(command.items)
+        urgent = command.urgent or self.is_urgent(items)
+        now = self._clock.now()
+        status = "open" if self._config.medicine.auto_confirm else "pending"
+        async with self._db.transaction() as conn:
+            existing = await store.by_message(conn, chat_id, message_id)
+            if existing is not None:
+                return Filed(existing, created=False)
+            if command.room is None:
+                household = require_household(actor, "med")
+            else:
+                room = command.room
+                require(actor.volunteer or actor.leads(room.building), "med.other", Who.VOLUNTEER)
+                household = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
+            request_id = await store.create(
+                conn,
+                household_id=household.id,
+                requested_by=actor.user_id,
+                chat_id=chat_id,
+                message_id=message_id,
+                status=status,
+                urgent=urgent,
+                items=items,
+                at=now,
+            )
+            if phone:
+                details = MedPrivate(
+                    request_id=request_id, card_number=None, phone=phone, notes=None, card_handed=False
+                )
+                await store.save_private(conn, details, now)
+            await audit.add(
+                conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.new", detail=f"#{request_id}"
+            )
+            request = await store.get(conn, request_id)
+        assert request is not None
+        return Filed(request, created=True, phone_kept_private=phone is not None)
+
+    async def edit(self, actor: Actor, chat_id: int, message_id: int, command: c.MedRequest) -> MedRequest | None:
+        """The original message was edited: update the list while the request is still open.
+        None when that message filed no request."""
+        items, _ = _scrub(command.items)
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await store.by_message(conn, chat_id, message_id)
+            if request is None:
+                return None
+            if request.requested_by != actor.user_id:
+                raise Refused("med.edit", Who.REQUESTER)
+            if request.status not in ("pending", "open"):
+                raise UserError("med.err.edit_too_late", id=request.id)
+            await store.replace_items(conn, request.id, items)
+            await store.update(conn, request.id, now, urgent=int(command.urgent or self.is_urgent(items)))
+            await audit.add(
+                conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.edit", detail=f"#{request.id}"
+            )
+            updated = await store.get(conn, request.id)
+        assert updated is not None
+        return updated
+
+    # ------------------------------------------------------------------ lifecycle
+    async def _change(self, actor: Actor, request_id: int, action: str, check, **fields: object) -> MedRequest:
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request = await store.get(conn, request_id)
+            if request is None:
+                raise UserError("med.err.not_found", id=request_id)
+            check(request)
+            await store.update(conn, request_id, now, **fields)
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action=action, detail=f"#{request_id}")
+            if fields.get("status") == "claimed":
+                details = await store.private(conn, request_id)
+                if details and details.card_handed:
+                    await store.take_card(conn, request_id, request.household_id, actor.user_id, now)
+            elif fields.get("status") in ("delivered", "cancelled"):
+                await store.return_card(conn, request_id, now)
+            updated = await store.get(conn, request_id)
+        assert updated is not None
+        return updated
+
+    @staticmethod
+    def _is_requester(actor: Actor, request: MedRequest) -> bool:
+        return request.requested_by == actor.user_id or (
+            actor.household is not None and actor.household.id == request.household_id
+        )
+
+    async def confirm(self, actor: Actor, request_id: int) -> MedRequest:
+        request = await self.get(request_id)
+        require(self._is_requester(actor, request) or actor.leads(request.building), "med.confirm", Who.REQUESTER)
+
+        def check(current: MedRequest) -> None:
+            if current.status == "cancelled":
+                raise UserError("med.err.cancelled", id=request_id)
+            if current.status != "pending":
+                raise UserError("med.err.already_confirmed", id=request_id)
+
+        return await self._change(actor, request_id, "med.confirm", check, status="open")
+
+    async def claim(self, actor: Actor, request_id: int, volunteer_name: str) -> MedRequest:
+        require_helper(actor, "med.claim")
+
+        def check(current: MedRequest) -> None:
+            if current.status == "pending":
+                raise UserError("med.err.pending", id=request_id)
+            if current.status == "cancelled":
+                raise UserError("med.err.cancelled", id=request_id)
+            if current.status != "open":
+                raise UserError("med.err.already_claimed", id=request_id)
+
+        return await self._change(
+            actor,
+            request_id,
+            "med.claim",
+            check,
+            status="claimed",
+            volunteer_id=actor.user_id,
+            volunteer_name=volunteer_name,
+        )
+
+    def _require_claimer(self, actor: Actor, request: MedRequest, action: str) -> None:
+        require(request.volunteer_id == actor.user_id or actor.leads(request.building), action, Who.VOLUNTEER)
+
+    async def bought(self, actor: Actor, request_id: int, cost_fen: int | None) -> MedRequest:
+        self._require_claimer(actor, await self.get(request_id), "med.bought")
+
+        def check(current: MedRequest) -> None:
+            if current.status != "claimed":
+                raise UserError(_BLOCKED[current.status], id=request_id)
+
+        return await self._change(actor, request_id, "med.bought", check, status="bought", cost_fen=cost_fen)
+
+    async def delivered(self, actor: Actor, request_id: int) -> MedRequest:
+        self._require_claimer(actor, await self.get(request_id), "med.delivered")
+
+        def check(current: MedRequest) -> None:
+            if current.status not in ("claimed", "bought"):
+                raise UserError(_BLOCKED[current.status], id=request_id)
+
+        return await self._change(
+            actor, request_id, "med.delivered", check, status="delivered", delivered_at=self._clock.now()
+        )
+
+    async def cancel(self, actor: Actor, request_id: int) -> MedRequest:
+        request = await self.get(request_id)
+        require(self._is_requester(actor, request) or actor.leads(request.building), "med.cancel", Who.REQUESTER)
+
+        def check(current: MedRequest) -> None:
+            if current.status == "bought":
+                raise UserError("med.err.cancel_bought", id=request_id)
+            if current.status not in CANCELLABLE:
+                raise UserError(_BLOCKED[current.status], id=request_id)
+
+        return await self._change(actor, request_id, "med.cancel", check, status="cancelled")
+
+    # ------------------------------------------------------------------ private details
+    async def start_private(self, actor: Actor, request_id: int) -> MedRequest:
+        """``/start med12`` in private: the requester is about to send the details."""
+        request = await self.get(request_id)
+        require(self._is_requester(actor, request) or actor.leads(request.building), "med.private", Who.REQUESTER)
+        async with self._db.transaction() as conn:
+            await store.start_session(conn, actor.user_id, request_id, self._clock.now())
+        return request
+
+    async def awaiting_details(self, user_id: int) -> bool:
+        async with self._db.read() as conn:
+            return await store.has_session(conn, user_id)
+
+    async def save_private(self, user_id: int, text: str) -> tuple[int, MedPrivate] | None:
+        """A private message after ``/start medN``: card number, phone, notes, whether the card is
+        handed over. None when no request was waiting for details."""
+        phone = find_phone(text)
+        rest = _PHONE.sub(" ", text)
+        card_match = _CARD.search(rest)
+        card = card_match.group() if card_match else None
+        rest = _HAND_OVER.sub(" ", _CARD.sub(" ", rest) if card else rest)
+        notes = " ".join(_LABELS.sub(" ", rest).split()).strip(" ,，;；")[:500] or None
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            request_id = await store.take_session(conn, user_id)
+            if request_id is None:
+                return None
+            details = MedPrivate(
+                request_id=request_id,
+                card_number=card,
+                phone=phone,
+                notes=notes,
+                card_handed=bool(_HAND_OVER.search(text)),
+            )
+            await store.save_private(conn, details, now)
+            await audit.add(conn, at=now, user_id=user_id, chat_id=None, action="med.private", detail=f"#{request_id}")
+            saved = await store.private(conn, request_id)
+        assert saved is not None
+        return request_id, saved
+
+    async def private_details(self, actor: Actor, request_id: int) -> MedPrivate | None:
+        """Only the volunteer who claimed the request and the committee may read them."""
+        request = await self.get(request_id)
+        require(actor.committee or request.volunteer_id == actor.user_id, "med.details", Who.VOLUNTEER)
+        async with self._db.read() as conn:
+            return await store.private(conn, request_id)
+
+    # ------------------------------------------------------------------ the hospital run
+    async def hospital_run(self, actor: Actor) -> HospitalRun:
+        require_helper(actor, "med.list")
+        async with self._db.read() as conn:
+            requests = await store.with_status(conn, ("open", "claimed"))
+            cards = await store.cards_out(conn)
+        totals: OrderedDict[tuple[str, str | None], int] = OrderedDict()
+        for request in requests:
+            for item in request.items:
+                totals[(item.name, item.unit)] = totals.get((item.name, item.unit), 0) + item.quantity
+        ordered = sorted(totals.items(), key=lambda entry: (-entry[1], entry[0][0]))
+        return HospitalRun(
+            totals=[(name, unit, quantity) for (name, unit), quantity in ordered], slips=requests, cards_out=cards
+        )
+
+    async def requester_ids(self, request: MedRequest) -> list[int]:
+        """Who to tell about a change: the household's members and whoever filed it."""
+        async with self._db.read() as conn:
+            members = await roster.members_of(conn, request.household_id)
+        return sorted({*members, request.requested_by})

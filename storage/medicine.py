@@ -1,0 +1,204 @@
+"""Medicine requests, their items, private details and card custody."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import aiosqlite
+
+from storage.models import CardOut, MedItem, MedPrivate, MedRequest
+from storage.timefmt import from_db, to_db
+
+_SELECT = "SELECT r.*, h.building, h.unit, h.room FROM med_requests r JOIN households h ON h.id = r.household_id"
+
+
+def _label(row: aiosqlite.Row) -> str:
+    unit = row["unit"] or None
+    return f"{row['building']}-{row['room']}" if unit is None else f"{row['building']}-{unit}-{row['room']}"
+
+
+async def _items(conn: aiosqlite.Connection, request_ids: list[int]) -> dict[int, list[MedItem]]:
+    found: dict[int, list[MedItem]] = {rid: [] for rid in request_ids}
+    for start in range(0, len(request_ids), 500):
+        chunk = request_ids[start : start + 500]
+        cursor = await conn.execute(
+            f"SELECT * FROM med_items WHERE request_id IN ({','.join('?' * len(chunk))}) ORDER BY request_id, position",
+            chunk,
+        )
+        for row in await cursor.fetchall():
+            found[row["request_id"]].append(MedItem(name=row["name"], quantity=row["quantity"], unit=row["unit"]))
+    return found
+
+
+async def _requests(conn: aiosqlite.Connection, rows: Iterable[aiosqlite.Row]) -> list[MedRequest]:
+    rows = list(rows)
+    items = await _items(conn, [row["id"] for row in rows])
+    return [
+        MedRequest(
+            id=row["id"],
+            household_id=row["household_id"],
+            household=_label(row),
+            building=row["building"],
+            requested_by=row["requested_by"],
+            chat_id=row["chat_id"],
+            message_id=row["message_id"],
+            status=row["status"],
+            urgent=bool(row["urgent"]),
+            volunteer_id=row["volunteer_id"],
+            volunteer_name=row["volunteer_name"],
+            cost_fen=row["cost_fen"],
+            created_at=from_db(row["created_at"]),
+            items=items[row["id"]],
+        )
+        for row in rows
+    ]
+
+
+async def get(conn: aiosqlite.Connection, request_id: int) -> MedRequest | None:
+    cursor = await conn.execute(f"{_SELECT} WHERE r.id = ?", (request_id,))
+    found = await _requests(conn, await cursor.fetchall())
+    return found[0] if found else None
+
+
+async def by_message(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> MedRequest | None:
+    cursor = await conn.execute(f"{_SELECT} WHERE r.chat_id = ? AND r.message_id = ?", (chat_id, message_id))
+    found = await _requests(conn, await cursor.fetchall())
+    return found[0] if found else None
+
+
+async def with_status(conn: aiosqlite.Connection, statuses: Iterable[str]) -> list[MedRequest]:
+    """Requests in these states, urgent first, then oldest first."""
+    statuses = list(statuses)
+    cursor = await conn.execute(
+        f"{_SELECT} WHERE r.status IN ({','.join('?' * len(statuses))}) ORDER BY r.urgent DESC, r.id", statuses
+    )
+    return await _requests(conn, await cursor.fetchall())
+
+
+async def create(
+    conn: aiosqlite.Connection,
+    *,
+    household_id: int,
+    requested_by: int,
+    chat_id: int,
+    message_id: int,
+    status: str,
+    urgent: bool,
+    items: list[MedItem],
+    at: datetime,
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO med_requests(household_id, requested_by, chat_id, message_id, status, urgent, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (household_id, requested_by, chat_id, message_id, status, int(urgent), to_db(at), to_db(at)),
+    )
+    request_id = cursor.lastrowid
+    assert request_id is not None
+    await replace_items(conn, request_id, items)
+    return request_id
+
+
+async def replace_items(conn: aiosqlite.Connection, request_id: int, items: list[MedItem]) -> None:
+    await conn.execute("DELETE FROM med_items WHERE request_id = ?", (request_id,))
+    await conn.executemany(
+        "INSERT INTO med_items(request_id, position, name, quantity, unit) VALUES (?, ?, ?, ?, ?)",
+        [(request_id, i, item.name, item.quantity, item.unit) for i, item in enumerate(items)],
+    )
+
+
+async def update(conn: aiosqlite.Connection, request_id: int, at: datetime, **fields: object) -> None:
+    """Set columns of one request (names are this module's callers' constants, never user input)."""
+    allowed = {"status", "urgent", "volunteer_id", "volunteer_name", "cost_fen", "delivered_at"}
+    assert set(fields) <= allowed, fields
+    values = {key: (to_db(value) if isinstance(value, datetime) else value) for key, value in fields.items()}
+    assignments = ", ".join(f"{key} = ?" for key in values)
+    await conn.execute(
+        f"UPDATE med_requests SET {assignments}, updated_at = ? WHERE id = ?", [*values.values(), to_db(at), request_id]
+    )
+
+
+# ------------------------------------------------------------------------------ private details
+async def private(conn: aiosqlite.Connection, request_id: int) -> MedPrivate | None:
+    cursor = await conn.execute("SELECT * FROM med_private WHERE request_id = ?", (request_id,))
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    return MedPrivate(
+        request_id=row["request_id"],
+        card_number=row["card_number"],
+        phone=row["phone"],
+        notes=row["notes"],
+        card_handed=bool(row["card_handed"]),
+    )
+
+
+async def save_private(conn: aiosqlite.Connection, details: MedPrivate, at: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO med_private(request_id, card_number, phone, notes, card_handed, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(request_id) DO UPDATE SET card_number = coalesce(excluded.card_number, card_number), "
+        "phone = coalesce(excluded.phone, phone), notes = coalesce(excluded.notes, notes), "
+        "card_handed = max(card_handed, excluded.card_handed), updated_at = excluded.updated_at",
+        (details.request_id, details.card_number, details.phone, details.notes, int(details.card_handed), to_db(at)),
+    )
+
+
+async def start_session(conn: aiosqlite.Connection, user_id: int, request_id: int, at: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO med_private_sessions(user_id, request_id, started_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(user_id) DO UPDATE SET request_id = excluded.request_id, started_at = excluded.started_at",
+        (user_id, request_id, to_db(at)),
+    )
+
+
+async def take_session(conn: aiosqlite.Connection, user_id: int) -> int | None:
+    cursor = await conn.execute("DELETE FROM med_private_sessions WHERE user_id = ? RETURNING request_id", (user_id,))
+    row = await cursor.fetchone()
+    return row["request_id"] if row else None
+
+
+async def has_session(conn: aiosqlite.Connection, user_id: int) -> bool:
+    cursor = await conn.execute("SELECT 1 FROM med_private_sessions WHERE user_id = ?", (user_id,))
+    return await cursor.fetchone() is not None
+
+
+async def purge_private(conn: aiosqlite.Connection) -> int:
+    cursor = await conn.execute("DELETE FROM med_private")
+    await conn.execute("UPDATE med_requests SET volunteer_name = NULL")
+    return cursor.rowcount
+
+
+# ------------------------------------------------------------------------------ cards
+async def take_card(
+    conn: aiosqlite.Connection, request_id: int, household_id: int, holder_id: int, at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO card_custody(request_id, household_id, holder_id, taken_at) VALUES (?, ?, ?, ?)",
+        (request_id, household_id, holder_id, to_db(at)),
+    )
+
+
+async def return_card(conn: aiosqlite.Connection, request_id: int, at: datetime) -> int:
+    cursor = await conn.execute(
+        "UPDATE card_custody SET returned_at = ? WHERE request_id = ? AND returned_at IS NULL", (to_db(at), request_id)
+    )
+    return cursor.rowcount
+
+
+async def cards_out(conn: aiosqlite.Connection) -> list[CardOut]:
+    cursor = await conn.execute(
+        "SELECT c.request_id, c.holder_id, c.taken_at, r.volunteer_name, h.building, h.unit, h.room "
+        "FROM card_custody c JOIN med_requests r ON r.id = c.request_id JOIN households h ON h.id = c.household_id "
+        "WHERE c.returned_at IS NULL ORDER BY h.building, h.unit, h.room"
+    )
+    return [
+        CardOut(
+            request_id=row["request_id"],
+            household=_label(row),
+            holder_id=row["holder_id"],
+            holder_name=row["volunteer_name"],
+            taken_at=from_db(row["taken_at"]),
+        )
+        for row in await cursor.fetchall()
+    ]
