@@ -216,20 +216,22 @@ class Medicine:
         require(request.volunteer_id == actor.user_id or actor.leads(request.building), action, Who.VOLUNTEER)
 
     async def bought(self, actor: Actor, request_id: int, cost_fen: int | None) -> MedRequest:
-        self._require_claimer(actor, await self.get(request_id), "med.bought")
+        require_helper(actor, "med.bought")
 
         def check(current: MedRequest) -> None:
             if current.status != "claimed":
                 raise UserError(_BLOCKED[current.status], id=request_id)
+            self._require_claimer(actor, current, "med.bought")
 
         return await self._change(actor, request_id, "med.bought", check, status="bought", cost_fen=cost_fen)
 
     async def delivered(self, actor: Actor, request_id: int) -> MedRequest:
-        self._require_claimer(actor, await self.get(request_id), "med.delivered")
+        require_helper(actor, "med.delivered")
 
         def check(current: MedRequest) -> None:
             if current.status not in ("claimed", "bought"):
                 raise UserError(_BLOCKED[current.status], id=request_id)
+            self._require_claimer(actor, current, "med.delivered")
 
         return await self._change(
             actor, request_id, "med.delivered", check, status="delivered", delivered_at=self._clock.now()

@@ -1,0 +1,264 @@
+"""配药 end to end: from the resident's list to the door."""
+
+import re
+
+import pytest
+
+from bot.app import build_application, running
+from bot.localapi import LocalBotApi, LocalRequest
+from tests.conftest import make_config
+from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
+
+VOLUNTEER = LocalUser(3001, "志愿者小李")
+OTHER_VOLUNTEER = LocalUser(3002, "志愿者小王")
+LEADER = LocalUser(2001, "楼长老陈")
+CARD = "310101195001011234"
+PHONE = "13912345678"
+
+
+async def setup(bot: Harness) -> None:
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    for user in (RESIDENT, VOLUNTEER, OTHER_VOLUNTEER):
+        await bot.send(user.id, user, "/start")  # they have opened a private chat with the bot
+    for user in (VOLUNTEER, OTHER_VOLUNTEER):
+        await bot.services.roster.grant(await bot.services.roster.actor(COMMITTEE.id), user.id, "volunteer")
+
+
+async def file(bot: Harness, text: str = "#配药 布洛芬缓释胶囊 2盒，二甲双胍 3盒", user=RESIDENT) -> dict:
+    return await bot.send(BUILDING_3, user, text)
+
+
+async def status(bot: Harness, request_id: int = 1) -> str:
+    return (await bot.services.medicine.get(request_id)).status
+
+
+def group_texts(bot: Harness) -> list[str]:
+    return [text for chat_id in {m["chat"]["id"] for m in bot.api.sent()} if chat_id < 0 for text in bot.texts(chat_id)]
+
+
+def confirm_button(bot: Harness, user=RESIDENT) -> dict:
+    return next(m for m in reversed(bot.api.sent(user.id)) if m.get("reply_markup"))
+
+
+async def test_full_lifecycle(bot):
+    await setup(bot)
+    await file(bot)
+    assert bot.last(BUILDING_3) == "配药单 #1 · 3-502 · 2 项\n已私信您核对清单。"
+    listing = confirm_button(bot)
+    assert "1. 布洛芬缓释胶囊 ×2盒\n2. 二甲双胍 ×3盒" in listing["text"]
+    assert await status(bot) == "pending"
+    await bot.press(RESIDENT.id, listing["message_id"], RESIDENT, "med:confirm:1")
+    assert await status(bot) == "open"
+    assert "已确认" in bot.api.sent(RESIDENT.id)[-1]["text"] or "已确认" in listing["text"]
+
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
+    assert bot.last(BUILDING_3) == "配药单 #1（3-502）已由志愿者认领。"
+    assert bot.last(RESIDENT.id) == "您的配药单 #1 已有志愿者认领。"
+    await bot.send(BUILDING_3, VOLUNTEER, "#已购 1 86.5元")
+    assert bot.last(BUILDING_3) == "配药单 #1 已购药，花费 86.50 元。"
+    assert (await bot.services.medicine.get(1)).cost_fen == 8650
+    await bot.send(BUILDING_3, VOLUNTEER, "/delivered 1")
+    assert bot.last(BUILDING_3) == "配药单 #1（3-502）已送达。"
+    assert bot.last(RESIDENT.id) == "您的配药单 #1 已送到门口，请查收。"
+    assert await status(bot) == "delivered"
+
+
+async def test_the_group_never_sees_the_drugs(bot):
+    await setup(bot)
+    await file(bot, "#配药 奥氮平 2盒")
+    assert not any("奥氮平" in text for text in group_texts(bot))
+
+
+async def test_without_a_private_chat_the_group_gets_a_deep_link(bot):
+    await bot.send(BUILDING_3, NEIGHBOUR, "#登记 3-601")
+    await file(bot, "#配药 布洛芬 1盒", user=NEIGHBOUR)
+    reply = bot.last_message(BUILDING_3)
+    assert "私聊核对" in reply["text"]
+    url = reply["reply_markup"]["inline_keyboard"][0][0]["url"]
+    assert url == "https://t.me/building_bot?start=med1"
+    await bot.send(NEIGHBOUR.id, NEIGHBOUR, "/start med1")
+    assert "1. 布洛芬 ×1盒" in bot.last(NEIGHBOUR.id)
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("#配药 急 布洛芬 1盒", True),
+        ("/med urgent aspirin x1", True),
+        ("#配药 胰岛素注射液 两支", True),
+        ("#配药 透析液 10袋", True),
+        ("#配药 化疗药 1盒", True),
+        ("/med insulin 2 pens", True),
+        ("#配药 奥氮平 1盒", True),
+        ("#配药 布洛芬 1盒", False),
+    ],
+)
+async def test_urgent_detection(bot, text, urgent):
+    await setup(bot)
+    await file(bot, text)
+    assert (await bot.services.medicine.get(1)).urgent is urgent
+
+
+async def test_configured_keywords_are_urgent_and_urgent_leads_the_list(tmp_path, clock):
+    config = make_config(tmp_path, medicine={"urgent_keywords": ["氧气"], "auto_confirm": True})
+    api = LocalBotApi()
+    async with running(build_application(config, LocalRequest(api), clock=clock)) as app:
+        bot = Harness(app, api)
+        await setup(bot)
+        await file(bot, "#配药 布洛芬 1盒")
+        await file(bot, "#配药 氧气袋 2个")
+        assert await status(bot, 1) == "open"  # auto_confirm: no ✅ needed
+        await bot.send(BUILDING_3, VOLUNTEER, "#配药清单")
+        text = bot.last(VOLUNTEER.id)
+        assert text.index("🔴急 #2") < text.index("#1 3-502")
+
+
+async def test_private_details_reach_only_the_claimer_and_the_committee(bot):
+    await setup(bot)
+    await file(bot)
+    await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")
+    await bot.send(RESIDENT.id, RESIDENT, f"医保卡 {CARD} 电话 {PHONE} 交卡 放门口鞋柜")
+    saved = bot.last(RESIDENT.id)
+    assert "已保存" in saved and CARD not in saved and PHONE not in saved
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
+    details = bot.last(VOLUNTEER.id)
+    assert CARD in details and PHONE in details and "放门口鞋柜" in details
+    await bot.send(OTHER_VOLUNTEER.id, OTHER_VOLUNTEER, "/start info1")
+    assert bot.last(OTHER_VOLUNTEER.id) == "只有志愿者、楼组长或居委可以这样做。"
+    await bot.send(COMMITTEE.id, COMMITTEE, "/start info1")
+    assert CARD in bot.last(COMMITTEE.id)
+    assert not any(CARD in text or PHONE in text for text in group_texts(bot))
+
+
+async def test_a_phone_typed_into_the_group_list_is_kept_privately_not_repeated(bot):
+    await setup(bot)
+    await file(bot, f"#配药 布洛芬 1盒，电话{PHONE}")
+    request = await bot.services.medicine.get(1)
+    assert all(PHONE not in item.name for item in request.items)
+    assert "手机号已私存" in bot.last(BUILDING_3)
+    volunteer = await bot.services.roster.actor(COMMITTEE.id)
+    assert (await bot.services.medicine.private_details(volunteer, 1)).phone == PHONE
+    assert not any(PHONE in text for text in bot.texts())
+
+
+async def test_card_custody_from_claim_to_delivery(bot):
+    await setup(bot)
+    await file(bot)
+    await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")
+    await bot.send(RESIDENT.id, RESIDENT, f"{CARD} 交卡")
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
+    await bot.send(BUILDING_3, VOLUNTEER, "#配药清单")
+    listing = bot.last(VOLUNTEER.id)
+    assert "医保卡在 志愿者小李 处" in listing and "3-502：志愿者小李 持有（#1）" in listing
+    await bot.send(BUILDING_3, VOLUNTEER, "#已送达 1")
+    await bot.send(BUILDING_3, VOLUNTEER, "#配药清单")
+    assert "尚未归还" not in bot.last(VOLUNTEER.id)
+
+
+async def test_permission_refusals(bot):
+    await setup(bot)
+    await file(bot)
+    await bot.send(BUILDING_3, NEIGHBOUR, "#配药 布洛芬 1盒")  # not registered
+    assert bot.last(BUILDING_3) == "请先登记户号：#登记 3号楼502"
+    await bot.send(BUILDING_3, NEIGHBOUR, "#配药 3-601 布洛芬 1盒")  # a resident for another household
+    assert bot.last(BUILDING_3) == "只有志愿者、楼组长或居委可以这样做。"
+    await bot.send(BUILDING_3, RESIDENT, "#认领 1")
+    assert bot.last(BUILDING_3) == "只有志愿者、楼组长或居委可以这样做。"
+    await bot.send(BUILDING_3, NEIGHBOUR, "#取消 1")
+    assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。"
+    listing = confirm_button(bot)
+    await bot.press(RESIDENT.id, listing["message_id"], NEIGHBOUR, "med:confirm:1")  # a forged press
+    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == "只有登记人本人、楼组长或居委可以这样做。"
+    assert await status(bot) == "pending"
+    refusals = await bot.services.db.fetchall("SELECT action FROM audit_log WHERE outcome = 'refused'")
+    assert [r["action"] for r in refusals] == ["med", "med.other", "med.claim", "med.cancel", "med.confirm"]
+
+
+async def test_volunteers_and_leaders_file_for_other_households(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, VOLUNTEER, "#配药 3-601 布洛芬 1盒")
+    assert (await bot.services.medicine.get(1)).household == "3-601"
+    said = await bot.send(BUILDING_3, LEADER, "hi")
+    await bot.send(BUILDING_3, COMMITTEE, "#楼组长", reply_to=said["message"]["message_id"])
+    await bot.send(BUILDING_3, LEADER, "【配药】3号楼702 硝苯地平控释片 1盒")
+    assert (await bot.services.medicine.get(2)).household == "3-702"
+    await bot.send(BUILDING_3, LEADER, "#配药 5-101 布洛芬 1盒")
+    assert bot.last(BUILDING_3) == "只有志愿者、楼组长或居委可以这样做。"
+
+
+async def test_edit_updates_the_list_instead_of_filing_twice(bot):
+    await setup(bot)
+    sent = await file(bot, "#配药 布洛芬 2盒")
+    message_id = sent["message"]["message_id"]
+    await bot.edit(BUILDING_3, message_id, "#配药 布洛芬 3盒，维生素C 1瓶")
+    request = await bot.services.medicine.get(1)
+    assert [(i.name, i.quantity) for i in request.items] == [("布洛芬", 3), ("维生素C", 1)]
+    assert bot.last(BUILDING_3) == "配药单 #1 已按修改更新（2 项）。"
+    count = await bot.services.db.fetchall("SELECT count(*) AS n FROM med_requests")
+    assert count[0]["n"] == 1
+    await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
+    await bot.edit(BUILDING_3, message_id, "#配药 布洛芬 9盒")
+    assert bot.last(BUILDING_3) == "配药单 #1 已被认领，不能再改，请联系志愿者。"
+    assert (await bot.services.medicine.get(1)).items[0].quantity == 3
+
+
+async def test_a_redelivered_request_is_filed_once(bot):
+    await setup(bot)
+    payload = bot.api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒")
+    await bot.feed(payload)
+    await bot.feed(payload)
+    assert (await bot.services.db.fetchall("SELECT count(*) AS n FROM med_requests"))[0]["n"] == 1
+
+
+@pytest.mark.parametrize("text", ["#配药", "#配药 布洛芬 0盒", "/med"])
+async def test_malformed_lists_store_nothing(bot, text):
+    await setup(bot)
+    await file(bot, text)
+    assert bot.last(BUILDING_3).startswith("没看懂这条指令。正确格式：\n#配药")
+    assert (await bot.services.db.fetchall("SELECT count(*) AS n FROM med_requests"))[0]["n"] == 0
+
+
+async def test_illegal_transitions_get_a_clear_answer(bot):
+    await setup(bot)
+    await file(bot)
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
+    assert bot.last(BUILDING_3) == "配药单 #1 还在等居民确认，暂不能认领。"
+    await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")
+    await bot.send(BUILDING_3, VOLUNTEER, "#已送达 1")
+    assert bot.last(BUILDING_3) == "配药单 #1 还没有被认领，请先 #认领 1。"
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
+    await bot.send(BUILDING_3, OTHER_VOLUNTEER, "#认领 1")
+    assert bot.last(BUILDING_3) == "配药单 #1 已被其他志愿者认领。"
+    await bot.send(BUILDING_3, OTHER_VOLUNTEER, "#已购 1 10元")
+    assert bot.last(BUILDING_3) == "只有志愿者、楼组长或居委可以这样做。"
+    await bot.send(BUILDING_3, VOLUNTEER, "#已购 1 10元")
+    await bot.send(BUILDING_3, RESIDENT, "#取消 1")
+    assert bot.last(BUILDING_3) == "配药单 #1 的药已买好，不能取消，请联系志愿者。"
+    await file(bot, "#配药 布洛芬 1盒")
+    await bot.send(BUILDING_3, RESIDENT, "#取消 2")
+    assert bot.last(BUILDING_3) == "配药单 #2 已取消。"
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 2")
+    assert bot.last(BUILDING_3) == "配药单 #2 已取消。"
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 99")
+    assert bot.last(BUILDING_3) == "没有配药单 #99。"
+
+
+async def test_forty_households_overflow_into_several_messages(tmp_path, clock):
+    config = make_config(tmp_path, medicine={"auto_confirm": True})
+    api = LocalBotApi()
+    async with running(build_application(config, LocalRequest(api), clock=clock)) as app:
+        bot = Harness(app, api)
+        await setup(bot)
+        drugs = "，".join(f"药品{j}号缓释片 {j}盒" for j in range(1, 9))
+        for i in range(40):
+            await bot.send(BUILDING_3, VOLUNTEER, f"#配药 3-{1001 + i} {drugs}")
+        before = len(bot.api.sent(VOLUNTEER.id))
+        await bot.send(BUILDING_3, VOLUNTEER, "#配药清单")
+        parts = [m["text"] for m in bot.api.sent(VOLUNTEER.id)[before:]]
+    assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
+    joined = "\n".join(parts)
+    assert all(f"3-{1001 + i}" in joined for i in range(40))
+    assert "药品8号缓释片 ×320盒" in joined  # 40 households × 8
+    assert re.search(r"🏥 配药清单：40 户，40 单", joined)
