@@ -59,6 +59,7 @@ def services_of(app: Application) -> Services:
 async def startup(app: Application) -> None:
     """``post_init``: open the database, load settings, publish the command menus."""
     await services_of(app).start()
+    await handlers.on_startup(app)
     await publish_command_menus(app)
 
 

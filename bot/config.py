@@ -99,12 +99,18 @@ class MedicineConfig(_Section):
         return DEFAULT_URGENT_KEYWORDS + self.urgent_keywords
 
 
+class GroupBuyConfig(_Section):
+    board_interval_seconds: float = Field(default=5.0, ge=0.5, le=600)
+    board_repost_after_messages: int = Field(default=30, ge=1)
+
+
 class Config(_Section):
     telegram: TelegramConfig = Field(default_factory=TelegramConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     committee: CommitteeConfig = Field(default_factory=CommitteeConfig)
     medicine: MedicineConfig = Field(default_factory=MedicineConfig)
+    groupbuy: GroupBuyConfig = Field(default_factory=GroupBuyConfig)
 
     @property
     def token(self) -> str:

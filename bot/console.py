@@ -33,6 +33,7 @@ Console commands:
   :press N          press button N under the bot's last message   :edit TEXT  edit your last message
   :role committee | leader [BUILDING] | volunteer | resident   your role (you are the local operator)
   :contact PHONE    share your phone number (as the 📱 button does, in a private chat)
+  :paste            send the following lines as one message, up to a line with a single "." (pasted 接龙 lists)
   :who              where and who you are                     :quit        leave
 Building chats you switch to are bound to their building; 居委 is the committee's chat.
 """
@@ -172,6 +173,13 @@ class Console:
                 self._out("(you have sent nothing in this chat yet)")
             else:
                 await self.feed(self.api.edit_update(self.state.chat_id, message_id, rest))
+        elif word == "paste":
+            lines = []
+            loop = asyncio.get_running_loop()
+            while (line := await loop.run_in_executor(None, self.stdin.readline)) and line.rstrip("\n") != ".":
+                lines.append(line.rstrip("\n"))
+            if lines:
+                await self.send("\n".join(lines))
         elif word == "contact" and rest:
             await self.feed(self.api.contact_update(self.state.chat_id, self.state.user, rest))
         elif word == "press" and rest.isdigit():

@@ -21,6 +21,11 @@ class AppState:
     services: Services
     router: Router
 
+    def __init__(self) -> None:
+        # The newest message id seen per chat (message ids are sequential within a chat), to tell
+        # when a live board has been buried by chatter and should be re-posted.
+        self.last_seen: dict[int, int] = {}
+
 
 class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):
     """One context per update; PTB hands the same object to every handler group."""

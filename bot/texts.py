@@ -252,6 +252,87 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "配药清单含住户信息，只私聊发送。请先私聊机器人。",
         "en": "The list names households, so it is sent privately only. Start a private chat with me first.",
     },
+    # ------------------------------------------------------------------ group buys 团购
+    "help.groupbuy": {
+        "zh": "/groupbuy · #开团 蔬菜包 68元/份 截止20:00 起订30 — 楼组长开团（可加 整箱12、限购2）\n"
+        "/order · #接龙 3 2 — 接龙（0 为退出），或回复团购消息 +2\n/close · #截单 3 — 截单\n"
+        "/paid · #已付 3 3-502 — 标记已付\n/orders · #团购汇总 3 — 汇总、送货单、未下单住户",
+        "en": "/groupbuy Veg-box 68/份 20:00 min30 — leader opens a buy (optional case12, limit2)\n"
+        "/order 3 2 — order in buy 3 (0 withdraws), or reply +2 to its board\n/close 3 — close now\n"
+        "/paid 3 3-502 — mark paid\n/orders 3 — totals, delivery list, households that did not order",
+    },
+    "gb.board_title": {"zh": "🛒 团购 #{id}：{title}{closed}", "en": "🛒 Group buy #{id}: {title}{closed}"},
+    "gb.closed_mark": {"zh": "（已截单）", "en": " (closed)"},
+    "gb.open_mark": {"zh": "（进行中）", "en": " (open)"},
+    "gb.price": {"zh": "单价 {price} 元/{unit}", "en": "Price {price} yuan per {unit}"},
+    "gb.progress": {
+        "zh": "已接龙 {households} 户，共 {total} {unit}",
+        "en": "{households} households ordered, {total} {unit} in all",
+    },
+    "gb.deadline": {"zh": "截止 {time}", "en": "Closes {time}"},
+    "gb.min_short": {"zh": "起订 {minimum}：还差 {short} {unit}", "en": "Minimum {minimum}: {short} {unit} short"},
+    "gb.min_reached": {"zh": "起订 {minimum}：已成团 ✅", "en": "Minimum {minimum}: reached ✅"},
+    "gb.case_short": {
+        "zh": "整箱 {size}：已满 {full} 箱，还差 {short} {unit} 凑满下一箱",
+        "en": "Cases of {size}: {full} full, {short} {unit} short of the next full case",
+    },
+    "gb.case_full": {"zh": "整箱 {size}：正好 {full} 箱", "en": "Cases of {size}: exactly {full} full"},
+    "gb.limit": {"zh": "每户限购 {limit} {unit}", "en": "At most {limit} {unit} per household"},
+    "gb.more": {"zh": "……另有 {count} 户", "en": "… and {count} more households"},
+    "gb.how_to_order": {
+        "zh": "接龙：#接龙 {id} 数量（0 为退出），或回复本消息 +2",
+        "en": "Order: /order {id} QUANTITY (0 withdraws), or reply +2 to this message",
+    },
+    "gb.ordered": {"zh": "团购 #{id}：{household} 现为 {quantity}", "en": "Buy #{id}: {household} now has {quantity}"},
+    "gb.relay_done": {
+        "zh": "团购 #{id}「{title}」：已导入 {count} 户，共 {total}",
+        "en": "Buy #{id} '{title}': imported {count} households, {total} in all",
+    },
+    "gb.relay_not_allowed": {
+        "zh": "不能代接（非本楼或超限购）：{rooms}",
+        "en": "Not taken (another building, or over the limit): {rooms}",
+    },
+    "gb.relay_unreadable": {
+        "zh": "以下行没看懂，请单独接龙：",
+        "en": "These lines could not be read; please order them separately:",
+    },
+    "gb.marked_paid": {"zh": "团购 #{id}：{household} 已付款。", "en": "Buy #{id}: {household} marked paid."},
+    "gb.summary_title": {"zh": "📋 团购 #{id}「{title}」汇总{status}", "en": "📋 Buy #{id} '{title}' summary{status}"},
+    "gb.summary_totals": {
+        "zh": "合计 {total} {unit}，{households} 户，应收 {money} 元；已付 {paid} 户，未付 {unpaid} 户（{unpaid_money} 元）",
+        "en": "Total {total} {unit}, {households} households, {money} yuan due; {paid} paid, {unpaid} unpaid ({unpaid_money} yuan)",
+    },
+    "gb.summary_households": {"zh": "— 各户 —", "en": "— Per household —"},
+    "gb.paid_mark": {"zh": "✅已付", "en": "✅paid"},
+    "gb.unpaid_mark": {"zh": "未付", "en": "unpaid"},
+    "gb.summary_delivery": {
+        "zh": "— 送货单（按楼栋、单元、房号）—",
+        "en": "— Delivery list (by building, unit, room) —",
+    },
+    "gb.building": {"zh": "{building}号楼：", "en": "Building {building}:"},
+    "gb.not_ordered": {
+        "zh": "— 花名册中未下单的 {count} 户 —",
+        "en": "— {count} households on the roster did not order —",
+    },
+    "gb.export_button": {"zh": "📄 导出表格（私聊）", "en": "📄 Export spreadsheet (private)"},
+    "gb.export_private": {"zh": "请先私聊机器人，再点导出。", "en": "Start a private chat with me first, then export."},
+    "gb.err.not_found": {"zh": "没有团购 #{id}。", "en": "There is no group buy #{id}."},
+    "gb.err.closed": {"zh": "团购 #{id} 已截单，不能再接龙。", "en": "Group buy #{id} is closed; no more orders."},
+    "gb.err.already_closed": {"zh": "团购 #{id} 已经截单了。", "en": "Group buy #{id} is already closed."},
+    "gb.err.limit": {
+        "zh": "团购 #{id} 每户限购 {limit} {unit}。",
+        "en": "Group buy #{id} allows at most {limit} {unit} per household.",
+    },
+    "gb.err.other_building": {
+        "zh": "团购 #{id} 只限 {building} 号楼。",
+        "en": "Group buy #{id} is for building {building} only.",
+    },
+    "gb.err.no_title": {"zh": "没有进行中的团购「{title}」。", "en": "No open group buy called '{title}'."},
+    "gb.err.relay_not_found": {
+        "zh": "接龙里没有找到您家 {room} 的那一行。",
+        "en": "Your household {room} is not in that relay.",
+    },
+    "gb.err.no_order": {"zh": "团购 #{id} 里没有 {room} 的订单。", "en": "{room} has no order in group buy #{id}."},
     "lang.set": {"zh": "本群语言已设为中文。", "en": "This chat's language is now English."},
     "lang.usage": {"zh": "用法：/lang zh 或 /lang en", "en": "Usage: /lang zh or /lang en"},
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import errors, general, guards, medicine, roster, router
+from handlers import errors, general, groupbuys, guards, medicine, roster, router
 
 
 def register_all(app: Application) -> None:
@@ -16,4 +16,10 @@ def register_all(app: Application) -> None:
     general.register(app)
     roster.register(app)
     medicine.register(app)
+    groupbuys.register(app)
     errors.register(app)
+
+
+async def on_startup(app: Application) -> None:
+    """After the database is open: re-register the schedules kept in SQLite."""
+    await groupbuys.restore_jobs(app)

@@ -91,3 +91,35 @@ class CardOut(Record):
     holder_id: int
     holder_name: str | None
     taken_at: datetime
+
+
+class GroupBuy(Record):
+    id: int
+    title: str
+    price_fen: int
+    unit: str
+    deadline: datetime | None
+    minimum: int | None
+    case_size: int | None
+    max_each: int | None
+    building: int | None
+    opened_by: int
+    chat_id: int
+    status: str
+    created_at: datetime
+
+
+class BuyOrder(Record):
+    household_id: int
+    household: str
+    building: int
+    unit: int | None
+    room: int
+    quantity: int
+    paid: bool
+
+
+class Board(Record):
+    chat_id: int
+    message_id: int
+    posted_at: datetime

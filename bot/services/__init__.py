@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Config
 from bot.services.audit import Audit
+from bot.services.groupbuys import GroupBuys
 from bot.services.medicine import Medicine
 from bot.services.roster import Roster
 from bot.services.settings import ChatSettings
@@ -22,6 +23,7 @@ class Services:
     audit: Audit
     roster: Roster
     medicine: Medicine
+    groupbuys: GroupBuys
 
     @classmethod
     def create(cls, config: Config, clock: Clock | None = None) -> Services:
@@ -35,7 +37,12 @@ class Services:
             audit=Audit(db, clock),
             roster=Roster(db, config, clock),
             medicine=Medicine(db, config, clock),
+            groupbuys=GroupBuys(db, clock),
         )
+
+    def chat_language(self, chat_id: int) -> str:
+        """For messages no user triggered (jobs): the chat's /lang, else the configured default."""
+        return self.settings.language(chat_id) or self.config.committee.language
 
     async def start(self) -> None:
         await self.db.open()

@@ -1,0 +1,290 @@
+"""Group buys (团购 / 接龙): the arithmetic floor leaders did by hand, in fen, exactly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.language import commands as c
+from bot.language.rooms import Room
+from bot.services.errors import UserError
+from bot.services.permissions import Actor, Who, require, require_household, require_leader
+from storage import audit, roster
+from storage import groupbuys as store
+from storage.db import Database
+from storage.models import BuyOrder, GroupBuy, Household
+
+
+@dataclass(frozen=True)
+class OrderOutcome:
+    buy: GroupBuy
+    household: Household
+    before: int
+    after: int
+
+
+@dataclass(frozen=True)
+class RelayOutcome:
+    buy: GroupBuy
+    imported: list[tuple[str, int]]
+    not_allowed: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Everything the board and the summary show, computed once."""
+
+    buy: GroupBuy
+    orders: list[BuyOrder]
+    not_ordered: list[str]
+
+    @property
+    def total(self) -> int:
+        return sum(order.quantity for order in self.orders)
+
+    @property
+    def money_fen(self) -> int:
+        return self.total * self.buy.price_fen
+
+    def due_fen(self, order: BuyOrder) -> int:
+        return order.quantity * self.buy.price_fen
+
+    @property
+    def paid_fen(self) -> int:
+        return sum(self.due_fen(o) for o in self.orders if o.paid)
+
+    @property
+    def unpaid(self) -> list[BuyOrder]:
+        return [o for o in self.orders if not o.paid]
+
+    @property
+    def short_of_minimum(self) -> int:
+        """How many more units the supplier's minimum needs (0 when reached or none)."""
+        return max(0, (self.buy.minimum or 0) - self.total)
+
+    @property
+    def cases(self) -> tuple[int, int, int]:
+        """(full cases, units over, units short of the next full case); zeros without a case size."""
+        size = self.buy.case_size
+        if not size:
+            return 0, 0, 0
+        full, over = divmod(self.total, size)
+        return full, over, (size - over) if over else 0
+
+    def by_building(self) -> dict[int, list[BuyOrder]]:
+        """The delivery list: per building, in unit and room order (orders come sorted)."""
+        grouped: dict[int, list[BuyOrder]] = {}
+        for order in self.orders:
+            grouped.setdefault(order.building, []).append(order)
+        return grouped
+
+
+class GroupBuys:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def get(self, buy_id: int) -> GroupBuy:
+        async with self._db.read() as conn:
+            buy = await store.get(conn, buy_id)
+        if buy is None:
+            raise UserError("gb.err.not_found", id=buy_id)
+        return buy
+
+    def is_closed(self, buy: GroupBuy) -> bool:
+        return buy.status == "closed" or (buy.deadline is not None and buy.deadline <= self._clock.now())
+
+    # ------------------------------------------------------------------ opening
+    async def open(
+        self, actor: Actor, chat_id: int, message_id: int, building: int | None, command: c.GroupBuyOpen
+    ) -> GroupBuy | None:
+        """Open a buy for ``building`` (None: the committee's, for everyone). None if re-delivered."""
+        if building is None:
+            require(actor.committee, "gb.open", Who.COMMITTEE)
+        else:
+            require_leader(actor, building, "gb.open")
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            buy_id = await store.create(
+                conn,
+                title=command.title,
+                price_fen=command.price_fen,
+                unit=command.unit,
+                deadline=command.deadline,
+                minimum=command.minimum,
+                case_size=command.case_size,
+                max_each=command.limit,
+                building=building,
+                opened_by=actor.user_id,
+                chat_id=chat_id,
+                message_id=message_id,
+                at=now,
+            )
+            if buy_id is None:
+                return None
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="gb.open", detail=f"#{buy_id}")
+            return await store.get(conn, buy_id)
+
+    # ------------------------------------------------------------------ ordering
+    async def order(self, actor: Actor, buy_id: int, quantity: int, room: Room | None = None) -> OrderOutcome:
+        """Set the household's total for this buy (a repeated message does not add; 0 withdraws)."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            buy = await self._open_buy(conn, buy_id)
+            household = await self._household(conn, actor, buy, room, now)
+            if buy.max_each and quantity > buy.max_each:
+                raise UserError("gb.err.limit", id=buy.id, limit=buy.max_each, unit=buy.unit)
+            before = await store.set_order(conn, buy.id, household.id, quantity, actor.user_id, now)
+            await audit.add(
+                conn,
+                at=now,
+                user_id=actor.user_id,
+                chat_id=None,
+                action="gb.order",
+                detail=f"#{buy.id} {household.label}",
+            )
+        return OrderOutcome(buy=buy, household=household, before=before, after=quantity)
+
+    async def adjust(self, actor: Actor, buy_id: int, delta: int) -> OrderOutcome:
+        """The board's +1 / −1 buttons: change my household's quantity by ``delta``."""
+        household = require_household(actor, "gb.order")
+        async with self._db.read() as conn:
+            current = await store.order_quantity(conn, buy_id, household.id)
+        return await self.order(actor, buy_id, max(0, current + delta))
+
+    async def buy_of_board(self, chat_id: int, message_id: int) -> int | None:
+        async with self._db.read() as conn:
+            return await store.buy_of_board(conn, chat_id, message_id)
+
+    async def import_relay(self, actor: Actor, command: c.RelayImport) -> RelayOutcome:
+        """A pasted WeChat relay. From a leader every line counts (their buildings); from a
+        resident only their own household's line."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            buy = await store.open_by_title(conn, command.title)
+            if buy is None or self.is_closed(buy):
+                raise UserError("gb.err.no_title", title=command.title)
+            imported: list[tuple[str, int]] = []
+            not_allowed: list[str] = []
+            helper = actor.committee or bool(actor.leader_of)
+            if not helper:
+                home = require_household(actor, "gb.relay")
+                mine = [line for line in command.lines if _same_home(line.room, home)]
+                if not mine:
+                    raise UserError("gb.err.relay_not_found", room=home.label)
+                lines = mine[-1:]
+            else:
+                lines = command.lines
+            for line in lines:
+                room = line.room
+                if (helper and not actor.leads(room.building)) or (buy.building and room.building != buy.building):
+                    not_allowed.append(str(room))
+                    continue
+                if buy.max_each and line.quantity > buy.max_each:
+                    not_allowed.append(str(room))
+                    continue
+                home = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
+                await store.set_order(conn, buy.id, home.id, line.quantity, actor.user_id, now)
+                imported.append((home.label, line.quantity))
+            await audit.add(
+                conn,
+                at=now,
+                user_id=actor.user_id,
+                chat_id=None,
+                action="gb.relay",
+                detail=f"#{buy.id} {len(imported)}",
+            )
+        return RelayOutcome(
+            buy=buy, imported=imported, not_allowed=not_allowed, unreadable=command.unreadable if helper else []
+        )
+
+    async def _open_buy(self, conn, buy_id: int) -> GroupBuy:
+        buy = await store.get(conn, buy_id)
+        if buy is None:
+            raise UserError("gb.err.not_found", id=buy_id)
+        if self.is_closed(buy):
+            raise UserError("gb.err.closed", id=buy_id)
+        return buy
+
+    async def _household(self, conn, actor: Actor, buy: GroupBuy, room: Room | None, now: datetime) -> Household:
+        if room is None:
+            home = require_household(actor, "gb.order")
+        else:
+            require_leader(actor, room.building, "gb.order.other")
+            home = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
+        if buy.building is not None and home.building != buy.building:
+            raise UserError("gb.err.other_building", id=buy.id, building=buy.building)
+        return home
+
+    # ------------------------------------------------------------------ closing, paying, reporting
+    def _require_manager(self, actor: Actor, buy: GroupBuy, action: str) -> None:
+        allowed = (
+            actor.committee
+            or actor.user_id == buy.opened_by
+            or (buy.building is not None and actor.leads(buy.building))
+        )
+        require(allowed, action, Who.LEADER)
+
+    async def close(self, actor: Actor | None, buy_id: int) -> GroupBuy:
+        """Close now (``actor`` None: the deadline job)."""
+        buy = await self.get(buy_id)
+        if actor is not None:
+            self._require_manager(actor, buy, "gb.close")
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            if not await store.close(conn, buy_id, now) and actor is not None:
+                raise UserError("gb.err.already_closed", id=buy_id)
+            await audit.add(
+                conn,
+                at=now,
+                user_id=actor.user_id if actor else None,
+                chat_id=None,
+                action="gb.close",
+                detail=f"#{buy_id}",
+            )
+            closed = await store.get(conn, buy_id)
+        assert closed is not None
+        return closed
+
+    async def mark_paid(self, actor: Actor, buy_id: int, room: Room) -> Household:
+        buy = await self.get(buy_id)
+        self._require_manager(actor, buy, "gb.paid")
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            home = await roster.household(conn, room.building, room.unit, room.room)
+            if home is None or not await store.mark_paid(conn, buy_id, home.id):
+                raise UserError("gb.err.no_order", id=buy_id, room=str(room))
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.paid", detail=f"#{buy_id}")
+        return home
+
+    async def tally(self, buy_id: int) -> Tally:
+        async with self._db.read() as conn:
+            buy = await store.get(conn, buy_id)
+            if buy is None:
+                raise UserError("gb.err.not_found", id=buy_id)
+            orders = await store.orders(conn, buy_id)
+            everyone = await roster.households(conn, buy.building)
+        ordered = {order.household_id for order in orders}
+        return Tally(buy=buy, orders=orders, not_ordered=[h.label for h in everyone if h.id not in ordered])
+
+    async def summary(self, actor: Actor, buy_id: int) -> Tally:
+        self._require_manager(actor, await self.get(buy_id), "gb.summary")
+        return await self.tally(buy_id)
+
+    async def open_buys(self) -> list[GroupBuy]:
+        async with self._db.read() as conn:
+            return await store.open_buys(conn)
+
+    async def add_board(self, buy_id: int, chat_id: int, message_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await store.add_board(conn, buy_id, chat_id, message_id, self._clock.now())
+
+    async def latest_board(self, buy_id: int):
+        async with self._db.read() as conn:
+            return await store.latest_board(conn, buy_id)
+
+
+def _same_home(room: Room, home: Household) -> bool:
+    return (room.building, room.unit, room.room) == (home.building, home.unit, home.room)

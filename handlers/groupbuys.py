@@ -1,0 +1,328 @@
+"""团购 / 接龙: opening a buy, its live board, orders (commands, replies, buttons, pasted relays),
+closing by command or at the deadline, the summary and its CSV export.
+
+The board is one message per buy, edited at most every ``groupbuy.board_interval_seconds``: a
+burst of orders becomes a handful of edits, never one reply per order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from datetime import tzinfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot.context import BotContext
+from bot.formatting import format_fen, split_message
+from bot.i18n import t
+from bot.language import commands as c
+from bot.services.groupbuys import Tally
+from handlers.router import guarded, router_of
+
+log = logging.getLogger(__name__)
+
+BOARD_ENTRIES = 200  # households listed on the board before "… N more"
+
+
+# ---------------------------------------------------------------------- rendering
+def _conditions(lang: str, tally: Tally, tz: tzinfo) -> list[str]:
+    buy = tally.buy
+    lines = []
+    if buy.deadline:
+        lines.append(t(lang, "gb.deadline", time=buy.deadline.astimezone(tz).strftime("%m-%d %H:%M")))
+    if buy.minimum:
+        short = tally.short_of_minimum
+        lines.append(
+            t(lang, "gb.min_short", minimum=buy.minimum, short=short, unit=buy.unit)
+            if short
+            else t(lang, "gb.min_reached", minimum=buy.minimum)
+        )
+    if buy.case_size:
+        full, _, short = tally.cases
+        key = "gb.case_short" if short else "gb.case_full"
+        lines.append(t(lang, key, size=buy.case_size, full=full, short=short, unit=buy.unit))
+    if buy.max_each:
+        lines.append(t(lang, "gb.limit", limit=buy.max_each, unit=buy.unit))
+    return lines
+
+
+def render_board(lang: str, tally: Tally, closed: bool, tz: tzinfo) -> tuple[str, InlineKeyboardMarkup | None]:
+    buy = tally.buy
+    lines = [
+        t(lang, "gb.board_title", id=buy.id, title=buy.title, closed=t(lang, "gb.closed_mark") if closed else ""),
+        t(lang, "gb.price", price=format_fen(buy.price_fen), unit=buy.unit),
+        t(lang, "gb.progress", households=len(tally.orders), total=tally.total, unit=buy.unit),
+        *_conditions(lang, tally, tz),
+    ]
+    if tally.orders:
+        shown = [f"{o.household}×{o.quantity}" for o in tally.orders[:BOARD_ENTRIES]]
+        lines.append(" · ".join(shown))
+        if len(tally.orders) > BOARD_ENTRIES:
+            lines.append(t(lang, "gb.more", count=len(tally.orders) - BOARD_ENTRIES))
+    if closed:
+        return "\n".join(lines)[:4000], None
+    lines.append(t(lang, "gb.how_to_order", id=buy.id))
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("+1", callback_data=f"gb:+1:{buy.id}"),
+                InlineKeyboardButton("−1", callback_data=f"gb:-1:{buy.id}"),
+            ]
+        ]
+    )
+    return "\n".join(lines)[:4000], markup
+
+
+def render_summary(lang: str, tally: Tally, tz: tzinfo) -> list[str]:
+    buy = tally.buy
+    status = t(lang, "gb.closed_mark") if tally.buy.status == "closed" else t(lang, "gb.open_mark")
+    unpaid_fen = tally.money_fen - tally.paid_fen
+    lines = [
+        t(lang, "gb.summary_title", id=buy.id, title=buy.title, status=status),
+        t(
+            lang,
+            "gb.summary_totals",
+            total=tally.total,
+            unit=buy.unit,
+            households=len(tally.orders),
+            money=format_fen(tally.money_fen),
+            paid=len(tally.orders) - len(tally.unpaid),
+            unpaid=len(tally.unpaid),
+            unpaid_money=format_fen(unpaid_fen),
+        ),
+        *_conditions(lang, tally, tz),
+        t(lang, "gb.summary_households"),
+    ]
+    for order in tally.orders:
+        paid = t(lang, "gb.paid_mark") if order.paid else t(lang, "gb.unpaid_mark")
+        lines.append(f"{order.household} ×{order.quantity}{buy.unit} {format_fen(tally.due_fen(order))} {paid}")
+    lines.append(t(lang, "gb.summary_delivery"))
+    for building, orders in tally.by_building().items():
+        lines.append(t(lang, "gb.building", building=building))
+        lines.append("  " + "、".join(f"{o.household}×{o.quantity}" for o in orders))
+    if tally.not_ordered:
+        lines.append(t(lang, "gb.not_ordered", count=len(tally.not_ordered)))
+        lines.append("、".join(tally.not_ordered))
+    return split_message(lines)
+
+
+def export_csv(tally: Tally) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["building", "unit", "room", "household", "quantity", "unit_price_yuan", "due_yuan", "paid"])
+    for order in tally.orders:
+        writer.writerow(
+            [
+                order.building,
+                order.unit or "",
+                order.room,
+                order.household,
+                order.quantity,
+                format_fen(tally.buy.price_fen),
+                format_fen(tally.due_fen(order)),
+                "yes" if order.paid else "no",
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")  # with a BOM so spreadsheet programs read the Chinese
+
+
+# ---------------------------------------------------------------------- the live board
+async def refresh_board(app: Application, buy_id: int) -> None:
+    """Edit the buy's board in place (or re-post it at the bottom when chatter buried it)."""
+    services = app.bot_data.services
+    tally = await services.groupbuys.tally(buy_id)
+    buy = tally.buy
+    lang = services.chat_language(buy.chat_id)
+    text, markup = render_board(lang, tally, services.groupbuys.is_closed(buy), services.config.schedule.tz)
+    board = await services.groupbuys.latest_board(buy_id)
+    newest = app.bot_data.last_seen.get(buy.chat_id, 0)
+    if board is not None and newest - board.message_id < services.config.groupbuy.board_repost_after_messages:
+        try:
+            await app.bot.edit_message_text(text, buy.chat_id, board.message_id, reply_markup=markup)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            log.info("board of buy %s could not be edited (%s); re-posting", buy_id, exc.__class__.__name__)
+    message = await app.bot.send_message(buy.chat_id, text, reply_markup=markup)
+    await services.groupbuys.add_board(buy_id, buy.chat_id, message.message_id)
+    app.bot_data.last_seen[buy.chat_id] = max(newest, message.message_id)
+
+
+async def _refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await refresh_board(context.application, context.job.data)
+
+
+def board_job_name(buy_id: int) -> str:
+    return f"board-{buy_id}"
+
+
+def schedule_board(app: Application, buy_id: int) -> None:
+    """At most one pending refresh per buy: a burst of orders shares it."""
+    if not app.job_queue.get_jobs_by_name(board_job_name(buy_id)):
+        interval = app.bot_data.services.config.groupbuy.board_interval_seconds
+        app.job_queue.run_once(_refresh_job, when=interval, data=buy_id, name=board_job_name(buy_id))
+
+
+def close_job_name(buy_id: int) -> str:
+    return f"gb-close-{buy_id}"
+
+
+def schedule_close(app: Application, buy) -> None:
+    """Close at the deadline; the job is re-registered from SQLite at every start."""
+    if buy.deadline is None:
+        return
+    for job in app.job_queue.get_jobs_by_name(close_job_name(buy.id)):
+        job.schedule_removal()
+    app.job_queue.run_once(
+        _close_job, when=buy.deadline, data=buy.id, name=close_job_name(buy.id), job_kwargs={"misfire_grace_time": None}
+    )
+
+
+async def _close_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    buy_id = context.job.data
+    services = context.application.bot_data.services
+    buy = await services.groupbuys.get(buy_id)
+    if buy.status == "closed":
+        return
+    await services.groupbuys.close(None, buy_id)
+    await announce_close(context.application, buy_id)
+
+
+async def announce_close(app: Application, buy_id: int) -> None:
+    services = app.bot_data.services
+    await refresh_board(app, buy_id)
+    tally = await services.groupbuys.tally(buy_id)
+    lang = services.chat_language(tally.buy.chat_id)
+    for text in render_summary(lang, tally, services.config.schedule.tz):
+        await app.bot.send_message(tally.buy.chat_id, text)
+
+
+async def restore_jobs(app: Application) -> None:
+    """At start-up: deadlines of open buys (a deadline passed while down closes at once)."""
+    for buy in await app.bot_data.services.groupbuys.open_buys():
+        schedule_close(app, buy)
+
+
+# ---------------------------------------------------------------------- commands
+def _note_message(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    seen = context.bot_data.last_seen
+    seen[message.chat_id] = max(seen.get(message.chat_id, 0), message.message_id)
+
+
+async def open_buy(update: Update, context: BotContext, command: c.GroupBuyOpen) -> None:
+    chat = update.effective_chat
+    binding = await context.services.roster.chat(chat.id)
+    building = binding.building if binding else None
+    buy = await context.services.groupbuys.open(
+        await context.actor(), chat.id, update.effective_message.message_id, building, command
+    )
+    if buy is None:
+        return
+    _note_message(update, context)
+    await refresh_board(context.application, buy.id)
+    schedule_close(context.application, buy)
+
+
+async def order(update: Update, context: BotContext, command: c.Order) -> None:
+    outcome = await context.services.groupbuys.order(
+        await context.actor(), command.buy_id, command.quantity, command.room
+    )
+    await _ordered(update, context, outcome)
+
+
+async def _ordered(update: Update, context: BotContext, outcome) -> None:
+    if update.effective_chat.type == ChatType.PRIVATE:
+        await update.effective_message.reply_text(
+            context.t("gb.ordered", id=outcome.buy.id, household=outcome.household.label, quantity=outcome.after)
+        )
+    else:
+        _note_message(update, context)
+    schedule_board(context.application, outcome.buy.id)
+
+
+async def reply_order(update: Update, context: BotContext, command: c.ReplyOrder) -> None:
+    """``+2`` replied to a board orders in that buy; replied to anything else it is chatter."""
+    replied = update.effective_message.reply_to_message
+    buy_id = await context.services.groupbuys.buy_of_board(replied.chat_id, replied.message_id)
+    if buy_id is None:
+        return
+    outcome = await context.services.groupbuys.order(await context.actor(), buy_id, command.quantity)
+    await _ordered(update, context, outcome)
+
+
+async def relay(update: Update, context: BotContext, command: c.RelayImport) -> None:
+    outcome = await context.services.groupbuys.import_relay(await context.actor(), command)
+    total = sum(quantity for _, quantity in outcome.imported)
+    lines = [
+        context.t("gb.relay_done", id=outcome.buy.id, title=outcome.buy.title, count=len(outcome.imported), total=total)
+    ]
+    if outcome.not_allowed:
+        lines.append(context.t("gb.relay_not_allowed", rooms="、".join(outcome.not_allowed)))
+    if outcome.unreadable:
+        lines.append(context.t("gb.relay_unreadable"))
+        lines += [f"  {line}" for line in outcome.unreadable]
+    await update.effective_message.reply_text("\n".join(lines))
+    schedule_board(context.application, outcome.buy.id)
+
+
+async def close(update: Update, context: BotContext, command: c.CloseBuy) -> None:
+    buy = await context.services.groupbuys.close(await context.actor(), command.buy_id)
+    for job in context.job_queue.get_jobs_by_name(close_job_name(buy.id)):
+        job.schedule_removal()
+    await announce_close(context.application, buy.id)
+
+
+async def paid(update: Update, context: BotContext, command: c.MarkPaid) -> None:
+    home = await context.services.groupbuys.mark_paid(await context.actor(), command.buy_id, command.room)
+    await update.effective_message.reply_text(context.t("gb.marked_paid", id=command.buy_id, household=home.label))
+
+
+async def summary(update: Update, context: BotContext, command: c.BuySummary) -> None:
+    tally = await context.services.groupbuys.summary(await context.actor(), command.buy_id)
+    parts = render_summary(context.lang, tally, context.services.config.schedule.tz)
+    export = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(context.t("gb.export_button"), callback_data=f"gb:csv:{tally.buy.id}")]]
+    )
+    for i, text in enumerate(parts):
+        await update.effective_message.reply_text(text, reply_markup=export if i == len(parts) - 1 else None)
+
+
+async def button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    _, action, raw_id = query.data.split(":")
+    buy_id = int(raw_id)
+    actor = await context.actor()
+    if action == "csv":
+        tally = await context.services.groupbuys.summary(actor, buy_id)
+        try:
+            await context.bot.send_document(
+                actor.user_id, export_csv(tally), filename=f"groupbuy-{buy_id}.csv", caption=tally.buy.title
+            )
+        except Forbidden:
+            await query.answer(context.t("gb.export_private"), show_alert=True)
+            return
+        await query.answer(context.t("me.sent_private"))
+        return
+    outcome = await context.services.groupbuys.adjust(actor, buy_id, 1 if action == "+1" else -1)
+    await query.answer(context.t("gb.ordered", id=buy_id, household=outcome.household.label, quantity=outcome.after))
+    schedule_board(context.application, buy_id)
+
+
+def register(app: Application) -> None:
+    router = router_of(app)
+    router.add(c.GroupBuyOpen, open_buy)
+    router.add(c.Order, order)
+    router.add(c.ReplyOrder, reply_order)
+    router.add(c.RelayImport, relay)
+    router.add(c.CloseBuy, close)
+    router.add(c.MarkPaid, paid)
+    router.add(c.BuySummary, summary)
+    router.help_keys.append("help.groupbuy")
+    app.add_handler(CallbackQueryHandler(guarded(button), pattern=r"^gb:(\+1|-1|csv):\d{1,12}$"))

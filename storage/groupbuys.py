@@ -1,0 +1,183 @@
+"""Group buys, their board messages and orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.models import Board, BuyOrder, GroupBuy
+from storage.timefmt import from_db, to_db
+
+
+def _buy(row: aiosqlite.Row) -> GroupBuy:
+    return GroupBuy(
+        id=row["id"],
+        title=row["title"],
+        price_fen=row["price_fen"],
+        unit=row["unit"],
+        deadline=from_db(row["deadline"]) if row["deadline"] else None,
+        minimum=row["minimum"],
+        case_size=row["case_size"],
+        max_each=row["max_each"],
+        building=row["building"],
+        opened_by=row["opened_by"],
+        chat_id=row["chat_id"],
+        status=row["status"],
+        created_at=from_db(row["created_at"]),
+    )
+
+
+async def create(
+    conn: aiosqlite.Connection,
+    *,
+    title: str,
+    price_fen: int,
+    unit: str,
+    deadline: datetime | None,
+    minimum: int | None,
+    case_size: int | None,
+    max_each: int | None,
+    building: int | None,
+    opened_by: int,
+    chat_id: int,
+    message_id: int,
+    at: datetime,
+) -> int | None:
+    """The new buy's id; None when this message had opened one already."""
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO group_buys(title, price_fen, unit, deadline, minimum, case_size, max_each, building, "
+        "opened_by, chat_id, message_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+        (
+            title,
+            price_fen,
+            unit,
+            to_db(deadline) if deadline else None,
+            minimum,
+            case_size,
+            max_each,
+            building,
+            opened_by,
+            chat_id,
+            message_id,
+            to_db(at),
+        ),
+    )
+    return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
+async def get(conn: aiosqlite.Connection, buy_id: int) -> GroupBuy | None:
+    cursor = await conn.execute("SELECT * FROM group_buys WHERE id = ?", (buy_id,))
+    row = await cursor.fetchone()
+    return _buy(row) if row else None
+
+
+async def open_buys(conn: aiosqlite.Connection) -> list[GroupBuy]:
+    cursor = await conn.execute("SELECT * FROM group_buys WHERE status = 'open' ORDER BY id")
+    return [_buy(row) for row in await cursor.fetchall()]
+
+
+async def open_by_title(conn: aiosqlite.Connection, title: str) -> GroupBuy | None:
+    cursor = await conn.execute(
+        "SELECT * FROM group_buys WHERE status = 'open' AND title = ? ORDER BY id DESC LIMIT 1", (title,)
+    )
+    row = await cursor.fetchone()
+    return _buy(row) if row else None
+
+
+async def close(conn: aiosqlite.Connection, buy_id: int, at: datetime) -> bool:
+    cursor = await conn.execute(
+        "UPDATE group_buys SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", (to_db(at), buy_id)
+    )
+    return cursor.rowcount == 1
+
+
+# ------------------------------------------------------------------------------ orders
+async def set_order(
+    conn: aiosqlite.Connection, buy_id: int, household_id: int, quantity: int, by: int, at: datetime
+) -> int:
+    """Set a household's total (0 withdraws); returns the quantity it had before."""
+    cursor = await conn.execute(
+        "SELECT quantity FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
+    )
+    row = await cursor.fetchone()
+    before = row["quantity"] if row else 0
+    if quantity == 0:
+        await conn.execute("DELETE FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id))
+    else:
+        await conn.execute(
+            "INSERT INTO group_buy_orders(buy_id, household_id, quantity, updated_by, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(buy_id, household_id) DO UPDATE SET quantity = excluded.quantity, "
+            "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            (buy_id, household_id, quantity, by, to_db(at)),
+        )
+    return before
+
+
+async def order_quantity(conn: aiosqlite.Connection, buy_id: int, household_id: int) -> int:
+    cursor = await conn.execute(
+        "SELECT quantity FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
+    )
+    row = await cursor.fetchone()
+    return row["quantity"] if row else 0
+
+
+async def orders(conn: aiosqlite.Connection, buy_id: int) -> list[BuyOrder]:
+    """Every household's order, in delivery order (building, unit, room)."""
+    cursor = await conn.execute(
+        "SELECT o.household_id, o.quantity, o.paid, h.building, h.unit, h.room FROM group_buy_orders o "
+        "JOIN households h ON h.id = o.household_id WHERE o.buy_id = ? ORDER BY h.building, h.unit, h.room",
+        (buy_id,),
+    )
+    found = []
+    for row in await cursor.fetchall():
+        unit = row["unit"] or None
+        label = f"{row['building']}-{row['room']}" if unit is None else f"{row['building']}-{unit}-{row['room']}"
+        found.append(
+            BuyOrder(
+                household_id=row["household_id"],
+                household=label,
+                building=row["building"],
+                unit=unit,
+                room=row["room"],
+                quantity=row["quantity"],
+                paid=bool(row["paid"]),
+            )
+        )
+    return found
+
+
+async def mark_paid(conn: aiosqlite.Connection, buy_id: int, household_id: int) -> bool:
+    cursor = await conn.execute(
+        "UPDATE group_buy_orders SET paid = 1 WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
+    )
+    return cursor.rowcount == 1
+
+
+# ------------------------------------------------------------------------------ boards
+async def add_board(conn: aiosqlite.Connection, buy_id: int, chat_id: int, message_id: int, at: datetime) -> None:
+    await conn.execute(
+        "INSERT OR REPLACE INTO group_buy_boards(board_chat_id, message_id, buy_id, posted_at) VALUES (?, ?, ?, ?)",
+        (chat_id, message_id, buy_id, to_db(at)),
+    )
+
+
+async def latest_board(conn: aiosqlite.Connection, buy_id: int) -> Board | None:
+    cursor = await conn.execute(
+        "SELECT board_chat_id, message_id, posted_at FROM group_buy_boards WHERE buy_id = ? "
+        "ORDER BY posted_at DESC, message_id DESC LIMIT 1",
+        (buy_id,),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    return Board(chat_id=row["board_chat_id"], message_id=row["message_id"], posted_at=from_db(row["posted_at"]))
+
+
+async def buy_of_board(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> int | None:
+    cursor = await conn.execute(
+        "SELECT buy_id FROM group_buy_boards WHERE board_chat_id = ? AND message_id = ?", (chat_id, message_id)
+    )
+    row = await cursor.fetchone()
+    return row["buy_id"] if row else None
