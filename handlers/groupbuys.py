@@ -179,8 +179,10 @@ def schedule_close(app: Application, buy) -> None:
         return
     for job in app.job_queue.get_jobs_by_name(close_job_name(buy.id)):
         job.schedule_removal()
+    # Measured on the services' clock (so tests control time); a deadline already past runs at once.
+    delay = max(0.0, (buy.deadline - app.bot_data.services.clock.now()).total_seconds())
     app.job_queue.run_once(
-        _close_job, when=buy.deadline, data=buy.id, name=close_job_name(buy.id), job_kwargs={"misfire_grace_time": None}
+        _close_job, when=delay, data=buy.id, name=close_job_name(buy.id), job_kwargs={"misfire_grace_time": None}
     )
 
 

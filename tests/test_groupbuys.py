@@ -1,0 +1,241 @@
+"""团购 / 接龙 end to end."""
+
+import csv
+import io
+from datetime import datetime
+
+from bot.app import build_application, running
+from bot.localapi import LocalBotApi, LocalRequest
+from handlers.groupbuys import board_job_name, close_job_name
+from tests.conftest import SHANGHAI
+from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
+
+LEADER = LocalUser(2001, "楼长老陈")
+
+
+async def setup(bot: Harness) -> None:
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    said = await bot.send(BUILDING_3, LEADER, "大家好")
+    await bot.send(BUILDING_3, COMMITTEE, "#楼组长", reply_to=said["message"]["message_id"])
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#登记 3-601")
+
+
+async def flush_board(bot: Harness, buy_id: int = 1) -> None:
+    """Fire the pending board refresh now (as its timer would)."""
+    for job in bot.app.job_queue.get_jobs_by_name(board_job_name(buy_id)):
+        await job.run(bot.app)
+        job.schedule_removal()
+
+
+def board(bot: Harness) -> dict:
+    return next(m for m in reversed(bot.api.sent(BUILDING_3)) if m["text"].startswith("🛒"))
+
+
+async def quantities(bot: Harness, buy_id: int = 1) -> dict[str, int]:
+    tally = await bot.services.groupbuys.tally(buy_id)
+    return {order.household: order.quantity for order in tally.orders}
+
+
+async def test_leader_opens_and_the_board_shows_how_to_order(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份 截止20:00 起订30")
+    text = board(bot)["text"]
+    assert text.startswith("🛒 团购 #1：蔬菜包")
+    assert "单价 68.00 元/份" in text and "#接龙 1" in text and "起订 30：还差 30 份" in text
+    assert "截止 04-10 20:00" in text
+
+
+async def test_a_resident_may_not_open_a_buy(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, RESIDENT, "#开团 蔬菜包 68元/份")
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert await bot.services.groupbuys.open_buys() == []
+
+
+async def test_order_change_withdraw_reply_and_buttons(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    board_id = board(bot)["message_id"]
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")  # the same message again does not add
+    assert await quantities(bot) == {"3-502": 2}
+    await bot.send(BUILDING_3, NEIGHBOUR, "+3", reply_to=board_id)
+    await bot.send(BUILDING_3, RESIDENT, "/order 1 5")
+    assert await quantities(bot) == {"3-502": 5, "3-601": 3}
+    await bot.press(BUILDING_3, board_id, NEIGHBOUR, "gb:+1:1")
+    await bot.press(BUILDING_3, board_id, RESIDENT, "gb:-1:1")
+    assert await quantities(bot) == {"3-502": 4, "3-601": 4}
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 0")
+    assert await quantities(bot) == {"3-601": 4}
+    await flush_board(bot)
+    text = board(bot)["text"]
+    assert "已接龙 1 户，共 4 份" in text and "3-601×4" in text and "3-502" not in text
+
+
+async def test_a_plus_reply_to_something_else_is_just_chatter(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    notice = await bot.send(BUILDING_3, RESIDENT, "/me")
+    replies = len(bot.texts(BUILDING_3))
+    await bot.send(BUILDING_3, NEIGHBOUR, "+1", reply_to=bot.last_message(BUILDING_3)["message_id"])
+    assert notice and await quantities(bot) == {} and len(bot.texts(BUILDING_3)) == replies
+
+
+async def test_relay_import_from_a_leader_keeps_the_unreadable_lines(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(
+        BUILDING_3, LEADER, "#接龙 蔬菜包\n1. 3-502 2份\n2. 3-601 1份\n3. 5号楼1201 三份\n4. 3-702 两份\n5. 乱写一气"
+    )
+    assert await quantities(bot) == {"3-502": 2, "3-601": 1, "3-702": 2}
+    reply = bot.last(BUILDING_3)
+    assert "已导入 3 户，共 5" in reply and "5-1201" in reply and "5. 乱写一气" in reply
+
+
+async def test_relay_from_a_resident_counts_only_their_own_line(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 蔬菜包\n1. 3-601 9份\n2. 3-502 2份")
+    assert await quantities(bot) == {"3-502": 2}
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 水果\n1. 3-502 2份")
+    assert bot.last(BUILDING_3) == "没有进行中的团购「水果」。"
+
+
+async def test_close_by_command_posts_the_summary_and_refuses_later_orders(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#截单 1")
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    await bot.send(BUILDING_3, LEADER, "#截单 1")
+    assert bot.last(BUILDING_3).startswith("📋 团购 #1「蔬菜包」汇总（已截单）")
+    assert "（已截单）" in board(bot)["text"] and board(bot).get("reply_markup") is None
+    await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 1")
+    assert bot.last(BUILDING_3) == "团购 #1 已截单，不能再接龙。"
+
+
+async def test_close_at_the_deadline_and_the_deadline_survives_a_restart(config, clock):
+    api = LocalBotApi()
+    async with running(build_application(config, LocalRequest(api), clock=clock)) as app:
+        bot = Harness(app, api)
+        await setup(bot)
+        await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份 截止20:00")
+        await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    deadline = datetime(2026, 4, 10, 20, 0, tzinfo=SHANGHAI)
+
+    api2 = LocalBotApi(id_base=10_000)
+    async with running(build_application(config, LocalRequest(api2), clock=clock)) as app2:
+        jobs = app2.job_queue.get_jobs_by_name(close_job_name(1))
+        assert len(jobs) == 1 and jobs[0].data == 1
+        clock.set(deadline)
+        await jobs[0].run(app2)
+        jobs[0].schedule_removal()
+        assert (await app2.bot_data.services.groupbuys.get(1)).status == "closed"
+        assert api2.texts(BUILDING_3)[-1].startswith("📋 团购 #1「蔬菜包」汇总（已截单）")
+
+
+async def test_summary_arithmetic_in_fen_with_cases_minimum_paid_and_roster(bot):
+    await setup(bot)
+    await bot.services.roster.import_csv("3,,501\n3,,502\n3,,503\n3,,601\n")
+    await bot.send(BUILDING_3, LEADER, "#开团 光明牛奶 整箱12 每盒8.5元 起订30")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 7")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 12")
+    await bot.send(BUILDING_3, LEADER, "#已付 1 3-502")
+    tally = await bot.services.groupbuys.tally(1)
+    assert tally.total == 19 and tally.money_fen == 19 * 850 == 16150
+    assert tally.paid_fen == 5950 and tally.short_of_minimum == 11 and tally.cases == (1, 7, 5)
+    await bot.send(BUILDING_3, LEADER, "#团购汇总 1")
+    text = bot.last(BUILDING_3)
+    assert "合计 19 盒，2 户，应收 161.50 元；已付 1 户，未付 1 户（102.00 元）" in text
+    assert "起订 30：还差 11 盒" in text
+    assert "整箱 12：已满 1 箱，还差 5 盒 凑满下一箱" in text
+    assert "3-502 ×7盒 59.50 ✅已付" in text and "3-601 ×12盒 102.00 未付" in text
+    assert "花名册中未下单的 2 户" in text and "3-501、3-503" in text
+
+
+async def test_permission_and_rule_refusals(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份 限购2")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3")
+    assert bot.last(BUILDING_3) == "团购 #1 每户限购 2 份。"
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3-601 1")
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    await bot.send(BUILDING_3, LEADER, "#接龙 1 3-601 1")
+    assert await quantities(bot) == {"3-601": 1}
+    await bot.send(BUILDING_3, RESIDENT, "#已付 1 3-601")
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    await bot.send(BUILDING_3, RESIDENT, "#团购汇总 1")
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    await bot.send(BUILDING_3, LEADER, "#接龙 1 5-101 1")
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 9 1")
+    assert bot.last(BUILDING_3) == "没有团购 #9。"
+
+
+async def test_a_burst_of_300_orders_produces_a_bounded_number_of_group_messages(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    before = len(bot.api.calls_of("sendMessage")) + len(bot.api.calls_of("editMessageText"))
+    residents = [LocalUser(50_000 + i, f"居民{i}") for i in range(300)]
+    for i, user in enumerate(residents):
+        await bot.services.roster.register(await bot.services.roster.actor(user.id), _room(i), user_id=user.id)
+    for user in residents:
+        await bot.send(BUILDING_3, user, "#接龙 1 1")
+    await flush_board(bot)
+    group_calls = [
+        call
+        for call in bot.api.calls_of("sendMessage") + bot.api.calls_of("editMessageText")
+        if int(call.params["chat_id"]) == BUILDING_3
+    ]
+    assert len(group_calls) - before <= 2
+    assert "已接龙 300 户，共 300 份" in board(bot)["text"]
+
+
+def _room(i: int):
+    from bot.language.rooms import Room
+
+    return Room(building=3, room=100 * (i // 10 + 1) + i % 10 + 1)
+
+
+async def test_export_is_a_csv_sent_privately(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    await bot.send(BUILDING_3, LEADER, "#团购汇总 1")
+    summary_id = bot.last_message(BUILDING_3)["message_id"]
+    await bot.press(BUILDING_3, summary_id, LEADER, "gb:csv:1")
+    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == "请先私聊机器人，再点导出。"
+    await bot.send(LEADER.id, LEADER, "/start")
+    await bot.press(BUILDING_3, summary_id, LEADER, "gb:csv:1")
+    document = bot.api.sent(LEADER.id)[-1]
+    rows = list(csv.reader(io.StringIO(document["local_file"].decode("utf-8-sig"))))
+    assert rows == [
+        ["building", "unit", "room", "household", "quantity", "unit_price_yuan", "due_yuan", "paid"],
+        ["3", "", "502", "3-502", "2", "68.00", "136.00", "no"],
+    ]
+    await bot.press(BUILDING_3, summary_id, RESIDENT, "gb:csv:1")  # a forged press
+    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == "只有本楼楼组长或居委可以这样做。"
+
+
+async def test_a_deadline_passed_while_down_closes_at_start(config, clock):
+    import asyncio
+
+    api = LocalBotApi()
+    async with running(build_application(config, LocalRequest(api), clock=clock)) as app:
+        bot = Harness(app, api)
+        await setup(bot)
+        await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份 截止20:00")
+    clock.set(datetime(2026, 4, 11, 8, 0, tzinfo=SHANGHAI))  # the bot was down over the deadline
+    api2 = LocalBotApi(id_base=10_000)
+    async with running(build_application(config, LocalRequest(api2), clock=clock)) as app2:
+        for _ in range(100):
+            if (await app2.bot_data.services.groupbuys.get(1)).status == "closed":
+                break
+            await asyncio.sleep(0.02)
+        assert (await app2.bot_data.services.groupbuys.get(1)).status == "closed"
+        for _ in range(100):
+            if api2.texts(BUILDING_3):
+                break
+            await asyncio.sleep(0.02)
+        assert api2.texts(BUILDING_3)[-1].startswith("📋 团购 #1「蔬菜包」汇总（已截单）")
