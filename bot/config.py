@@ -30,6 +30,17 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _hh_mm(cls: type, value: object) -> object:
+    """``"20:00"`` → time(20, 0), for the validators of the HH:MM settings."""
+    if isinstance(value, str):
+        try:
+            hour, minute = (int(part) for part in value.split(":"))
+            return time(hour, minute)
+        except ValueError as exc:
+            raise ValueError(f"expected HH:MM, got {value!r}") from exc
+    return value
+
+
 class TelegramConfig(_Section):
     token: SecretStr = SecretStr("")
     base_url: str = "https://api.telegram.org/bot"
@@ -58,16 +69,7 @@ class ScheduleConfig(_Section):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("digest_time", mode="before")
-    @classmethod
-    def _hh_mm(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                hour, minute = (int(part) for part in value.split(":"))
-                return time(hour, minute)
-            except ValueError as exc:
-                raise ValueError(f"expected HH:MM, got {value!r}") from exc
-        return value
+    _digest_time = field_validator("digest_time", mode="before")(_hh_mm)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -104,6 +106,18 @@ class GroupBuyConfig(_Section):
     board_repost_after_messages: int = Field(default=30, ge=1)
 
 
+class VolunteerConfig(_Section):
+    max_shift_hours: float = Field(default=12, gt=0, le=48)
+    slot_reminder_minutes: int = Field(default=60, ge=1, le=1440)
+
+
+class CareConfig(_Section):
+    check_time: time = time(18, 0)
+    escalate_after_minutes: int = Field(default=60, ge=1, le=720)
+
+    _check_time = field_validator("check_time", mode="before")(_hh_mm)
+
+
 class Config(_Section):
     telegram: TelegramConfig = Field(default_factory=TelegramConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
@@ -111,6 +125,8 @@ class Config(_Section):
     committee: CommitteeConfig = Field(default_factory=CommitteeConfig)
     medicine: MedicineConfig = Field(default_factory=MedicineConfig)
     groupbuy: GroupBuyConfig = Field(default_factory=GroupBuyConfig)
+    volunteers: VolunteerConfig = Field(default_factory=VolunteerConfig)
+    care: CareConfig = Field(default_factory=CareConfig)
 
     @property
     def token(self) -> str:

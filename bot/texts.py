@@ -333,6 +333,99 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your household {room} is not in that relay.",
     },
     "gb.err.no_order": {"zh": "团购 #{id} 里没有 {room} 的订单。", "en": "{room} has no order in group buy #{id}."},
+    # ------------------------------------------------------------------ volunteers 志愿者
+    "help.volunteers": {
+        "zh": "/volunteer · #报到 李四 核酸 配送 — 登记为志愿者\n/checkin · #签到 核酸 2号门 — 上岗\n/checkout · #签退 — 下岗，计工时\n"
+        "/onduty · #在岗 — 谁在岗\n/hours · #工时 — 今日和本周工时\n/volunteers · #志愿者名单 — 居委：按技能看志愿者\n"
+        "/shift · #排班 核酸 明天7:00-11:00 4人 — 楼组长排班\n/takeshift · #认领班 5 — 认领排班\n/vacancies · #空缺 — 还缺人的班",
+        "en": "/volunteer Name nucleic delivery — register as a volunteer\n/checkin nucleic gate2 — start a shift\n/checkout — end it; hours are counted\n"
+        "/onduty — who is on duty\n/hours — hours today and this week\n/volunteers — committee: volunteers by skill\n"
+        "/shift nucleic tomorrow 7:00-11:00 4 — leader opens a slot\n/takeshift 5 — take slot 5\n/vacancies — slots still short",
+    },
+    "vol.registered": {"zh": "已登记为志愿者{skills}。谢谢您！", "en": "Registered as a volunteer{skills}. Thank you!"},
+    "vol.checked_in": {"zh": "✅ 已签到：{task}{place}（{time}）", "en": "✅ Checked in: {task}{place} ({time})"},
+    "vol.checked_out": {
+        "zh": "已签退，本次 {hours} 小时。辛苦了！",
+        "en": "Checked out: {hours} hours this shift. Thank you!",
+    },
+    "vol.capped": {
+        "zh": "（超过 {max} 小时未签退，只按 {max} 小时计，已标记）",
+        "en": "(open longer than {max} hours: counted as {max}, and flagged)",
+    },
+    "vol.auto_closed": {
+        "zh": "您 {time} 开始的班已超过 {max} 小时未签退，已自动结束并标记。",
+        "en": "Your shift from {time} ran past {max} hours without a check-out; it was closed and flagged.",
+    },
+    "vol.task_default": {"zh": "值班", "en": "duty"},
+    "vol.onduty_title": {"zh": "在岗 {count} 人：", "en": "{count} on duty:"},
+    "vol.onduty_line": {"zh": "{task}{place}：{name}（{time} 起）", "en": "{task}{place}: {name} (since {time})"},
+    "vol.onduty_none": {"zh": "目前没有人在岗。", "en": "Nobody is on duty now."},
+    "vol.hours_title": {"zh": "工时（今日 / 本周，小时）：", "en": "Hours (today / this week):"},
+    "vol.hours_line": {"zh": "{name}：{today} / {week}", "en": "{name}: {today} / {week}"},
+    "vol.hours_none": {"zh": "本周还没有工时记录。", "en": "No hours recorded this week."},
+    "vol.roster_title": {"zh": "志愿者名单（按技能）：", "en": "Volunteers by skill:"},
+    "vol.roster_line": {"zh": "{skill}（{count}）：{names}", "en": "{skill} ({count}): {names}"},
+    "vol.slot": {
+        "zh": "📅 排班 #{id}：{task} {start}–{end}，需 {headcount} 人（已报 {taken}）",
+        "en": "📅 Slot #{id}: {task} {start}–{end}, {headcount} needed ({taken} taken)",
+    },
+    "vol.slot_button": {"zh": "🙋 我来", "en": "🙋 I'll go"},
+    "vol.slot_taken": {
+        "zh": "已认领排班 #{id}（{taken}/{headcount}）。",
+        "en": "You took slot #{id} ({taken}/{headcount}).",
+    },
+    "vol.slot_reminder": {
+        "zh": "⏰ 提醒：排班 #{id} {task} 将于 {start} 开始，请准时到岗。",
+        "en": "⏰ Reminder: slot #{id} ({task}) starts at {start}.",
+    },
+    "vol.vacancies_title": {"zh": "还缺人的班：", "en": "Slots still short:"},
+    "vol.vacancy_line": {
+        "zh": "#{id} {task} {start}–{end} 还缺 {short} 人",
+        "en": "#{id} {task} {start}–{end}: {short} more needed",
+    },
+    "vol.vacancies_none": {"zh": "所有排班都已满员。", "en": "Every slot is full."},
+    "vol.err.on_duty": {
+        "zh": "您已在岗（{since} 起）。下岗请先 #签退。",
+        "en": "You are already on duty since {since}. /checkout first.",
+    },
+    "vol.err.not_on_duty": {"zh": "您当前不在岗。", "en": "You are not on duty."},
+    "vol.err.no_slot": {"zh": "没有排班 #{id}。", "en": "There is no slot #{id}."},
+    "vol.err.slot_over": {"zh": "排班 #{id} 已结束。", "en": "Slot #{id} is over."},
+    "vol.err.slot_taken": {"zh": "您已在排班 #{id} 中。", "en": "You already took slot #{id}."},
+    "vol.err.slot_full": {"zh": "排班 #{id} 已满员，谢谢！", "en": "Slot #{id} is full, thank you!"},
+    # ------------------------------------------------------------------ special care 特殊关爱
+    "help.care": {
+        "zh": "/care · #关爱 3-502 独居老人 — 楼组长：加入关爱名单\n/pair · 回复志愿者 #结对 3-502 — 结对\n/safe · #平安 3-502 — 报平安",
+        "en": "/care 3-502 elderly alone — leader: add to the care roster\n/pair 3-502 (reply to a volunteer) — pair them\n/safe 3-502 — today's check",
+    },
+    "care.added": {"zh": "已加入关爱名单：{household}。", "en": "Added to the care roster: {household}."},
+    "care.paired": {"zh": "{household} 已与志愿者结对。", "en": "{household} is paired with a volunteer."},
+    "care.pair_note": {
+        "zh": "您已与 {household} 结对（{needs}）。请每天去看看，并发送 #平安 {household}。",
+        "en": "You are paired with {household} ({needs}). Please check on them daily and send /safe {household}.",
+    },
+    "care.safe": {"zh": "✅ {household} 今日平安。", "en": "✅ {household} is safe today."},
+    "care.already_safe": {"zh": "{household} 今天已报过平安。", "en": "{household} was already reported safe today."},
+    "care.escalate.1": {
+        "zh": "⚠ {household}（{needs}）今天还没有报平安，请去看看，然后发送 #平安 {household}。",
+        "en": "⚠ {household} ({needs}) is not reported safe today. Please check, then send /safe {household}.",
+    },
+    "care.escalate.2": {
+        "zh": "⚠ {household} 今天还没有报平安（已提醒结对志愿者），请楼组长确认。",
+        "en": "⚠ {household} is not reported safe today (its volunteer was reminded). Floor leader, please check.",
+    },
+    "care.escalate.3": {
+        "zh": "⚠ 居委请注意：{household} 今天还没有报平安（已提醒志愿者和楼组长）。",
+        "en": "⚠ Committee: {household} is not reported safe today (volunteer and leader were reminded).",
+    },
+    "care.err.not_in_roster": {
+        "zh": "{room} 不在关爱名单中，请先 #关爱 {room}。",
+        "en": "{room} is not on the care roster: /care {room} first.",
+    },
+    "care.err.need_volunteer": {
+        "zh": "请回复要结对的志愿者的消息，再发 #结对 3-502。",
+        "en": "Reply to the volunteer's message with /pair 3-502.",
+    },
     "lang.set": {"zh": "本群语言已设为中文。", "en": "This chat's language is now English."},
     "lang.usage": {"zh": "用法：/lang zh 或 /lang en", "en": "Usage: /lang zh or /lang en"},
 }
@@ -377,6 +470,8 @@ USAGE: dict[str, dict[str, str]] = {
     "checkin": {"zh": "#签到 核酸 2号门", "en": "/checkin nucleic gate2"},
     "checkout": {"zh": "#签退", "en": "/checkout"},
     "onduty": {"zh": "#在岗", "en": "/onduty"},
+    "hours": {"zh": "#工时", "en": "/hours"},
+    "volunteers": {"zh": "#志愿者名单", "en": "/volunteers"},
     "shift": {"zh": "#排班 核酸 明天7:00-11:00 4人", "en": "/shift nucleic tomorrow 7:00-11:00 4"},
     "takeshift": {"zh": "#认领班 5", "en": "/takeshift 5"},
     "vacancies": {"zh": "#空缺", "en": "/vacancies"},

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import errors, general, groupbuys, guards, medicine, roster, router
+from handlers import care, errors, general, groupbuys, guards, medicine, roster, router, volunteers
 
 
 def register_all(app: Application) -> None:
@@ -17,9 +17,13 @@ def register_all(app: Application) -> None:
     roster.register(app)
     medicine.register(app)
     groupbuys.register(app)
+    volunteers.register(app)
+    care.register(app)
     errors.register(app)
 
 
 async def on_startup(app: Application) -> None:
     """After the database is open: re-register the schedules kept in SQLite."""
     await groupbuys.restore_jobs(app)
+    volunteers.start_jobs(app)
+    care.start_jobs(app)

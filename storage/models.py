@@ -123,3 +123,39 @@ class Board(Record):
     chat_id: int
     message_id: int
     posted_at: datetime
+
+
+class Volunteer(Record):
+    user_id: int
+    display_name: str | None
+    skills: list[str]
+
+
+class Shift(Record):
+    id: int
+    user_id: int
+    display_name: str | None
+    task: str | None
+    place: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    flagged: bool
+
+
+class Slot(Record):
+    id: int
+    task: str
+    starts_at: datetime
+    ends_at: datetime
+    headcount: int
+    chat_id: int
+    takers: list[int]
+    reminded: bool
+
+
+class CareHousehold(Record):
+    household_id: int
+    household: str
+    building: int
+    needs: str
+    volunteer_id: int | None

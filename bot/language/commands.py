@@ -191,6 +191,14 @@ class OnDuty(Command):
     name = "onduty"
 
 
+class WorkHours(Command):
+    name = "hours"
+
+
+class VolunteerRoster(Command):
+    name = "volunteers"
+
+
 class ShiftOpen(Command):
     name = "shift"
     task: str

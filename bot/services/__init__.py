@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Config
 from bot.services.audit import Audit
+from bot.services.care import Care
 from bot.services.groupbuys import GroupBuys
 from bot.services.medicine import Medicine
 from bot.services.roster import Roster
 from bot.services.settings import ChatSettings
+from bot.services.volunteers import Volunteers
 from storage.db import Database
 
 
@@ -24,6 +26,8 @@ class Services:
     roster: Roster
     medicine: Medicine
     groupbuys: GroupBuys
+    volunteers: Volunteers
+    care: Care
 
     @classmethod
     def create(cls, config: Config, clock: Clock | None = None) -> Services:
@@ -38,6 +42,8 @@ class Services:
             roster=Roster(db, config, clock),
             medicine=Medicine(db, config, clock),
             groupbuys=GroupBuys(db, clock),
+            volunteers=Volunteers(db, config, clock),
+            care=Care(db, config, clock),
         )
 
     def chat_language(self, chat_id: int) -> str:

@@ -1,0 +1,91 @@
+"""Special care (特殊关爱): the roster of households that need a daily knock on the door, the
+volunteer paired with each, today's safety checks, and the escalation of those not reported safe."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.language.rooms import Room
+from bot.services.errors import UserError
+from bot.services.permissions import Actor, Who, require, require_leader
+from storage import audit, roster
+from storage import care as store
+from storage.db import Database
+from storage.models import CareHousehold
+
+LEVELS = (1, 2, 3)  # 1: the paired volunteer, 2: the building's leader, 3: the committee
+
+
+class Care:
+    def __init__(self, db: Database, config: Config, clock: Clock) -> None:
+        self._db = db
+        self._config = config
+        self._clock = clock
+
+    def _today(self, now: datetime | None = None) -> str:
+        return (now or self._clock.now()).astimezone(self._config.schedule.tz).date().isoformat()
+
+    async def _member(self, conn, room: Room) -> CareHousehold:
+        home = await roster.household(conn, room.building, room.unit, room.room)
+        found = await store.get(conn, home.id) if home else None
+        if found is None:
+            raise UserError("care.err.not_in_roster", room=str(room))
+        return found
+
+    async def add(self, actor: Actor, room: Room, needs: str) -> CareHousehold:
+        require_leader(actor, room.building, "care.add")
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            home = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
+            await store.add(conn, home.id, needs, actor.user_id, now)
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="care.add", detail=home.label)
+            added = await store.get(conn, home.id)
+        assert added is not None
+        return added
+
+    async def pair(self, actor: Actor, room: Room, volunteer_id: int) -> CareHousehold:
+        require_leader(actor, room.building, "care.pair")
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            member = await self._member(conn, room)
+            await store.pair(conn, member.household_id, volunteer_id)
+            await audit.add(
+                conn, at=now, user_id=actor.user_id, chat_id=None, action="care.pair", detail=member.household
+            )
+        return member
+
+    async def safe(self, actor: Actor, room: Room) -> tuple[CareHousehold, bool]:
+        """Today's 报平安 by the paired volunteer (or a leader); False when already reported today."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            member = await self._member(conn, room)
+            require(actor.user_id == member.volunteer_id or actor.leads(member.building), "care.safe", Who.VOLUNTEER)
+            fresh = await store.record_check(conn, member.household_id, self._today(now), actor.user_id, now)
+            await audit.add(
+                conn, at=now, user_id=actor.user_id, chat_id=None, action="care.safe", detail=member.household
+            )
+        return member, fresh
+
+    async def not_safe_today(self) -> list[CareHousehold]:
+        async with self._db.read() as conn:
+            return await store.unchecked(conn, self._today())
+
+    async def due_escalations(self) -> list[tuple[int, CareHousehold]]:
+        """(level, household) pairs due now and not sent before; recorded as sent."""
+        now = self._clock.now()
+        local = now.astimezone(self._config.schedule.tz)
+        start = datetime.combine(local.date(), self._config.care.check_time, self._config.schedule.tz)
+        step = timedelta(minutes=self._config.care.escalate_after_minutes)
+        due_levels = [level for level in LEVELS if local >= start + (level - 1) * step]
+        if not due_levels:
+            return []
+        day = self._today(now)
+        sent: list[tuple[int, CareHousehold]] = []
+        async with self._db.transaction() as conn:
+            for member in await store.unchecked(conn, day):
+                for level in due_levels:
+                    if await store.record_escalation(conn, member.household_id, day, level, now):
+                        sent.append((level, member))
+        return sent

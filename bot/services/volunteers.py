@@ -1,0 +1,185 @@
+"""Volunteers: registration with skills, check-in/out with hours, who is on duty, shift slots (排班)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.language import commands as c
+from bot.services.errors import UserError
+from bot.services.permissions import Actor, Who, require, require_committee, require_helper
+from storage import audit, roster
+from storage import volunteers as store
+from storage.db import Database
+from storage.models import Shift, Slot
+
+
+@dataclass(frozen=True)
+class Hours:
+    name: str
+    today: float
+    week: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    closed: list[Shift]  # shifts left open too long, closed at the maximum length
+    reminders: list[Slot]  # slots starting soon whose volunteers are to be reminded
+
+
+class Volunteers:
+    def __init__(self, db: Database, config: Config, clock: Clock) -> None:
+        self._db = db
+        self._config = config
+        self._clock = clock
+
+    @property
+    def _max_shift(self) -> timedelta:
+        return timedelta(hours=self._config.volunteers.max_shift_hours)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self._config.schedule.tz)
+
+    async def register(self, actor: Actor, command: c.VolunteerRegister, fallback_name: str) -> list[str]:
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            await store.register(conn, actor.user_id, command.display_name or fallback_name, command.skills, now)
+            await roster.grant(conn, actor.user_id, "volunteer", 0, actor.user_id, now)
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="volunteer.register")
+        return command.skills
+
+    async def by_skill(self, actor: Actor) -> dict[str, list[str]]:
+        """The committee's view of the volunteer roster: skill → names."""
+        require_committee(actor, "volunteer.roster")
+        async with self._db.read() as conn:
+            everyone = await store.all_volunteers(conn)
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for volunteer in everyone:
+            for skill in volunteer.skills or ["—"]:
+                grouped[skill].append(volunteer.display_name or str(volunteer.user_id))
+        return dict(grouped)
+
+    # ------------------------------------------------------------------ shifts
+    async def check_in(self, actor: Actor, chat_id: int, message_id: int, command: c.CheckIn) -> Shift | None:
+        require_helper(actor, "checkin")
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            current = await store.open_shift(conn, actor.user_id)
+            if current is not None:
+                raise UserError("vol.err.on_duty", since=self.local(current.started_at).strftime("%H:%M"))
+            shift_id = await store.start_shift(
+                conn, actor.user_id, command.task, command.place, chat_id, message_id, now
+            )
+            if shift_id is None:
+                return None  # re-delivered
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="checkin")
+            return await store.open_shift(conn, actor.user_id)
+
+    async def check_out(self, actor: Actor) -> tuple[float, bool]:
+        """End my shift: (hours, whether it was capped at the maximum length)."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            current = await store.open_shift(conn, actor.user_id)
+            if current is None:
+                raise UserError("vol.err.not_on_duty")
+            ended = min(now, current.started_at + self._max_shift)
+            await store.end_shift(conn, current.id, ended, flagged=ended < now)
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="checkout")
+        return round((ended - current.started_at).total_seconds() / 3600, 1), ended < now
+
+    async def on_duty(self) -> list[Shift]:
+        async with self._db.read() as conn:
+            return await store.open_shifts(conn)
+
+    def _duration(self, shift: Shift, now: datetime) -> float:
+        end = shift.ended_at or min(now, shift.started_at + self._max_shift)
+        return max(0.0, (end - shift.started_at).total_seconds() / 3600)
+
+    async def hours(self) -> list[Hours]:
+        """Hours per volunteer today and this week (Monday first), in the configured zone."""
+        now = self._clock.now()
+        today = self.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        week = today - timedelta(days=today.weekday())
+        async with self._db.read() as conn:
+            shifts = await store.shifts_between(conn, week, today + timedelta(days=1))
+        per: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        names: dict[int, str] = {}
+        for shift in shifts:
+            hours = self._duration(shift, now)
+            per[shift.user_id][1] += hours
+            if shift.started_at >= today:
+                per[shift.user_id][0] += hours
+            names[shift.user_id] = shift.display_name or str(shift.user_id)
+        return sorted(
+            (Hours(names[uid], round(day, 1), round(week_total, 1)) for uid, (day, week_total) in per.items()),
+            key=lambda h: -h.week,
+        )
+
+    # ------------------------------------------------------------------ slots
+    async def open_slot(self, actor: Actor, chat_id: int, message_id: int, command: c.ShiftOpen) -> Slot | None:
+        require(actor.committee or bool(actor.leader_of), "shift.open", Who.LEADER)
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            slot_id = await store.create_slot(
+                conn,
+                task=command.task,
+                starts_at=command.start,
+                ends_at=command.end,
+                headcount=command.headcount,
+                chat_id=chat_id,
+                message_id=message_id,
+                opened_by=actor.user_id,
+                at=now,
+            )
+            if slot_id is None:
+                return None
+            await audit.add(
+                conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="shift.open", detail=f"#{slot_id}"
+            )
+            return await store.slot(conn, slot_id)
+
+    async def take_slot(self, actor: Actor, slot_id: int) -> Slot:
+        require_helper(actor, "shift.take")
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            slot = await store.slot(conn, slot_id)
+            if slot is None:
+                raise UserError("vol.err.no_slot", id=slot_id)
+            if slot.ends_at <= now:
+                raise UserError("vol.err.slot_over", id=slot_id)
+            if actor.user_id in slot.takers:
+                raise UserError("vol.err.slot_taken", id=slot_id)
+            if len(slot.takers) >= slot.headcount:
+                raise UserError("vol.err.slot_full", id=slot_id)
+            await store.take_slot(conn, slot_id, actor.user_id, now)
+            await audit.add(
+                conn, at=now, user_id=actor.user_id, chat_id=None, action="shift.take", detail=f"#{slot_id}"
+            )
+            taken = await store.slot(conn, slot_id)
+        assert taken is not None
+        return taken
+
+    async def vacancies(self) -> list[Slot]:
+        async with self._db.read() as conn:
+            slots = await store.upcoming_slots(conn, self._clock.now())
+        return [slot for slot in slots if len(slot.takers) < slot.headcount]
+
+    async def tick(self) -> Tick:
+        """Every minute: close forgotten shifts at the maximum length; pick slots to remind."""
+        now = self._clock.now()
+        lead = timedelta(minutes=self._config.volunteers.slot_reminder_minutes)
+        closed: list[Shift] = []
+        reminders: list[Slot] = []
+        async with self._db.transaction() as conn:
+            for shift in await store.open_shifts(conn):
+                if shift.started_at + self._max_shift <= now:
+                    await store.end_shift(conn, shift.id, shift.started_at + self._max_shift, flagged=True)
+                    closed.append(shift)
+            for slot in await store.upcoming_slots(conn, now):
+                if not slot.reminded and slot.takers and slot.starts_at - lead <= now < slot.starts_at:
+                    await store.mark_reminded(conn, slot.id)
+                    reminders.append(slot)
+        return Tick(closed=closed, reminders=reminders)

@@ -1,0 +1,90 @@
+"""特殊关爱: the care roster, pairing volunteers, 报平安, and escalating households not reported safe
+(volunteer → the building's leader → the committee)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.error import Forbidden
+from telegram.ext import Application, ContextTypes
+
+from bot.context import BotContext
+from bot.i18n import t
+from bot.language import commands as c
+from bot.services.errors import UserError
+from handlers.router import router_of
+
+TICK_SECONDS = 60
+
+
+async def add(update: Update, context: BotContext, command: c.CareAdd) -> None:
+    member = await context.services.care.add(await context.actor(), command.room, command.needs)
+    await update.effective_message.reply_text(context.t("care.added", household=member.household))
+
+
+async def pair(update: Update, context: BotContext, command: c.CarePair) -> None:
+    """Reply to a volunteer with #结对 3-502 (without a reply: pair yourself)."""
+    replied = update.effective_message.reply_to_message
+    target = replied.from_user if replied and replied.from_user and not replied.from_user.is_bot else None
+    volunteer_id = target.id if target else update.effective_user.id
+    actor = await context.actor()
+    if target is None and not actor.helper:
+        raise UserError("care.err.need_volunteer")
+    member = await context.services.care.pair(actor, command.room, volunteer_id)
+    await update.effective_message.reply_text(context.t("care.paired", household=member.household))
+    note = context.t("care.pair_note", household=member.household, needs=member.needs or "—")
+    try:
+        await context.bot.send_message(volunteer_id, note)
+    except Forbidden:
+        pass  # the escalations will reach them in the group through their leader
+
+
+async def safe(update: Update, context: BotContext, command: c.CareSafe) -> None:
+    member, fresh = await context.services.care.safe(await context.actor(), command.room)
+    key = "care.safe" if fresh else "care.already_safe"
+    await update.effective_message.reply_text(context.t(key, household=member.household))
+
+
+async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the escalations that are due (each once per household, day and level, even across restarts)."""
+    app = context.application
+    services = app.bot_data.services
+    for level, member in await services.care.due_escalations():
+        if level == 1:
+            if member.volunteer_id:
+                lang = services.chat_language(member.volunteer_id)
+                text = t(lang, "care.escalate.1", household=member.household, needs=member.needs or "—")
+                await _private(app, member.volunteer_id, text)
+        elif level == 2:
+            leaders = await services.roster.leaders_of(member.building)
+            reached = False
+            for leader in leaders:
+                lang = services.chat_language(leader)
+                reached |= await _private(app, leader, t(lang, "care.escalate.2", household=member.household))
+            if not reached:
+                for chat in await services.roster.building_chats(member.building):
+                    lang = services.chat_language(chat.chat_id)
+                    await app.bot.send_message(chat.chat_id, t(lang, "care.escalate.2", household=member.household))
+        else:
+            for chat_id in await services.roster.committee_chat_ids():
+                lang = services.chat_language(chat_id)
+                await app.bot.send_message(chat_id, t(lang, "care.escalate.3", household=member.household))
+
+
+async def _private(app: Application, user_id: int, text: str) -> bool:
+    try:
+        await app.bot.send_message(user_id, text)
+    except Forbidden:
+        return False
+    return True
+
+
+def start_jobs(app: Application) -> None:
+    app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=1, name="care-tick")
+
+
+def register(app: Application) -> None:
+    router = router_of(app)
+    router.add(c.CareAdd, add)
+    router.add(c.CarePair, pair)
+    router.add(c.CareSafe, safe)
+    router.help_keys.append("help.care")

@@ -1,0 +1,216 @@
+"""志愿者: registration, check-in/out, who is on duty, hours, shift slots (排班) and their reminders."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot.context import BotContext
+from bot.i18n import t
+from bot.language import commands as c
+from handlers.router import guarded, router_of
+from storage.models import Slot
+
+TICK_SECONDS = 60
+
+
+def _hhmm(services, moment) -> str:
+    return moment.astimezone(services.config.schedule.tz).strftime("%H:%M")
+
+
+def _when(services, moment) -> str:
+    return moment.astimezone(services.config.schedule.tz).strftime("%m-%d %H:%M")
+
+
+async def register_volunteer(update: Update, context: BotContext, command: c.VolunteerRegister) -> None:
+    skills = await context.services.volunteers.register(
+        await context.actor(), command, update.effective_user.first_name
+    )
+    await update.effective_message.reply_text(
+        context.t("vol.registered", skills=f"（{'、'.join(skills)}）" if skills else "")
+    )
+
+
+async def check_in(update: Update, context: BotContext, command: c.CheckIn) -> None:
+    message = update.effective_message
+    shift = await context.services.volunteers.check_in(
+        await context.actor(), message.chat_id, message.message_id, command
+    )
+    if shift is None:
+        return
+    await message.reply_text(
+        context.t(
+            "vol.checked_in",
+            task=shift.task or context.t("vol.task_default"),
+            place=f" @{shift.place}" if shift.place else "",
+            time=_hhmm(context.services, shift.started_at),
+        )
+    )
+
+
+async def check_out(update: Update, context: BotContext, command: c.CheckOut) -> None:
+    hours, capped = await context.services.volunteers.check_out(await context.actor())
+    text = context.t("vol.checked_out", hours=hours)
+    if capped:
+        text += context.t("vol.capped", max=f"{context.services.config.volunteers.max_shift_hours:g}")
+    await update.effective_message.reply_text(text)
+
+
+async def on_duty(update: Update, context: BotContext, command: c.OnDuty) -> None:
+    shifts = await context.services.volunteers.on_duty()
+    if not shifts:
+        await update.effective_message.reply_text(context.t("vol.onduty_none"))
+        return
+    lines = [context.t("vol.onduty_title", count=len(shifts))]
+    for shift in shifts:
+        lines.append(
+            context.t(
+                "vol.onduty_line",
+                task=shift.task or context.t("vol.task_default"),
+                place=f" @{shift.place}" if shift.place else "",
+                name=shift.display_name or shift.user_id,
+                time=_hhmm(context.services, shift.started_at),
+            )
+        )
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+async def hours(update: Update, context: BotContext, command: c.WorkHours) -> None:
+    rows = await context.services.volunteers.hours()
+    if not rows:
+        await update.effective_message.reply_text(context.t("vol.hours_none"))
+        return
+    lines = [context.t("vol.hours_title")]
+    lines += [context.t("vol.hours_line", name=row.name, today=row.today, week=row.week) for row in rows]
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+async def roster(update: Update, context: BotContext, command: c.VolunteerRoster) -> None:
+    grouped = await context.services.volunteers.by_skill(await context.actor())
+    lines = [context.t("vol.roster_title")]
+    lines += [
+        context.t("vol.roster_line", skill=skill, count=len(names), names="、".join(names))
+        for skill, names in sorted(grouped.items(), key=lambda entry: -len(entry[1]))
+    ]
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+# ---------------------------------------------------------------------- slots
+def _slot_text(lang: str, services, slot: Slot) -> str:
+    return t(
+        lang,
+        "vol.slot",
+        id=slot.id,
+        task=slot.task,
+        start=_when(services, slot.starts_at),
+        end=_hhmm(services, slot.ends_at),
+        headcount=slot.headcount,
+        taken=len(slot.takers),
+    )
+
+
+def _slot_markup(lang: str, slot: Slot) -> InlineKeyboardMarkup | None:
+    if len(slot.takers) >= slot.headcount:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t(lang, "vol.slot_button"), callback_data=f"slot:take:{slot.id}")]]
+    )
+
+
+async def open_slot(update: Update, context: BotContext, command: c.ShiftOpen) -> None:
+    message = update.effective_message
+    slot = await context.services.volunteers.open_slot(
+        await context.actor(), message.chat_id, message.message_id, command
+    )
+    if slot is None:
+        return
+    await message.reply_text(
+        _slot_text(context.lang, context.services, slot), reply_markup=_slot_markup(context.lang, slot)
+    )
+
+
+async def take_slot(update: Update, context: BotContext, command: c.ShiftTake) -> None:
+    slot = await context.services.volunteers.take_slot(await context.actor(), command.slot_id)
+    await update.effective_message.reply_text(
+        context.t("vol.slot_taken", id=slot.id, taken=len(slot.takers), headcount=slot.headcount)
+    )
+
+
+async def slot_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    slot_id = int(query.data.rsplit(":", 1)[1])
+    slot = await context.services.volunteers.take_slot(await context.actor(), slot_id)
+    await query.answer(context.t("vol.slot_taken", id=slot.id, taken=len(slot.takers), headcount=slot.headcount))
+    await query.edit_message_text(
+        _slot_text(context.lang, context.services, slot), reply_markup=_slot_markup(context.lang, slot)
+    )
+
+
+async def vacancies(update: Update, context: BotContext, command: c.Vacancies) -> None:
+    slots = await context.services.volunteers.vacancies()
+    if not slots:
+        await update.effective_message.reply_text(context.t("vol.vacancies_none"))
+        return
+    services = context.services
+    lines = [context.t("vol.vacancies_title")]
+    lines += [
+        context.t(
+            "vol.vacancy_line",
+            id=slot.id,
+            task=slot.task,
+            start=_when(services, slot.starts_at),
+            end=_hhmm(services, slot.ends_at),
+            short=slot.headcount - len(slot.takers),
+        )
+        for slot in slots
+    ]
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+# ---------------------------------------------------------------------- the minute tick
+async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Close forgotten shifts at the maximum length; remind the volunteers of slots starting soon.
+    State lives in SQLite, so a restart neither repeats nor loses a reminder."""
+    app = context.application
+    services = app.bot_data.services
+    result = await services.volunteers.tick()
+    max_hours = f"{services.config.volunteers.max_shift_hours:g}"
+    for shift in result.closed:
+        lang = services.chat_language(shift.user_id)
+        await _tell(
+            app, shift.user_id, t(lang, "vol.auto_closed", time=_hhmm(services, shift.started_at), max=max_hours)
+        )
+    for slot in result.reminders:
+        lang = services.chat_language(slot.chat_id)
+        text = t(lang, "vol.slot_reminder", id=slot.id, task=slot.task, start=_hhmm(services, slot.starts_at))
+        reached = [await _tell(app, user_id, text) for user_id in slot.takers]
+        if not all(reached):
+            await app.bot.send_message(slot.chat_id, text)
+
+
+async def _tell(app: Application, user_id: int, text: str) -> bool:
+    try:
+        await app.bot.send_message(user_id, text)
+    except Forbidden:
+        return False
+    return True
+
+
+def start_jobs(app: Application) -> None:
+    app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=1, name="volunteers-tick")
+
+
+def register(app: Application) -> None:
+    router = router_of(app)
+    router.add(c.VolunteerRegister, register_volunteer)
+    router.add(c.CheckIn, check_in)
+    router.add(c.CheckOut, check_out)
+    router.add(c.OnDuty, on_duty)
+    router.add(c.WorkHours, hours)
+    router.add(c.VolunteerRoster, roster)
+    router.add(c.ShiftOpen, open_slot)
+    router.add(c.ShiftTake, take_slot)
+    router.add(c.Vacancies, vacancies)
+    router.help_keys.append("help.volunteers")
+    app.add_handler(CallbackQueryHandler(guarded(slot_button), pattern=r"^slot:take:\d{1,12}$"))

@@ -1,0 +1,80 @@
+"""The special-care roster (特殊关爱), daily safety checks and their escalations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.models import CareHousehold
+from storage.timefmt import to_db
+
+_SELECT = (
+    "SELECT c.household_id, c.needs, c.volunteer_id, h.building, h.unit, h.room "
+    "FROM care_households c JOIN households h ON h.id = c.household_id"
+)
+
+
+def _care(row: aiosqlite.Row) -> CareHousehold:
+    unit = row["unit"] or None
+    label = f"{row['building']}-{row['room']}" if unit is None else f"{row['building']}-{unit}-{row['room']}"
+    return CareHousehold(
+        household_id=row["household_id"],
+        household=label,
+        building=row["building"],
+        needs=row["needs"],
+        volunteer_id=row["volunteer_id"],
+    )
+
+
+async def add(conn: aiosqlite.Connection, household_id: int, needs: str, by: int, at: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO care_households(household_id, needs, added_by, added_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(household_id) DO UPDATE SET "
+        "needs = CASE WHEN excluded.needs = '' THEN needs ELSE excluded.needs END",
+        (household_id, needs, by, to_db(at)),
+    )
+    await conn.execute("UPDATE households SET special_care = 1 WHERE id = ?", (household_id,))
+
+
+async def get(conn: aiosqlite.Connection, household_id: int) -> CareHousehold | None:
+    cursor = await conn.execute(f"{_SELECT} WHERE c.household_id = ?", (household_id,))
+    row = await cursor.fetchone()
+    return _care(row) if row else None
+
+
+async def pair(conn: aiosqlite.Connection, household_id: int, volunteer_id: int) -> None:
+    await conn.execute(
+        "UPDATE care_households SET volunteer_id = ? WHERE household_id = ?", (volunteer_id, household_id)
+    )
+
+
+async def roster(conn: aiosqlite.Connection) -> list[CareHousehold]:
+    cursor = await conn.execute(f"{_SELECT} ORDER BY h.building, h.unit, h.room")
+    return [_care(row) for row in await cursor.fetchall()]
+
+
+async def record_check(conn: aiosqlite.Connection, household_id: int, day: str, by: int, at: datetime) -> bool:
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO care_checks(household_id, day, checked_by, checked_at) VALUES (?, ?, ?, ?)",
+        (household_id, day, by, to_db(at)),
+    )
+    return cursor.rowcount == 1
+
+
+async def unchecked(conn: aiosqlite.Connection, day: str) -> list[CareHousehold]:
+    """Care households with no safety check on ``day``."""
+    cursor = await conn.execute(
+        f"{_SELECT} WHERE NOT EXISTS (SELECT 1 FROM care_checks k WHERE k.household_id = c.household_id AND k.day = ?) "
+        "ORDER BY h.building, h.unit, h.room",
+        (day,),
+    )
+    return [_care(row) for row in await cursor.fetchall()]
+
+
+async def record_escalation(conn: aiosqlite.Connection, household_id: int, day: str, level: int, at: datetime) -> bool:
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO care_escalations(household_id, day, level, sent_at) VALUES (?, ?, ?, ?)",
+        (household_id, day, level, to_db(at)),
+    )
+    return cursor.rowcount == 1

@@ -1,0 +1,148 @@
+"""Volunteers, shifts and shift slots."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.models import Shift, Slot, Volunteer
+from storage.timefmt import from_db, to_db
+
+
+async def register(conn: aiosqlite.Connection, user_id: int, name: str | None, skills: list[str], at: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO volunteers(user_id, display_name, skills, registered_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(user_id) DO UPDATE SET display_name = coalesce(excluded.display_name, display_name), "
+        "skills = excluded.skills",
+        (user_id, name, ",".join(skills), to_db(at)),
+    )
+
+
+async def all_volunteers(conn: aiosqlite.Connection) -> list[Volunteer]:
+    cursor = await conn.execute("SELECT * FROM volunteers ORDER BY registered_at")
+    return [
+        Volunteer(user_id=r["user_id"], display_name=r["display_name"], skills=[s for s in r["skills"].split(",") if s])
+        for r in await cursor.fetchall()
+    ]
+
+
+def _shift(row: aiosqlite.Row) -> Shift:
+    return Shift(
+        id=row["id"],
+        user_id=row["user_id"],
+        display_name=row["display_name"],
+        task=row["task"],
+        place=row["place"],
+        started_at=from_db(row["started_at"]),
+        ended_at=from_db(row["ended_at"]) if row["ended_at"] else None,
+        flagged=bool(row["flagged"]),
+    )
+
+
+_SHIFT = "SELECT s.*, v.display_name FROM shifts s LEFT JOIN volunteers v ON v.user_id = s.user_id"
+
+
+async def open_shift(conn: aiosqlite.Connection, user_id: int) -> Shift | None:
+    cursor = await conn.execute(f"{_SHIFT} WHERE s.user_id = ? AND s.ended_at IS NULL", (user_id,))
+    row = await cursor.fetchone()
+    return _shift(row) if row else None
+
+
+async def open_shifts(conn: aiosqlite.Connection) -> list[Shift]:
+    cursor = await conn.execute(f"{_SHIFT} WHERE s.ended_at IS NULL ORDER BY s.task, s.place, s.started_at")
+    return [_shift(row) for row in await cursor.fetchall()]
+
+
+async def start_shift(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    task: str | None,
+    place: str | None,
+    chat_id: int,
+    message_id: int,
+    at: datetime,
+) -> int | None:
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO shifts(user_id, task, place, chat_id, message_id, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (user_id, task, place, chat_id, message_id, to_db(at)),
+    )
+    return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
+async def end_shift(conn: aiosqlite.Connection, shift_id: int, at: datetime, *, flagged: bool = False) -> None:
+    await conn.execute(
+        "UPDATE shifts SET ended_at = ?, flagged = ? WHERE id = ? AND ended_at IS NULL",
+        (to_db(at), int(flagged), shift_id),
+    )
+
+
+async def shifts_between(conn: aiosqlite.Connection, start: datetime, end: datetime) -> list[Shift]:
+    """Shifts that started in [start, end)."""
+    cursor = await conn.execute(
+        f"{_SHIFT} WHERE s.started_at >= ? AND s.started_at < ? ORDER BY s.started_at", (to_db(start), to_db(end))
+    )
+    return [_shift(row) for row in await cursor.fetchall()]
+
+
+# ------------------------------------------------------------------------------ slots
+async def create_slot(
+    conn: aiosqlite.Connection,
+    *,
+    task: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    headcount: int,
+    chat_id: int,
+    message_id: int,
+    opened_by: int,
+    at: datetime,
+) -> int | None:
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO slots(task, starts_at, ends_at, headcount, chat_id, message_id, opened_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (task, to_db(starts_at), to_db(ends_at), headcount, chat_id, message_id, opened_by, to_db(at)),
+    )
+    return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
+async def _slots(conn: aiosqlite.Connection, where: str, params: tuple) -> list[Slot]:
+    cursor = await conn.execute(f"SELECT * FROM slots WHERE {where} ORDER BY starts_at, id", params)
+    rows = await cursor.fetchall()
+    slots = []
+    for row in rows:
+        takers = await conn.execute("SELECT user_id FROM slot_takers WHERE slot_id = ? ORDER BY taken_at", (row["id"],))
+        slots.append(
+            Slot(
+                id=row["id"],
+                task=row["task"],
+                starts_at=from_db(row["starts_at"]),
+                ends_at=from_db(row["ends_at"]),
+                headcount=row["headcount"],
+                chat_id=row["chat_id"],
+                takers=[r["user_id"] for r in await takers.fetchall()],
+                reminded=bool(row["reminded"]),
+            )
+        )
+    return slots
+
+
+async def slot(conn: aiosqlite.Connection, slot_id: int) -> Slot | None:
+    found = await _slots(conn, "id = ?", (slot_id,))
+    return found[0] if found else None
+
+
+async def upcoming_slots(conn: aiosqlite.Connection, now: datetime) -> list[Slot]:
+    return await _slots(conn, "ends_at > ?", (to_db(now),))
+
+
+async def take_slot(conn: aiosqlite.Connection, slot_id: int, user_id: int, at: datetime) -> bool:
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO slot_takers(slot_id, user_id, taken_at) VALUES (?, ?, ?)", (slot_id, user_id, to_db(at))
+    )
+    return cursor.rowcount == 1
+
+
+async def mark_reminded(conn: aiosqlite.Connection, slot_id: int) -> bool:
+    cursor = await conn.execute("UPDATE slots SET reminded = 1 WHERE id = ? AND reminded = 0", (slot_id,))
+    return cursor.rowcount == 1
