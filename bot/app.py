@@ -11,7 +11,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
@@ -21,15 +21,28 @@ from bot.config import Config
 from bot.context import AppState, BotContext
 from bot.i18n import LANGUAGES, t
 from bot.services import Services
+from storage.db import recording_update
 
 log = logging.getLogger(__name__)
 
 LOCAL_TOKEN = "1:local-console-token"
 
 
+class BotApplication(Application):
+    """PTB's Application, recording each update's id with the first write it makes."""
+
+    async def process_update(self, update: object) -> None:
+        if not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        with recording_update(update.update_id, self.bot_data.services.clock.now()):
+            await super().process_update(update)
+
+
 def build_application(config: Config, request: BaseRequest | None = None, *, clock: Clock | None = None) -> Application:
     builder = (
         ApplicationBuilder()
+        .application_class(BotApplication)
         .token(config.token or LOCAL_TOKEN)
         .base_url(config.telegram.base_url)
         .defaults(Defaults(tzinfo=config.schedule.tz))

@@ -9,7 +9,6 @@ from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.context import BotContext
 from storage import updates
-from storage.db import record_update_with_next_write
 
 log = logging.getLogger(__name__)
 
@@ -19,13 +18,13 @@ GUARD_GROUP = -2
 async def drop_redelivered(update: Update, context: BotContext) -> None:
     """Telegram re-sends an update after a timeout: handle each update id once.
 
-    The id is written in the same transaction as the update's first effect.
+    The id is written in the same transaction as the update's first effect (see
+    ``storage.db.recording_update``, entered by ``bot.app.BotApplication``).
     """
     async with context.services.db.read() as conn:
         if await updates.seen(conn, update.update_id):
             log.info("update %s was handled before; dropped", update.update_id)
             raise ApplicationHandlerStop
-    record_update_with_next_write(update.update_id, context.services.clock.now())
 
 
 def register(app: Application) -> None:

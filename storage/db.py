@@ -12,8 +12,9 @@ import asyncio
 import contextvars
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,15 +36,29 @@ class AlreadyProcessed(Exception):
     """The update whose effect this transaction would write had been handled before."""
 
 
-# The update being handled, to be recorded in the first write transaction it makes, so that the
-# effect and "update N was handled" commit together (exactly once, one commit per update).
-_pending_update: contextvars.ContextVar[tuple[int, datetime] | None] = contextvars.ContextVar(
-    "pending_update", default=None
-)
+@dataclass
+class _UpdateClaim:
+    update_id: int
+    at: datetime
+    open: bool = True
 
 
-def record_update_with_next_write(update_id: int, now: datetime) -> None:
-    _pending_update.set((update_id, now))
+# The update being handled, recorded in the first write transaction it makes, so that its effect
+# and "update N was handled" commit together (exactly once, one commit per update). The claim is
+# closed when the update is done, so a job scheduled meanwhile (which inherits this context) never
+# records it.
+_pending_update: contextvars.ContextVar[_UpdateClaim | None] = contextvars.ContextVar("pending_update", default=None)
+
+
+@contextmanager
+def recording_update(update_id: int, now: datetime) -> Iterator[None]:
+    claim = _UpdateClaim(update_id, now)
+    token = _pending_update.set(claim)
+    try:
+        yield
+    finally:
+        claim.open = False
+        _pending_update.reset(token)
 
 
 class Database:
@@ -89,11 +104,11 @@ class Database:
             except sqlite3.OperationalError as exc:
                 raise StorageError(str(exc)) from exc
             try:
-                pending = _pending_update.get()
-                if pending is not None:
-                    _pending_update.set(None)
-                    if not await updates.claim(conn, *pending):
-                        raise AlreadyProcessed(pending[0])
+                claim = _pending_update.get()
+                if claim is not None and claim.open:
+                    claim.open = False
+                    if not await updates.claim(conn, claim.update_id, claim.at):
+                        raise AlreadyProcessed(claim.update_id)
                 yield conn
                 await conn.execute("COMMIT")
             except BaseException as exc:
