@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
@@ -36,10 +37,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     roster.add_argument("file", type=Path, help="CSV file: building,unit,room[,name][,special_care]")
     roster.add_argument("--config", type=Path, help=config_help)
+    export = sub.add_parser(
+        "export",
+        help="write CSV files of medicine requests, group-buy orders, shifts and care checks",
+        description="Write one CSV file per kind of record created in the date range (local dates, inclusive).",
+    )
+    export.add_argument("--out", type=Path, required=True, help="folder to write the CSV files to")
+    export.add_argument("--from", dest="start", type=_date, help="first day, YYYY-MM-DD (default: 30 days ago)")
+    export.add_argument("--to", dest="end", type=_date, help="last day, YYYY-MM-DD (default: today)")
+    export.add_argument("--config", type=Path, help=config_help)
     backup = sub.add_parser("backup", help="copy the live database to PATH (SQLite online backup)")
     backup.add_argument("path", type=Path, help="where to write the copy")
     backup.add_argument("--config", type=Path, help=config_help)
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_migrate(config))
         elif args.command == "backup":
             asyncio.run(_backup(config, args.path))
+        elif args.command == "export":
+            return asyncio.run(_export(config, args.out, args.start, args.end))
         elif args.command == "import-roster":
             return _import_roster(config, args.file)
     except KeyboardInterrupt:
@@ -137,6 +156,27 @@ async def _import_roster_text(config: Config, file: Path, text: str) -> int:
     finally:
         await services.stop()
     print(f"imported {count} households from {file}")
+    return 0
+
+
+async def _export(config: Config, out: Path, start: date | None, end: date | None) -> int:
+    from bot.exports import to_csv_files
+    from bot.services import Services
+
+    services = Services.create(config)
+    await services.start()
+    try:
+        today = services.clock.now().astimezone(config.schedule.tz).date()
+        end = end or today
+        start = start or end - timedelta(days=29)
+        if start > end:
+            print("building-bot: --from is after --to", file=sys.stderr)
+            return 2
+        tables = await services.reports.export_tables(start, end)
+    finally:
+        await services.stop()
+    for path in await asyncio.to_thread(to_csv_files, tables, out):
+        print(f"wrote {path}")
     return 0
 
 

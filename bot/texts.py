@@ -426,6 +426,85 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "请回复要结对的志愿者的消息，再发 #结对 3-502。",
         "en": "Reply to the volunteer's message with /pair 3-502.",
     },
+    # ------------------------------------------------------------------ chart
+    "chart.title": {
+        "zh": "近7天各楼配药单与团购订单（{start} 至 {end}）",
+        "en": "Medicine requests and group-buy orders per building, {start} to {end}",
+    },
+    "chart.medicine": {"zh": "配药单", "en": "Medicine requests"},
+    "chart.orders": {"zh": "团购订单", "en": "Group-buy orders"},
+    "chart.building": {"zh": "{building}号楼", "en": "Bldg {building}"},
+    "chart.empty": {"zh": "近7天暂无记录", "en": "Nothing recorded this week"},
+    # ------------------------------------------------------------------ notices and rumors 通知 / 辟谣
+    "help.bulletins": {
+        "zh": "/notice · #通知 明早7点核酸 — 居委：通知各楼（#通知 每天07:00 … 为每日通知）\n/notices — 每日通知列表\n/notice_off 3 — 停止每日通知\n"
+        "/rumor · #辟谣 标题 | 关键词: 词1,词2 | 内容 | 来源: … — 居委：辟谣\n/rumors — 生效的辟谣\n/rumor_off 3 — 撤下辟谣",
+        "en": "/notice text — committee: post to every building group (/notice daily 07:00 text: every day)\n/notices — daily notices\n/notice_off 3 — stop one\n"
+        "/rumor Title | keywords: a,b | rebuttal | source: … — committee: rebut a rumor\n/rumors — active rebuttals\n/rumor_off 3 — retire one",
+    },
+    "notice.post": {"zh": "📢 居委通知：{text}", "en": "📢 Committee notice: {text}"},
+    "notice.sent": {"zh": "通知已发到 {count} 个楼组群。", "en": "Notice posted to {count} building groups."},
+    "notice.scheduled": {
+        "zh": "每日通知 #{id} 已设置：每天 {time} 发到各楼组群。",
+        "en": "Daily notice #{id} set: every day at {time} to every building group.",
+    },
+    "notice.none": {"zh": "没有每日通知。", "en": "No daily notices."},
+    "notice.list_title": {"zh": "每日通知：", "en": "Daily notices:"},
+    "notice.list_line": {"zh": "#{id} 每天 {time}：{text}", "en": "#{id} daily at {time}: {text}"},
+    "notice.stopped": {"zh": "每日通知 #{id} 已停止。", "en": "Daily notice #{id} stopped."},
+    "notice.err.not_found": {"zh": "没有生效的每日通知 #{id}。", "en": "No active daily notice #{id}."},
+    "rumor.post": {"zh": "🛡 辟谣：{title}\n{content}", "en": "🛡 Rumor rebutted: {title}\n{content}"},
+    "rumor.source": {"zh": "来源：{source}", "en": "Source: {source}"},
+    "rumor.sent": {
+        "zh": "辟谣 #{id} 已发到 {count} 个楼组群。",
+        "en": "Rebuttal #{id} posted to {count} building groups.",
+    },
+    "rumor.superseded": {"zh": "已取代旧的辟谣 {ids}。", "en": "It supersedes {ids}."},
+    "rumor.none": {"zh": "没有生效的辟谣。", "en": "No active rebuttals."},
+    "rumor.list_title": {"zh": "生效的辟谣：", "en": "Active rebuttals:"},
+    "rumor.list_line": {
+        "zh": "#{id} {title}（关键词：{keywords}；{time}）",
+        "en": "#{id} {title} (keywords: {keywords}; {time})",
+    },
+    "rumor.retired": {"zh": "辟谣 #{id} 已撤下。", "en": "Rebuttal #{id} retired."},
+    "rumor.err.not_found": {"zh": "没有生效的辟谣 #{id}。", "en": "No active rebuttal #{id}."},
+    # ------------------------------------------------------------------ reports 日报
+    "help.reports": {
+        "zh": "/digest · #日报 — 居委：立即生成日报\n/export — 居委：私聊导出表格（可加日期 2026-04-01 2026-04-10）",
+        "en": "/digest — committee: the daily report now\n/export — committee, private chat: spreadsheets (optional dates 2026-04-01 2026-04-10)",
+    },
+    "digest.title": {"zh": "📊 日报 {day}", "en": "📊 Daily report {day}"},
+    "digest.unsafe": {"zh": "⚠ 未报平安 {count} 户：{households}", "en": "⚠ Not reported safe ({count}): {households}"},
+    "digest.unsafe_count": {"zh": "⚠ 未报平安 {count} 户", "en": "⚠ {count} care households not reported safe"},
+    "digest.urgent": {
+        "zh": "🔴 加急配药未完成 {count} 单：{requests}",
+        "en": "🔴 Urgent medicine requests not delivered ({count}): {requests}",
+    },
+    "digest.all": {"zh": "— 全部 —", "en": "— All buildings —"},
+    "digest.medicine": {
+        "zh": "配药：今日新增 {new}，待办 {open}（加急 {urgent}），今日送达 {delivered}，医保卡在外 {cards}",
+        "en": "Medicine: {new} new today, {open} open ({urgent} urgent), {delivered} delivered today, {cards} cards out",
+    },
+    "digest.groupbuys": {
+        "zh": "团购：进行中 {open}，今日截单 {closed}，接龙 {ordered} 份，未收款 {unpaid} 元",
+        "en": "Group buys: {open} open, {closed} closed today, {ordered} ordered, {unpaid} yuan unpaid",
+    },
+    "digest.volunteers": {
+        "zh": "志愿者：在岗 {on_duty} 人，今日工时 {hours} 小时，排班还缺 {short} 人",
+        "en": "Volunteers: {on_duty} on duty, {hours} hours today, slots short by {short}",
+    },
+    "digest.rumors": {"zh": "辟谣：今日 {count} 条", "en": "Rumors rebutted today: {count}"},
+    "digest.building": {"zh": "— {building}号楼 —", "en": "— Building {building} —"},
+    "digest.building_title": {"zh": "📊 {building}号楼日报 {day}", "en": "📊 Building {building} report {day}"},
+    "digest.chart_caption": {
+        "zh": "近7天各楼配药单与团购订单",
+        "en": "Medicine requests and group-buy orders per building, last 7 days",
+    },
+    "export.private_only": {
+        "zh": "导出表格含住户信息，请私聊机器人发送 /export。",
+        "en": "Exports name households: send /export in a private chat with me.",
+    },
+    "export.caption": {"zh": "{start} 至 {end}：{counts}", "en": "{start} to {end}: {counts}"},
     "lang.set": {"zh": "本群语言已设为中文。", "en": "This chat's language is now English."},
     "lang.usage": {"zh": "用法：/lang zh 或 /lang en", "en": "Usage: /lang zh or /lang en"},
 }
@@ -491,6 +570,9 @@ USAGE: dict[str, dict[str, str]] = {
     "notices": {"zh": "/notices", "en": "/notices"},
     "notice_off": {"zh": "/notice_off 3", "en": "/notice_off 3"},
     "digest": {"zh": "#日报 或 /digest", "en": "/digest"},
-    "export": {"zh": "/export（居委，私聊）", "en": "/export (committee, private chat)"},
+    "export": {
+        "zh": "/export 或 /export 2026-04-01 2026-04-10（居委，私聊）",
+        "en": "/export or /export 2026-04-01 2026-04-10 (committee, private chat)",
+    },
 }
 TEXTS.update({f"usage.{name}": entry for name, entry in USAGE.items()})

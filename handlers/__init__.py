@@ -7,7 +7,19 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import care, errors, general, groupbuys, guards, medicine, roster, router, volunteers
+from handlers import (
+    bulletins,
+    care,
+    errors,
+    general,
+    groupbuys,
+    guards,
+    medicine,
+    reports,
+    roster,
+    router,
+    volunteers,
+)
 
 
 def register_all(app: Application) -> None:
@@ -19,6 +31,8 @@ def register_all(app: Application) -> None:
     groupbuys.register(app)
     volunteers.register(app)
     care.register(app)
+    bulletins.register(app)
+    reports.register(app)
     errors.register(app)
 
 
@@ -27,3 +41,5 @@ async def on_startup(app: Application) -> None:
     await groupbuys.restore_jobs(app)
     volunteers.start_jobs(app)
     care.start_jobs(app)
+    await bulletins.restore_jobs(app)
+    await reports.start_jobs(app)

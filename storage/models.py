@@ -159,3 +159,20 @@ class CareHousehold(Record):
     building: int
     needs: str
     volunteer_id: int | None
+
+
+class Notice(Record):
+    id: int
+    text: str
+    daily_at: str | None
+    active: bool
+
+
+class Rumor(Record):
+    id: int
+    title: str
+    keywords: list[str]
+    content: str
+    source: str | None
+    issued_at: datetime
+    active: bool

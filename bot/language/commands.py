@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -271,3 +271,5 @@ class Digest(Command):
 
 class Export(Command):
     name = "export"
+    start: date | None = None
+    end: date | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -461,6 +461,20 @@ def _notice(args: str, ctx: ParseContext) -> c.Command:
     return c.Notice(text=args.strip()[:3500])
 
 
+def _export(args: str, ctx: ParseContext) -> c.Command:
+    """``/export`` or ``/export 2026-04-01 2026-04-10`` (local dates, inclusive)."""
+    words = args.split()
+    if len(words) not in (0, 2):
+        raise ParseError("export")
+    try:
+        dates = [date.fromisoformat(word) for word in words]
+    except ValueError:
+        raise ParseError("export", "bad date") from None
+    if dates and dates[0] > dates[1]:
+        raise ParseError("export", "range reversed")
+    return c.Export(start=dates[0], end=dates[1]) if dates else c.Export()
+
+
 PARSERS: dict[str, Parser] = {
     "start": _start,
     "help": _no_args(c.Help),
@@ -501,5 +515,5 @@ PARSERS: dict[str, Parser] = {
     "notices": _no_args(c.Notices),
     "notice_off": _id_command(c.NoticeOff, "notice_id"),
     "digest": _no_args(c.Digest),
-    "export": _no_args(c.Export),
+    "export": _export,
 }

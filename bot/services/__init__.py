@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Config
 from bot.services.audit import Audit
+from bot.services.bulletins import Bulletins
 from bot.services.care import Care
 from bot.services.groupbuys import GroupBuys
 from bot.services.medicine import Medicine
+from bot.services.reports import Reports
 from bot.services.roster import Roster
 from bot.services.settings import ChatSettings
 from bot.services.volunteers import Volunteers
@@ -28,11 +30,16 @@ class Services:
     groupbuys: GroupBuys
     volunteers: Volunteers
     care: Care
+    bulletins: Bulletins
+    reports: Reports
 
     @classmethod
     def create(cls, config: Config, clock: Clock | None = None) -> Services:
         db = Database(config.storage.path)
         clock = clock or Clock()
+        volunteers = Volunteers(db, config, clock)
+        care = Care(db, config, clock)
+        bulletins = Bulletins(db, config, clock)
         return cls(
             config=config,
             db=db,
@@ -42,8 +49,10 @@ class Services:
             roster=Roster(db, config, clock),
             medicine=Medicine(db, config, clock),
             groupbuys=GroupBuys(db, clock),
-            volunteers=Volunteers(db, config, clock),
-            care=Care(db, config, clock),
+            volunteers=volunteers,
+            care=care,
+            bulletins=bulletins,
+            reports=Reports(db, config, clock, volunteers, care, bulletins),
         )
 
     def chat_language(self, chat_id: int) -> str:

@@ -1,0 +1,114 @@
+"""Notices (通知) and rumor rebuttals (辟谣), issued by the committee to every building group."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.language import commands as c
+from bot.services.errors import UserError
+from bot.services.permissions import Actor, require_committee
+from storage import audit
+from storage import bulletins as store
+from storage.db import Database
+from storage.models import Notice, Rumor
+
+RUMOR_REPLY_EVERY = timedelta(hours=1)
+
+
+class Bulletins:
+    def __init__(self, db: Database, config: Config, clock: Clock) -> None:
+        self._db = db
+        self._config = config
+        self._clock = clock
+
+    def today(self) -> str:
+        return self._clock.now().astimezone(self._config.schedule.tz).date().isoformat()
+
+    # ------------------------------------------------------------------ notices
+    async def add_notice(self, actor: Actor, command: c.Notice) -> Notice:
+        require_committee(actor, "notice")
+        now = self._clock.now()
+        daily = command.daily_at.strftime("%H:%M") if command.daily_at else None
+        async with self._db.transaction() as conn:
+            notice_id = await store.add_notice(conn, command.text, daily, actor.user_id, now)
+            if daily is None:
+                await store.claim_notice_day(conn, notice_id, self.today(), now)
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="notice", detail=f"#{notice_id}")
+            notice = await store.notice(conn, notice_id)
+        assert notice is not None
+        return notice
+
+    async def recurring(self, actor: Actor | None = None) -> list[Notice]:
+        if actor is not None:
+            require_committee(actor, "notices")
+        async with self._db.read() as conn:
+            return await store.recurring_notices(conn)
+
+    async def stop_notice(self, actor: Actor, notice_id: int) -> None:
+        require_committee(actor, "notice_off")
+        async with self._db.transaction() as conn:
+            if not await store.stop_notice(conn, notice_id):
+                raise UserError("notice.err.not_found", id=notice_id)
+
+    async def claim_daily(self, notice_id: int) -> Notice | None:
+        """The recurring notice to send now, once per day (None: already sent today, or stopped)."""
+        async with self._db.transaction() as conn:
+            notice = await store.notice(conn, notice_id)
+            if notice is None or not notice.active:
+                return None
+            if not await store.claim_notice_day(conn, notice_id, self.today(), self._clock.now()):
+                return None
+        return notice
+
+    # ------------------------------------------------------------------ rumors
+    async def add_rumor(self, actor: Actor, command: c.Rumor) -> tuple[Rumor, list[int]]:
+        require_committee(actor, "rumor")
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            rumor_id, superseded = await store.add_rumor(
+                conn,
+                title=command.title,
+                keywords=command.keywords,
+                content=command.content,
+                source=command.source,
+                by=actor.user_id,
+                at=now,
+            )
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="rumor", detail=f"#{rumor_id}")
+            rumor = await store.rumor(conn, rumor_id)
+        assert rumor is not None
+        return rumor, superseded
+
+    async def active_rumors(self) -> list[Rumor]:
+        async with self._db.read() as conn:
+            return await store.active_rumors(conn)
+
+    async def retire_rumor(self, actor: Actor, rumor_id: int) -> None:
+        require_committee(actor, "rumor_off")
+        async with self._db.transaction() as conn:
+            if not await store.retire_rumor(conn, rumor_id):
+                raise UserError("rumor.err.not_found", id=rumor_id)
+
+    async def rumors_to_answer(self, chat_id: int, text: str) -> list[Rumor]:
+        """Active rumors whose keywords the message mentions and that were not answered in this
+        chat within the hour; recorded as answered."""
+        folded = unicodedata.normalize("NFKC", text).lower()
+        matching = [r for r in await self.active_rumors() if any(k.lower() in folded for k in r.keywords)]
+        if not matching:
+            return []
+        now = self._clock.now()
+        answered = []
+        async with self._db.transaction() as conn:
+            for rumor in matching:
+                if await store.claim_rumor_reply(conn, chat_id, rumor.id, now, now - RUMOR_REPLY_EVERY):
+                    answered.append(rumor)
+        return answered
+
+    async def rumors_today(self) -> int:
+        local = self._clock.now().astimezone(self._config.schedule.tz)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        async with self._db.read() as conn:
+            return await store.rumors_issued_between(conn, start, start + timedelta(days=1))

@@ -1,0 +1,184 @@
+"""The daily report: figures per building and in total, the 7-day activity for its chart, the
+exactly-once bookkeeping of scheduled reports, and the exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.services.bulletins import Bulletins
+from bot.services.care import Care
+from bot.services.permissions import Actor, require_committee
+from bot.services.volunteers import Volunteers
+from storage import reports as store
+from storage.db import Database
+
+
+@dataclass
+class Figures:
+    """One building's figures (building 0: all buildings)."""
+
+    building: int
+    med_new: int = 0
+    med_open: int = 0
+    med_urgent: int = 0
+    med_delivered: int = 0
+    cards_out: int = 0
+    buys_open: int = 0
+    buys_closed: int = 0
+    ordered: int = 0
+    unpaid_fen: int = 0
+    unsafe: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Digest:
+    day: date
+    total: Figures
+    buildings: list[Figures]
+    urgent: list[tuple[int, str]]  # (request id, household) of urgent requests not delivered
+    on_duty: int
+    hours_today: float
+    slots_short: int
+    rumors_today: int
+
+    def building(self, number: int) -> Figures:
+        return next((f for f in self.buildings if f.building == number), Figures(number))
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Per building, per day of the last week: medicine requests and group-buy orders."""
+
+    days: list[date]
+    buildings: list[int]
+    medicine: dict[tuple[int, date], int]
+    orders: dict[tuple[int, date], int]
+
+
+def _label(building: int, unit: int | None, room: int) -> str:
+    return f"{building}-{room}" if unit is None else f"{building}-{unit}-{room}"
+
+
+class Reports:
+    def __init__(
+        self,
+        db: Database,
+        config: Config,
+        clock: Clock,
+        volunteers: Volunteers,
+        care: Care,
+        bulletins: Bulletins,
+    ) -> None:
+        self._db = db
+        self._config = config
+        self._clock = clock
+        self._volunteers = volunteers
+        self._care = care
+        self._bulletins = bulletins
+
+    def _day_window(self) -> tuple[date, datetime, datetime]:
+        local = self._clock.now().astimezone(self._config.schedule.tz)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        return local.date(), start, start + timedelta(days=1)
+
+    def today(self) -> str:
+        return self._day_window()[0].isoformat()
+
+    def digest_due(self) -> bool:
+        """Is it past today's digest time (the catch-up at start-up sends it then)?"""
+        local = self._clock.now().astimezone(self._config.schedule.tz)
+        return local.time() >= self._config.schedule.digest_time
+
+    async def digest(self) -> Digest:
+        day, start, end = self._day_window()
+        async with self._db.read() as conn:
+            medicine = await store.medicine_by_building(conn, start, end)
+            cards = await store.cards_out_by_building(conn)
+            buys = await store.groupbuys_by_building(conn, start, end)
+            urgent = await store.urgent_open(conn)
+        unsafe = await self._care.not_safe_today()
+        numbers = sorted(set(medicine) | set(cards) | set(buys) | {u.building for u in unsafe})
+        buildings = []
+        for number in numbers:
+            med = medicine.get(number, {})
+            buy = buys.get(number, {})
+            buildings.append(
+                Figures(
+                    building=number,
+                    med_new=med.get("new", 0),
+                    med_open=med.get("open", 0),
+                    med_urgent=med.get("urgent", 0),
+                    med_delivered=med.get("delivered", 0),
+                    cards_out=cards.get(number, 0),
+                    buys_open=buy.get("open", 0),
+                    buys_closed=buy.get("closed", 0),
+                    ordered=buy.get("quantity", 0),
+                    unpaid_fen=buy.get("unpaid", 0),
+                    unsafe=[u.household for u in unsafe if u.building == number],
+                )
+            )
+        total = Figures(building=0, unsafe=[u.household for u in unsafe])
+        for figures in buildings:
+            for name in ("med_new", "med_open", "med_urgent", "med_delivered", "cards_out", "ordered", "unpaid_fen"):
+                setattr(total, name, getattr(total, name) + getattr(figures, name))
+        async with self._db.read() as conn:
+            cursor = await conn.execute("SELECT count(*) AS open FROM group_buys WHERE status = 'open'")
+            total.buys_open = (await cursor.fetchone())["open"]
+        total.buys_closed = sum(f.buys_closed for f in buildings)
+        hours = await self._volunteers.hours()
+        return Digest(
+            day=day,
+            total=total,
+            buildings=buildings,
+            urgent=[(rid, _label(b, u, r)) for rid, b, u, r in urgent],
+            on_duty=len(await self._volunteers.on_duty()),
+            hours_today=round(sum(h.today for h in hours), 1),
+            slots_short=sum(s.headcount - len(s.takers) for s in await self._volunteers.vacancies()),
+            rumors_today=await self._bulletins.rumors_today(),
+        )
+
+    async def activity(self, days: int = 7) -> Activity:
+        day, start, end = self._day_window()
+        first = start - timedelta(days=days - 1)
+        offset_hours = int(start.utcoffset().total_seconds() // 3600) if start.utcoffset() else 0
+        async with self._db.read() as conn:
+            rows = await store.activity_by_day(conn, first, end, f"{offset_hours:+d} hours")
+        medicine: dict[tuple[int, date], int] = {}
+        orders: dict[tuple[int, date], int] = {}
+        for day_text, building, med, ordered in rows:
+            key = (building, date.fromisoformat(day_text))
+            medicine[key] = med
+            orders[key] = ordered
+        return Activity(
+            days=[day - timedelta(days=n) for n in range(days - 1, -1, -1)],
+            buildings=sorted({building for building, _ in medicine}),
+            medicine=medicine,
+            orders=orders,
+        )
+
+    # ------------------------------------------------------------------ exactly once
+    async def claim(self, chat_id: int) -> bool:
+        async with self._db.transaction() as conn:
+            return await store.claim_digest(conn, chat_id, self.today(), self._clock.now())
+
+    async def release(self, chat_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await store.release_digest(conn, chat_id, self.today())
+
+    def require_committee(self, actor: Actor) -> None:
+        require_committee(actor, "digest")
+
+    # ------------------------------------------------------------------ exports
+    async def export_tables(self, start: date, end: date) -> dict[str, tuple[list[str], list[tuple]]]:
+        """Every kind of record created between ``start`` and ``end`` (local days, inclusive)."""
+        tz = self._config.schedule.tz
+        begin = datetime.combine(start, datetime.min.time(), tz)
+        finish = datetime.combine(end + timedelta(days=1), datetime.min.time(), tz)
+        tables = {}
+        async with self._db.read() as conn:
+            for kind, (header, _) in store.EXPORTS.items():
+                tables[kind] = (header, await store.export_rows(conn, kind, begin, finish))
+        return tables

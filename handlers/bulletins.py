@@ -1,0 +1,156 @@
+"""通知 and 辟谣: committee notices (now or every day at a time) and rumor rebuttals, posted to every
+building group; a message that mentions a rumor's keywords gets the rebuttal, at most hourly."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import Application, ContextTypes
+
+from bot.context import BotContext
+from bot.i18n import t
+from bot.language import commands as c
+from handlers.broadcast import broadcast, building_chat_ids
+from handlers.router import router_of
+from storage.models import Notice, Rumor
+
+
+def rumor_text(lang: str, rumor: Rumor) -> str:
+    text = t(lang, "rumor.post", title=rumor.title, content=rumor.content)
+    if rumor.source:
+        text += "\n" + t(lang, "rumor.source", source=rumor.source)
+    return text
+
+
+async def _post_notice(app: Application, notice: Notice) -> int:
+    services = app.bot_data.services
+
+    async def send(chat_id: int):
+        return await app.bot.send_message(chat_id, t(services.chat_language(chat_id), "notice.post", text=notice.text))
+
+    return len(await broadcast(app, await building_chat_ids(app), send))
+
+
+def notice_job_name(notice_id: int) -> str:
+    return f"notice-{notice_id}"
+
+
+def schedule_notice(app: Application, notice: Notice) -> None:
+    hour, minute = (int(part) for part in (notice.daily_at or "00:00").split(":"))
+    tz = app.bot_data.services.config.schedule.tz
+    app.job_queue.run_daily(
+        _notice_job,
+        time=time(hour, minute, tzinfo=tz),
+        data=notice.id,
+        name=notice_job_name(notice.id),
+        job_kwargs={"misfire_grace_time": 3600},  # a notice up to an hour late is still worth sending
+    )
+
+
+async def _notice_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    notice = await context.application.bot_data.services.bulletins.claim_daily(context.job.data)
+    if notice is not None:
+        await _post_notice(context.application, notice)
+
+
+async def restore_jobs(app: Application) -> None:
+    for notice in await app.bot_data.services.bulletins.recurring():
+        schedule_notice(app, notice)
+
+
+async def notice(update: Update, context: BotContext, command: c.Notice) -> None:
+    issued = await context.services.bulletins.add_notice(await context.actor(), command)
+    if issued.daily_at:
+        schedule_notice(context.application, issued)
+        await update.effective_message.reply_text(context.t("notice.scheduled", id=issued.id, time=issued.daily_at))
+        return
+    count = await _post_notice(context.application, issued)
+    await update.effective_message.reply_text(context.t("notice.sent", count=count))
+
+
+async def notices(update: Update, context: BotContext, command: c.Notices) -> None:
+    recurring = await context.services.bulletins.recurring(await context.actor())
+    if not recurring:
+        await update.effective_message.reply_text(context.t("notice.none"))
+        return
+    lines = [context.t("notice.list_title")]
+    lines += [context.t("notice.list_line", id=n.id, time=n.daily_at, text=n.text[:60]) for n in recurring]
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+async def notice_off(update: Update, context: BotContext, command: c.NoticeOff) -> None:
+    await context.services.bulletins.stop_notice(await context.actor(), command.notice_id)
+    for job in context.job_queue.get_jobs_by_name(notice_job_name(command.notice_id)):
+        job.schedule_removal()
+    await update.effective_message.reply_text(context.t("notice.stopped", id=command.notice_id))
+
+
+async def rumor(update: Update, context: BotContext, command: c.Rumor) -> None:
+    issued, superseded = await context.services.bulletins.add_rumor(await context.actor(), command)
+    app = context.application
+    services = context.services
+
+    async def send(chat_id: int):
+        message = await app.bot.send_message(chat_id, rumor_text(services.chat_language(chat_id), issued))
+        try:
+            await app.bot.pin_chat_message(chat_id, message.message_id, disable_notification=True)
+        except (BadRequest, Forbidden):
+            pass  # not allowed to pin there: the post stands unpinned
+        return message
+
+    count = len(await broadcast(app, await building_chat_ids(app), send))
+    text = context.t("rumor.sent", id=issued.id, count=count)
+    if superseded:
+        text += "\n" + context.t("rumor.superseded", ids="、".join(f"#{i}" for i in superseded))
+    await update.effective_message.reply_text(text)
+
+
+async def rumors(update: Update, context: BotContext, command: c.Rumors) -> None:
+    active = await context.services.bulletins.active_rumors()
+    if not active:
+        await update.effective_message.reply_text(context.t("rumor.none"))
+        return
+    tz = context.services.config.schedule.tz
+    lines = [context.t("rumor.list_title")]
+    lines += [
+        context.t(
+            "rumor.list_line",
+            id=r.id,
+            title=r.title,
+            keywords="、".join(r.keywords),
+            time=r.issued_at.astimezone(tz).strftime("%m-%d %H:%M"),
+        )
+        for r in active
+    ]
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+async def rumor_off(update: Update, context: BotContext, command: c.RumorOff) -> None:
+    await context.services.bulletins.retire_rumor(await context.actor(), command.rumor_id)
+    await update.effective_message.reply_text(context.t("rumor.retired", id=command.rumor_id))
+
+
+async def answer_rumors(update: Update, context: BotContext) -> None:
+    """Chatter in a building group that mentions a rumor's keywords gets its rebuttal."""
+    chat = update.effective_chat
+    if chat.type == "private":
+        return
+    binding = await context.services.roster.chat(chat.id)
+    if binding is None or binding.kind != "building":
+        return
+    for found in await context.services.bulletins.rumors_to_answer(chat.id, update.effective_message.text):
+        await update.effective_message.reply_text(rumor_text(context.lang, found))
+
+
+def register(app: Application) -> None:
+    router = router_of(app)
+    router.add(c.Notice, notice)
+    router.add(c.Notices, notices)
+    router.add(c.NoticeOff, notice_off)
+    router.add(c.Rumor, rumor)
+    router.add(c.Rumors, rumors)
+    router.add(c.RumorOff, rumor_off)
+    router.on_chatter(answer_rumors)
+    router.help_keys.append("help.bulletins")

@@ -1,0 +1,182 @@
+"""日报: the committee's daily report (with its chart) and each building group's own figures, sent
+once per chat and day even across restarts; /digest now; /export spreadsheets."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.chart import activity_chart
+from bot.context import BotContext
+from bot.exports import to_xlsx
+from bot.formatting import format_fen, split_message
+from bot.i18n import t
+from bot.language import commands as c
+from bot.services.permissions import require_committee
+from bot.services.reports import Digest, Figures
+from handlers.router import router_of
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB = "daily-digest"
+# A report missed by up to a few hours (the machine was busy or asleep) is still sent by the job;
+# one missed while the bot was down is sent by the catch-up at start-up.
+DIGEST_GRACE_SECONDS = 6 * 3600
+
+
+def _figure_lines(lang: str, f: Figures) -> list[str]:
+    return [
+        t(
+            lang,
+            "digest.medicine",
+            new=f.med_new,
+            open=f.med_open,
+            urgent=f.med_urgent,
+            delivered=f.med_delivered,
+            cards=f.cards_out,
+        ),
+        t(
+            lang,
+            "digest.groupbuys",
+            open=f.buys_open,
+            closed=f.buys_closed,
+            ordered=f.ordered,
+            unpaid=format_fen(f.unpaid_fen),
+        ),
+    ]
+
+
+def committee_report(lang: str, digest: Digest) -> list[str]:
+    """Urgent and unsafe first, then totals, then each building."""
+    lines = [t(lang, "digest.title", day=digest.day.isoformat())]
+    if digest.total.unsafe:
+        lines.append(
+            t(lang, "digest.unsafe", count=len(digest.total.unsafe), households="、".join(digest.total.unsafe))
+        )
+    if digest.urgent:
+        listed = "、".join(f"#{rid} {household}" for rid, household in digest.urgent[:30])
+        lines.append(t(lang, "digest.urgent", count=len(digest.urgent), requests=listed))
+    lines.append(t(lang, "digest.all"))
+    lines += _figure_lines(lang, digest.total)
+    lines.append(
+        t(lang, "digest.volunteers", on_duty=digest.on_duty, hours=digest.hours_today, short=digest.slots_short)
+    )
+    lines.append(t(lang, "digest.rumors", count=digest.rumors_today))
+    for figures in digest.buildings:
+        lines.append(t(lang, "digest.building", building=figures.building))
+        lines += [f"  {line}" for line in _figure_lines(lang, figures)]
+        if figures.unsafe:
+            lines.append("  " + t(lang, "digest.unsafe_count", count=len(figures.unsafe)))
+    return split_message(lines)
+
+
+def building_report(lang: str, digest: Digest, building: int) -> str:
+    """A building group's own figures: counts only, no households, no names."""
+    figures = digest.building(building)
+    lines = [t(lang, "digest.building_title", building=building, day=digest.day.isoformat())]
+    if figures.unsafe:
+        lines.append(t(lang, "digest.unsafe_count", count=len(figures.unsafe)))
+    lines += _figure_lines(lang, figures)
+    return "\n".join(lines)
+
+
+async def _send_committee(app: Application, chat_id: int, digest: Digest, chart: bytes | None) -> None:
+    lang = app.bot_data.services.chat_language(chat_id)
+    for text in committee_report(lang, digest):
+        await app.bot.send_message(chat_id, text)
+    if chart is not None:
+        await app.bot.send_photo(chat_id, chart, caption=t(lang, "digest.chart_caption"), filename="report.png")
+
+
+async def send_daily_reports(app: Application) -> int:
+    """Today's reports to every chat that has not had one; returns how many went out."""
+    services = app.bot_data.services
+    reports = services.reports
+    digest = await reports.digest()
+    targets: list[tuple[int, int | None]] = [(chat_id, None) for chat_id in await services.roster.committee_chat_ids()]
+    targets += [(chat.chat_id, chat.building) for chat in await services.roster.building_chats()]
+    chart = None
+    sent = 0
+    for chat_id, building in targets:
+        if not await reports.claim(chat_id):
+            continue
+        try:
+            if building is None:
+                if chart is None:
+                    chart = activity_chart(await reports.activity(), services.chat_language(chat_id))
+                await _send_committee(app, chat_id, digest, chart)
+            else:
+                await app.bot.send_message(chat_id, building_report(services.chat_language(chat_id), digest, building))
+        except TelegramError as exc:
+            log.warning("daily report to a chat failed (%s); it will be retried", exc.__class__.__name__)
+            await reports.release(chat_id)
+            continue
+        sent += 1
+    return sent
+
+
+async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_daily_reports(context.application)
+
+
+async def start_jobs(app: Application) -> None:
+    """The daily job at ``schedule.digest_time`` in ``schedule.timezone``; and, if that time has
+    passed today and a report was not sent (the bot was down), send it now."""
+    config = app.bot_data.services.config
+    app.job_queue.run_daily(
+        _digest_job,
+        time=config.schedule.digest_time.replace(tzinfo=config.schedule.tz),
+        name=DIGEST_JOB,
+        job_kwargs={"misfire_grace_time": DIGEST_GRACE_SECONDS},
+    )
+    if app.bot_data.services.reports.digest_due():
+        app.job_queue.run_once(_digest_job, when=0, name=f"{DIGEST_JOB}-catch-up")
+
+
+async def digest_now(update: Update, context: BotContext, command: c.Digest) -> None:
+    """/digest: the report here and now (the scheduled one still goes out). In a building group
+    it is that building's report, so no household is named there."""
+    reports = context.services.reports
+    reports.require_committee(await context.actor())
+    digest = await reports.digest()
+    binding = await context.services.roster.chat(update.effective_chat.id)
+    if binding is not None and binding.building is not None:
+        await update.effective_message.reply_text(building_report(context.lang, digest, binding.building))
+        return
+    for text in committee_report(context.lang, digest):
+        await update.effective_message.reply_text(text)
+    chart = activity_chart(await reports.activity(), context.lang)
+    await context.bot.send_photo(
+        update.effective_chat.id, chart, caption=context.t("digest.chart_caption"), filename="report.png"
+    )
+
+
+async def export(update: Update, context: BotContext, command: c.Export) -> None:
+    """/export [FROM TO]: committee, private chat only: an XLSX with a sheet per kind."""
+    require_committee(await context.actor(), "export")
+    if update.effective_chat.type != ChatType.PRIVATE:
+        await update.effective_message.reply_text(context.t("export.private_only"))
+        return
+    today = context.services.clock.now().astimezone(context.services.config.schedule.tz).date()
+    start: date = command.start or today - timedelta(days=29)
+    end: date = command.end or today
+    tables = await context.services.reports.export_tables(start, end)
+    counts = "，".join(f"{kind} {len(rows)}" for kind, (_, rows) in tables.items())
+    await context.bot.send_document(
+        update.effective_chat.id,
+        to_xlsx(tables),
+        filename=f"building-bot-{start}-{end}.xlsx",
+        caption=context.t("export.caption", start=start, end=end, counts=counts),
+    )
+
+
+def register(app: Application) -> None:
+    router = router_of(app)
+    router.add(c.Digest, digest_now)
+    router.add(c.Export, export)
+    router.help_keys.append("help.reports")

@@ -1,0 +1,121 @@
+"""Notices and rumor rebuttals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.models import Notice, Rumor
+from storage.timefmt import from_db, to_db
+
+
+def _notice(row: aiosqlite.Row) -> Notice:
+    return Notice(id=row["id"], text=row["text"], daily_at=row["daily_at"], active=bool(row["active"]))
+
+
+async def add_notice(conn: aiosqlite.Connection, text: str, daily_at: str | None, by: int, at: datetime) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO notices(text, daily_at, created_by, created_at) VALUES (?, ?, ?, ?)",
+        (text, daily_at, by, to_db(at)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def notice(conn: aiosqlite.Connection, notice_id: int) -> Notice | None:
+    cursor = await conn.execute("SELECT * FROM notices WHERE id = ?", (notice_id,))
+    row = await cursor.fetchone()
+    return _notice(row) if row else None
+
+
+async def recurring_notices(conn: aiosqlite.Connection) -> list[Notice]:
+    cursor = await conn.execute("SELECT * FROM notices WHERE daily_at IS NOT NULL AND active = 1 ORDER BY id")
+    return [_notice(row) for row in await cursor.fetchall()]
+
+
+async def stop_notice(conn: aiosqlite.Connection, notice_id: int) -> bool:
+    cursor = await conn.execute(
+        "UPDATE notices SET active = 0 WHERE id = ? AND active = 1 AND daily_at IS NOT NULL", (notice_id,)
+    )
+    return cursor.rowcount == 1
+
+
+async def claim_notice_day(conn: aiosqlite.Connection, notice_id: int, day: str, at: datetime) -> bool:
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO notice_sends(notice_id, day, sent_at) VALUES (?, ?, ?)", (notice_id, day, to_db(at))
+    )
+    return cursor.rowcount == 1
+
+
+# ------------------------------------------------------------------------------ rumors
+def _rumor(row: aiosqlite.Row) -> Rumor:
+    return Rumor(
+        id=row["id"],
+        title=row["title"],
+        keywords=[k for k in row["keywords"].split(",") if k],
+        content=row["content"],
+        source=row["source"],
+        issued_at=from_db(row["issued_at"]),
+        active=bool(row["active"]),
+    )
+
+
+async def add_rumor(
+    conn: aiosqlite.Connection,
+    *,
+    title: str,
+    keywords: list[str],
+    content: str,
+    source: str | None,
+    by: int,
+    at: datetime,
+) -> tuple[int, list[int]]:
+    """The new rebuttal's id, and the ids of active ones with the same title it supersedes."""
+    cursor = await conn.execute("SELECT id FROM rumors WHERE active = 1 AND title = ?", (title,))
+    superseded = [row["id"] for row in await cursor.fetchall()]
+    cursor = await conn.execute(
+        "INSERT INTO rumors(title, keywords, content, source, issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (title, ",".join(keywords), content, source, by, to_db(at)),
+    )
+    rumor_id = cursor.lastrowid
+    assert rumor_id is not None
+    for old in superseded:
+        await conn.execute("UPDATE rumors SET active = 0, superseded_by = ? WHERE id = ?", (rumor_id, old))
+    return rumor_id, superseded
+
+
+async def rumor(conn: aiosqlite.Connection, rumor_id: int) -> Rumor | None:
+    cursor = await conn.execute("SELECT * FROM rumors WHERE id = ?", (rumor_id,))
+    row = await cursor.fetchone()
+    return _rumor(row) if row else None
+
+
+async def active_rumors(conn: aiosqlite.Connection) -> list[Rumor]:
+    cursor = await conn.execute("SELECT * FROM rumors WHERE active = 1 ORDER BY id")
+    return [_rumor(row) for row in await cursor.fetchall()]
+
+
+async def retire_rumor(conn: aiosqlite.Connection, rumor_id: int) -> bool:
+    cursor = await conn.execute("UPDATE rumors SET active = 0 WHERE id = ? AND active = 1", (rumor_id,))
+    return cursor.rowcount == 1
+
+
+async def rumors_issued_between(conn: aiosqlite.Connection, start: datetime, end: datetime) -> int:
+    cursor = await conn.execute(
+        "SELECT count(*) AS n FROM rumors WHERE issued_at >= ? AND issued_at < ?", (to_db(start), to_db(end))
+    )
+    return (await cursor.fetchone())["n"]
+
+
+async def claim_rumor_reply(
+    conn: aiosqlite.Connection, chat_id: int, rumor_id: int, at: datetime, not_before: datetime
+) -> bool:
+    """Record a reply in ``chat_id`` unless one was made after ``not_before``."""
+    cursor = await conn.execute(
+        "INSERT INTO rumor_replies(chat_id, rumor_id, replied_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(chat_id, rumor_id) DO UPDATE SET replied_at = excluded.replied_at "
+        "WHERE rumor_replies.replied_at <= ?",
+        (chat_id, rumor_id, to_db(at), to_db(not_before)),
+    )
+    return cursor.rowcount == 1

@@ -1,0 +1,145 @@
+"""Aggregate queries for the daily report, its chart and the exports (indexed, one pass each)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.timefmt import to_db
+
+OPEN_MED = "('pending', 'open', 'claimed', 'bought')"
+
+
+async def medicine_by_building(conn: aiosqlite.Connection, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
+    """Per building: requests new in [start, end), open now, urgent and open, delivered in [start, end)."""
+    cursor = await conn.execute(
+        f"""SELECT h.building,
+               sum(r.created_at >= :start AND r.created_at < :end) AS new,
+               sum(r.status IN {OPEN_MED}) AS open,
+               sum(r.status IN {OPEN_MED} AND r.urgent) AS urgent,
+               sum(r.delivered_at >= :start AND r.delivered_at < :end) AS delivered
+           FROM med_requests r JOIN households h ON h.id = r.household_id
+           WHERE r.status IN {OPEN_MED} OR r.created_at >= :start OR r.delivered_at >= :start
+           GROUP BY h.building""",
+        {"start": to_db(start), "end": to_db(end)},
+    )
+    return {
+        row["building"]: {k: row[k] or 0 for k in ("new", "open", "urgent", "delivered")}
+        for row in await cursor.fetchall()
+    }
+
+
+async def cards_out_by_building(conn: aiosqlite.Connection) -> dict[int, int]:
+    cursor = await conn.execute(
+        "SELECT h.building, count(*) AS n FROM card_custody c JOIN households h ON h.id = c.household_id "
+        "WHERE c.returned_at IS NULL GROUP BY h.building"
+    )
+    return {row["building"]: row["n"] for row in await cursor.fetchall()}
+
+
+async def urgent_open(conn: aiosqlite.Connection) -> list[tuple[int, int, int | None, int]]:
+    """(request id, building, unit, room) of urgent requests not yet delivered, oldest first."""
+    cursor = await conn.execute(
+        f"SELECT r.id, h.building, h.unit, h.room FROM med_requests r JOIN households h ON h.id = r.household_id "
+        f"WHERE r.urgent = 1 AND r.status IN {OPEN_MED} ORDER BY r.id"
+    )
+    return [(row["id"], row["building"], row["unit"] or None, row["room"]) for row in await cursor.fetchall()]
+
+
+async def groupbuys_by_building(
+    conn: aiosqlite.Connection, start: datetime, end: datetime
+) -> dict[int, dict[str, int]]:
+    """Per household building: buys open, buys closed in the window, quantity ordered, unpaid fen
+    (over buys open now or closed in the window)."""
+    cursor = await conn.execute(
+        """SELECT h.building,
+               count(DISTINCT CASE WHEN b.status = 'open' THEN b.id END) AS open,
+               count(DISTINCT CASE WHEN b.closed_at >= :start AND b.closed_at < :end THEN b.id END) AS closed,
+               sum(o.quantity) AS quantity,
+               sum(CASE WHEN o.paid = 0 THEN o.quantity * b.price_fen ELSE 0 END) AS unpaid
+           FROM group_buy_orders o
+           JOIN group_buys b ON b.id = o.buy_id
+           JOIN households h ON h.id = o.household_id
+           WHERE b.status = 'open' OR (b.closed_at >= :start AND b.closed_at < :end)
+           GROUP BY h.building""",
+        {"start": to_db(start), "end": to_db(end)},
+    )
+    return {
+        row["building"]: {k: row[k] or 0 for k in ("open", "closed", "quantity", "unpaid")}
+        for row in await cursor.fetchall()
+    }
+
+
+async def open_buy_count(conn: aiosqlite.Connection) -> int:
+    cursor = await conn.execute("SELECT count(*) AS n FROM group_buys WHERE status = 'open'")
+    return (await cursor.fetchone())["n"]
+
+
+async def activity_by_day(conn: aiosqlite.Connection, start: datetime, end: datetime, offset: str) -> list[tuple]:
+    """(local day, building, medicine requests created, group-buy orders placed) in [start, end).
+    ``offset`` is the zone's UTC offset as SQLite wants it, e.g. '+8 hours'."""
+    cursor = await conn.execute(
+        """SELECT day, building, sum(med) AS med, sum(orders) AS orders FROM (
+               SELECT date(r.created_at, :offset) AS day, h.building, 1 AS med, 0 AS orders
+               FROM med_requests r JOIN households h ON h.id = r.household_id
+               WHERE r.created_at >= :start AND r.created_at < :end
+               UNION ALL
+               SELECT date(o.updated_at, :offset), h.building, 0, 1
+               FROM group_buy_orders o JOIN households h ON h.id = o.household_id
+               WHERE o.updated_at >= :start AND o.updated_at < :end
+           ) GROUP BY day, building ORDER BY day, building""",
+        {"start": to_db(start), "end": to_db(end), "offset": offset},
+    )
+    return [(row["day"], row["building"], row["med"], row["orders"]) for row in await cursor.fetchall()]
+
+
+async def claim_digest(conn: aiosqlite.Connection, chat_id: int, day: str, at: datetime) -> bool:
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO digests_sent(chat_id, day, sent_at) VALUES (?, ?, ?)", (chat_id, day, to_db(at))
+    )
+    return cursor.rowcount == 1
+
+
+async def release_digest(conn: aiosqlite.Connection, chat_id: int, day: str) -> None:
+    await conn.execute("DELETE FROM digests_sent WHERE chat_id = ? AND day = ?", (chat_id, day))
+
+
+# ------------------------------------------------------------------------------ exports
+EXPORTS = {
+    "medicine_requests": (
+        ["id", "household", "status", "urgent", "items", "cost_yuan", "created_at_utc", "delivered_at_utc"],
+        """SELECT r.id, h.building || '-' || CASE WHEN h.unit THEN h.unit || '-' ELSE '' END || h.room,
+                  r.status, r.urgent,
+                  (SELECT group_concat(i.name || ' x' || i.quantity || coalesce(i.unit, ''), '; ')
+                     FROM med_items i WHERE i.request_id = r.id),
+                  CASE WHEN r.cost_fen IS NULL THEN '' ELSE printf('%.2f', r.cost_fen / 100.0) END, r.created_at, r.delivered_at
+           FROM med_requests r JOIN households h ON h.id = r.household_id
+           WHERE r.created_at >= :start AND r.created_at < :end ORDER BY r.id""",
+    ),
+    "groupbuy_orders": (
+        ["buy_id", "title", "household", "quantity", "unit", "price_yuan", "due_yuan", "paid", "ordered_at_utc"],
+        """SELECT b.id, b.title, h.building || '-' || CASE WHEN h.unit THEN h.unit || '-' ELSE '' END || h.room,
+                  o.quantity, b.unit, printf('%.2f', b.price_fen / 100.0),
+                  printf('%.2f', o.quantity * b.price_fen / 100.0), o.paid, o.updated_at
+           FROM group_buy_orders o JOIN group_buys b ON b.id = o.buy_id JOIN households h ON h.id = o.household_id
+           WHERE b.created_at >= :start AND b.created_at < :end ORDER BY b.id, h.building, h.unit, h.room""",
+    ),
+    "shifts": (
+        ["id", "volunteer", "task", "place", "started_at_utc", "ended_at_utc", "flagged"],
+        """SELECT s.id, coalesce(v.display_name, s.user_id), s.task, s.place, s.started_at, s.ended_at, s.flagged
+           FROM shifts s LEFT JOIN volunteers v ON v.user_id = s.user_id
+           WHERE s.started_at >= :start AND s.started_at < :end ORDER BY s.id""",
+    ),
+    "care_checks": (
+        ["day", "household", "checked_at_utc"],
+        """SELECT k.day, h.building || '-' || CASE WHEN h.unit THEN h.unit || '-' ELSE '' END || h.room, k.checked_at
+           FROM care_checks k JOIN households h ON h.id = k.household_id
+           WHERE k.checked_at >= :start AND k.checked_at < :end ORDER BY k.day, h.building, h.unit, h.room""",
+    ),
+}
+
+
+async def export_rows(conn: aiosqlite.Connection, kind: str, start: datetime, end: datetime) -> list[tuple]:
+    cursor = await conn.execute(EXPORTS[kind][1], {"start": to_db(start), "end": to_db(end)})
+    return [tuple(row) for row in await cursor.fetchall()]
