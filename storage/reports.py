@@ -113,7 +113,8 @@ EXPORTS = {
                   r.status, r.urgent,
                   (SELECT group_concat(i.name || ' x' || i.quantity || coalesce(i.unit, ''), '; ')
                      FROM med_items i WHERE i.request_id = r.id),
-                  CASE WHEN r.cost_fen IS NULL THEN '' ELSE printf('%.2f', r.cost_fen / 100.0) END, r.created_at, r.delivered_at
+                  CASE WHEN r.cost_fen IS NULL THEN '' ELSE printf('%.2f', r.cost_fen / 100.0) END,
+                  r.created_at, r.delivered_at
            FROM med_requests r JOIN households h ON h.id = r.household_id
            WHERE r.created_at >= :start AND r.created_at < :end ORDER BY r.id""",
     ),
