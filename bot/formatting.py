@@ -17,13 +17,13 @@ def item_text(name: str, quantity: int, unit: str | None) -> str:
 
 
 def split_message(lines: Iterable[str], limit: int = TELEGRAM_LIMIT - 96) -> list[str]:
-    """Join lines into as few messages as fit ``limit``, breaking only between lines
-    (a single over-long line is cut)."""
+    """Join lines into as few messages as fit ``limit``, breaking between lines (a line longer than
+    ``limit`` is broken into pieces; nothing is dropped)."""
     messages: list[str] = []
     current: list[str] = []
     size = 0
-    for line in lines:
-        line = line[:limit]
+    pieces = (line[i : i + limit] for whole in lines for i in range(0, max(len(whole), 1), limit) for line in [whole])
+    for line in pieces:
         if current and size + len(line) + 1 > limit:
             messages.append("\n".join(current))
             current, size = [], 0

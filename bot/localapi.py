@@ -95,6 +95,8 @@ class LocalBotApi:
         self.pending_updates: list[dict[str, Any]] = []
         # Users who have opened a private chat with the bot; Telegram refuses to let a bot write first.
         self.started: set[int] = set()
+        # Groups that removed the bot: anything sent there is refused.
+        self.kicked_from: set[int] = set()
         self.listeners: list[Listener] = []
         self._update_ids = itertools.count(id_base)
         self._message_ids: dict[int, itertools.count] = {}
@@ -112,6 +114,8 @@ class LocalBotApi:
         return next(counter)
 
     def _message(self, chat_id: int, sender: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        if chat_id in self.kicked_from and sender["id"] == BOT_ID:
+            raise ApiError(403, "Forbidden: bot was kicked from the supergroup chat")
         if chat_id > 0:
             if sender["id"] == chat_id:
                 self.started.add(chat_id)

@@ -24,6 +24,7 @@ from handlers.router import router_of
 log = logging.getLogger(__name__)
 
 DIGEST_JOB = "daily-digest"
+LISTED = 30  # households per line of the report
 # A report missed by up to a few hours (the machine was busy or asleep) is still sent by the job;
 # one missed while the bot was down is sent by the catch-up at start-up.
 DIGEST_GRACE_SECONDS = 6 * 3600
@@ -54,10 +55,10 @@ def _figure_lines(lang: str, f: Figures) -> list[str]:
 def committee_report(lang: str, digest: Digest) -> list[str]:
     """Urgent and unsafe first, then totals, then each building."""
     lines = [t(lang, "digest.title", day=digest.day.isoformat())]
-    if digest.total.unsafe:
-        lines.append(
-            t(lang, "digest.unsafe", count=len(digest.total.unsafe), households="、".join(digest.total.unsafe))
-        )
+    unsafe = digest.total.unsafe
+    if unsafe:
+        lines.append(t(lang, "digest.unsafe", count=len(unsafe), households="、".join(unsafe[:LISTED])))
+        lines += ["  " + "、".join(unsafe[i : i + LISTED]) for i in range(LISTED, len(unsafe), LISTED)]
     if digest.urgent:
         listed = "、".join(f"#{rid} {household}" for rid, household in digest.urgent[:30])
         lines.append(t(lang, "digest.urgent", count=len(digest.urgent), requests=listed))
