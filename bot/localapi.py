@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 BOT_ID = 7000000001
@@ -29,6 +30,22 @@ class ApiError(Exception):
         self.code = code
         self.description = description
         self.parameters = parameters
+
+
+@dataclass
+class Fault:
+    """An error the local Bot API answers ``times`` times to ``method`` (``code`` 0: a timeout)."""
+
+    method: str
+    code: int
+    description: str = ""
+    parameters: dict[str, Any] | None = None
+    chat_id: int | None = None
+    times: int = 1
+
+
+class LocalTimeout(Exception):
+    """The local Bot API "did not answer in time"."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,7 @@ class LocalBotApi:
         self.started: set[int] = set()
         # Groups that removed the bot: anything sent there is refused.
         self.kicked_from: set[int] = set()
+        self.faults: list[Fault] = []
         self.listeners: list[Listener] = []
         self._update_ids = itertools.count(id_base)
         self._message_ids: dict[int, itertools.count] = {}
@@ -233,9 +251,32 @@ class LocalBotApi:
         return [call for call in self.calls if call.method == method]
 
     # ----------------------------------------------------------------- the Bot API methods
+    def fail(
+        self,
+        method: str,
+        code: int,
+        description: str = "",
+        *,
+        parameters: dict[str, Any] | None = None,
+        chat_id: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (to ``chat_id``) with an error; code 0 times out."""
+        self.faults.append(Fault(method, code, description, parameters, chat_id, times))
+
+    def _fault(self, method: str, params: dict[str, Any]) -> None:
+        for fault in self.faults:
+            chat_matches = fault.chat_id is None or str(params.get("chat_id")) == str(fault.chat_id)
+            if fault.times > 0 and fault.method == method and chat_matches:
+                fault.times -= 1
+                if fault.code == 0:
+                    raise LocalTimeout(method)
+                raise ApiError(fault.code, fault.description, fault.parameters)
+
     def handle(self, method: str, params: dict[str, Any], files: dict[str, bytes] | None = None) -> Any:
         call = ApiCall(method, dict(params), dict(files or {}))
         self.calls.append(call)
+        self._fault(method, params)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             raise ApiError(404, f"Not Found: method {method} is not served by the local Bot API")
@@ -392,6 +433,8 @@ class LocalRequest(BaseRequest):
                 files[part[0] or name] = content if isinstance(content, bytes) else content.read()
         try:
             result = self.api.handle(api_method, params, files)
+        except LocalTimeout:
+            raise TimedOut("local Bot API timed out") from None
         except ApiError as exc:
             body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
             if exc.parameters:

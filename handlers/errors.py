@@ -20,6 +20,11 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(error, AlreadyProcessed):
         log.info("update %s was handled before; its effect is not repeated", update_id)
         return
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, Forbidden) and chat is not None and chat.type != "private":
+        log.warning("the bot was removed from a group (update %s); marking the chat", update_id)
+        await context.services.roster.mark_kicked(chat.id)
+        return
     if isinstance(error, StorageError):
         log.error("storage error while handling update %s: %s", update_id, error)
         key = "error.storage"

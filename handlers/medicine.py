@@ -30,9 +30,12 @@ def _link(context: BotContext, payload: str, key: str) -> InlineKeyboardMarkup:
 
 
 async def _private(context: BotContext, user_id: int, text: str, markup=None) -> bool:
-    """Send to a private chat; False when the user has not started one with the bot."""
+    """Send to a private chat (split to fit, buttons under the last part); False when the user
+    has not started a private chat with the bot."""
+    parts = split_message(text.splitlines())
     try:
-        await context.bot.send_message(user_id, text, reply_markup=markup)
+        for i, part in enumerate(parts):
+            await context.bot.send_message(user_id, part, reply_markup=markup if i == len(parts) - 1 else None)
     except Forbidden:
         return False
     return True

@@ -21,6 +21,7 @@ from bot.language.rooms import match_room, parse_building, parse_room
 from bot.language.times import parse_clock, parse_time
 
 MAX_TEXT = 4096
+MAX_ITEMS = 50  # one household's medicine list; more is a paste gone wrong
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,8 @@ def _med(args: str, ctx: ParseContext) -> c.Command:
     items = parse_items(args)
     if not items:
         raise ParseError("med", "no items")
+    if len(items) > MAX_ITEMS:
+        raise ParseError("med", "too many items")
     return c.MedRequest(room=room, items=items, urgent=urgent)
 
 

@@ -1,0 +1,196 @@
+"""Proof under faults: re-delivery, Telegram errors, hostile input, disk trouble."""
+
+import asyncio
+import logging
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.app import build_application, running
+from bot.localapi import LocalBotApi, LocalRequest
+from handlers.groupbuys import board_job_name
+from tests.conftest import make_config
+from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
+
+LEADER = LocalUser(2001, "楼长老陈")
+VOLUNTEER = LocalUser(3001, "志愿者小李")
+STRANGER = LocalUser(4444, "陌生人")
+
+SCRIPT = [
+    (BUILDING_3, COMMITTEE, "#绑定 3号楼"),
+    (BUILDING_3, RESIDENT, "#登记 3-502"),
+    (BUILDING_3, NEIGHBOUR, "#登记 3-601"),
+    (BUILDING_3, VOLUNTEER, "#报到 小李 配送"),
+    (BUILDING_3, RESIDENT, "#配药 布洛芬 2盒"),
+    (BUILDING_3, COMMITTEE, "#开团 蔬菜包 68元/份"),
+    (BUILDING_3, RESIDENT, "#接龙 1 2"),
+    (BUILDING_3, NEIGHBOUR, "#接龙 1 3"),
+    (BUILDING_3, VOLUNTEER, "#签到 配送"),
+    (BUILDING_3, COMMITTEE, "#关爱 3-601 独居老人"),
+    (BUILDING_3, COMMITTEE, "#已付 1 3-502"),
+    (BUILDING_3, RESIDENT, "#取消 1"),
+    (BUILDING_3, VOLUNTEER, "#签退"),
+]
+
+TABLES = ["households", "members", "roles", "med_requests", "med_items", "group_buys", "group_buy_orders",
+          "shifts", "care_households", "volunteers", "chats", "audit_log"]  # fmt: skip
+
+
+async def snapshot(bot: Harness) -> dict[str, list[tuple]]:
+    found = {}
+    for table in TABLES:
+        rows = await bot.services.db.fetchall(f"SELECT * FROM {table}")
+        found[table] = [tuple(row) for row in rows]
+    return found
+
+
+async def play(config, clock, times: int) -> tuple[dict, list[str]]:
+    api = LocalBotApi()
+    async with running(build_application(config, LocalRequest(api), clock=clock)) as app:
+        bot = Harness(app, api)
+        for chat, user, text in SCRIPT:
+            payload = api.message_update(chat, user, text)
+            for _ in range(times):
+                await bot.feed(payload)
+        return await snapshot(bot), api.texts()
+
+
+async def test_every_update_delivered_twice_changes_nothing_the_second_time(tmp_path, clock):
+    once = await play(make_config(tmp_path / "once"), clock, 1)
+    twice = await play(make_config(tmp_path / "twice"), clock, 2)
+    assert once == twice
+
+
+# ------------------------------------------------------------------------------ Telegram faults
+async def test_retry_after_is_waited_out_and_nothing_is_lost(bot):
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    bot.api.fail("sendMessage", 429, "Too Many Requests: retry after 1", parameters={"retry_after": 1})
+    await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
+    assert (await bot.services.medicine.get(1)).household == "3-502"
+    assert bot.last(BUILDING_3).startswith("配药单 #1")  # sent on the retry
+
+
+async def test_a_timeout_on_the_reply_loses_no_record_and_the_bot_goes_on(bot, caplog):
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    bot.api.fail("sendMessage", 0)
+    bot.api.fail("sendMessage", 0)  # the reply and the apology both time out
+    with caplog.at_level(logging.ERROR):
+        await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
+    assert (await bot.services.medicine.get(1)).status == "pending"
+    assert "TimedOut" in caplog.text
+    await bot.send(BUILDING_3, RESIDENT, "#配药 维生素C 1瓶")
+    assert (await bot.services.medicine.get(2)).items[0].name == "维生素C"
+
+
+async def test_message_not_modified_on_a_board_edit_is_harmless(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await bot.send(BUILDING_3, COMMITTEE, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    bot.api.fail("editMessageText", 400, "Bad Request: message is not modified")
+    for job in bot.app.job_queue.get_jobs_by_name(board_job_name(1)):
+        await job.run(bot.app)
+        job.schedule_removal()
+    boards = [m for m in bot.api.sent(BUILDING_3) if m["text"].startswith("🛒")]
+    assert len(boards) == 1  # no re-post, no crash
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3")
+    assert (await bot.services.groupbuys.tally(1)).total == 3
+
+
+async def test_a_kicked_group_is_marked_and_the_bot_keeps_running(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    bot.api.kicked_from.add(BUILDING_3)
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    assert await bot.services.roster.building_chats(3) == []
+    assert (await bot.services.roster.actor(RESIDENT.id)).household.label == "3-502"  # the record stands
+    await bot.send(RESIDENT.id, RESIDENT, "/me")
+    assert bot.last(RESIDENT.id).startswith("户号：3-502")
+
+
+# ------------------------------------------------------------------------------ hostile input
+CALLBACKS = st.one_of(
+    st.builds(lambda a, n: f"med:{a}:{n}", st.sampled_from(["confirm", "cancel"]), st.integers(0, 5)),
+    st.builds(lambda a, n: f"gb:{a}:{n}", st.sampled_from(["+1", "-1", "csv"]), st.integers(0, 3)),
+    st.builds(lambda n: f"slot:take:{n}", st.integers(0, 3)),
+    st.just("purge:yes"),
+    st.text(string.printable, max_size=64),
+)
+TEXTS = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=50),
+    st.builds(lambda s: "#配药 " + s * 700, st.text(min_size=1, max_size=8)),
+    st.sampled_from(
+        ["#取消 1", "#认领 1", "#已购 1 5元", "#已送达 1", "#截单 1", "#已付 1 3-502", "#接龙 1 3-502 9", "/purge",
+         "#绑定 9", "#团购汇总 1", "/export", "#平安 3-601", "#结对 3-601", "#楼组长", "#日报",
+         "#辟谣 假 | 关键词: 假 | 假的 | 来源: 我", "#通知 散会", "#配药 3-502 安眠药 9盒", "/notice_off 1"]
+    ),
+)  # fmt: skip
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.booleans(), TEXTS, CALLBACKS), min_size=1, max_size=25))
+def test_hostile_messages_and_forged_buttons_never_crash_or_change_others_records(tmp_path_factory, clock, actions):
+    config = make_config(tmp_path_factory.mktemp("hostile"))
+    asyncio.run(_hostile(config, clock, actions))
+
+
+async def _hostile(config, clock, actions) -> None:
+    api = LocalBotApi()
+    errors: list[logging.LogRecord] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.ERROR:
+                errors.append(record)
+
+    catcher = Catch()
+    logging.getLogger().addHandler(catcher)
+    try:
+        async with running(build_application(config, LocalRequest(api), clock=clock)) as app:
+            bot = Harness(app, api)
+            for chat, user, text in SCRIPT[:8]:
+                await bot.send(chat, user, text)
+            board = next(m for m in api.sent(BUILDING_3) if m["text"].startswith("🛒"))
+            guarded = {t: v for t, v in (await snapshot(bot)).items() if t != "audit_log"}
+            for is_button, text, data in actions:
+                if "登记" in text or "register" in text.lower():
+                    continue  # the stranger stays a stranger (anyone may join a household by registering)
+                if is_button:
+                    await bot.press(BUILDING_3, board["message_id"], STRANGER, data)
+                else:
+                    await bot.send(BUILDING_3, STRANGER, text)
+            after = {t: v for t, v in (await snapshot(bot)).items() if t != "audit_log"}
+    finally:
+        logging.getLogger().removeHandler(catcher)
+    assert errors == []
+    for table, rows in guarded.items():  # everything that existed is still there, unchanged
+        assert set(rows) <= set(after[table]), table
+    assert after["roles"] == guarded["roles"] and after["chats"] == guarded["chats"]
+
+
+# ------------------------------------------------------------------------------ disk trouble
+async def test_a_read_only_database_answers_clearly_and_recovers(bot, caplog):
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await bot.services.db.conn.execute("PRAGMA query_only = ON")
+    with caplog.at_level(logging.ERROR):
+        await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
+    assert bot.last(BUILDING_3) == "抱歉，数据库暂时不可用，您的消息未被记录，请稍后重发。"
+    assert "storage error" in caplog.text and "布洛芬" not in caplog.text
+    await bot.services.db.conn.execute("PRAGMA query_only = OFF")
+    await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
+    assert bot.last(BUILDING_3).startswith("配药单 #1")
+
+
+async def test_a_full_database_answers_clearly_and_recovers(bot):
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    conn = bot.services.db.conn
+    pages = (await (await conn.execute("PRAGMA page_count")).fetchone())[0]
+    await conn.execute(f"PRAGMA max_page_count = {pages}")
+    await bot.send(BUILDING_3, RESIDENT, "#配药 " + "，".join(f"{'很长的药品名称' * 12}{i} 1盒" for i in range(45)))
+    assert bot.last(BUILDING_3) == "抱歉，数据库暂时不可用，您的消息未被记录，请稍后重发。"
+    await conn.execute("PRAGMA max_page_count = 1073741823")
+    await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
+    assert bot.last(BUILDING_3).startswith("配药单 #")
+    rows = await bot.services.db.fetchall("SELECT count(*) AS n FROM med_requests")
+    assert rows[0]["n"] == 1
