@@ -48,6 +48,8 @@ def build_application(config: Config, request: BaseRequest | None = None, *, clo
         .defaults(Defaults(tzinfo=config.schedule.tz))
         .rate_limiter(
             AIORateLimiter(
+                overall_max_rate=config.telegram.messages_per_second,
+                overall_time_period=1,
                 group_max_rate=config.telegram.group_messages_per_minute,
                 group_time_period=60,
                 max_retries=3,

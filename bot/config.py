@@ -50,6 +50,7 @@ class TelegramConfig(_Section):
     url: str = ""
     secret_token: SecretStr = SecretStr("")
     group_messages_per_minute: int = Field(default=20, ge=1, le=10000)
+    messages_per_second: int = Field(default=30, ge=1, le=10000)
 
 
 class StorageConfig(_Section):

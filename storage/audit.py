@@ -7,6 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.models import AuditEntry
+from storage.sql import fetch_all
 from storage.timefmt import from_db, to_db
 
 
@@ -27,7 +28,8 @@ async def add(
 
 
 async def recent(conn: aiosqlite.Connection, limit: int = 50) -> list[AuditEntry]:
-    cursor = await conn.execute(
+    rows = await fetch_all(
+        conn,
         "SELECT id, at, user_id, chat_id, action, outcome, detail FROM audit_log ORDER BY id DESC LIMIT ?",
         (limit,),
     )
@@ -41,5 +43,5 @@ async def recent(conn: aiosqlite.Connection, limit: int = 50) -> list[AuditEntry
             outcome=row["outcome"],
             detail=row["detail"],
         )
-        for row in await cursor.fetchall()
+        for row in rows
     ]

@@ -7,6 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.models import Notice, Rumor
+from storage.sql import fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 
@@ -24,14 +25,15 @@ async def add_notice(conn: aiosqlite.Connection, text: str, daily_at: str | None
 
 
 async def notice(conn: aiosqlite.Connection, notice_id: int) -> Notice | None:
-    cursor = await conn.execute("SELECT * FROM notices WHERE id = ?", (notice_id,))
-    row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM notices WHERE id = ?", (notice_id,))
     return _notice(row) if row else None
 
 
 async def recurring_notices(conn: aiosqlite.Connection) -> list[Notice]:
-    cursor = await conn.execute("SELECT * FROM notices WHERE daily_at IS NOT NULL AND active = 1 ORDER BY id")
-    return [_notice(row) for row in await cursor.fetchall()]
+    return [
+        _notice(row)
+        for row in await fetch_all(conn, "SELECT * FROM notices WHERE daily_at IS NOT NULL AND active = 1 ORDER BY id")
+    ]
 
 
 async def stop_notice(conn: aiosqlite.Connection, notice_id: int) -> bool:
@@ -72,8 +74,9 @@ async def add_rumor(
     at: datetime,
 ) -> tuple[int, list[int]]:
     """The new rebuttal's id, and the ids of active ones with the same title it supersedes."""
-    cursor = await conn.execute("SELECT id FROM rumors WHERE active = 1 AND title = ?", (title,))
-    superseded = [row["id"] for row in await cursor.fetchall()]
+    superseded = [
+        row["id"] for row in await fetch_all(conn, "SELECT id FROM rumors WHERE active = 1 AND title = ?", (title,))
+    ]
     cursor = await conn.execute(
         "INSERT INTO rumors(title, keywords, content, source, issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
         (title, ",".join(keywords), content, source, by, to_db(at)),
@@ -86,14 +89,12 @@ async def add_rumor(
 
 
 async def rumor(conn: aiosqlite.Connection, rumor_id: int) -> Rumor | None:
-    cursor = await conn.execute("SELECT * FROM rumors WHERE id = ?", (rumor_id,))
-    row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM rumors WHERE id = ?", (rumor_id,))
     return _rumor(row) if row else None
 
 
 async def active_rumors(conn: aiosqlite.Connection) -> list[Rumor]:
-    cursor = await conn.execute("SELECT * FROM rumors WHERE active = 1 ORDER BY id")
-    return [_rumor(row) for row in await cursor.fetchall()]
+    return [_rumor(row) for row in await fetch_all(conn, "SELECT * FROM rumors WHERE active = 1 ORDER BY id")]
 
 
 async def retire_rumor(conn: aiosqlite.Connection, rumor_id: int) -> bool:
@@ -102,10 +103,11 @@ async def retire_rumor(conn: aiosqlite.Connection, rumor_id: int) -> bool:
 
 
 async def rumors_issued_between(conn: aiosqlite.Connection, start: datetime, end: datetime) -> int:
-    cursor = await conn.execute(
-        "SELECT count(*) AS n FROM rumors WHERE issued_at >= ? AND issued_at < ?", (to_db(start), to_db(end))
-    )
-    return (await cursor.fetchone())["n"]
+    return (
+        await fetch_one(
+            conn, "SELECT count(*) AS n FROM rumors WHERE issued_at >= ? AND issued_at < ?", (to_db(start), to_db(end))
+        )
+    )["n"]
 
 
 async def claim_rumor_reply(

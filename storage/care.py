@@ -7,6 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.models import CareHousehold
+from storage.sql import fetch_all, fetch_one
 from storage.timefmt import to_db
 
 _SELECT = (
@@ -38,8 +39,7 @@ async def add(conn: aiosqlite.Connection, household_id: int, needs: str, by: int
 
 
 async def get(conn: aiosqlite.Connection, household_id: int) -> CareHousehold | None:
-    cursor = await conn.execute(f"{_SELECT} WHERE c.household_id = ?", (household_id,))
-    row = await cursor.fetchone()
+    row = await fetch_one(conn, f"{_SELECT} WHERE c.household_id = ?", (household_id,))
     return _care(row) if row else None
 
 
@@ -50,8 +50,7 @@ async def pair(conn: aiosqlite.Connection, household_id: int, volunteer_id: int)
 
 
 async def roster(conn: aiosqlite.Connection) -> list[CareHousehold]:
-    cursor = await conn.execute(f"{_SELECT} ORDER BY h.building, h.unit, h.room")
-    return [_care(row) for row in await cursor.fetchall()]
+    return [_care(row) for row in await fetch_all(conn, f"{_SELECT} ORDER BY h.building, h.unit, h.room")]
 
 
 async def record_check(conn: aiosqlite.Connection, household_id: int, day: str, by: int, at: datetime) -> bool:
@@ -64,12 +63,15 @@ async def record_check(conn: aiosqlite.Connection, household_id: int, day: str, 
 
 async def unchecked(conn: aiosqlite.Connection, day: str) -> list[CareHousehold]:
     """Care households with no safety check on ``day``."""
-    cursor = await conn.execute(
-        f"{_SELECT} WHERE NOT EXISTS (SELECT 1 FROM care_checks k WHERE k.household_id = c.household_id AND k.day = ?) "
-        "ORDER BY h.building, h.unit, h.room",
-        (day,),
-    )
-    return [_care(row) for row in await cursor.fetchall()]
+    return [
+        _care(row)
+        for row in await fetch_all(
+            conn,
+            f"{_SELECT} WHERE NOT EXISTS (SELECT 1 FROM care_checks k WHERE k.household_id = c.household_id AND k.day = ?) "
+            "ORDER BY h.building, h.unit, h.room",
+            (day,),
+        )
+    ]
 
 
 async def record_escalation(conn: aiosqlite.Connection, household_id: int, day: str, level: int, at: datetime) -> bool:

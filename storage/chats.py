@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.sql import fetch_all
+
 
 async def languages(conn: aiosqlite.Connection) -> dict[int, str]:
-    cursor = await conn.execute("SELECT chat_id, language FROM chat_settings WHERE language IS NOT NULL")
-    return {row["chat_id"]: row["language"] for row in await cursor.fetchall()}
+    return {
+        row["chat_id"]: row["language"]
+        for row in await fetch_all(conn, "SELECT chat_id, language FROM chat_settings WHERE language IS NOT NULL")
+    }
 
 
 async def set_language(conn: aiosqlite.Connection, chat_id: int, language: str) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import aiosqlite
 
 from storage import updates
+from storage.sql import fetch_all
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +131,7 @@ class Database:
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         async with self.read() as conn:
-            cursor = await conn.execute(sql, tuple(params))
-            return list(await cursor.fetchall())
+            return list(await fetch_all(conn, sql, tuple(params)))
 
     async def backup(self, target: Path | str) -> None:
         """Copy the live database with SQLite's online backup API."""

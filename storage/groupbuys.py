@@ -7,6 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.models import Board, BuyOrder, GroupBuy
+from storage.sql import fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 
@@ -67,21 +68,18 @@ async def create(
 
 
 async def get(conn: aiosqlite.Connection, buy_id: int) -> GroupBuy | None:
-    cursor = await conn.execute("SELECT * FROM group_buys WHERE id = ?", (buy_id,))
-    row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM group_buys WHERE id = ?", (buy_id,))
     return _buy(row) if row else None
 
 
 async def open_buys(conn: aiosqlite.Connection) -> list[GroupBuy]:
-    cursor = await conn.execute("SELECT * FROM group_buys WHERE status = 'open' ORDER BY id")
-    return [_buy(row) for row in await cursor.fetchall()]
+    return [_buy(row) for row in await fetch_all(conn, "SELECT * FROM group_buys WHERE status = 'open' ORDER BY id")]
 
 
 async def open_by_title(conn: aiosqlite.Connection, title: str) -> GroupBuy | None:
-    cursor = await conn.execute(
-        "SELECT * FROM group_buys WHERE status = 'open' AND title = ? ORDER BY id DESC LIMIT 1", (title,)
+    row = await fetch_one(
+        conn, "SELECT * FROM group_buys WHERE status = 'open' AND title = ? ORDER BY id DESC LIMIT 1", (title,)
     )
-    row = await cursor.fetchone()
     return _buy(row) if row else None
 
 
@@ -97,10 +95,9 @@ async def set_order(
     conn: aiosqlite.Connection, buy_id: int, household_id: int, quantity: int, by: int, at: datetime
 ) -> int:
     """Set a household's total (0 withdraws); returns the quantity it had before."""
-    cursor = await conn.execute(
-        "SELECT quantity FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
+    row = await fetch_one(
+        conn, "SELECT quantity FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
     )
-    row = await cursor.fetchone()
     before = row["quantity"] if row else 0
     if quantity == 0:
         await conn.execute("DELETE FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id))
@@ -116,22 +113,22 @@ async def set_order(
 
 
 async def order_quantity(conn: aiosqlite.Connection, buy_id: int, household_id: int) -> int:
-    cursor = await conn.execute(
-        "SELECT quantity FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
+    row = await fetch_one(
+        conn, "SELECT quantity FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
     )
-    row = await cursor.fetchone()
     return row["quantity"] if row else 0
 
 
 async def orders(conn: aiosqlite.Connection, buy_id: int) -> list[BuyOrder]:
     """Every household's order, in delivery order (building, unit, room)."""
-    cursor = await conn.execute(
+    rows = await fetch_all(
+        conn,
         "SELECT o.household_id, o.quantity, o.paid, h.building, h.unit, h.room FROM group_buy_orders o "
         "JOIN households h ON h.id = o.household_id WHERE o.buy_id = ? ORDER BY h.building, h.unit, h.room",
         (buy_id,),
     )
     found = []
-    for row in await cursor.fetchall():
+    for row in rows:
         unit = row["unit"] or None
         label = f"{row['building']}-{row['room']}" if unit is None else f"{row['building']}-{unit}-{row['room']}"
         found.append(
@@ -164,20 +161,19 @@ async def add_board(conn: aiosqlite.Connection, buy_id: int, chat_id: int, messa
 
 
 async def latest_board(conn: aiosqlite.Connection, buy_id: int) -> Board | None:
-    cursor = await conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT board_chat_id, message_id, posted_at FROM group_buy_boards WHERE buy_id = ? "
         "ORDER BY posted_at DESC, message_id DESC LIMIT 1",
         (buy_id,),
     )
-    row = await cursor.fetchone()
     if row is None:
         return None
     return Board(chat_id=row["board_chat_id"], message_id=row["message_id"], posted_at=from_db(row["posted_at"]))
 
 
 async def buy_of_board(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> int | None:
-    cursor = await conn.execute(
-        "SELECT buy_id FROM group_buy_boards WHERE board_chat_id = ? AND message_id = ?", (chat_id, message_id)
+    row = await fetch_one(
+        conn, "SELECT buy_id FROM group_buy_boards WHERE board_chat_id = ? AND message_id = ?", (chat_id, message_id)
     )
-    row = await cursor.fetchone()
     return row["buy_id"] if row else None

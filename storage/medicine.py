@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.models import CardOut, MedItem, MedPrivate, MedRequest
+from storage.sql import fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 _SELECT = "SELECT r.*, h.building, h.unit, h.room FROM med_requests r JOIN households h ON h.id = r.household_id"
@@ -22,11 +23,11 @@ async def _items(conn: aiosqlite.Connection, request_ids: list[int]) -> dict[int
     found: dict[int, list[MedItem]] = {rid: [] for rid in request_ids}
     for start in range(0, len(request_ids), 500):
         chunk = request_ids[start : start + 500]
-        cursor = await conn.execute(
+        for row in await fetch_all(
+            conn,
             f"SELECT * FROM med_items WHERE request_id IN ({','.join('?' * len(chunk))}) ORDER BY request_id, position",
             chunk,
-        )
-        for row in await cursor.fetchall():
+        ):
             found[row["request_id"]].append(MedItem(name=row["name"], quantity=row["quantity"], unit=row["unit"]))
     return found
 
@@ -56,24 +57,28 @@ async def _requests(conn: aiosqlite.Connection, rows: Iterable[aiosqlite.Row]) -
 
 
 async def get(conn: aiosqlite.Connection, request_id: int) -> MedRequest | None:
-    cursor = await conn.execute(f"{_SELECT} WHERE r.id = ?", (request_id,))
-    found = await _requests(conn, await cursor.fetchall())
+    found = await _requests(conn, await fetch_all(conn, f"{_SELECT} WHERE r.id = ?", (request_id,)))
     return found[0] if found else None
 
 
 async def by_message(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> MedRequest | None:
-    cursor = await conn.execute(f"{_SELECT} WHERE r.chat_id = ? AND r.message_id = ?", (chat_id, message_id))
-    found = await _requests(conn, await cursor.fetchall())
+    found = await _requests(
+        conn, await fetch_all(conn, f"{_SELECT} WHERE r.chat_id = ? AND r.message_id = ?", (chat_id, message_id))
+    )
     return found[0] if found else None
 
 
 async def with_status(conn: aiosqlite.Connection, statuses: Iterable[str]) -> list[MedRequest]:
     """Requests in these states, urgent first, then oldest first."""
     statuses = list(statuses)
-    cursor = await conn.execute(
-        f"{_SELECT} WHERE r.status IN ({','.join('?' * len(statuses))}) ORDER BY r.urgent DESC, r.id", statuses
+    return await _requests(
+        conn,
+        await fetch_all(
+            conn,
+            f"{_SELECT} WHERE r.status IN ({','.join('?' * len(statuses))}) ORDER BY r.urgent DESC, r.id",
+            statuses,
+        ),
     )
-    return await _requests(conn, await cursor.fetchall())
 
 
 async def create(
@@ -120,8 +125,7 @@ async def update(conn: aiosqlite.Connection, request_id: int, at: datetime, **fi
 
 # ------------------------------------------------------------------------------ private details
 async def private(conn: aiosqlite.Connection, request_id: int) -> MedPrivate | None:
-    cursor = await conn.execute("SELECT * FROM med_private WHERE request_id = ?", (request_id,))
-    row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM med_private WHERE request_id = ?", (request_id,))
     if row is None:
         return None
     return MedPrivate(
@@ -153,14 +157,12 @@ async def start_session(conn: aiosqlite.Connection, user_id: int, request_id: in
 
 
 async def take_session(conn: aiosqlite.Connection, user_id: int) -> int | None:
-    cursor = await conn.execute("DELETE FROM med_private_sessions WHERE user_id = ? RETURNING request_id", (user_id,))
-    row = await cursor.fetchone()
+    row = await fetch_one(conn, "DELETE FROM med_private_sessions WHERE user_id = ? RETURNING request_id", (user_id,))
     return row["request_id"] if row else None
 
 
 async def has_session(conn: aiosqlite.Connection, user_id: int) -> bool:
-    cursor = await conn.execute("SELECT 1 FROM med_private_sessions WHERE user_id = ?", (user_id,))
-    return await cursor.fetchone() is not None
+    return await fetch_one(conn, "SELECT 1 FROM med_private_sessions WHERE user_id = ?", (user_id,)) is not None
 
 
 async def purge_private(conn: aiosqlite.Connection) -> int:
@@ -187,10 +189,11 @@ async def return_card(conn: aiosqlite.Connection, request_id: int, at: datetime)
 
 
 async def cards_out(conn: aiosqlite.Connection) -> list[CardOut]:
-    cursor = await conn.execute(
+    rows = await fetch_all(
+        conn,
         "SELECT c.request_id, c.holder_id, c.taken_at, r.volunteer_name, h.building, h.unit, h.room "
         "FROM card_custody c JOIN med_requests r ON r.id = c.request_id JOIN households h ON h.id = c.household_id "
-        "WHERE c.returned_at IS NULL ORDER BY h.building, h.unit, h.room"
+        "WHERE c.returned_at IS NULL ORDER BY h.building, h.unit, h.room",
     )
     return [
         CardOut(
@@ -200,5 +203,5 @@ async def cards_out(conn: aiosqlite.Connection) -> list[CardOut]:
             holder_name=row["volunteer_name"],
             taken_at=from_db(row["taken_at"]),
         )
-        for row in await cursor.fetchall()
+        for row in rows
     ]

@@ -13,6 +13,8 @@ from importlib import resources
 
 import aiosqlite
 
+from storage.sql import fetch_one
+
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -33,8 +35,7 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 async def current_version(conn: aiosqlite.Connection) -> int:
-    cursor = await conn.execute("PRAGMA user_version")
-    row = await cursor.fetchone()
+    row = await fetch_one(conn, "PRAGMA user_version")
     return int(row[0])
 
 

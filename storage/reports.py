@@ -6,6 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.sql import fetch_all, fetch_one
 from storage.timefmt import to_db
 
 OPEN_MED = "('pending', 'open', 'claimed', 'bought')"
@@ -13,7 +14,8 @@ OPEN_MED = "('pending', 'open', 'claimed', 'bought')"
 
 async def medicine_by_building(conn: aiosqlite.Connection, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
     """Per building: requests new in [start, end), open now, urgent and open, delivered in [start, end)."""
-    cursor = await conn.execute(
+    rows = await fetch_all(
+        conn,
         f"""SELECT h.building,
                sum(r.created_at >= :start AND r.created_at < :end) AS new,
                sum(r.status IN {OPEN_MED}) AS open,
@@ -24,27 +26,30 @@ async def medicine_by_building(conn: aiosqlite.Connection, start: datetime, end:
            GROUP BY h.building""",
         {"start": to_db(start), "end": to_db(end)},
     )
-    return {
-        row["building"]: {k: row[k] or 0 for k in ("new", "open", "urgent", "delivered")}
-        for row in await cursor.fetchall()
-    }
+    return {row["building"]: {k: row[k] or 0 for k in ("new", "open", "urgent", "delivered")} for row in rows}
 
 
 async def cards_out_by_building(conn: aiosqlite.Connection) -> dict[int, int]:
-    cursor = await conn.execute(
-        "SELECT h.building, count(*) AS n FROM card_custody c JOIN households h ON h.id = c.household_id "
-        "WHERE c.returned_at IS NULL GROUP BY h.building"
-    )
-    return {row["building"]: row["n"] for row in await cursor.fetchall()}
+    return {
+        row["building"]: row["n"]
+        for row in await fetch_all(
+            conn,
+            "SELECT h.building, count(*) AS n FROM card_custody c JOIN households h ON h.id = c.household_id "
+            "WHERE c.returned_at IS NULL GROUP BY h.building",
+        )
+    }
 
 
 async def urgent_open(conn: aiosqlite.Connection) -> list[tuple[int, int, int | None, int]]:
     """(request id, building, unit, room) of urgent requests not yet delivered, oldest first."""
-    cursor = await conn.execute(
-        f"SELECT r.id, h.building, h.unit, h.room FROM med_requests r JOIN households h ON h.id = r.household_id "
-        f"WHERE r.urgent = 1 AND r.status IN {OPEN_MED} ORDER BY r.id"
-    )
-    return [(row["id"], row["building"], row["unit"] or None, row["room"]) for row in await cursor.fetchall()]
+    return [
+        (row["id"], row["building"], row["unit"] or None, row["room"])
+        for row in await fetch_all(
+            conn,
+            f"SELECT r.id, h.building, h.unit, h.room FROM med_requests r JOIN households h ON h.id = r.household_id "
+            f"WHERE r.urgent = 1 AND r.status IN {OPEN_MED} ORDER BY r.id",
+        )
+    ]
 
 
 async def groupbuys_by_building(
@@ -52,7 +57,8 @@ async def groupbuys_by_building(
 ) -> dict[int, dict[str, int]]:
     """Per household building: buys open, buys closed in the window, quantity ordered, unpaid fen
     (over buys open now or closed in the window)."""
-    cursor = await conn.execute(
+    rows = await fetch_all(
+        conn,
         """SELECT h.building,
                count(DISTINCT CASE WHEN b.status = 'open' THEN b.id END) AS open,
                count(DISTINCT CASE WHEN b.closed_at >= :start AND b.closed_at < :end THEN b.id END) AS closed,
@@ -65,22 +71,21 @@ async def groupbuys_by_building(
            GROUP BY h.building""",
         {"start": to_db(start), "end": to_db(end)},
     )
-    return {
-        row["building"]: {k: row[k] or 0 for k in ("open", "closed", "quantity", "unpaid")}
-        for row in await cursor.fetchall()
-    }
+    return {row["building"]: {k: row[k] or 0 for k in ("open", "closed", "quantity", "unpaid")} for row in rows}
 
 
 async def open_buy_count(conn: aiosqlite.Connection) -> int:
-    cursor = await conn.execute("SELECT count(*) AS n FROM group_buys WHERE status = 'open'")
-    return (await cursor.fetchone())["n"]
+    return (await fetch_one(conn, "SELECT count(*) AS n FROM group_buys WHERE status = 'open'"))["n"]
 
 
 async def activity_by_day(conn: aiosqlite.Connection, start: datetime, end: datetime, offset: str) -> list[tuple]:
     """(local day, building, medicine requests created, group-buy orders placed) in [start, end).
     ``offset`` is the zone's UTC offset as SQLite wants it, e.g. '+8 hours'."""
-    cursor = await conn.execute(
-        """SELECT day, building, sum(med) AS med, sum(orders) AS orders FROM (
+    return [
+        (row["day"], row["building"], row["med"], row["orders"])
+        for row in await fetch_all(
+            conn,
+            """SELECT day, building, sum(med) AS med, sum(orders) AS orders FROM (
                SELECT date(r.created_at, :offset) AS day, h.building, 1 AS med, 0 AS orders
                FROM med_requests r JOIN households h ON h.id = r.household_id
                WHERE r.created_at >= :start AND r.created_at < :end
@@ -89,9 +94,9 @@ async def activity_by_day(conn: aiosqlite.Connection, start: datetime, end: date
                FROM group_buy_orders o JOIN households h ON h.id = o.household_id
                WHERE o.updated_at >= :start AND o.updated_at < :end
            ) GROUP BY day, building ORDER BY day, building""",
-        {"start": to_db(start), "end": to_db(end), "offset": offset},
-    )
-    return [(row["day"], row["building"], row["med"], row["orders"]) for row in await cursor.fetchall()]
+            {"start": to_db(start), "end": to_db(end), "offset": offset},
+        )
+    ]
 
 
 async def claim_digest(conn: aiosqlite.Connection, chat_id: int, day: str, at: datetime) -> bool:
@@ -142,5 +147,4 @@ EXPORTS = {
 
 
 async def export_rows(conn: aiosqlite.Connection, kind: str, start: datetime, end: datetime) -> list[tuple]:
-    cursor = await conn.execute(EXPORTS[kind][1], {"start": to_db(start), "end": to_db(end)})
-    return [tuple(row) for row in await cursor.fetchall()]
+    return [tuple(row) for row in await fetch_all(conn, EXPORTS[kind][1], {"start": to_db(start), "end": to_db(end)})]

@@ -7,6 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.models import ChatBinding, Household, Member, RoleGrant
+from storage.sql import fetch_all, fetch_one
 from storage.timefmt import to_db
 
 _HOUSEHOLD = "h.id, h.building, h.unit, h.room, h.special_care"
@@ -34,8 +35,7 @@ def _binding(row: aiosqlite.Row) -> ChatBinding:
 
 # ------------------------------------------------------------------------------ chats
 async def chat(conn: aiosqlite.Connection, chat_id: int) -> ChatBinding | None:
-    cursor = await conn.execute("SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
-    row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
     return _binding(row) if row else None
 
 
@@ -56,8 +56,7 @@ async def chats(conn: aiosqlite.Connection, kind: str, building: int | None = No
     if building is not None:
         sql += " AND building = ?"
         params.append(building)
-    cursor = await conn.execute(sql + " ORDER BY building, chat_id", params)
-    return [_binding(row) for row in await cursor.fetchall()]
+    return [_binding(row) for row in await fetch_all(conn, sql + " ORDER BY building, chat_id", params)]
 
 
 async def mark_kicked(conn: aiosqlite.Connection, chat_id: int) -> None:
@@ -68,8 +67,9 @@ async def move_chat_everywhere(conn: aiosqlite.Connection, old_id: int, new_id: 
     """A group became a supergroup: every stored chat id (columns ``chat_id`` and ``*_chat_id``)
     moves to the new id. Returns the tables touched."""
     touched = []
-    cursor = await conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    for (table,) in await cursor.fetchall():
+    for (table,) in await fetch_all(
+        conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ):
         info = await conn.execute(f"PRAGMA table_info({table})")
         for column in [row["name"] for row in await info.fetchall()]:
             if column == "chat_id" or column.endswith("_chat_id"):
@@ -81,11 +81,11 @@ async def move_chat_everywhere(conn: aiosqlite.Connection, old_id: int, new_id: 
 
 # ------------------------------------------------------------------------------ households and members
 async def household(conn: aiosqlite.Connection, building: int, unit: int | None, room: int) -> Household | None:
-    cursor = await conn.execute(
+    row = await fetch_one(
+        conn,
         f"SELECT {_HOUSEHOLD} FROM households h WHERE building = ? AND unit = ? AND room = ?",
         (building, unit or 0, room),
     )
-    row = await cursor.fetchone()
     return _household(row) if row else None
 
 
@@ -118,18 +118,17 @@ async def households(conn: aiosqlite.Connection, building: int | None = None) ->
     if building is not None:
         sql += " WHERE building = ?"
         params = (building,)
-    cursor = await conn.execute(sql + " ORDER BY building, unit, room", params)
-    return [_household(row) for row in await cursor.fetchall()]
+    return [_household(row) for row in await fetch_all(conn, sql + " ORDER BY building, unit, room", params)]
 
 
 async def member(conn: aiosqlite.Connection, user_id: int) -> Member | None:
-    cursor = await conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT m.user_id, m.display_name, h.id AS h_id, h.building AS h_building, h.unit AS h_unit, "
         "h.room AS h_room, h.special_care AS h_special_care "
         "FROM members m LEFT JOIN households h ON h.id = m.household_id WHERE m.user_id = ?",
         (user_id,),
     )
-    row = await cursor.fetchone()
     if row is None:
         return None
     home = _household(row, "h_") if row["h_id"] is not None else None
@@ -137,8 +136,12 @@ async def member(conn: aiosqlite.Connection, user_id: int) -> Member | None:
 
 
 async def members_of(conn: aiosqlite.Connection, household_id: int) -> list[int]:
-    cursor = await conn.execute("SELECT user_id FROM members WHERE household_id = ? ORDER BY user_id", (household_id,))
-    return [row["user_id"] for row in await cursor.fetchall()]
+    return [
+        row["user_id"]
+        for row in await fetch_all(
+            conn, "SELECT user_id FROM members WHERE household_id = ? ORDER BY user_id", (household_id,)
+        )
+    ]
 
 
 async def set_member(
@@ -154,8 +157,12 @@ async def set_member(
 
 # ------------------------------------------------------------------------------ roles
 async def roles(conn: aiosqlite.Connection, user_id: int) -> list[RoleGrant]:
-    cursor = await conn.execute("SELECT user_id, role, building FROM roles WHERE user_id = ? ORDER BY role", (user_id,))
-    return [RoleGrant(user_id=r["user_id"], role=r["role"], building=r["building"]) for r in await cursor.fetchall()]
+    return [
+        RoleGrant(user_id=r["user_id"], role=r["role"], building=r["building"])
+        for r in await fetch_all(
+            conn, "SELECT user_id, role, building FROM roles WHERE user_id = ? ORDER BY role", (user_id,)
+        )
+    ]
 
 
 async def grant(
@@ -179,8 +186,12 @@ async def revoke(conn: aiosqlite.Connection, user_id: int, role: str, building: 
 
 
 async def leaders_of(conn: aiosqlite.Connection, building: int) -> list[int]:
-    cursor = await conn.execute("SELECT user_id FROM roles WHERE role = 'leader' AND building = ?", (building,))
-    return [row["user_id"] for row in await cursor.fetchall()]
+    return [
+        row["user_id"]
+        for row in await fetch_all(
+            conn, "SELECT user_id FROM roles WHERE role = 'leader' AND building = ?", (building,)
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------ private data
@@ -193,8 +204,7 @@ async def save_phone(conn: aiosqlite.Connection, user_id: int, phone: str, at: d
 
 
 async def phone(conn: aiosqlite.Connection, user_id: int) -> str | None:
-    cursor = await conn.execute("SELECT phone FROM private_contacts WHERE user_id = ?", (user_id,))
-    row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT phone FROM private_contacts WHERE user_id = ?", (user_id,))
     return row["phone"] if row else None
 
 

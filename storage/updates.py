@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from storage.sql import fetch_one
 from storage.timefmt import to_db
 
 
 async def seen(conn: aiosqlite.Connection, update_id: int) -> bool:
-    cursor = await conn.execute("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,))
-    return await cursor.fetchone() is not None
+    return await fetch_one(conn, "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) is not None
 
 
 async def claim(conn: aiosqlite.Connection, update_id: int, now: datetime) -> bool:

@@ -7,6 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.models import Shift, Slot, Volunteer
+from storage.sql import fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 
@@ -20,10 +21,10 @@ async def register(conn: aiosqlite.Connection, user_id: int, name: str | None, s
 
 
 async def all_volunteers(conn: aiosqlite.Connection) -> list[Volunteer]:
-    cursor = await conn.execute("SELECT * FROM volunteers ORDER BY registered_at")
+    rows = await fetch_all(conn, "SELECT * FROM volunteers ORDER BY registered_at")
     return [
         Volunteer(user_id=r["user_id"], display_name=r["display_name"], skills=[s for s in r["skills"].split(",") if s])
-        for r in await cursor.fetchall()
+        for r in rows
     ]
 
 
@@ -44,14 +45,15 @@ _SHIFT = "SELECT s.*, v.display_name FROM shifts s LEFT JOIN volunteers v ON v.u
 
 
 async def open_shift(conn: aiosqlite.Connection, user_id: int) -> Shift | None:
-    cursor = await conn.execute(f"{_SHIFT} WHERE s.user_id = ? AND s.ended_at IS NULL", (user_id,))
-    row = await cursor.fetchone()
+    row = await fetch_one(conn, f"{_SHIFT} WHERE s.user_id = ? AND s.ended_at IS NULL", (user_id,))
     return _shift(row) if row else None
 
 
 async def open_shifts(conn: aiosqlite.Connection) -> list[Shift]:
-    cursor = await conn.execute(f"{_SHIFT} WHERE s.ended_at IS NULL ORDER BY s.task, s.place, s.started_at")
-    return [_shift(row) for row in await cursor.fetchall()]
+    return [
+        _shift(row)
+        for row in await fetch_all(conn, f"{_SHIFT} WHERE s.ended_at IS NULL ORDER BY s.task, s.place, s.started_at")
+    ]
 
 
 async def start_shift(
@@ -79,10 +81,14 @@ async def end_shift(conn: aiosqlite.Connection, shift_id: int, at: datetime, *, 
 
 async def shifts_between(conn: aiosqlite.Connection, start: datetime, end: datetime) -> list[Shift]:
     """Shifts that started in [start, end)."""
-    cursor = await conn.execute(
-        f"{_SHIFT} WHERE s.started_at >= ? AND s.started_at < ? ORDER BY s.started_at", (to_db(start), to_db(end))
-    )
-    return [_shift(row) for row in await cursor.fetchall()]
+    return [
+        _shift(row)
+        for row in await fetch_all(
+            conn,
+            f"{_SHIFT} WHERE s.started_at >= ? AND s.started_at < ? ORDER BY s.started_at",
+            (to_db(start), to_db(end)),
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------ slots
@@ -107,8 +113,7 @@ async def create_slot(
 
 
 async def _slots(conn: aiosqlite.Connection, where: str, params: tuple) -> list[Slot]:
-    cursor = await conn.execute(f"SELECT * FROM slots WHERE {where} ORDER BY starts_at, id", params)
-    rows = await cursor.fetchall()
+    rows = await fetch_all(conn, f"SELECT * FROM slots WHERE {where} ORDER BY starts_at, id", params)
     slots = []
     for row in rows:
         takers = await conn.execute("SELECT user_id FROM slot_takers WHERE slot_id = ? ORDER BY taken_at", (row["id"],))

@@ -20,7 +20,7 @@ def make_config(tmp_path: Path, **sections: dict) -> Config:
     data = {
         "storage": {"path": str(tmp_path / "bot.sqlite3")},
         "committee": {"admins": [COMMITTEE.id]},
-        "telegram": {"group_messages_per_minute": 10000},
+        "telegram": {"group_messages_per_minute": 10000, "messages_per_second": 10000},
     }
     for name, values in sections.items():
         data.setdefault(name, {}).update(values)
