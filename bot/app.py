@@ -21,6 +21,7 @@ from bot.config import Config
 from bot.context import AppState, BotContext
 from bot.i18n import LANGUAGES, t
 from bot.services import Services
+from storage import updates
 from storage.db import recording_update
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class BotApplication(Application):
             return
         with recording_update(update.update_id, self.bot_data.services.clock.now()):
             await super().process_update(update)
+        self.bot_data.newest_update = max(self.bot_data.newest_update, update.update_id)
 
 
 def build_application(config: Config, request: BaseRequest | None = None, *, clock: Clock | None = None) -> Application:
@@ -73,7 +75,10 @@ def services_of(app: Application) -> Services:
 
 async def startup(app: Application) -> None:
     """``post_init``: open the database, load settings, publish the command menus."""
-    await services_of(app).start()
+    services = services_of(app)
+    await services.start()
+    async with services.db.read() as conn:
+        app.bot_data.newest_update = await updates.newest(conn)
     await handlers.on_startup(app)
     await publish_command_menus(app)
 

@@ -25,6 +25,8 @@ class AppState:
         # The newest message id seen per chat (message ids are sequential within a chat), to tell
         # when a live board has been buried by chatter and should be re-posted.
         self.last_seen: dict[int, int] = {}
+        # The newest update id handled (loaded at start-up); anything newer needs no re-delivery check.
+        self.newest_update = 0
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):
@@ -34,6 +36,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self._lang: str | None = None
         self._update: Update | None = None
+        self._actor: Actor | None = None
 
     @classmethod
     def from_update(cls, update: object, application: Application) -> BotContext:
@@ -61,11 +64,11 @@ class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):
         return self._lang
 
     async def actor(self) -> Actor:
-        """Who sent this update, as the roster knows them."""
-        user = self._update.effective_user if self._update else None
-        if user is None:
-            return Actor(user_id=0)
-        return await self.services.roster.actor(user.id)
+        """Who sent this update, as the roster knows them (read once per update)."""
+        if self._actor is None:
+            user = self._update.effective_user if self._update else None
+            self._actor = Actor(user_id=0) if user is None else await self.services.roster.actor(user.id)
+        return self._actor
 
     def lang_override(self, language: str) -> None:
         """The chat's language just changed: answer the rest of this update in it."""

@@ -21,6 +21,8 @@ async def drop_redelivered(update: Update, context: BotContext) -> None:
     The id is written in the same transaction as the update's first effect (see
     ``storage.db.recording_update``, entered by ``bot.app.BotApplication``).
     """
+    if update.update_id > context.bot_data.newest_update:
+        return  # Telegram's update ids only grow: a newer id cannot have been handled
     async with context.services.db.read() as conn:
         if await updates.seen(conn, update.update_id):
             log.info("update %s was handled before; dropped", update.update_id)

@@ -73,12 +73,17 @@ def _list_buttons(context: BotContext, request: MedRequest) -> InlineKeyboardMar
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
+async def _send_list(update: Update, context: BotContext, request: MedRequest) -> bool:
+    """The list as understood, with ✅/✖, in the sender's private chat."""
+    return await _private(
+        context, update.effective_user.id, _list_text(context, request), _list_buttons(context, request)
+    )
+
+
 async def _show_list_privately(update: Update, context: BotContext, request: MedRequest) -> bool:
-    """The list as understood, with ✅/✖, in the filer's private chat; also waits for the details."""
-    user_id = update.effective_user.id
-    actor = await context.actor()
-    await context.services.medicine.start_private(actor, request.id)
-    return await _private(context, user_id, _list_text(context, request), _list_buttons(context, request))
+    """The list in the sender's private chat, which then waits for the private details."""
+    await context.services.medicine.start_private(await context.actor(), request.id)
+    return await _send_list(update, context, request)
 
 
 # ---------------------------------------------------------------------- filing
@@ -97,12 +102,12 @@ async def file_request(update: Update, context: BotContext, command: c.MedReques
         return
     request = filed.request
     if update.effective_chat.type == ChatType.PRIVATE:
-        await _show_list_privately(update, context, request)
+        await _send_list(update, context, request)
         return
     text = _summary(context, request)
     if filed.phone_kept_private:
         text += "\n" + context.t("med.phone_moved")
-    if await _show_list_privately(update, context, request):
+    if await _send_list(update, context, request):
         await message.reply_text(text + "\n" + context.t("med.check_private"))
     else:
         await message.reply_text(

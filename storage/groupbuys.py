@@ -93,23 +93,18 @@ async def close(conn: aiosqlite.Connection, buy_id: int, at: datetime) -> bool:
 # ------------------------------------------------------------------------------ orders
 async def set_order(
     conn: aiosqlite.Connection, buy_id: int, household_id: int, quantity: int, by: int, at: datetime
-) -> int:
-    """Set a household's total (0 withdraws); returns the quantity it had before."""
-    row = await fetch_one(
-        conn, "SELECT quantity FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
-    )
-    before = row["quantity"] if row else 0
+) -> None:
+    """Set a household's total (0 withdraws)."""
     if quantity == 0:
         await conn.execute("DELETE FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id))
-    else:
-        await conn.execute(
-            "INSERT INTO group_buy_orders(buy_id, household_id, quantity, updated_by, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(buy_id, household_id) DO UPDATE SET quantity = excluded.quantity, "
-            "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            (buy_id, household_id, quantity, by, to_db(at)),
-        )
-    return before
+        return
+    await conn.execute(
+        "INSERT INTO group_buy_orders(buy_id, household_id, quantity, updated_by, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(buy_id, household_id) DO UPDATE SET quantity = excluded.quantity, "
+        "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        (buy_id, household_id, quantity, by, to_db(at)),
+    )
 
 
 async def order_quantity(conn: aiosqlite.Connection, buy_id: int, household_id: int) -> int:

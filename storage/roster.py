@@ -155,16 +155,26 @@ async def set_member(
     )
 
 
+async def member_and_roles(conn: aiosqlite.Connection, user_id: int) -> tuple[Member | None, list[RoleGrant]]:
+    """Everything the permission checks need about a user, in one query."""
+    rows = await fetch_all(
+        conn,
+        "SELECT m.user_id AS m_user, m.display_name, h.id AS h_id, h.building AS h_building, h.unit AS h_unit, "
+        "h.room AS h_room, h.special_care AS h_special_care, r.role, r.building AS r_building "
+        "FROM (SELECT ? AS uid) u LEFT JOIN members m ON m.user_id = u.uid "
+        "LEFT JOIN households h ON h.id = m.household_id LEFT JOIN roles r ON r.user_id = u.uid",
+        (user_id,),
+    )
+    first = rows[0]
+    member = None
+    if first["m_user"] is not None:
+        home = _household(first, "h_") if first["h_id"] is not None else None
+        member = Member(user_id=user_id, household=home, display_name=first["display_name"])
+    grants = [RoleGrant(user_id=user_id, role=r["role"], building=r["r_building"]) for r in rows if r["role"]]
+    return member, grants
+
+
 # ------------------------------------------------------------------------------ roles
-async def roles(conn: aiosqlite.Connection, user_id: int) -> list[RoleGrant]:
-    return [
-        RoleGrant(user_id=r["user_id"], role=r["role"], building=r["building"])
-        for r in await fetch_all(
-            conn, "SELECT user_id, role, building FROM roles WHERE user_id = ? ORDER BY role", (user_id,)
-        )
-    ]
-
-
 async def grant(
     conn: aiosqlite.Connection, user_id: int, role: str, building: int, by: int | None, at: datetime
 ) -> bool:

@@ -14,6 +14,11 @@ async def seen(conn: aiosqlite.Connection, update_id: int) -> bool:
     return await fetch_one(conn, "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) is not None
 
 
+async def newest(conn: aiosqlite.Connection) -> int:
+    row = await fetch_one(conn, "SELECT coalesce(max(update_id), 0) FROM processed_updates")
+    return int(row[0])
+
+
 async def claim(conn: aiosqlite.Connection, update_id: int, now: datetime) -> bool:
     """Record ``update_id``; False when it had been handled before."""
     cursor = await conn.execute(

@@ -23,6 +23,7 @@ class Bulletins:
         self._db = db
         self._config = config
         self._clock = clock
+        self._active: list[Rumor] | None = None  # every group message is checked against these
 
     def today(self) -> str:
         return self._clock.now().astimezone(self._config.schedule.tz).date().isoformat()
@@ -79,18 +80,22 @@ class Bulletins:
             )
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="rumor", detail=f"#{rumor_id}")
             rumor = await store.rumor(conn, rumor_id)
+        self._active = None
         assert rumor is not None
         return rumor, superseded
 
     async def active_rumors(self) -> list[Rumor]:
-        async with self._db.read() as conn:
-            return await store.active_rumors(conn)
+        if self._active is None:
+            async with self._db.read() as conn:
+                self._active = await store.active_rumors(conn)
+        return self._active
 
     async def retire_rumor(self, actor: Actor, rumor_id: int) -> None:
         require_committee(actor, "rumor_off")
         async with self._db.transaction() as conn:
             if not await store.retire_rumor(conn, rumor_id):
                 raise UserError("rumor.err.not_found", id=rumor_id)
+        self._active = None
 
     async def rumors_to_answer(self, chat_id: int, text: str) -> list[Rumor]:
         """Active rumors whose keywords the message mentions and that were not answered in this

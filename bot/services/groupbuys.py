@@ -20,7 +20,6 @@ from storage.models import BuyOrder, GroupBuy, Household
 class OrderOutcome:
     buy: GroupBuy
     household: Household
-    before: int
     after: int
 
 
@@ -136,7 +135,7 @@ class GroupBuys:
             household = await self._household(conn, actor, buy, room, now)
             if buy.max_each and quantity > buy.max_each:
                 raise UserError("gb.err.limit", id=buy.id, limit=buy.max_each, unit=buy.unit)
-            before = await store.set_order(conn, buy.id, household.id, quantity, actor.user_id, now)
+            await store.set_order(conn, buy.id, household.id, quantity, actor.user_id, now)
             await audit.add(
                 conn,
                 at=now,
@@ -145,7 +144,7 @@ class GroupBuys:
                 action="gb.order",
                 detail=f"#{buy.id} {household.label}",
             )
-        return OrderOutcome(buy=buy, household=household, before=before, after=quantity)
+        return OrderOutcome(buy=buy, household=household, after=quantity)
 
     async def adjust(self, actor: Actor, buy_id: int, delta: int) -> OrderOutcome:
         """The board's +1 / −1 buttons: change my household's quantity by ``delta``."""

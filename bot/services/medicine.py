@@ -124,11 +124,27 @@ class Medicine:
                     request_id=request_id, card_number=None, phone=phone, notes=None, card_handed=False
                 )
                 await store.save_private(conn, details, now)
+            # The filer's private chat is about to be asked for the card number and phone.
+            await store.start_session(conn, actor.user_id, request_id, now)
             await audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.new", detail=f"#{request_id}"
             )
-            request = await store.get(conn, request_id)
-        assert request is not None
+        request = MedRequest(
+            id=request_id,
+            household_id=household.id,
+            household=household.label,
+            building=household.building,
+            requested_by=actor.user_id,
+            chat_id=chat_id,
+            message_id=message_id,
+            status=status,
+            urgent=urgent,
+            volunteer_id=None,
+            volunteer_name=None,
+            cost_fen=None,
+            created_at=now,
+            items=items,
+        )
         return Filed(request, created=True, phone_kept_private=phone is not None)
 
     async def edit(self, actor: Actor, chat_id: int, message_id: int, command: c.MedRequest) -> MedRequest | None:

@@ -46,8 +46,7 @@ class Roster:
     # -------------------------------------------------------------- who is this
     async def actor(self, user_id: int) -> Actor:
         async with self._db.read() as conn:
-            member = await roster.member(conn, user_id)
-            grants = await roster.roles(conn, user_id)
+            member, grants = await roster.member_and_roles(conn, user_id)
         return Actor(
             user_id=user_id,
             household=member.household if member else None,

@@ -76,7 +76,16 @@ class Volunteers:
             if shift_id is None:
                 return None  # re-delivered
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="checkin")
-            return await store.open_shift(conn, actor.user_id)
+        return Shift(
+            id=shift_id,
+            user_id=actor.user_id,
+            display_name=None,
+            task=command.task,
+            place=command.place,
+            started_at=now,
+            ended_at=None,
+            flagged=False,
+        )
 
     async def check_out(self, actor: Actor) -> tuple[float, bool]:
         """End my shift: (hours, whether it was capped at the maximum length)."""
