@@ -81,7 +81,9 @@ async def seed_records(db: Database, count: int, now: datetime, seed: int = 7) -
         rows = []
         for n in range(count):
             created = when()
-            status = rng.choice(statuses)
+            recent = created >= to_db(now - timedelta(days=2))
+            # As in a real lockdown: recent requests are in every state, older ones are done.
+            status = rng.choice(statuses) if recent else ("cancelled" if rng.random() < 0.1 else "delivered")
             rows.append(
                 (start + n + 1, rng.choice(households), 1, -1, start + n + 1, status, int(rng.random() < 0.05),
                  created, created, created if status == "delivered" else None)
