@@ -12,8 +12,8 @@ from telegram.ext import Application, ContextTypes
 from bot.context import BotContext
 from bot.i18n import t
 from bot.language import commands as c
-from handlers.broadcast import broadcast, building_chat_ids
 from handlers.router import router_of
+from handlers.sending import broadcast, building_chat_ids
 from storage.models import Notice, Rumor
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes
 
 from bot.context import BotContext
@@ -12,6 +11,7 @@ from bot.i18n import t
 from bot.language import commands as c
 from bot.services.errors import UserError
 from handlers.router import router_of
+from handlers.sending import send_private
 
 TICK_SECONDS = 60
 
@@ -32,10 +32,7 @@ async def pair(update: Update, context: BotContext, command: c.CarePair) -> None
     member = await context.services.care.pair(actor, command.room, volunteer_id)
     await update.effective_message.reply_text(context.t("care.paired", household=member.household))
     note = context.t("care.pair_note", household=member.household, needs=member.needs or "—")
-    try:
-        await context.bot.send_message(volunteer_id, note)
-    except Forbidden:
-        pass  # the escalations will reach them in the group through their leader
+    await send_private(context.bot, volunteer_id, note)  # if unreachable, escalation goes via the leader
 
 
 async def safe(update: Update, context: BotContext, command: c.CareSafe) -> None:
@@ -53,13 +50,13 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
             if member.volunteer_id:
                 lang = services.chat_language(member.volunteer_id)
                 text = t(lang, "care.escalate.1", household=member.household, needs=member.needs or "—")
-                await _private(app, member.volunteer_id, text)
+                await send_private(app.bot, member.volunteer_id, text)
         elif level == 2:
             leaders = await services.roster.leaders_of(member.building)
             reached = False
             for leader in leaders:
                 lang = services.chat_language(leader)
-                reached |= await _private(app, leader, t(lang, "care.escalate.2", household=member.household))
+                reached |= await send_private(app.bot, leader, t(lang, "care.escalate.2", household=member.household))
             if not reached:
                 for chat in await services.roster.building_chats(member.building):
                     lang = services.chat_language(chat.chat_id)
@@ -70,16 +67,10 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
                 await app.bot.send_message(chat_id, t(lang, "care.escalate.3", household=member.household))
 
 
-async def _private(app: Application, user_id: int, text: str) -> bool:
-    try:
-        await app.bot.send_message(user_id, text)
-    except Forbidden:
-        return False
-    return True
-
-
 def start_jobs(app: Application) -> None:
-    app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=1, name="care-tick")
+    app.job_queue.run_repeating(
+        tick, interval=TICK_SECONDS, first=1, name="care-tick", job_kwargs={"misfire_grace_time": 30, "coalesce": True}
+    )
 
 
 def register(app: Application) -> None:

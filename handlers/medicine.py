@@ -10,7 +10,6 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden
 from telegram.ext import Application, CallbackQueryHandler
 from telegram.helpers import create_deep_linked_url
 
@@ -19,6 +18,7 @@ from bot.formatting import format_fen, item_text, split_message
 from bot.language import commands as c
 from bot.services.medicine import HospitalRun
 from handlers.router import guarded, router_of
+from handlers.sending import send_private
 from storage.models import MedPrivate, MedRequest
 
 log = logging.getLogger(__name__)
@@ -29,23 +29,11 @@ def _link(context: BotContext, payload: str, key: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(context.t(key), url=url)]])
 
 
-async def _private(context: BotContext, user_id: int, text: str, markup=None) -> bool:
-    """Send to a private chat (split to fit, buttons under the last part); False when the user
-    has not started a private chat with the bot."""
-    parts = split_message(text.splitlines())
-    try:
-        for i, part in enumerate(parts):
-            await context.bot.send_message(user_id, part, reply_markup=markup if i == len(parts) - 1 else None)
-    except Forbidden:
-        return False
-    return True
-
-
 async def _notify(update: Update, context: BotContext, request: MedRequest, key: str, **values: object) -> None:
     """Tell the requester (privately where possible) that their request changed."""
     for user_id in await context.services.medicine.requester_ids(request):
         if user_id != update.effective_user.id:  # the person acting already got the reply
-            await _private(context, user_id, context.t(key, id=request.id, **values))
+            await send_private(context.bot, user_id, context.t(key, id=request.id, **values))
 
 
 def _summary(context: BotContext, request: MedRequest) -> str:
@@ -75,8 +63,8 @@ def _list_buttons(context: BotContext, request: MedRequest) -> InlineKeyboardMar
 
 async def _send_list(update: Update, context: BotContext, request: MedRequest) -> bool:
     """The list as understood, with ✅/✖, in the sender's private chat."""
-    return await _private(
-        context, update.effective_user.id, _list_text(context, request), _list_buttons(context, request)
+    return await send_private(
+        context.bot, update.effective_user.id, _list_text(context, request), _list_buttons(context, request)
     )
 
 
@@ -178,7 +166,7 @@ def _details_text(context: BotContext, request: MedRequest, details: MedPrivate 
 async def _send_details(context: BotContext, user_id: int, request: MedRequest) -> bool:
     actor = await context.services.roster.actor(user_id)
     details = await context.services.medicine.private_details(actor, request.id)
-    return await _private(context, user_id, _details_text(context, request, details))
+    return await send_private(context.bot, user_id, _details_text(context, request, details))
 
 
 async def show_details(update: Update, context: BotContext, argument: str) -> None:
@@ -258,7 +246,7 @@ def hospital_run_messages(context: BotContext, run: HospitalRun) -> list[str]:
 async def _send_hospital_run(context: BotContext, user_id: int) -> bool:
     run = await context.services.medicine.hospital_run(await context.services.roster.actor(user_id))
     for text in hospital_run_messages(context, run):
-        if not await _private(context, user_id, text):
+        if not await send_private(context.bot, user_id, text):
             return False
     return True
 

@@ -15,7 +15,6 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
 
@@ -24,6 +23,7 @@ from bot.language import commands as c
 from bot.services.permissions import Actor, require_committee
 from bot.services.roster import NotBound
 from handlers.router import guarded, router_of
+from handlers.sending import send_private
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +117,7 @@ async def me(update: Update, context: BotContext, command: c.Me) -> None:
     if update.effective_chat.type == ChatType.PRIVATE:
         await update.effective_message.reply_text(text, reply_markup=phone_button)
         return
-    try:
-        await context.bot.send_message(actor.user_id, text, reply_markup=phone_button)
-    except Forbidden:
+    if not await send_private(context.bot, actor.user_id, text, phone_button):
         await update.effective_message.reply_text(
             text + "\n" + context.t("me.start_private"), reply_markup=phone_button
         )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.context import BotContext
 from bot.i18n import t
 from bot.language import commands as c
 from handlers.router import guarded, router_of
+from handlers.sending import send_private
 from storage.models import Slot
 
 TICK_SECONDS = 60
@@ -178,27 +178,25 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     max_hours = f"{services.config.volunteers.max_shift_hours:g}"
     for shift in result.closed:
         lang = services.chat_language(shift.user_id)
-        await _tell(
-            app, shift.user_id, t(lang, "vol.auto_closed", time=_hhmm(services, shift.started_at), max=max_hours)
+        await send_private(
+            app.bot, shift.user_id, t(lang, "vol.auto_closed", time=_hhmm(services, shift.started_at), max=max_hours)
         )
     for slot in result.reminders:
         lang = services.chat_language(slot.chat_id)
         text = t(lang, "vol.slot_reminder", id=slot.id, task=slot.task, start=_hhmm(services, slot.starts_at))
-        reached = [await _tell(app, user_id, text) for user_id in slot.takers]
+        reached = [await send_private(app.bot, user_id, text) for user_id in slot.takers]
         if not all(reached):
             await app.bot.send_message(slot.chat_id, text)
 
 
-async def _tell(app: Application, user_id: int, text: str) -> bool:
-    try:
-        await app.bot.send_message(user_id, text)
-    except Forbidden:
-        return False
-    return True
-
-
 def start_jobs(app: Application) -> None:
-    app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=1, name="volunteers-tick")
+    app.job_queue.run_repeating(
+        tick,
+        interval=TICK_SECONDS,
+        first=1,
+        name="volunteers-tick",
+        job_kwargs={"misfire_grace_time": 30, "coalesce": True},
+    )
 
 
 def register(app: Application) -> None:

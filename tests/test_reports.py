@@ -9,7 +9,7 @@ from PIL import Image
 from bot.app import build_application, running
 from bot.cli import main
 from bot.localapi import LocalBotApi, LocalRequest
-from handlers import broadcast
+from handlers import sending
 from handlers.bulletins import notice_job_name
 from handlers.reports import DIGEST_GRACE_SECONDS, DIGEST_JOB
 from tests.conftest import SHANGHAI
@@ -180,12 +180,12 @@ async def test_notices_are_staggered_to_every_building_group_and_kicked_chats_ar
     async def record(seconds):
         pauses.append(seconds)
 
-    monkeypatch.setattr(broadcast.asyncio, "sleep", record)
+    monkeypatch.setattr(sending.asyncio, "sleep", record)
     bot.api.kicked_from.add(BUILDING_5)
     await bot.send(COMMITTEE_CHAT, COMMITTEE, "#通知 明早7点核酸，请带身份证")
     assert bot.last(BUILDING_3) == "📢 居委通知：明早7点核酸，请带身份证"
     assert bot.last(COMMITTEE_CHAT) == "通知已发到 1 个楼组群。"
-    assert pauses == [broadcast.STAGGER_SECONDS]
+    assert pauses == [sending.STAGGER_SECONDS]
     assert [c.chat_id for c in await bot.services.roster.building_chats()] == [BUILDING_3]
 
 

@@ -1,5 +1,6 @@
-"""Sending one thing to many chats: staggered within Telegram's limits, and a chat that removed
-the bot is marked so nothing more is sent there."""
+"""Sending beyond a reply: one thing to many chats (staggered within Telegram's limits; a chat that
+removed the bot is marked so nothing more is sent there), and private messages (which Telegram
+refuses until the person has opened a private chat with the bot)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import Message
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import ChatMigrated, Forbidden
 from telegram.ext import Application
+
+from bot.formatting import split_message
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +43,15 @@ async def broadcast(app: Application, chat_ids: list[int], send: Send) -> list[M
 
 async def building_chat_ids(app: Application) -> list[int]:
     return [chat.chat_id for chat in await app.bot_data.services.roster.building_chats()]
+
+
+async def send_private(bot: Bot, user_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> bool:
+    """Send to a person's private chat (split to fit, buttons under the last part); False when they
+    have not opened a private chat with the bot."""
+    parts = split_message(text.splitlines())
+    try:
+        for i, part in enumerate(parts):
+            await bot.send_message(user_id, part, reply_markup=markup if i == len(parts) - 1 else None)
+    except Forbidden:
+        return False
+    return True
