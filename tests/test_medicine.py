@@ -262,3 +262,13 @@ async def test_forty_households_overflow_into_several_messages(tmp_path, clock):
     assert all(f"3-{1001 + i}" in joined for i in range(40))
     assert "药品8号缓释片 ×320盒" in joined  # 40 households × 8
     assert re.search(r"🏥 配药清单：40 户，40 单", joined)
+
+
+async def test_the_phone_shared_with_start_phone_reaches_the_claiming_volunteer(bot):
+    await setup(bot)
+    await bot.feed(bot.api.contact_update(RESIDENT.id, RESIDENT, PHONE))
+    await file(bot)
+    await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
+    assert f"电话：{PHONE}" in bot.last(VOLUNTEER.id)
+    assert not any(PHONE in text for text in group_texts(bot))

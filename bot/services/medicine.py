@@ -306,11 +306,19 @@ class Medicine:
         return request_id, saved
 
     async def private_details(self, actor: Actor, request_id: int) -> MedPrivate | None:
-        """Only the volunteer who claimed the request and the committee may read them."""
+        """Only the volunteer who claimed the request and the committee may read them. Without a
+        phone given for this request, the requester's phone from ``/start phone`` stands in."""
         request = await self.get(request_id)
         require(actor.committee or request.volunteer_id == actor.user_id, "med.details", Who.VOLUNTEER)
         async with self._db.read() as conn:
-            return await store.private(conn, request_id)
+            details = await store.private(conn, request_id)
+            phone = await roster.phone(conn, request.requested_by)
+        if phone and (details is None or details.phone is None):
+            base = details or MedPrivate(
+                request_id=request_id, card_number=None, phone=None, notes=None, card_handed=False
+            )
+            details = base.model_copy(update={"phone": phone})
+        return details
 
     # ------------------------------------------------------------------ the hospital run
     async def hospital_run(self, actor: Actor) -> HospitalRun:
