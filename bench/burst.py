@@ -91,7 +91,8 @@ async def main(spread: float) -> None:
         board = next(m for m in reversed(api.sent(CHAT)) if m.get("text", "").startswith("🛒"))
     print(f"burst: {ORDERS} orders into one group over {spread:.0f} s")
     print(
-        f"burst: every order stored {stored_after:.1f} s after the first ({len(tally.orders)} households, {tally.total} 份)"
+        f"burst: every order stored {stored_after:.1f} s after the first ({len(tally.orders)} households, "
+        f"{tally.total} 份); the slowest was stored {slowest * 1000:.1f} ms after it arrived"
     )
     print(
         f"burst: messages + edits into the group per minute: {dict(sorted(api.per_minute.items()))} (Telegram allows {GROUP_LIMIT})"

@@ -8,6 +8,7 @@ Run: .venv/bin/python bench/startup.py [RECORDS]   (default 1,000,000)
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import tempfile
 import time
@@ -21,6 +22,7 @@ from bot.services import Services
 
 
 async def main(records: int) -> None:
+    logging.getLogger("tornado").setLevel(logging.CRITICAL)  # the server's view of the bot being stopped
     folder = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     path = folder / "bot.sqlite3"
     services = Services.create(bench_config(path))
