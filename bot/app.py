@@ -77,7 +77,8 @@ async def startup(app: Application) -> None:
     """``post_init``: open the database, load settings, publish the command menus."""
     services = services_of(app)
     await services.start()
-    async with services.db.read() as conn:
+    async with services.db.transaction() as conn:  # Telegram re-delivers for a day: a week is plenty
+        await updates.forget_older_than(conn, services.clock.now(), days=7)
         app.bot_data.newest_update = await updates.newest(conn)
     await handlers.on_startup(app)
     await publish_command_menus(app)

@@ -44,9 +44,6 @@ class Router:
     def on_chatter(self, listener: Listener) -> None:
         self._chatter.append(listener)
 
-    def handles(self, command: type[Command]) -> bool:
-        return command in self._routes
-
     async def dispatch(self, update: Update, context: BotContext) -> None:
         message = update.effective_message
         if message is None or not message.text:

@@ -6,9 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.models import AuditEntry
-from storage.sql import fetch_all
-from storage.timefmt import from_db, to_db
+from storage.timefmt import to_db
 
 
 async def add(
@@ -25,23 +23,3 @@ async def add(
         "INSERT INTO audit_log(at, user_id, chat_id, action, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (to_db(at), user_id, chat_id, action, outcome, detail),
     )
-
-
-async def recent(conn: aiosqlite.Connection, limit: int = 50) -> list[AuditEntry]:
-    rows = await fetch_all(
-        conn,
-        "SELECT id, at, user_id, chat_id, action, outcome, detail FROM audit_log ORDER BY id DESC LIMIT ?",
-        (limit,),
-    )
-    return [
-        AuditEntry(
-            id=row["id"],
-            at=from_db(row["at"]),
-            user_id=row["user_id"],
-            chat_id=row["chat_id"],
-            action=row["action"],
-            outcome=row["outcome"],
-            detail=row["detail"],
-        )
-        for row in rows
-    ]

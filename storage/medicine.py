@@ -161,10 +161,6 @@ async def take_session(conn: aiosqlite.Connection, user_id: int) -> int | None:
     return row["request_id"] if row else None
 
 
-async def has_session(conn: aiosqlite.Connection, user_id: int) -> bool:
-    return await fetch_one(conn, "SELECT 1 FROM med_private_sessions WHERE user_id = ?", (user_id,)) is not None
-
-
 async def purge_private(conn: aiosqlite.Connection) -> int:
     cursor = await conn.execute("DELETE FROM med_private")
     await conn.execute("UPDATE med_requests SET volunteer_name = NULL")

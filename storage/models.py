@@ -11,16 +11,6 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class AuditEntry(Record):
-    id: int
-    at: datetime
-    user_id: int | None
-    chat_id: int | None
-    action: str
-    outcome: str
-    detail: str
-
-
 class ChatBinding(Record):
     chat_id: int
     kind: str  # 'building' or 'committee'

@@ -11,7 +11,7 @@ from bot.language import ParseContext, ParseError, parse
 from bot.language import commands as c
 from bot.language.money import format_fen, parse_money
 from bot.language.normalize import normalize
-from bot.language.numbers import chinese_to_int, int_to_chinese, parse_int
+from bot.language.numbers import chinese_to_int, parse_int
 from bot.language.quantities import Item, parse_items, parse_quantity
 from bot.language.rooms import Room, parse_building, parse_room
 from bot.language.times import parse_clock, parse_time
@@ -362,3 +362,38 @@ async def test_an_edited_malformed_command_gets_no_second_usage_reply(bot):
     sent = await bot.send(BUILDING_3, RESIDENT, "#配药")
     await bot.edit(BUILDING_3, sent["message"]["message_id"], "#配药 ")
     assert len(bot.texts(BUILDING_3)) == 1
+
+
+# The inverse of the parser, to check it: how a number is written in Chinese.
+_CN_NAMES = "零一二三四五六七八九"
+
+
+def int_to_chinese(value: int) -> str:
+    """0 → 零, 12 → 十二, 105 → 一百零五, 20000 → 二万 (for 0 ≤ value < 100,000,000)."""
+    if not 0 <= value < 100_000_000:
+        raise ValueError(value)
+    if value == 0:
+        return "零"
+    high, low = divmod(value, 10000)
+    if high:
+        rest = _below_10000(low, leading=False) if low else ""
+        joiner = "零" if 0 < low < 1000 else ""
+        return _below_10000(high, leading=True) + "万" + joiner + rest
+    return _below_10000(low, leading=True)
+
+
+def _below_10000(value: int, *, leading: bool) -> str:
+    out = []
+    zero_pending = False
+    for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, value = divmod(value, unit)
+        if digit == 0:
+            zero_pending = bool(out)
+            continue
+        if zero_pending:
+            out.append("零")
+            zero_pending = False
+        if not (unit == 10 and digit == 1 and not out and leading):
+            out.append(_CN_NAMES[digit])
+        out.append(name)
+    return "".join(out)

@@ -46,37 +46,3 @@ def parse_int(text: str) -> int:
     if _DIGITS.fullmatch(text):
         return int(text)
     return chinese_to_int(text)
-
-
-_CN_NAMES = "零一二三四五六七八九"
-
-
-def int_to_chinese(value: int) -> str:
-    """0 → 零, 12 → 十二, 105 → 一百零五, 20000 → 二万 (for 0 ≤ value < 100,000,000)."""
-    if not 0 <= value < 100_000_000:
-        raise ValueError(value)
-    if value == 0:
-        return "零"
-    high, low = divmod(value, 10000)
-    if high:
-        rest = _below_10000(low, leading=False) if low else ""
-        joiner = "零" if 0 < low < 1000 else ""
-        return _below_10000(high, leading=True) + "万" + joiner + rest
-    return _below_10000(low, leading=True)
-
-
-def _below_10000(value: int, *, leading: bool) -> str:
-    out = []
-    zero_pending = False
-    for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit, value = divmod(value, unit)
-        if digit == 0:
-            zero_pending = bool(out)
-            continue
-        if zero_pending:
-            out.append("零")
-            zero_pending = False
-        if not (unit == 10 and digit == 1 and not out and leading):
-            out.append(_CN_NAMES[digit])
-        out.append(name)
-    return "".join(out)

@@ -23,10 +23,6 @@ class Room(BaseModel):
             return f"{self.building}-{self.room}"
         return f"{self.building}-{self.unit}-{self.room}"
 
-    @property
-    def sort_key(self) -> tuple[int, int, int]:
-        return (self.building, self.unit or 0, self.room)
-
 
 _BUILDING = rf"(?P<b>\d{{1,4}}|[{CN_CHARS}]{{1,5}})"
 _ROOM_PATTERN = re.compile(

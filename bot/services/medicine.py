@@ -21,7 +21,6 @@ from storage import medicine as store
 from storage.db import Database
 from storage.models import CardOut, MedItem, MedPrivate, MedRequest
 
-OPEN_STATES = ("pending", "open", "claimed", "bought")
 CANCELLABLE = ("pending", "open", "claimed")
 
 # Why a change is not possible from a state: the text to answer with.
@@ -273,10 +272,6 @@ class Medicine:
         async with self._db.transaction() as conn:
             await store.start_session(conn, actor.user_id, request_id, self._clock.now())
         return request
-
-    async def awaiting_details(self, user_id: int) -> bool:
-        async with self._db.read() as conn:
-            return await store.has_session(conn, user_id)
 
     async def save_private(self, user_id: int, text: str) -> tuple[int, MedPrivate] | None:
         """A private message after ``/start medN``: card number, phone, notes, whether the card is

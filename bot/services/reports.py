@@ -125,8 +125,7 @@ class Reports:
             for name in ("med_new", "med_open", "med_urgent", "med_delivered", "cards_out", "ordered", "unpaid_fen"):
                 setattr(total, name, getattr(total, name) + getattr(figures, name))
         async with self._db.read() as conn:
-            cursor = await conn.execute("SELECT count(*) AS open FROM group_buys WHERE status = 'open'")
-            total.buys_open = (await cursor.fetchone())["open"]
+            total.buys_open = await store.open_buy_count(conn)
         total.buys_closed = sum(f.buys_closed for f in buildings)
         hours = await self._volunteers.hours()
         return Digest(
