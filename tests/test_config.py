@@ -72,3 +72,25 @@ def test_run_without_token_explains_how_to_get_one(tmp_path, capsys, monkeypatch
     assert main(["run", "--config", str(path)]) == 2
     err = capsys.readouterr().err
     assert "@BotFather" in err and "building-bot console" in err
+
+
+def test_cli_migrate_and_backup(tmp_path, capsys):
+    import sqlite3
+
+    config = write(tmp_path, f'[storage]\npath = "{tmp_path / "live.sqlite3"}"\n')
+    assert main(["migrate", "--config", str(config)]) == 0
+    assert "schema version" in capsys.readouterr().out
+    assert main(["backup", str(tmp_path / "copies" / "b.sqlite3"), "--config", str(config)]) == 0
+    copy = sqlite3.connect(tmp_path / "copies" / "b.sqlite3")
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT count(*) FROM sqlite_master WHERE name = 'med_requests'").fetchone()[0] == 1
+
+
+def test_every_subcommand_has_help(capsys):
+    import pytest as _pytest
+
+    for command in ("run", "console", "migrate", "backup", "import-roster", "export"):
+        with _pytest.raises(SystemExit) as done:
+            main([command, "--help"])
+        assert done.value.code == 0
+        assert "--config" in capsys.readouterr().out
