@@ -87,10 +87,8 @@ def test_cli_migrate_and_backup(tmp_path, capsys):
 
 
 def test_every_subcommand_has_help(capsys):
-    import pytest as _pytest
-
     for command in ("run", "console", "migrate", "backup", "import-roster", "export"):
-        with _pytest.raises(SystemExit) as done:
+        with pytest.raises(SystemExit) as done:
             main([command, "--help"])
         assert done.value.code == 0
         assert "--config" in capsys.readouterr().out
