@@ -135,12 +135,16 @@ async def rumor_off(update: Update, context: BotContext, command: c.RumorOff) ->
 async def answer_rumors(update: Update, context: BotContext) -> None:
     """Chatter in a building group that mentions a rumor's keywords gets its rebuttal."""
     chat = update.effective_chat
+    bulletins = context.services.bulletins
     if chat.type == "private":
         return
+    matching = await bulletins.mentioned(update.effective_message.text)
+    if not matching:
+        return  # most messages: no database work at all
     binding = await context.services.roster.chat(chat.id)
     if binding is None or binding.kind != "building":
         return
-    for found in await context.services.bulletins.rumors_to_answer(chat.id, update.effective_message.text):
+    for found in await bulletins.rumors_to_answer(chat.id, matching):
         await update.effective_message.reply_text(rumor_text(context.lang, found))
 
 

@@ -199,7 +199,7 @@ async def _close_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def announce_close(app: Application, buy_id: int) -> None:
     services = app.bot_data.services
     await refresh_board(app, buy_id)
-    tally = await services.groupbuys.tally(buy_id)
+    tally = await services.groupbuys.tally(buy_id, with_roster=True)
     lang = services.chat_language(tally.buy.chat_id)
     for text in render_summary(lang, tally, services.config.schedule.tz):
         await app.bot.send_message(tally.buy.chat_id, text)

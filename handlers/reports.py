@@ -143,7 +143,7 @@ async def digest_now(update: Update, context: BotContext, command: c.Digest) -> 
     """/digest: the report here and now (the scheduled one still goes out). In a building group
     it is that building's report, so no household is named there."""
     reports = context.services.reports
-    reports.require_committee(await context.actor())
+    require_committee(await context.actor(), "digest")
     digest = await reports.digest()
     binding = await context.services.roster.chat(update.effective_chat.id)
     if binding is not None and binding.building is not None:

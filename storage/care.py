@@ -6,6 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.language.rooms import room_label
 from storage.models import CareHousehold
 from storage.sql import fetch_all, fetch_one
 from storage.timefmt import to_db
@@ -18,7 +19,7 @@ _SELECT = (
 
 def _care(row: aiosqlite.Row) -> CareHousehold:
     unit = row["unit"] or None
-    label = f"{row['building']}-{row['room']}" if unit is None else f"{row['building']}-{unit}-{row['room']}"
+    label = room_label(row["building"], unit, row["room"])
     return CareHousehold(
         household_id=row["household_id"],
         household=label,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.language.rooms import room_label
 from storage.models import Board, BuyOrder, GroupBuy
 from storage.sql import fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
@@ -125,7 +126,7 @@ async def orders(conn: aiosqlite.Connection, buy_id: int) -> list[BuyOrder]:
     found = []
     for row in rows:
         unit = row["unit"] or None
-        label = f"{row['building']}-{row['room']}" if unit is None else f"{row['building']}-{unit}-{row['room']}"
+        label = room_label(row["building"], unit, row["room"])
         found.append(
             BuyOrder(
                 household_id=row["household_id"],

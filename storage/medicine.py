@@ -7,6 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.language.rooms import room_label
 from storage.models import CardOut, MedItem, MedPrivate, MedRequest
 from storage.sql import fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
@@ -15,8 +16,7 @@ _SELECT = "SELECT r.*, h.building, h.unit, h.room FROM med_requests r JOIN house
 
 
 def _label(row: aiosqlite.Row) -> str:
-    unit = row["unit"] or None
-    return f"{row['building']}-{row['room']}" if unit is None else f"{row['building']}-{unit}-{row['room']}"
+    return room_label(row["building"], row["unit"], row["room"])
 
 
 async def _items(conn: aiosqlite.Connection, request_ids: list[int]) -> dict[int, list[MedItem]]:

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.language.rooms import room_label
+
 
 class Record(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -29,7 +31,7 @@ class Household(Record):
     @property
     def label(self) -> str:
         """The canonical room form, ``3-502`` or ``3-2-502``: what groups are shown."""
-        return f"{self.building}-{self.room}" if self.unit is None else f"{self.building}-{self.unit}-{self.room}"
+        return room_label(self.building, self.unit, self.room)
 
 
 class Member(Record):

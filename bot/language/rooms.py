@@ -9,6 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.language.numbers import CN_CHARS, parse_int
 
 
+def room_label(building: int, unit: int | None, room: int) -> str:
+    """The canonical display form every group sees: ``3-502``, or ``3-2-502`` with a unit."""
+    return f"{building}-{room}" if not unit else f"{building}-{unit}-{room}"
+
+
 class Room(BaseModel):
     """Building, optional unit, room; ``str(room)`` is the canonical form ``3-502`` / ``3-2-502``."""
 
@@ -19,9 +24,7 @@ class Room(BaseModel):
     room: int = Field(ge=1, le=99999)
 
     def __str__(self) -> str:
-        if self.unit is None:
-            return f"{self.building}-{self.room}"
-        return f"{self.building}-{self.unit}-{self.room}"
+        return room_label(self.building, self.unit, self.room)
 
 
 _BUILDING = rf"(?P<b>\d{{1,4}}|[{CN_CHARS}]{{1,5}})"

@@ -97,13 +97,13 @@ class Bulletins:
                 raise UserError("rumor.err.not_found", id=rumor_id)
         self._active = None
 
-    async def rumors_to_answer(self, chat_id: int, text: str) -> list[Rumor]:
-        """Active rumors whose keywords the message mentions and that were not answered in this
-        chat within the hour; recorded as answered."""
+    async def mentioned(self, text: str) -> list[Rumor]:
+        """Active rumors whose keywords the message mentions (from memory: no database read)."""
         folded = unicodedata.normalize("NFKC", text).lower()
-        matching = [r for r in await self.active_rumors() if any(k.lower() in folded for k in r.keywords)]
-        if not matching:
-            return []
+        return [r for r in await self.active_rumors() if any(k.lower() in folded for k in r.keywords)]
+
+    async def rumors_to_answer(self, chat_id: int, matching: list[Rumor]) -> list[Rumor]:
+        """Of ``matching``, those not answered in this chat within the hour; recorded as answered."""
         now = self._clock.now()
         answered = []
         async with self._db.transaction() as conn:

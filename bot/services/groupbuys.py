@@ -258,19 +258,21 @@ class GroupBuys:
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.paid", detail=f"#{buy_id}")
         return home
 
-    async def tally(self, buy_id: int) -> Tally:
+    async def tally(self, buy_id: int, *, with_roster: bool = False) -> Tally:
+        """The buy's orders; ``with_roster``: also the roster households that did not order
+        (the summary's list; the board, refreshed every few seconds, does without)."""
         async with self._db.read() as conn:
             buy = await store.get(conn, buy_id)
             if buy is None:
                 raise UserError("gb.err.not_found", id=buy_id)
             orders = await store.orders(conn, buy_id)
-            everyone = await roster.households(conn, buy.building)
+            everyone = await roster.households(conn, buy.building) if with_roster else []
         ordered = {order.household_id for order in orders}
         return Tally(buy=buy, orders=orders, not_ordered=[h.label for h in everyone if h.id not in ordered])
 
     async def summary(self, actor: Actor, buy_id: int) -> Tally:
         self._require_manager(actor, await self.get(buy_id), "gb.summary")
-        return await self.tally(buy_id)
+        return await self.tally(buy_id, with_roster=True)
 
     async def open_buys(self) -> list[GroupBuy]:
         async with self._db.read() as conn:

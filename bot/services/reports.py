@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.language.rooms import room_label
 from bot.services.bulletins import Bulletins
 from bot.services.care import Care
-from bot.services.permissions import Actor, require_committee
 from bot.services.volunteers import Volunteers
 from storage import reports as store
 from storage.db import Database
@@ -56,10 +56,6 @@ class Activity:
     buildings: list[int]
     medicine: dict[tuple[int, date], int]
     orders: dict[tuple[int, date], int]
-
-
-def _label(building: int, unit: int | None, room: int) -> str:
-    return f"{building}-{room}" if unit is None else f"{building}-{unit}-{room}"
 
 
 class Reports:
@@ -132,7 +128,7 @@ class Reports:
             day=day,
             total=total,
             buildings=buildings,
-            urgent=[(rid, _label(b, u, r)) for rid, b, u, r in urgent],
+            urgent=[(rid, room_label(b, u, r)) for rid, b, u, r in urgent],
             on_duty=len(await self._volunteers.on_duty()),
             hours_today=round(sum(h.today for h in hours), 1),
             slots_short=sum(s.headcount - len(s.takers) for s in await self._volunteers.vacancies()),
@@ -166,9 +162,6 @@ class Reports:
     async def release(self, chat_id: int) -> None:
         async with self._db.transaction() as conn:
             await store.release_digest(conn, chat_id, self.today())
-
-    def require_committee(self, actor: Actor) -> None:
-        require_committee(actor, "digest")
 
     # ------------------------------------------------------------------ exports
     async def export_tables(self, start: date, end: date) -> dict[str, tuple[list[str], list[tuple]]]:
