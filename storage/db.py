@@ -101,27 +101,33 @@ class Database:
         async with self._lock:
             conn = self.conn
             try:
-                await conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise StorageError(str(exc)) from exc
-            try:
-                claim = _pending_update.get()
-                if claim is not None and claim.open:
-                    claim.open = False
-                    if not await updates.claim(conn, claim.update_id, claim.at):
-                        raise AlreadyProcessed(claim.update_id)
+                await self._begin(conn)
                 yield conn
                 await conn.execute("COMMIT")
             except BaseException as exc:
-                try:
-                    await conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    log.warning("rollback failed after %s", exc.__class__.__name__)
+                if conn.in_transaction:
+                    try:
+                        await conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        log.warning("rollback failed after %s", exc.__class__.__name__)
                 if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(
                     exc, sqlite3.IntegrityError
                 ):
                     raise StorageError(str(exc)) from exc
                 raise
+
+    @staticmethod
+    async def _begin(conn: aiosqlite.Connection) -> None:
+        """``BEGIN IMMEDIATE``, and for the first write of an update its claim, in one trip."""
+        claim = _pending_update.get()
+        if claim is None or not claim.open or conn.in_transaction:  # (the last fails here, as it must)
+            await conn.execute("BEGIN IMMEDIATE")
+            return
+        claim.open = False
+        before = conn.total_changes
+        await conn.executescript(updates.begin_and_claim(claim.update_id, claim.at))
+        if conn.total_changes == before:
+            raise AlreadyProcessed(claim.update_id)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

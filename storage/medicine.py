@@ -90,26 +90,29 @@ async def create(
     message_id: int,
     status: str,
     urgent: bool,
-    items: list[MedItem],
     at: datetime,
-) -> int:
-    cursor = await conn.execute(
+) -> int | None:
+    """The request row (its items are :func:`add_items`); None when this message has filed one."""
+    row = await fetch_one(
+        conn,
         "INSERT INTO med_requests(household_id, requested_by, chat_id, message_id, status, urgent, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(chat_id, message_id) DO NOTHING RETURNING id",
         (household_id, requested_by, chat_id, message_id, status, int(urgent), to_db(at), to_db(at)),
     )
-    request_id = cursor.lastrowid
-    assert request_id is not None
-    await replace_items(conn, request_id, items)
-    return request_id
+    return row["id"] if row else None
 
 
-async def replace_items(conn: aiosqlite.Connection, request_id: int, items: list[MedItem]) -> None:
-    await conn.execute("DELETE FROM med_items WHERE request_id = ?", (request_id,))
+async def add_items(conn: aiosqlite.Connection, request_id: int, items: list[MedItem]) -> None:
     await conn.executemany(
         "INSERT INTO med_items(request_id, position, name, quantity, unit) VALUES (?, ?, ?, ?, ?)",
         [(request_id, i, item.name, item.quantity, item.unit) for i, item in enumerate(items)],
     )
+
+
+async def replace_items(conn: aiosqlite.Connection, request_id: int, items: list[MedItem]) -> None:
+    await conn.execute("DELETE FROM med_items WHERE request_id = ?", (request_id,))
+    await add_items(conn, request_id, items)
 
 
 async def update(conn: aiosqlite.Connection, request_id: int, at: datetime, **fields: object) -> None:

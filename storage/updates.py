@@ -19,13 +19,15 @@ async def newest(conn: aiosqlite.Connection) -> int:
     return int(row[0])
 
 
-async def claim(conn: aiosqlite.Connection, update_id: int, now: datetime) -> bool:
-    """Record ``update_id``; False when it had been handled before."""
-    cursor = await conn.execute(
-        "INSERT OR IGNORE INTO processed_updates(update_id, processed_at) VALUES (?, ?)",
-        (update_id, to_db(now)),
+def begin_and_claim(update_id: int, now: datetime) -> str:
+    """``BEGIN IMMEDIATE`` and the record of ``update_id`` as one script: one trip to the database
+    thread, and the claim is never written if the transaction could not begin. The values are an
+    integer and our own timestamp, never user text. Whether the row was new shows in the
+    connection's ``total_changes``."""
+    return (
+        "BEGIN IMMEDIATE; INSERT OR IGNORE INTO processed_updates(update_id, processed_at) "
+        f"VALUES ({int(update_id)}, '{to_db(now)}')"
     )
-    return cursor.rowcount == 1
 
 
 async def forget_older_than(conn: aiosqlite.Connection, now: datetime, days: int = 7) -> int:

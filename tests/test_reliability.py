@@ -182,6 +182,16 @@ async def test_a_read_only_database_answers_clearly_and_recovers(bot, caplog):
     assert bot.last(BUILDING_3).startswith("配药单 #1")
 
 
+async def test_an_update_that_failed_on_storage_is_handled_when_delivered_again(bot):
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    request = bot.api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
+    await bot.services.db.conn.execute("PRAGMA query_only = ON")
+    await bot.feed(request)
+    await bot.services.db.conn.execute("PRAGMA query_only = OFF")
+    await bot.feed(request)  # the same update again: its failed attempt did not mark it as handled
+    assert bot.last(BUILDING_3).startswith("配药单 #1")
+
+
 async def test_a_full_database_answers_clearly_and_recovers(bot):
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
     conn = bot.services.db.conn

@@ -6,6 +6,7 @@ import pytest
 
 from storage.db import Database, StorageError
 from storage.migrate import apply_migrations, current_version, migrations
+from storage.sql import together
 
 
 async def test_migrations_from_empty_and_rerun_is_a_noop(tmp_path):
@@ -92,3 +93,21 @@ async def test_a_read_only_database_gives_a_storage_error(tmp_path):
         await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'x', 'ok')")
     await db.close()
     assert sqlite3.connect(path).execute("SELECT count(*) FROM audit_log").fetchone()[0] == 1
+
+
+async def test_statements_sent_together_commit_or_roll_back_together(tmp_path):
+    db = Database(tmp_path / "t.sqlite3")
+    await db.open()
+    audit = "INSERT INTO audit_log(at, user_id, chat_id, action, outcome, detail) VALUES ('t', 1, 1, ?, 'ok', '')"
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction() as conn:
+            await together(
+                conn.execute(audit, ("first",)),
+                conn.execute("INSERT INTO audit_log(at) VALUES (NULL)"),  # violates NOT NULL
+                conn.execute(audit, ("third",)),
+            )
+    assert await db.fetchall("SELECT action FROM audit_log") == []
+    async with db.transaction() as conn:
+        await together(*(conn.execute(audit, (name,)) for name in ("a", "b", "c")))
+    assert [row["action"] for row in await db.fetchall("SELECT action FROM audit_log ORDER BY id")] == ["a", "b", "c"]
+    await db.close()

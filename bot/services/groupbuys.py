@@ -14,6 +14,7 @@ from storage import audit, roster
 from storage import groupbuys as store
 from storage.db import Database
 from storage.models import BuyOrder, GroupBuy, Household
+from storage.sql import together
 
 
 @dataclass(frozen=True)
@@ -135,14 +136,16 @@ class GroupBuys:
             household = await self._household(conn, actor, buy, room, now)
             if buy.max_each and quantity > buy.max_each:
                 raise UserError("gb.err.limit", id=buy.id, limit=buy.max_each, unit=buy.unit)
-            await store.set_order(conn, buy.id, household.id, quantity, actor.user_id, now)
-            await audit.add(
-                conn,
-                at=now,
-                user_id=actor.user_id,
-                chat_id=None,
-                action="gb.order",
-                detail=f"#{buy.id} {household.label}",
+            await together(
+                store.set_order(conn, buy.id, household.id, quantity, actor.user_id, now),
+                audit.add(
+                    conn,
+                    at=now,
+                    user_id=actor.user_id,
+                    chat_id=None,
+                    action="gb.order",
+                    detail=f"#{buy.id} {household.label}",
+                ),
             )
         return OrderOutcome(buy=buy, household=household, after=quantity)
 

@@ -20,6 +20,7 @@ from storage import audit, roster
 from storage import medicine as store
 from storage.db import Database
 from storage.models import CardOut, MedItem, MedPrivate, MedRequest
+from storage.sql import together
 
 CANCELLABLE = ("pending", "open", "claimed")
 
@@ -98,9 +99,6 @@ class Medicine:
         now = self._clock.now()
         status = "open" if self._config.medicine.auto_confirm else "pending"
         async with self._db.transaction() as conn:
-            existing = await store.by_message(conn, chat_id, message_id)
-            if existing is not None:
-                return Filed(existing, created=False)
             if command.room is None:
                 household = require_household(actor, "med")
             else:
@@ -115,19 +113,26 @@ class Medicine:
                 message_id=message_id,
                 status=status,
                 urgent=urgent,
-                items=items,
                 at=now,
             )
+            if request_id is None:  # this message filed its request before
+                existing = await store.by_message(conn, chat_id, message_id)
+                assert existing is not None
+                return Filed(existing, created=False)
+            writes = [
+                store.add_items(conn, request_id, items),
+                # The filer's private chat is about to be asked for the card number and phone.
+                store.start_session(conn, actor.user_id, request_id, now),
+                audit.add(
+                    conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.new", detail=f"#{request_id}"
+                ),
+            ]
             if phone:
                 details = MedPrivate(
                     request_id=request_id, card_number=None, phone=phone, notes=None, card_handed=False
                 )
-                await store.save_private(conn, details, now)
-            # The filer's private chat is about to be asked for the card number and phone.
-            await store.start_session(conn, actor.user_id, request_id, now)
-            await audit.add(
-                conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.new", detail=f"#{request_id}"
-            )
+                writes.append(store.save_private(conn, details, now))
+            await together(*writes)
         request = MedRequest(
             id=request_id,
             household_id=household.id,

@@ -15,6 +15,7 @@ from storage import audit, roster
 from storage import volunteers as store
 from storage.db import Database
 from storage.models import Shift, Slot
+from storage.sql import together
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,10 @@ class Volunteers:
             if current is None:
                 raise UserError("vol.err.not_on_duty")
             ended = min(now, current.started_at + self._max_shift)
-            await store.end_shift(conn, current.id, ended, flagged=ended < now)
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="checkout")
+            await together(
+                store.end_shift(conn, current.id, ended, flagged=ended < now),
+                audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="checkout"),
+            )
         return round((ended - current.started_at).total_seconds() / 3600, 1), ended < now
 
     async def on_duty(self) -> list[Shift]:
