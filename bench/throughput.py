@@ -79,12 +79,20 @@ async def bot_run(db_path: Path, count: int) -> tuple[float, list[float]]:
         payloads = mixed_updates(api, count, rng)
         updates = [Update.de_json(p, app.bot) for p in payloads]
         timings = []
+        handle = app.process_update
+
+        async def timed(update: object) -> None:
+            t0 = time.perf_counter()
+            await handle(update)
+            timings.append(time.perf_counter() - t0)
+
+        app.process_update = timed  # as polling does: into the update queue, handled by the processor
         started = time.perf_counter()
         for update in updates:
-            t0 = time.perf_counter()
-            await app.process_update(update)
-            timings.append(time.perf_counter() - t0)
+            app.update_queue.put_nowait(update)
+        await app.update_queue.join()
         elapsed = time.perf_counter() - started
+        assert len(timings) == count, f"{len(timings)} of {count} updates handled"
     return elapsed, timings
 
 

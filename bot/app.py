@@ -16,6 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 import handlers
+from bot.chat_order import ChatOrderedProcessor
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import AppState, BotContext
@@ -57,6 +58,7 @@ def build_application(config: Config, request: BaseRequest | None = None, *, clo
                 max_retries=3,
             )
         )
+        .concurrent_updates(ChatOrderedProcessor(config.telegram.concurrent_updates))
         .context_types(ContextTypes(context=BotContext, bot_data=AppState))
         .post_init(startup)
         .post_shutdown(shutdown)

@@ -51,6 +51,7 @@ class TelegramConfig(_Section):
     secret_token: SecretStr = SecretStr("")
     group_messages_per_minute: int = Field(default=20, ge=1, le=10000)
     messages_per_second: int = Field(default=30, ge=1, le=10000)
+    concurrent_updates: int = Field(default=32, ge=1, le=1024)
 
 
 class StorageConfig(_Section):

@@ -8,6 +8,7 @@ so the real ``Application`` runs over it unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -115,6 +116,8 @@ class LocalBotApi:
         # Groups that removed the bot: anything sent there is refused.
         self.kicked_from: set[int] = set()
         self.faults: list[Fault] = []
+        # Chats whose sends wait for their event (a slow network or a rate-limited group).
+        self.held: dict[int, asyncio.Event] = {}
         self.listeners: list[Listener] = []
         self._update_ids = itertools.count(id_base)
         self._message_ids: dict[int, itertools.count] = {}
@@ -263,6 +266,10 @@ class LocalBotApi:
     ) -> None:
         """Answer the next ``times`` calls of ``method`` (to ``chat_id``) with an error; code 0 times out."""
         self.faults.append(Fault(method, code, description, parameters, chat_id, times))
+
+    def hold(self, chat_id: int) -> asyncio.Event:
+        """Calls addressed to ``chat_id`` wait until the returned event is set."""
+        return self.held.setdefault(chat_id, asyncio.Event())
 
     def _fault(self, method: str, params: dict[str, Any]) -> None:
         for fault in self.faults:
@@ -431,6 +438,9 @@ class LocalRequest(BaseRequest):
             for name, part in request_data.multipart_data.items():
                 content = part[1]
                 files[part[0] or name] = content if isinstance(content, bytes) else content.read()
+        gate = self.api.held.get(params.get("chat_id"))
+        if gate is not None:
+            await gate.wait()
         try:
             result = self.api.handle(api_method, params, files)
         except LocalTimeout:
