@@ -10,6 +10,7 @@ always starts after the first delivery has finished.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable
 from typing import Any
 
@@ -37,23 +38,20 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._chats: dict[tuple[str, int] | None, tuple[asyncio.Lock, int]] = {}
+        self._locks: dict[tuple[str, int] | None, asyncio.Lock] = {}
+        self._waiting: Counter[tuple[str, int] | None] = Counter()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
-        lock, users = self._chats.get(key, (None, 0))
-        if lock is None:
-            lock = asyncio.Lock()
-        self._chats[key] = (lock, users + 1)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] += 1
         try:
             async with lock:
                 await coroutine
         finally:
-            lock, users = self._chats[key]
-            if users == 1:
-                del self._chats[key]  # nobody waiting: forget the chat
-            else:
-                self._chats[key] = (lock, users - 1)
+            self._waiting[key] -= 1
+            if not self._waiting[key]:  # nobody else waiting: forget the chat
+                del self._waiting[key], self._locks[key]
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -63,4 +61,4 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     @property
     def chats_in_flight(self) -> int:
-        return len(self._chats)
+        return len(self._locks)

@@ -120,7 +120,8 @@ class Database:
     async def _begin(conn: aiosqlite.Connection) -> None:
         """``BEGIN IMMEDIATE``, and for the first write of an update its claim, in one trip."""
         claim = _pending_update.get()
-        if claim is None or not claim.open or conn.in_transaction:  # (the last fails here, as it must)
+        # A transaction somehow left open must make BEGIN fail; a script would quietly commit it first.
+        if claim is None or not claim.open or conn.in_transaction:
             await conn.execute("BEGIN IMMEDIATE")
             return
         claim.open = False
