@@ -19,15 +19,11 @@ async def newest(conn: aiosqlite.Connection) -> int:
     return int(row[0])
 
 
-def begin_and_claim(update_id: int, now: datetime) -> str:
-    """``BEGIN IMMEDIATE`` and the record of ``update_id`` as one script: one trip to the database
-    thread, and the claim is never written if the transaction could not begin. The values are an
-    integer and our own timestamp, never user text. Whether the row was new shows in the
-    connection's ``total_changes``."""
-    return (
-        "BEGIN IMMEDIATE; INSERT OR IGNORE INTO processed_updates(update_id, processed_at) "
-        f"VALUES ({int(update_id)}, '{to_db(now)}')"
-    )
+def claim(update_id: int, now: datetime) -> str:
+    """The record that ``update_id`` is handled, as a statement without parameters (it joins the
+    transaction's opening in one trip). The values are an integer and our own timestamp, never
+    user text. Whether the row was new shows in the connection's ``total_changes``."""
+    return f"INSERT OR IGNORE INTO processed_updates(update_id, processed_at) VALUES ({int(update_id)}, '{to_db(now)}')"
 
 
 async def forget_older_than(conn: aiosqlite.Connection, now: datetime, days: int = 7) -> int:

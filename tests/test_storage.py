@@ -27,16 +27,19 @@ async def test_migrations_from_empty_and_rerun_is_a_noop(tmp_path):
     await db.close()
 
 
-async def test_pragmas_are_set_on_the_connection(tmp_path):
+async def test_pragmas_are_set_on_both_connections(tmp_path):
     db = Database(tmp_path / "p.sqlite3")
     await db.open()
+
+    async def pragmas(conn, names):
+        return {name: (await (await conn.execute(f"PRAGMA {name}")).fetchone())[0] for name in names}
+
+    writer = await pragmas(db.conn, ("journal_mode", "foreign_keys", "busy_timeout", "synchronous", "query_only"))
     async with db.read() as conn:
-        values = {}
-        for pragma in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous"):
-            cursor = await conn.execute(f"PRAGMA {pragma}")
-            values[pragma] = (await cursor.fetchone())[0]
+        reader = await pragmas(conn, ("journal_mode", "busy_timeout", "query_only"))
     await db.close()
-    assert values == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": 2}
+    assert writer == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": 2, "query_only": 0}
+    assert reader == {"journal_mode": "wal", "busy_timeout": 5000, "query_only": 1}
 
 
 async def test_concurrent_writers_do_not_share_a_transaction(tmp_path):
@@ -111,3 +114,72 @@ async def test_statements_sent_together_commit_or_roll_back_together(tmp_path):
         await together(*(conn.execute(audit, (name,)) for name in ("a", "b", "c")))
     assert [row["action"] for row in await db.fetchall("SELECT action FROM audit_log ORDER BY id")] == ["a", "b", "c"]
     await db.close()
+
+
+async def test_writers_queued_together_share_one_commit_and_return_only_once_it_is_on_disk(tmp_path):
+    path = tmp_path / "g.sqlite3"
+    db = Database(path)
+    await db.open()
+    commits = []
+    await db.conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    on_disk = []
+
+    async def writer(name: str) -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', ?, 'ok')", (name,))
+        # back from the transaction: another process already sees the row
+        with sqlite3.connect(path) as other:
+            on_disk.append(other.execute("SELECT count(*) FROM audit_log WHERE action = ?", (name,)).fetchone()[0])
+
+    await asyncio.gather(*(writer(f"w{n}") for n in range(20)))
+    await db.close()
+    assert on_disk == [1] * 20
+    assert 1 <= len(commits) < 20  # the twenty queued writers did not each wait for a disk sync
+
+
+async def test_a_commit_that_fails_fails_every_writer_of_its_batch_and_keeps_nothing(tmp_path):
+    db = Database(tmp_path / "f.sqlite3")
+    await db.open()
+    outcomes = {}
+
+    async def writer(name: str, breaks_the_commit: bool = False) -> None:
+        try:
+            async with db.transaction() as conn:
+                if breaks_the_commit:  # a foreign key checked only at COMMIT, pointing nowhere
+                    await conn.execute("PRAGMA defer_foreign_keys = ON")
+                    await conn.execute(
+                        "INSERT INTO members(user_id, household_id, display_name, registered_at) VALUES (7, 999, 'x', 't')"
+                    )
+                await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', ?, 'ok')", (name,))
+            outcomes[name] = "stored"
+        except StorageError:
+            outcomes[name] = "storage error"
+
+    await asyncio.gather(writer("a"), writer("b", breaks_the_commit=True), writer("c"))
+    assert outcomes == {"a": "storage error", "b": "storage error", "c": "storage error"}
+    assert await db.fetchall("SELECT action FROM audit_log") == []
+    await writer("d")  # the next batch is a fresh one
+    assert outcomes["d"] == "stored"
+    assert [row["action"] for row in await db.fetchall("SELECT action FROM audit_log")] == ["d"]
+    await db.close()
+
+
+async def test_reads_do_not_wait_for_a_writer_and_see_only_committed_data(tmp_path):
+    db = Database(tmp_path / "r.sqlite3")
+    await db.open()
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_writer() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'pending', 'ok')")
+            inside.set()
+            await release.wait()
+
+    writing = asyncio.create_task(slow_writer())
+    await inside.wait()
+    during = await asyncio.wait_for(db.fetchall("SELECT action FROM audit_log"), timeout=2)
+    release.set()
+    await writing
+    after = await db.fetchall("SELECT action FROM audit_log")
+    await db.close()
+    assert during == [] and [row["action"] for row in after] == ["pending"]
