@@ -95,16 +95,20 @@ async def close(conn: aiosqlite.Connection, buy_id: int, at: datetime) -> bool:
 async def set_order(
     conn: aiosqlite.Connection, buy_id: int, household_id: int, quantity: int, by: int, at: datetime
 ) -> None:
-    """Set a household's total (0 withdraws)."""
+    """Set a household's total (0 withdraws). Changes nothing unless the buy exists and is open."""
     if quantity == 0:
-        await conn.execute("DELETE FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id))
+        await conn.execute(
+            "DELETE FROM group_buy_orders WHERE buy_id = ? AND household_id = ? "
+            "AND buy_id IN (SELECT id FROM group_buys WHERE status = 'open')",
+            (buy_id, household_id),
+        )
         return
     await conn.execute(
         "INSERT INTO group_buy_orders(buy_id, household_id, quantity, updated_by, updated_at) "
-        "VALUES (?, ?, ?, ?, ?) "
+        "SELECT id, ?, ?, ?, ? FROM group_buys WHERE id = ? AND status = 'open' "
         "ON CONFLICT(buy_id, household_id) DO UPDATE SET quantity = excluded.quantity, "
         "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-        (buy_id, household_id, quantity, by, to_db(at)),
+        (household_id, quantity, by, to_db(at), buy_id),
     )
 
 

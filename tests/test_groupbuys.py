@@ -115,6 +115,24 @@ async def test_close_by_command_posts_the_summary_and_refuses_later_orders(bot):
     assert bot.last(BUILDING_3) == "团购 #1 已截单，不能再接龙。"
 
 
+async def test_a_refused_order_changes_nothing(bot):
+    """The buy is checked after the order is written, in the same transaction: a refusal must undo it."""
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份 限购2")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3")
+    assert bot.last(BUILDING_3) == "团购 #1 每户限购 2 份。"
+    assert await quantities(bot) == {}
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3")
+    assert await quantities(bot) == {"3-502": 2}
+    await bot.send(BUILDING_3, LEADER, "#截单 1")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 0")
+    assert bot.last(BUILDING_3) == "团购 #1 已截单，不能再接龙。"
+    assert await quantities(bot) == {"3-502": 2}
+    orders = await bot.services.db.fetchall("SELECT count(*) AS n FROM audit_log WHERE action = 'gb.order'")
+    assert orders[0]["n"] == 1
+
+
 async def test_close_at_the_deadline_and_the_deadline_survives_a_restart(config, clock):
     api = LocalBotApi()
     async with running(build_application(config, LocalRequest(api), clock=clock)) as app:

@@ -132,21 +132,26 @@ class GroupBuys:
         """Set the household's total for this buy (a repeated message does not add; 0 withdraws)."""
         now = self._clock.now()
         async with self._db.transaction() as conn:
-            buy = await self._open_buy(conn, buy_id)
-            household = await self._household(conn, actor, buy, room, now)
-            if buy.max_each and quantity > buy.max_each:
-                raise UserError("gb.err.limit", id=buy.id, limit=buy.max_each, unit=buy.unit)
-            await together(
-                store.set_order(conn, buy.id, household.id, quantity, actor.user_id, now),
+            household = await self._household(conn, actor, room, now)
+            # The buy is read in the same trip as the writes (which change nothing unless it exists
+            # and is open); if it refuses the order, the error raised here rolls the writes back.
+            buy, _, _ = await together(
+                store.get(conn, buy_id),
+                store.set_order(conn, buy_id, household.id, quantity, actor.user_id, now),
                 audit.add(
                     conn,
                     at=now,
                     user_id=actor.user_id,
                     chat_id=None,
                     action="gb.order",
-                    detail=f"#{buy.id} {household.label}",
+                    detail=f"#{buy_id} {household.label}",
                 ),
             )
+            buy = self._open(buy, buy_id)
+            if buy.building is not None and household.building != buy.building:
+                raise UserError("gb.err.other_building", id=buy.id, building=buy.building)
+            if buy.max_each and quantity > buy.max_each:
+                raise UserError("gb.err.limit", id=buy.id, limit=buy.max_each, unit=buy.unit)
         return OrderOutcome(buy=buy, household=household, after=quantity)
 
     async def adjust(self, actor: Actor, buy_id: int, delta: int) -> OrderOutcome:
@@ -202,23 +207,19 @@ class GroupBuys:
             buy=buy, imported=imported, not_allowed=not_allowed, unreadable=command.unreadable if helper else []
         )
 
-    async def _open_buy(self, conn, buy_id: int) -> GroupBuy:
-        buy = await store.get(conn, buy_id)
+    def _open(self, buy: GroupBuy | None, buy_id: int) -> GroupBuy:
         if buy is None:
             raise UserError("gb.err.not_found", id=buy_id)
         if self.is_closed(buy):
             raise UserError("gb.err.closed", id=buy_id)
         return buy
 
-    async def _household(self, conn, actor: Actor, buy: GroupBuy, room: Room | None, now: datetime) -> Household:
+    @staticmethod
+    async def _household(conn, actor: Actor, room: Room | None, now: datetime) -> Household:
         if room is None:
-            home = require_household(actor, "gb.order")
-        else:
-            require_leader(actor, room.building, "gb.order.other")
-            home = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
-        if buy.building is not None and home.building != buy.building:
-            raise UserError("gb.err.other_building", id=buy.id, building=buy.building)
-        return home
+            return require_household(actor, "gb.order")
+        require_leader(actor, room.building, "gb.order.other")
+        return await roster.ensure_household(conn, room.building, room.unit, room.room, now)
 
     # ------------------------------------------------------------------ closing, paying, reporting
     def _require_manager(self, actor: Actor, buy: GroupBuy, action: str) -> None:
