@@ -1,10 +1,11 @@
 import asyncio
 import sqlite3
+from datetime import UTC, datetime
 
 import aiosqlite
 import pytest
 
-from storage.db import Database, StorageError
+from storage.db import AlreadyProcessed, Database, StorageError, recording_update
 from storage.migrate import apply_migrations, current_version, migrations
 from storage.sql import together
 
@@ -183,3 +184,37 @@ async def test_reads_do_not_wait_for_a_writer_and_see_only_committed_data(tmp_pa
     after = await db.fetchall("SELECT action FROM audit_log")
     await db.close()
     assert during == [] and [row["action"] for row in after] == ["pending"]
+
+
+async def test_an_update_claimed_twice_in_one_batch_is_written_once(tmp_path):
+    """Writers joining a batch send their claim without waiting for it: the second delivery of an
+    update must still be caught, and its writes undone."""
+    db = Database(tmp_path / "d.sqlite3")
+    await db.open()
+    first_inside, release = asyncio.Event(), asyncio.Event()
+
+    async def leader() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'leader', 'ok')")
+            first_inside.set()
+            await release.wait()
+
+    async def delivery(n: int) -> str:
+        with recording_update(5, datetime(2026, 4, 10, tzinfo=UTC)):
+            try:
+                async with db.transaction() as conn:
+                    await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', ?, 'ok')", (f"d{n}",))
+            except AlreadyProcessed:
+                return "already handled"
+            return "stored"
+
+    leading = asyncio.create_task(leader())
+    await first_inside.wait()
+    deliveries = [asyncio.create_task(delivery(n)) for n in (1, 2)]
+    await asyncio.sleep(0.01)
+    release.set()
+    await leading
+    assert [await d for d in deliveries] == ["stored", "already handled"]
+    rows = await db.fetchall("SELECT action FROM audit_log ORDER BY id")
+    await db.close()
+    assert [row["action"] for row in rows] == ["leader", "d1"]
