@@ -163,10 +163,12 @@ def board_job_name(buy_id: int) -> str:
 
 
 def schedule_board(app: Application, buy_id: int) -> None:
-    """At most one pending refresh per buy: a burst of orders shares it."""
-    if not app.job_queue.get_jobs_by_name(board_job_name(buy_id)):
+    """At most one pending refresh per buy: a burst of orders shares it. The job's name is also its
+    scheduler id, so finding it is a look-up, not a scan of every job (this runs for every order)."""
+    name = board_job_name(buy_id)
+    if app.job_queue.scheduler.get_job(name) is None:
         interval = app.bot_data.services.config.groupbuy.board_interval_seconds
-        app.job_queue.run_once(_refresh_job, when=interval, data=buy_id, name=board_job_name(buy_id))
+        app.job_queue.run_once(_refresh_job, when=interval, data=buy_id, name=name, job_kwargs={"id": name})
 
 
 def close_job_name(buy_id: int) -> str:

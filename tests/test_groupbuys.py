@@ -208,6 +208,8 @@ async def test_a_burst_of_300_orders_produces_a_bounded_number_of_group_messages
     ]
     assert len(group_calls) - before <= 2
     assert "已接龙 300 户，共 300 份" in board(bot)["text"]
+    await bot.send(BUILDING_3, residents[0], "#接龙 1 2")  # after the refresh, the next order schedules another
+    assert len(bot.app.job_queue.get_jobs_by_name(board_job_name(1))) == 1
 
 
 def _room(i: int):
