@@ -5,8 +5,7 @@ Opened in the application's ``post_init`` (or a test fixture), closed in ``post_
 Writes: aiosqlite shares one transaction between every coroutine on a connection, so writers take
 turns under one lock (:meth:`Database.transaction`). Each writer's work is a savepoint inside a
 shared ``BEGIN IMMEDIATE`` transaction, the *batch*: writers that queued up while one was busy join
-it, and it is committed, with one sync to disk, by the first of them to come back for the lock
-after the queue has drained. Nobody leaves :meth:`~Database.transaction` before the commit that
+it, and the last writer of the queue commits it, with one sync to disk, for everyone. Nobody leaves :meth:`~Database.transaction` before the commit that
 holds their work, so an answer in the chat always means the work is on disk. A writer that fails
 rolls back its own savepoint only; a failed commit fails every writer of the batch (and none of
 their updates counts as handled, so Telegram's re-delivery brings them back).
@@ -34,6 +33,7 @@ from storage.sql import fetch_all, together
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+MAX_BATCH = 64  # writers per commit at most
 
 
 class StorageError(Exception):
@@ -77,7 +77,10 @@ class Database:
         self._lock = asyncio.Lock()
         # The open batch: its future is resolved when the batch is committed (or has failed).
         self._batch: asyncio.Future[None] | None = None
-        self._writers = 0
+        self._batch_size = 0
+        self._writers = 0  # numbers the savepoints
+        self._queued = 0  # writers waiting for the lock: they will join the open batch
+        self._background: set[asyncio.Task[None]] = set()
 
     async def open(self) -> None:
         """Open both connections, set the pragmas and apply pending migrations."""
@@ -122,12 +125,23 @@ class Database:
         """One writer's turn: a savepoint in the open batch (or a new one), kept only if the body
         succeeds; returns once the batch holding it is committed."""
         failure: BaseException | None = None
-        async with self._lock:
+        self._queued += 1
+        try:
+            await self._lock.acquire()
+        except BaseException:
+            self._queued -= 1
+            self._commit_if_left_open()
+            raise
+        self._queued -= 1
+        batch: asyncio.Future[None] | None = None
+        try:
             conn = self.conn
             leader = self._batch is None
             if leader:
                 self._batch = asyncio.get_running_loop().create_future()
+                self._batch_size = 0
             batch = self._batch
+            self._batch_size += 1
             self._writers += 1
             savepoint = f"writer{self._writers}"  # unique: a failed SAVEPOINT never undoes another's
             try:
@@ -136,12 +150,33 @@ class Database:
             except BaseException as exc:
                 failure = exc
                 await self._undo(conn, savepoint)
-        await self._settle(batch, quietly=failure is not None)
+        finally:
+            try:
+                # The last writer in the queue commits; so does the one that fills a batch, so
+                # that a steady stream of writers does not keep the first of them waiting.
+                if batch is not None and self._batch is batch and (self._queued == 0 or self._batch_size >= MAX_BATCH):
+                    await self._commit()
+            finally:
+                self._lock.release()
         if failure is not None:
             error = _storage_error(failure)
             if error is failure:
                 raise failure
             raise error from failure
+        assert batch is not None
+        await asyncio.shield(batch)  # shielded: a cancelled writer must not cancel the others' batch
+
+    def _commit_if_left_open(self) -> None:
+        """A writer that gave up waiting may have been the one the batch counted on to commit."""
+        if self._batch is not None and self._queued == 0:
+            task = asyncio.ensure_future(self._commit_when_free())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _commit_when_free(self) -> None:
+        async with self._lock:
+            if self._batch is not None:
+                await self._commit()
 
     @staticmethod
     async def _join(conn: aiosqlite.Connection, savepoint: str, leader: bool) -> None:
@@ -169,16 +204,6 @@ class Database:
             await conn.execute(f"ROLLBACK TO {savepoint}")
         except sqlite3.Error as exc:
             await self._abandon(exc)
-
-    async def _settle(self, batch: asyncio.Future[None], *, quietly: bool) -> None:
-        """Wait for ``batch`` to be committed, committing it ourselves when our turn comes first:
-        the lock is first-come first-served, so every writer queued meanwhile has joined by then."""
-        while not batch.done():
-            async with self._lock:
-                if not batch.done():
-                    await self._commit()
-        if not quietly:
-            batch.result()
 
     async def _commit(self) -> None:
         try:

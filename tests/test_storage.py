@@ -218,3 +218,28 @@ async def test_an_update_claimed_twice_in_one_batch_is_written_once(tmp_path):
     rows = await db.fetchall("SELECT action FROM audit_log ORDER BY id")
     await db.close()
     assert [row["action"] for row in rows] == ["leader", "d1"]
+
+
+async def test_a_writer_that_gives_up_waiting_does_not_leave_the_batch_uncommitted(tmp_path):
+    """The first writer leaves the commit to the one queued behind it; that one is cancelled."""
+    db = Database(tmp_path / "x.sqlite3")
+    await db.open()
+    queued = asyncio.Event()
+
+    async def waiting_writer() -> None:
+        queued.set()
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'never', 'ok')")
+
+    async def first_writer() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'first', 'ok')")
+            second = asyncio.create_task(waiting_writer())
+            await queued.wait()
+            await asyncio.sleep(0)  # it is now waiting for the lock
+            second.cancel()
+
+    await asyncio.wait_for(first_writer(), timeout=2)
+    rows = await db.fetchall("SELECT action FROM audit_log")
+    await db.close()
+    assert [row["action"] for row in rows] == ["first"]
