@@ -5,14 +5,17 @@ Opened in the application's ``post_init`` (or a test fixture), closed in ``post_
 Writes: aiosqlite shares one transaction between every coroutine on a connection, so writers take
 turns under one lock (:meth:`Database.transaction`). Each writer's work is a savepoint inside a
 shared ``BEGIN IMMEDIATE`` transaction, the *batch*: writers that queued up while one was busy join
-it, and the last writer of the queue commits it, with one sync to disk, for everyone. Nobody leaves :meth:`~Database.transaction` before the commit that
-holds their work, so an answer in the chat always means the work is on disk. A writer that fails
-rolls back its own savepoint only; a failed commit fails every writer of the batch (and none of
-their updates counts as handled, so Telegram's re-delivery brings them back).
+it, and the last writer of the queue commits it, with one sync to disk, for everyone. Nobody leaves
+:meth:`~Database.transaction` before the commit that holds their work, so an answer in the chat
+always means the work is on disk. A writer that fails rolls back its own savepoint only; a failed
+commit fails every writer of the batch (and none of their updates counts as handled, so
+Telegram's re-delivery brings them back).
 
 Reads: a second connection, ``query_only``, that sees only committed data (WAL) and never waits
 for the writers' lock, so a report or an export does not hold up orders.
 """
+
+from __future__ import annotations
 
 import asyncio
 import contextvars
