@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import Config  # noqa: E402
 from storage.db import Database  # noqa: E402
+from storage.sql import Connection  # noqa: E402
 from storage.timefmt import to_db  # noqa: E402
 
 BUILDING_CHAT_BASE = -1001000000000
@@ -45,7 +46,8 @@ def room_of(index: int) -> int:
 async def seed_street(db: Database, buildings: int, per_building: int, now: datetime) -> None:
     """Bound building chats, every household with one registered resident, a leader per building."""
     at = to_db(now)
-    async with db.transaction() as conn:
+
+    async def body(conn: Connection) -> None:
         await conn.executemany(
             "INSERT INTO chats(chat_id, kind, building, title, bound_at) VALUES (?, 'building', ?, ?, ?)",
             [(BUILDING_CHAT_BASE - b, b, f"{b}号楼", at) for b in range(1, buildings + 1)],
@@ -64,6 +66,8 @@ async def seed_street(db: Database, buildings: int, per_building: int, now: date
             [(household_user(b, 0), b, at) for b in range(1, buildings + 1)],
         )
 
+    await db.write(body)
+
 
 async def seed_records(db: Database, count: int, now: datetime, seed: int = 7) -> None:
     """``count`` medicine requests (one item each), count/2 group-buy orders, count/10 shifts,
@@ -76,7 +80,7 @@ async def seed_records(db: Database, count: int, now: datetime, seed: int = 7) -
     def when() -> str:
         return to_db(now - timedelta(seconds=rng.randint(0, 60 * 86400)))
 
-    async with db.transaction() as conn:
+    async def body(conn: Connection) -> None:
         start = (await (await conn.execute("SELECT coalesce(max(id), 0) FROM med_requests")).fetchone())[0]
         rows = []
         for n in range(count):
@@ -124,6 +128,8 @@ async def seed_records(db: Database, count: int, now: datetime, seed: int = 7) -
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             shifts,
         )
+
+    await db.write(body)
 
 
 def peak_memory_mb() -> float:

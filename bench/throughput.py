@@ -62,11 +62,12 @@ async def prepare(db_path: Path) -> None:
     db = Database(db_path)
     await db.open()
     await seed_street(db, BUILDINGS, HOUSEHOLDS, datetime.now(UTC))
-    async with db.transaction() as conn:
-        await conn.executemany(
+    await db.write(
+        lambda conn: conn.executemany(
             "INSERT INTO roles(user_id, role, building, granted_at) VALUES (?, 'volunteer', 0, '2026-01-01T00:00:00+00:00')",
             [(500_000 + n,) for n in range(500)],
         )
+    )
     await db.close()
 
 

@@ -79,8 +79,10 @@ async def startup(app: Application) -> None:
     """``post_init``: open the database, load settings, publish the command menus."""
     services = services_of(app)
     await services.start()
-    async with services.db.transaction() as conn:  # Telegram re-delivers for a day: a week is plenty
-        await updates.forget_older_than(conn, services.clock.now(), days=7)
+    now = services.clock.now()
+    # Telegram re-delivers for a day: a week is plenty
+    await services.db.write(lambda conn: updates.forget_older_than(conn, now, days=7))
+    async with services.db.read() as conn:
         app.bot_data.newest_update = await updates.newest(conn)
     await handlers.on_startup(app)
     await publish_command_menus(app)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
+from storage.sql import Connection
 from storage.timefmt import to_db
 
 
 async def add(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     at: datetime,
     user_id: int | None,

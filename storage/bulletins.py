@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
-import aiosqlite
-
 from storage.models import Notice, Rumor
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 
-def _notice(row: aiosqlite.Row) -> Notice:
+def _notice(row: sqlite3.Row) -> Notice:
     return Notice(id=row["id"], text=row["text"], daily_at=row["daily_at"], active=bool(row["active"]))
 
 
-async def add_notice(conn: aiosqlite.Connection, text: str, daily_at: str | None, by: int, at: datetime) -> int:
+async def add_notice(conn: Connection, text: str, daily_at: str | None, by: int, at: datetime) -> int:
     cursor = await conn.execute(
         "INSERT INTO notices(text, daily_at, created_by, created_at) VALUES (?, ?, ?, ?)",
         (text, daily_at, by, to_db(at)),
@@ -24,26 +23,26 @@ async def add_notice(conn: aiosqlite.Connection, text: str, daily_at: str | None
     return cursor.lastrowid
 
 
-async def notice(conn: aiosqlite.Connection, notice_id: int) -> Notice | None:
+async def notice(conn: Connection, notice_id: int) -> Notice | None:
     row = await fetch_one(conn, "SELECT * FROM notices WHERE id = ?", (notice_id,))
     return _notice(row) if row else None
 
 
-async def recurring_notices(conn: aiosqlite.Connection) -> list[Notice]:
+async def recurring_notices(conn: Connection) -> list[Notice]:
     return [
         _notice(row)
         for row in await fetch_all(conn, "SELECT * FROM notices WHERE daily_at IS NOT NULL AND active = 1 ORDER BY id")
     ]
 
 
-async def stop_notice(conn: aiosqlite.Connection, notice_id: int) -> bool:
+async def stop_notice(conn: Connection, notice_id: int) -> bool:
     cursor = await conn.execute(
         "UPDATE notices SET active = 0 WHERE id = ? AND active = 1 AND daily_at IS NOT NULL", (notice_id,)
     )
     return cursor.rowcount == 1
 
 
-async def claim_notice_day(conn: aiosqlite.Connection, notice_id: int, day: str, at: datetime) -> bool:
+async def claim_notice_day(conn: Connection, notice_id: int, day: str, at: datetime) -> bool:
     cursor = await conn.execute(
         "INSERT OR IGNORE INTO notice_sends(notice_id, day, sent_at) VALUES (?, ?, ?)", (notice_id, day, to_db(at))
     )
@@ -51,7 +50,7 @@ async def claim_notice_day(conn: aiosqlite.Connection, notice_id: int, day: str,
 
 
 # ------------------------------------------------------------------------------ rumors
-def _rumor(row: aiosqlite.Row) -> Rumor:
+def _rumor(row: sqlite3.Row) -> Rumor:
     return Rumor(
         id=row["id"],
         title=row["title"],
@@ -64,7 +63,7 @@ def _rumor(row: aiosqlite.Row) -> Rumor:
 
 
 async def add_rumor(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     title: str,
     keywords: list[str],
@@ -88,21 +87,21 @@ async def add_rumor(
     return rumor_id, superseded
 
 
-async def rumor(conn: aiosqlite.Connection, rumor_id: int) -> Rumor | None:
+async def rumor(conn: Connection, rumor_id: int) -> Rumor | None:
     row = await fetch_one(conn, "SELECT * FROM rumors WHERE id = ?", (rumor_id,))
     return _rumor(row) if row else None
 
 
-async def active_rumors(conn: aiosqlite.Connection) -> list[Rumor]:
+async def active_rumors(conn: Connection) -> list[Rumor]:
     return [_rumor(row) for row in await fetch_all(conn, "SELECT * FROM rumors WHERE active = 1 ORDER BY id")]
 
 
-async def retire_rumor(conn: aiosqlite.Connection, rumor_id: int) -> bool:
+async def retire_rumor(conn: Connection, rumor_id: int) -> bool:
     cursor = await conn.execute("UPDATE rumors SET active = 0 WHERE id = ? AND active = 1", (rumor_id,))
     return cursor.rowcount == 1
 
 
-async def rumors_issued_between(conn: aiosqlite.Connection, start: datetime, end: datetime) -> int:
+async def rumors_issued_between(conn: Connection, start: datetime, end: datetime) -> int:
     return (
         await fetch_one(
             conn, "SELECT count(*) AS n FROM rumors WHERE issued_at >= ? AND issued_at < ?", (to_db(start), to_db(end))
@@ -110,9 +109,7 @@ async def rumors_issued_between(conn: aiosqlite.Connection, start: datetime, end
     )["n"]
 
 
-async def claim_rumor_reply(
-    conn: aiosqlite.Connection, chat_id: int, rumor_id: int, at: datetime, not_before: datetime
-) -> bool:
+async def claim_rumor_reply(conn: Connection, chat_id: int, rumor_id: int, at: datetime, not_before: datetime) -> bool:
     """Record a reply in ``chat_id`` unless one was made after ``not_before``."""
     cursor = await conn.execute(
         "INSERT INTO rumor_replies(chat_id, rumor_id, replied_at) VALUES (?, ?, ?) "

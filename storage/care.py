@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
-
-import aiosqlite
 
 from bot.language.rooms import room_label
 from storage.models import CareHousehold
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import to_db
 
 _SELECT = (
@@ -17,7 +16,7 @@ _SELECT = (
 )
 
 
-def _care(row: aiosqlite.Row) -> CareHousehold:
+def _care(row: sqlite3.Row) -> CareHousehold:
     unit = row["unit"] or None
     label = room_label(row["building"], unit, row["room"])
     return CareHousehold(
@@ -29,7 +28,7 @@ def _care(row: aiosqlite.Row) -> CareHousehold:
     )
 
 
-async def add(conn: aiosqlite.Connection, household_id: int, needs: str, by: int, at: datetime) -> None:
+async def add(conn: Connection, household_id: int, needs: str, by: int, at: datetime) -> None:
     await conn.execute(
         "INSERT INTO care_households(household_id, needs, added_by, added_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(household_id) DO UPDATE SET "
@@ -39,22 +38,22 @@ async def add(conn: aiosqlite.Connection, household_id: int, needs: str, by: int
     await conn.execute("UPDATE households SET special_care = 1 WHERE id = ?", (household_id,))
 
 
-async def get(conn: aiosqlite.Connection, household_id: int) -> CareHousehold | None:
+async def get(conn: Connection, household_id: int) -> CareHousehold | None:
     row = await fetch_one(conn, f"{_SELECT} WHERE c.household_id = ?", (household_id,))
     return _care(row) if row else None
 
 
-async def pair(conn: aiosqlite.Connection, household_id: int, volunteer_id: int) -> None:
+async def pair(conn: Connection, household_id: int, volunteer_id: int) -> None:
     await conn.execute(
         "UPDATE care_households SET volunteer_id = ? WHERE household_id = ?", (volunteer_id, household_id)
     )
 
 
-async def roster(conn: aiosqlite.Connection) -> list[CareHousehold]:
+async def roster(conn: Connection) -> list[CareHousehold]:
     return [_care(row) for row in await fetch_all(conn, f"{_SELECT} ORDER BY h.building, h.unit, h.room")]
 
 
-async def record_check(conn: aiosqlite.Connection, household_id: int, day: str, by: int, at: datetime) -> bool:
+async def record_check(conn: Connection, household_id: int, day: str, by: int, at: datetime) -> bool:
     cursor = await conn.execute(
         "INSERT OR IGNORE INTO care_checks(household_id, day, checked_by, checked_at) VALUES (?, ?, ?, ?)",
         (household_id, day, by, to_db(at)),
@@ -62,7 +61,7 @@ async def record_check(conn: aiosqlite.Connection, household_id: int, day: str, 
     return cursor.rowcount == 1
 
 
-async def unchecked(conn: aiosqlite.Connection, day: str) -> list[CareHousehold]:
+async def unchecked(conn: Connection, day: str) -> list[CareHousehold]:
     """Care households with no safety check on ``day``."""
     return [
         _care(row)
@@ -75,7 +74,7 @@ async def unchecked(conn: aiosqlite.Connection, day: str) -> list[CareHousehold]
     ]
 
 
-async def record_escalation(conn: aiosqlite.Connection, household_id: int, day: str, level: int, at: datetime) -> bool:
+async def record_escalation(conn: Connection, household_id: int, day: str, level: int, at: datetime) -> bool:
     cursor = await conn.execute(
         "INSERT OR IGNORE INTO care_escalations(household_id, day, level, sent_at) VALUES (?, ?, ?, ?)",
         (household_id, day, level, to_db(at)),

@@ -2,17 +2,20 @@
 
 Opened in the application's ``post_init`` (or a test fixture), closed in ``post_shutdown``.
 
-Writes: aiosqlite shares one transaction between every coroutine on a connection, so writers take
-turns under one lock (:meth:`Database.transaction`). Each writer's work is a savepoint inside a
-shared ``BEGIN IMMEDIATE`` transaction, the *batch*: writers that queued up while one was busy join
-it, and the last writer of the queue commits it, with one sync to disk, for everyone. Nobody leaves
-:meth:`~Database.transaction` before the commit that holds their work, so an answer in the chat
-always means the work is on disk. A writer that fails rolls back its own savepoint only; a failed
-commit fails every writer of the batch (and none of their updates counts as handled, so
-Telegram's re-delivery brings them back).
+Writes: a write is a function, ``body(conn)``, handed to :meth:`Database.write`. It runs whole on
+the writing connection's own thread, in one trip from the event loop, so the statements of one
+order go back to back instead of each waiting for its turn on a busy event loop. There, ``conn``
+offers the aiosqlite calls that ``storage/`` makes, and each completes at once: a body awaits
+nothing but its connection (and raises to undo its work). Each body is a savepoint inside a shared
+``BEGIN IMMEDIATE`` transaction, the *batch*: writes handed over while others are still on their
+way join it, and when none is left on its way (or 64 have joined) one ``COMMIT``, with one sync to
+disk, makes them all durable. :meth:`~Database.write` returns only once the commit that holds its
+work is done, so an answer in the chat always means the work is on disk. A body that fails rolls
+back its own savepoint only; a failed commit fails every write of the batch (and none of their
+updates counts as handled, so Telegram's re-delivery brings them back).
 
-Reads: a second connection, ``query_only``, that sees only committed data (WAL) and never waits
-for the writers' lock, so a report or an export does not hold up orders.
+Reads: a second connection (aiosqlite), ``query_only``, that sees only committed data (WAL) and
+never waits for the writer, so a report or an export does not hold up orders.
 """
 
 from __future__ import annotations
@@ -21,22 +24,27 @@ import asyncio
 import contextvars
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from storage import updates
-from storage.sql import fetch_all, together
+from storage.sql import Connection, fetch_all
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-MAX_BATCH = 64  # writers per commit at most
+MAX_BATCH = 64  # writes per commit at most
+PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}", "synchronous=FULL")
+
+T = TypeVar("T")
 
 
 class StorageError(Exception):
@@ -44,7 +52,7 @@ class StorageError(Exception):
 
 
 class AlreadyProcessed(Exception):
-    """The update whose effect this transaction would write had been handled before."""
+    """The update whose effect this write would store had been handled before."""
 
 
 @dataclass
@@ -54,10 +62,9 @@ class _UpdateClaim:
     open: bool = True
 
 
-# The update being handled, recorded in the first write transaction it makes, so that its effect
-# and "update N was handled" commit together (exactly once, one commit per update). The claim is
-# closed when the update is done, so a job scheduled meanwhile (which inherits this context) never
-# records it.
+# The update being handled, recorded in the first write it makes, so that its effect and "update N
+# was handled" commit together (exactly once). The claim is closed when the update is done, so a
+# job scheduled meanwhile (which inherits this context) never records it.
 _pending_update: contextvars.ContextVar[_UpdateClaim | None] = contextvars.ContextVar("pending_update", default=None)
 
 
@@ -72,167 +79,133 @@ def recording_update(update_id: int, now: datetime) -> Iterator[None]:
         _pending_update.reset(token)
 
 
+def _take_claim() -> tuple[int, datetime] | None:
+    claim = _pending_update.get()
+    if claim is None or not claim.open:
+        return None
+    claim.open = False
+    return claim.update_id, claim.at
+
+
 class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._conn: aiosqlite.Connection | None = None
+        self._thread: ThreadPoolExecutor | None = None  # the writer's one thread
+        self._writer: _Writer | None = None  # lives on that thread
         self._reader: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
-        # The open batch: its future is resolved when the batch is committed (or has failed).
-        self._batch: asyncio.Future[None] | None = None
-        self._batch_size = 0
-        self._writers = 0  # numbers the savepoints
-        self._queued = 0  # writers waiting for the lock: they will join the open batch
+        self._on_their_way = 0  # writes handed to the thread whose outcome has not come back
+        self._handed = 0  # writes handed over so far ...
+        self._covered = 0  # ... of which the last commit asked for comes after
+        self._commits: dict[int, asyncio.Future[None]] = {}  # batch number → its commit
+        self._sizes: Counter[int] = Counter()
         self._background: set[asyncio.Task[None]] = set()
 
     async def open(self) -> None:
         """Open both connections, set the pragmas and apply pending migrations."""
-        from storage.migrate import apply_migrations
-
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = await self._connect()
-        await self._conn.execute("PRAGMA journal_mode=WAL")
-        await self._conn.execute("PRAGMA foreign_keys=ON")
-        await self._conn.execute("PRAGMA synchronous=FULL")
-        async with self._lock:
-            await apply_migrations(self._conn)
-        self._reader = await self._connect()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._writer = await self._call(_Writer, self.path)
+        await self._call(self._writer.migrate)
+        self._reader = await aiosqlite.connect(self.path, isolation_level=None)
+        self._reader.row_factory = aiosqlite.Row
+        await self._reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await self._reader.execute("PRAGMA query_only=ON")
 
-    async def _connect(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        return conn
-
     async def close(self) -> None:
-        if self._conn is not None:
-            async with self._lock:
-                if self._batch is not None:
-                    await self._commit()
-                await self._conn.close()
-            self._conn = None
+        if self._writer is not None:
+            await asyncio.gather(*self._background)
+            await self.on_writer(sqlite3.Connection.close)
+            self._writer = None
+        if self._thread is not None:
+            self._thread.shutdown()
+            self._thread = None
         if self._reader is not None:
             await self._reader.close()
             self._reader = None
 
-    @property
-    def conn(self) -> aiosqlite.Connection:
-        """The writing connection (use :meth:`transaction`; tests reach for it to stage disk trouble)."""
-        if self._conn is None:
+    async def _call(self, function: Callable[..., T], *args: Any) -> T:
+        if self._thread is None:
             raise StorageError("database is not open")
-        return self._conn
+        return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One writer's turn: a savepoint in the open batch (or a new one), kept only if the body
-        succeeds; returns once the batch holding it is committed."""
-        failure: BaseException | None = None
-        self._queued += 1
+    # ------------------------------------------------------------------ writing
+    async def write(self, body: Callable[[Connection], Coroutine[Any, Any, T]]) -> T:
+        """Run ``body(conn)`` on the writer's thread as one savepoint of the open batch (with the
+        claim of the update being handled, if this is its first write); its result once the batch
+        is committed. An exception from the body undoes its work and comes back out of here. A
+        caller that gives up (is cancelled) after its body has started does not stop it: the body's
+        work is then stored or undone as a whole, like any other."""
+        if self._writer is None:
+            raise StorageError("database is not open")
+        self._on_their_way += 1
+        self._handed += 1
         try:
-            await self._lock.acquire()
-        except BaseException:
-            self._queued -= 1
-            self._commit_if_left_open()
-            raise
-        self._queued -= 1
-        batch: asyncio.Future[None] | None = None
-        try:
-            conn = self.conn
-            leader = self._batch is None
-            if leader:
-                self._batch = asyncio.get_running_loop().create_future()
-                self._batch_size = 0
-            batch = self._batch
-            self._batch_size += 1
-            self._writers += 1
-            savepoint = f"writer{self._writers}"  # unique: a failed SAVEPOINT never undoes another's
-            try:
-                await self._join(conn, savepoint, leader)
-                yield conn
-            except BaseException as exc:
-                failure = exc
-                await self._undo(conn, savepoint)
+            result, batch = await self._call(self._writer.run, body, _take_claim())
+        except _BatchLost as lost:
+            self._settle(lost.batch, lost.cause)
+            raise StorageError(str(lost.cause)) from lost.cause
+        except Exception as exc:
+            error = _storage_error(exc)
+            if error is exc:
+                raise
+            raise error from exc
         finally:
-            try:
-                # The last writer in the queue commits; so does the one that fills a batch, so
-                # that a steady stream of writers does not keep the first of them waiting.
-                if batch is not None and self._batch is batch and (self._queued == 0 or self._batch_size >= MAX_BATCH):
-                    await self._commit()
-            finally:
-                self._lock.release()
-        if failure is not None:
-            error = _storage_error(failure)
-            if error is failure:
-                raise failure
-            raise error from failure
-        assert batch is not None
-        await asyncio.shield(batch)  # shielded: a cancelled writer must not cancel the others' batch
+            self._on_their_way -= 1
+            if self._on_their_way == 0:
+                self._commit_soon()
+        committed = self._commits.get(batch)
+        if committed is None:
+            committed = self._commits[batch] = asyncio.get_running_loop().create_future()
+        self._sizes[batch] += 1
+        if self._sizes[batch] == MAX_BATCH:  # a steady stream of writes does not keep the first waiting
+            self._commit_soon()
+        await asyncio.shield(committed)  # shielded: a cancelled writer must not cancel the others' batch
+        return result
 
-    def _commit_if_left_open(self) -> None:
-        """A writer that gave up waiting may have been the one the batch counted on to commit."""
-        if self._batch is not None and self._queued == 0:
-            task = asyncio.ensure_future(self._commit_when_free())
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-
-    async def _commit_when_free(self) -> None:
-        async with self._lock:
-            if self._batch is not None:
-                await self._commit()
-
-    @staticmethod
-    async def _join(conn: aiosqlite.Connection, savepoint: str, leader: bool) -> None:
-        """Open this writer's savepoint, after ``BEGIN IMMEDIATE`` for a new batch, and for the
-        first write of an update its claim: one trip to the database thread."""
-        statements = [f"SAVEPOINT {savepoint}"]
-        claim = _pending_update.get()
-        if claim is not None and claim.open:
-            claim.open = False
-            statements.append(updates.claim(claim.update_id, claim.at))
-        before = conn.total_changes
-        if leader:
-            # A transaction somehow left open must make BEGIN fail; a script would quietly commit it.
-            if conn.in_transaction:
-                await conn.execute("BEGIN IMMEDIATE")
-            await conn.executescript(";".join(["BEGIN IMMEDIATE", *statements]))
-        else:  # inside the batch: no script (it would commit the batch first)
-            await together(*(conn.execute(statement) for statement in statements))
-        if len(statements) > 1 and conn.total_changes == before:
-            raise AlreadyProcessed(claim.update_id)
-
-    async def _undo(self, conn: aiosqlite.Connection, savepoint: str) -> None:
-        """Roll back this writer's savepoint; if even that fails, the whole batch."""
-        try:
-            await conn.execute(f"ROLLBACK TO {savepoint}")
-        except sqlite3.Error as exc:
-            await self._abandon(exc)
+    def _commit_soon(self) -> None:
+        """Ask for a commit after every write handed over so far (unless that is asked already)."""
+        if self._covered == self._handed:
+            return
+        self._covered = self._handed
+        task = asyncio.ensure_future(self._commit())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _commit(self) -> None:
         try:
-            await self.conn.execute("COMMIT")
-        except BaseException as exc:
-            await self._abandon(exc)
-            if not isinstance(exc, sqlite3.Error):
-                raise
-            return
-        batch, self._batch = self._batch, None
-        if batch is not None:
-            batch.set_result(None)
+            await self.on_writer(_nothing)
+        except StorageError:
+            pass  # the batch's writers have their error; the log has the detail
 
-    async def _abandon(self, exc: BaseException) -> None:
-        """Roll the whole batch back and fail every writer in it."""
-        log.error("write batch rolled back after %s: %s", exc.__class__.__name__, exc)
-        if self.conn.in_transaction:
-            try:
-                await self.conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                log.warning("rollback failed after %s", exc.__class__.__name__)
-        batch, self._batch = self._batch, None
-        if batch is not None and not batch.done():
-            batch.set_exception(StorageError(f"{exc.__class__.__name__}: {exc}"))
-            batch.exception()  # retrieved here: writers that failed on their own never ask
+    async def on_writer(self, function: Callable[[sqlite3.Connection], T]) -> T:
+        """Commit what is written so far, then run ``function`` on the writing connection, on its
+        thread: closing, backups, and tests staging disk trouble."""
+        if self._writer is None:
+            raise StorageError("database is not open")
+        self._covered = self._handed
+        try:
+            batch, outcome = await self._call(self._writer.after_commit, function)
+        except _BatchLost as lost:
+            self._settle(lost.batch, lost.cause)
+            raise StorageError(str(lost.cause)) from lost.cause
+        except Exception as exc:  # the thread is gone: nobody may wait for a commit forever
+            self._settle(max(self._commits, default=0), exc)
+            raise
+        self._settle(batch)
+        return outcome.result()
 
+    def _settle(self, batch: int, failure: BaseException | None = None) -> None:
+        """Batches up to ``batch`` are committed (or, with ``failure``, lost): tell their writers."""
+        for number in sorted(n for n in self._commits if n <= batch):
+            committed = self._commits.pop(number)
+            del self._sizes[number]
+            if failure is None:
+                committed.set_result(None)
+            else:
+                committed.set_exception(StorageError(f"{failure.__class__.__name__}: {failure}"))
+                committed.exception()  # retrieved here: writers that were cancelled never ask
+
+    # ------------------------------------------------------------------ reading
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """The reading connection: committed data only, without waiting for writers. Each
@@ -249,11 +222,148 @@ class Database:
         """Copy the live database with SQLite's online backup API."""
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        async with self._lock:
-            if self._batch is not None:
-                await self._commit()
-            async with aiosqlite.connect(target) as dest:
-                await self.conn.backup(dest)
+
+        def copy(conn: sqlite3.Connection) -> None:
+            dest = sqlite3.connect(target)
+            try:
+                conn.backup(dest)
+            finally:
+                dest.close()
+
+        await self.on_writer(copy)
+
+
+def _nothing(conn: sqlite3.Connection) -> None:
+    """Nothing to do after the commit."""
+
+
+class _BatchLost(Exception):
+    """The whole batch was rolled back: every write in it is lost."""
+
+    def __init__(self, batch: int, cause: BaseException) -> None:
+        super().__init__(batch, cause)
+        self.batch, self.cause = batch, cause
+
+
+class _Writer:
+    """The writing connection and its batches; used on the writer's thread only."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        for pragma in PRAGMAS:
+            self.conn.execute(f"PRAGMA {pragma}")
+        self.inline = _InlineConnection(self.conn)
+        self.batch = 0  # the number of the open (or last) batch
+
+    def migrate(self) -> list[str]:
+        from storage.migrate import apply_migrations
+
+        return _run_inline(apply_migrations(self.inline))
+
+    def run(
+        self, body: Callable[[Connection], Coroutine[Any, Any, T]], claim: tuple[int, datetime] | None
+    ) -> tuple[T, int]:
+        conn = self.conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+            self.batch += 1
+        try:
+            conn.execute("SAVEPOINT write")
+            if claim is not None and not _run_inline(updates.claim(self.inline, *claim)):
+                raise AlreadyProcessed(claim[0])
+            result = _run_inline(body(self.inline))
+            conn.execute("RELEASE write")
+        except BaseException as exc:
+            self._undo(exc)
+            raise
+        return result, self.batch
+
+    def _undo(self, exc: BaseException) -> None:
+        """Roll back this write's savepoint; if even that fails (or SQLite has already rolled back
+        the whole transaction, as it does on a full disk), the batch is lost."""
+        try:
+            self.conn.execute("ROLLBACK TO write")
+            self.conn.execute("RELEASE write")
+        except sqlite3.Error:
+            self._lose(exc)
+
+    def after_commit(self, function: Callable[[sqlite3.Connection], T]) -> tuple[int, Future[T]]:
+        """Commit the open batch; then ``function``, whose outcome (even an exception) comes back
+        apart from the commit's."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._lose(exc)
+        outcome: Future[T] = Future()
+        try:
+            outcome.set_result(function(self.conn))
+        except Exception as exc:
+            outcome.set_exception(exc)
+        return self.batch, outcome
+
+    def _lose(self, exc: BaseException) -> None:
+        log.error("write batch rolled back after %s: %s", exc.__class__.__name__, exc)
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.warning("rollback failed after %s", exc.__class__.__name__)
+        raise _BatchLost(self.batch, exc) from exc
+
+
+class _InlineCursor:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    async def fetchone(self) -> sqlite3.Row | None:
+        return self._cursor.fetchone()
+
+    async def fetchall(self) -> list[sqlite3.Row]:
+        return self._cursor.fetchall()
+
+
+class _InlineConnection:
+    """The aiosqlite calls ``storage/`` makes, over the writer thread's own sqlite3 connection:
+    each completes at once, so a write body runs through without suspending."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()) -> _InlineCursor:
+        return _InlineCursor(self._conn.execute(sql, parameters))
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        return self._conn.execute(sql, parameters).fetchall()
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> _InlineCursor:
+        return _InlineCursor(self._conn.executemany(sql, rows))
+
+    async def executescript(self, script: str) -> _InlineCursor:
+        return _InlineCursor(self._conn.executescript(script))
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+
+def _run_inline(body: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends (it awaits only :class:`_InlineConnection`) to its end."""
+    try:
+        body.send(None)
+    except StopIteration as done:
+        return done.value
+    body.close()
+    raise RuntimeError("a write body awaited something other than its connection")
 
 
 def _storage_error(exc: BaseException) -> BaseException:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
-
-import aiosqlite
 
 from bot.language.rooms import room_label
 from storage.models import Board, BuyOrder, GroupBuy
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 
-def _buy(row: aiosqlite.Row) -> GroupBuy:
+def _buy(row: sqlite3.Row) -> GroupBuy:
     return GroupBuy(
         id=row["id"],
         title=row["title"],
@@ -31,7 +30,7 @@ def _buy(row: aiosqlite.Row) -> GroupBuy:
 
 
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     title: str,
     price_fen: int,
@@ -68,23 +67,23 @@ async def create(
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-async def get(conn: aiosqlite.Connection, buy_id: int) -> GroupBuy | None:
+async def get(conn: Connection, buy_id: int) -> GroupBuy | None:
     row = await fetch_one(conn, "SELECT * FROM group_buys WHERE id = ?", (buy_id,))
     return _buy(row) if row else None
 
 
-async def open_buys(conn: aiosqlite.Connection) -> list[GroupBuy]:
+async def open_buys(conn: Connection) -> list[GroupBuy]:
     return [_buy(row) for row in await fetch_all(conn, "SELECT * FROM group_buys WHERE status = 'open' ORDER BY id")]
 
 
-async def open_by_title(conn: aiosqlite.Connection, title: str) -> GroupBuy | None:
+async def open_by_title(conn: Connection, title: str) -> GroupBuy | None:
     row = await fetch_one(
         conn, "SELECT * FROM group_buys WHERE status = 'open' AND title = ? ORDER BY id DESC LIMIT 1", (title,)
     )
     return _buy(row) if row else None
 
 
-async def close(conn: aiosqlite.Connection, buy_id: int, at: datetime) -> bool:
+async def close(conn: Connection, buy_id: int, at: datetime) -> bool:
     cursor = await conn.execute(
         "UPDATE group_buys SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", (to_db(at), buy_id)
     )
@@ -92,9 +91,7 @@ async def close(conn: aiosqlite.Connection, buy_id: int, at: datetime) -> bool:
 
 
 # ------------------------------------------------------------------------------ orders
-async def set_order(
-    conn: aiosqlite.Connection, buy_id: int, household_id: int, quantity: int, by: int, at: datetime
-) -> None:
+async def set_order(conn: Connection, buy_id: int, household_id: int, quantity: int, by: int, at: datetime) -> None:
     """Set a household's total (0 withdraws). Changes nothing unless the buy exists and is open."""
     if quantity == 0:
         await conn.execute(
@@ -112,14 +109,14 @@ async def set_order(
     )
 
 
-async def order_quantity(conn: aiosqlite.Connection, buy_id: int, household_id: int) -> int:
+async def order_quantity(conn: Connection, buy_id: int, household_id: int) -> int:
     row = await fetch_one(
         conn, "SELECT quantity FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
     )
     return row["quantity"] if row else 0
 
 
-async def orders(conn: aiosqlite.Connection, buy_id: int) -> list[BuyOrder]:
+async def orders(conn: Connection, buy_id: int) -> list[BuyOrder]:
     """Every household's order, in delivery order (building, unit, room)."""
     rows = await fetch_all(
         conn,
@@ -145,7 +142,7 @@ async def orders(conn: aiosqlite.Connection, buy_id: int) -> list[BuyOrder]:
     return found
 
 
-async def mark_paid(conn: aiosqlite.Connection, buy_id: int, household_id: int) -> bool:
+async def mark_paid(conn: Connection, buy_id: int, household_id: int) -> bool:
     cursor = await conn.execute(
         "UPDATE group_buy_orders SET paid = 1 WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
     )
@@ -153,14 +150,14 @@ async def mark_paid(conn: aiosqlite.Connection, buy_id: int, household_id: int) 
 
 
 # ------------------------------------------------------------------------------ boards
-async def add_board(conn: aiosqlite.Connection, buy_id: int, chat_id: int, message_id: int, at: datetime) -> None:
+async def add_board(conn: Connection, buy_id: int, chat_id: int, message_id: int, at: datetime) -> None:
     await conn.execute(
         "INSERT OR REPLACE INTO group_buy_boards(board_chat_id, message_id, buy_id, posted_at) VALUES (?, ?, ?, ?)",
         (chat_id, message_id, buy_id, to_db(at)),
     )
 
 
-async def latest_board(conn: aiosqlite.Connection, buy_id: int) -> Board | None:
+async def latest_board(conn: Connection, buy_id: int) -> Board | None:
     row = await fetch_one(
         conn,
         "SELECT board_chat_id, message_id, posted_at FROM group_buy_boards WHERE buy_id = ? "
@@ -172,7 +169,7 @@ async def latest_board(conn: aiosqlite.Connection, buy_id: int) -> Board | None:
     return Board(chat_id=row["board_chat_id"], message_id=row["message_id"], posted_at=from_db(row["posted_at"]))
 
 
-async def buy_of_board(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> int | None:
+async def buy_of_board(conn: Connection, chat_id: int, message_id: int) -> int | None:
     row = await fetch_one(
         conn, "SELECT buy_id FROM group_buy_boards WHERE board_chat_id = ? AND message_id = ?", (chat_id, message_id)
     )

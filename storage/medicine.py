@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
-import aiosqlite
-
 from bot.language.rooms import room_label
 from storage.models import CardOut, MedItem, MedPrivate, MedRequest
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 _SELECT = "SELECT r.*, h.building, h.unit, h.room FROM med_requests r JOIN households h ON h.id = r.household_id"
 
 
-def _label(row: aiosqlite.Row) -> str:
+def _label(row: sqlite3.Row) -> str:
     return room_label(row["building"], row["unit"], row["room"])
 
 
-async def _items(conn: aiosqlite.Connection, request_ids: list[int]) -> dict[int, list[MedItem]]:
+async def _items(conn: Connection, request_ids: list[int]) -> dict[int, list[MedItem]]:
     found: dict[int, list[MedItem]] = {rid: [] for rid in request_ids}
     for start in range(0, len(request_ids), 500):
         chunk = request_ids[start : start + 500]
@@ -32,7 +31,7 @@ async def _items(conn: aiosqlite.Connection, request_ids: list[int]) -> dict[int
     return found
 
 
-async def _requests(conn: aiosqlite.Connection, rows: Iterable[aiosqlite.Row]) -> list[MedRequest]:
+async def _requests(conn: Connection, rows: Iterable[sqlite3.Row]) -> list[MedRequest]:
     rows = list(rows)
     items = await _items(conn, [row["id"] for row in rows])
     return [
@@ -56,19 +55,19 @@ async def _requests(conn: aiosqlite.Connection, rows: Iterable[aiosqlite.Row]) -
     ]
 
 
-async def get(conn: aiosqlite.Connection, request_id: int) -> MedRequest | None:
+async def get(conn: Connection, request_id: int) -> MedRequest | None:
     found = await _requests(conn, await fetch_all(conn, f"{_SELECT} WHERE r.id = ?", (request_id,)))
     return found[0] if found else None
 
 
-async def by_message(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> MedRequest | None:
+async def by_message(conn: Connection, chat_id: int, message_id: int) -> MedRequest | None:
     found = await _requests(
         conn, await fetch_all(conn, f"{_SELECT} WHERE r.chat_id = ? AND r.message_id = ?", (chat_id, message_id))
     )
     return found[0] if found else None
 
 
-async def with_status(conn: aiosqlite.Connection, statuses: Iterable[str]) -> list[MedRequest]:
+async def with_status(conn: Connection, statuses: Iterable[str]) -> list[MedRequest]:
     """Requests in these states, urgent first, then oldest first."""
     statuses = list(statuses)
     return await _requests(
@@ -82,7 +81,7 @@ async def with_status(conn: aiosqlite.Connection, statuses: Iterable[str]) -> li
 
 
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     household_id: int,
     requested_by: int,
@@ -103,19 +102,19 @@ async def create(
     return row["id"] if row else None
 
 
-async def add_items(conn: aiosqlite.Connection, request_id: int, items: list[MedItem]) -> None:
+async def add_items(conn: Connection, request_id: int, items: list[MedItem]) -> None:
     await conn.executemany(
         "INSERT INTO med_items(request_id, position, name, quantity, unit) VALUES (?, ?, ?, ?, ?)",
         [(request_id, i, item.name, item.quantity, item.unit) for i, item in enumerate(items)],
     )
 
 
-async def replace_items(conn: aiosqlite.Connection, request_id: int, items: list[MedItem]) -> None:
+async def replace_items(conn: Connection, request_id: int, items: list[MedItem]) -> None:
     await conn.execute("DELETE FROM med_items WHERE request_id = ?", (request_id,))
     await add_items(conn, request_id, items)
 
 
-async def update(conn: aiosqlite.Connection, request_id: int, at: datetime, **fields: object) -> None:
+async def update(conn: Connection, request_id: int, at: datetime, **fields: object) -> None:
     """Set columns of one request (names are this module's callers' constants, never user input)."""
     allowed = {"status", "urgent", "volunteer_id", "volunteer_name", "cost_fen", "delivered_at"}
     assert set(fields) <= allowed, fields
@@ -127,7 +126,7 @@ async def update(conn: aiosqlite.Connection, request_id: int, at: datetime, **fi
 
 
 # ------------------------------------------------------------------------------ private details
-async def private(conn: aiosqlite.Connection, request_id: int) -> MedPrivate | None:
+async def private(conn: Connection, request_id: int) -> MedPrivate | None:
     row = await fetch_one(conn, "SELECT * FROM med_private WHERE request_id = ?", (request_id,))
     if row is None:
         return None
@@ -140,7 +139,7 @@ async def private(conn: aiosqlite.Connection, request_id: int) -> MedPrivate | N
     )
 
 
-async def save_private(conn: aiosqlite.Connection, details: MedPrivate, at: datetime) -> None:
+async def save_private(conn: Connection, details: MedPrivate, at: datetime) -> None:
     await conn.execute(
         "INSERT INTO med_private(request_id, card_number, phone, notes, card_handed, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?) "
@@ -151,7 +150,7 @@ async def save_private(conn: aiosqlite.Connection, details: MedPrivate, at: date
     )
 
 
-async def start_session(conn: aiosqlite.Connection, user_id: int, request_id: int, at: datetime) -> None:
+async def start_session(conn: Connection, user_id: int, request_id: int, at: datetime) -> None:
     await conn.execute(
         "INSERT INTO med_private_sessions(user_id, request_id, started_at) VALUES (?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET request_id = excluded.request_id, started_at = excluded.started_at",
@@ -159,35 +158,33 @@ async def start_session(conn: aiosqlite.Connection, user_id: int, request_id: in
     )
 
 
-async def take_session(conn: aiosqlite.Connection, user_id: int) -> int | None:
+async def take_session(conn: Connection, user_id: int) -> int | None:
     row = await fetch_one(conn, "DELETE FROM med_private_sessions WHERE user_id = ? RETURNING request_id", (user_id,))
     return row["request_id"] if row else None
 
 
-async def purge_private(conn: aiosqlite.Connection) -> int:
+async def purge_private(conn: Connection) -> int:
     cursor = await conn.execute("DELETE FROM med_private")
     await conn.execute("UPDATE med_requests SET volunteer_name = NULL")
     return cursor.rowcount
 
 
 # ------------------------------------------------------------------------------ cards
-async def take_card(
-    conn: aiosqlite.Connection, request_id: int, household_id: int, holder_id: int, at: datetime
-) -> None:
+async def take_card(conn: Connection, request_id: int, household_id: int, holder_id: int, at: datetime) -> None:
     await conn.execute(
         "INSERT INTO card_custody(request_id, household_id, holder_id, taken_at) VALUES (?, ?, ?, ?)",
         (request_id, household_id, holder_id, to_db(at)),
     )
 
 
-async def return_card(conn: aiosqlite.Connection, request_id: int, at: datetime) -> int:
+async def return_card(conn: Connection, request_id: int, at: datetime) -> int:
     cursor = await conn.execute(
         "UPDATE card_custody SET returned_at = ? WHERE request_id = ? AND returned_at IS NULL", (to_db(at), request_id)
     )
     return cursor.rowcount
 
 
-async def cards_out(conn: aiosqlite.Connection) -> list[CardOut]:
+async def cards_out(conn: Connection) -> list[CardOut]:
     rows = await fetch_all(
         conn,
         "SELECT c.request_id, c.holder_id, c.taken_at, r.volunteer_name, h.building, h.unit, h.room "

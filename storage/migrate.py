@@ -11,9 +11,7 @@ import re
 import sqlite3
 from importlib import resources
 
-import aiosqlite
-
-from storage.sql import fetch_one
+from storage.sql import Connection, fetch_one
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +32,12 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-async def current_version(conn: aiosqlite.Connection) -> int:
+async def current_version(conn: Connection) -> int:
     row = await fetch_one(conn, "PRAGMA user_version")
     return int(row[0])
 
 
-async def apply_migrations(conn: aiosqlite.Connection) -> list[str]:
+async def apply_migrations(conn: Connection) -> list[str]:
     """Apply the pending migrations; return the names of those applied."""
     version = await current_version(conn)
     applied = []

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import to_db
 
 OPEN_MED = "('pending', 'open', 'claimed', 'bought')"
 
 
-async def medicine_by_building(conn: aiosqlite.Connection, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
+async def medicine_by_building(conn: Connection, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
     """Per building: requests new in [start, end), open now, urgent and open, delivered in [start, end).
     Three index range scans, so the cost follows today's and the open requests, not the history."""
     rows = await fetch_all(
@@ -33,7 +31,7 @@ async def medicine_by_building(conn: aiosqlite.Connection, start: datetime, end:
     return {row["building"]: {k: row[k] or 0 for k in ("new", "open", "urgent", "delivered")} for row in rows}
 
 
-async def cards_out_by_building(conn: aiosqlite.Connection) -> dict[int, int]:
+async def cards_out_by_building(conn: Connection) -> dict[int, int]:
     return {
         row["building"]: row["n"]
         for row in await fetch_all(
@@ -44,7 +42,7 @@ async def cards_out_by_building(conn: aiosqlite.Connection) -> dict[int, int]:
     }
 
 
-async def urgent_open(conn: aiosqlite.Connection) -> list[tuple[int, int, int | None, int]]:
+async def urgent_open(conn: Connection) -> list[tuple[int, int, int | None, int]]:
     """(request id, building, unit, room) of urgent requests not yet delivered, oldest first."""
     return [
         (row["id"], row["building"], row["unit"] or None, row["room"])
@@ -56,9 +54,7 @@ async def urgent_open(conn: aiosqlite.Connection) -> list[tuple[int, int, int | 
     ]
 
 
-async def groupbuys_by_building(
-    conn: aiosqlite.Connection, start: datetime, end: datetime
-) -> dict[int, dict[str, int]]:
+async def groupbuys_by_building(conn: Connection, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
     """Per household building: buys open, buys closed in the window, quantity ordered, unpaid fen
     (over buys open now or closed in the window; found by index, then their orders by key)."""
     rows = await fetch_all(
@@ -82,11 +78,11 @@ async def groupbuys_by_building(
     return {row["building"]: {k: row[k] or 0 for k in ("open", "closed", "quantity", "unpaid")} for row in rows}
 
 
-async def open_buy_count(conn: aiosqlite.Connection) -> int:
+async def open_buy_count(conn: Connection) -> int:
     return (await fetch_one(conn, "SELECT count(*) AS n FROM group_buys WHERE status = 'open'"))["n"]
 
 
-async def activity_by_day(conn: aiosqlite.Connection, start: datetime, end: datetime, offset: str) -> list[tuple]:
+async def activity_by_day(conn: Connection, start: datetime, end: datetime, offset: str) -> list[tuple]:
     """(local day, building, medicine requests created, group-buy orders placed) in [start, end).
     ``offset`` is the zone's UTC offset as SQLite wants it, e.g. '+8 hours'."""
     return [
@@ -107,14 +103,14 @@ async def activity_by_day(conn: aiosqlite.Connection, start: datetime, end: date
     ]
 
 
-async def claim_digest(conn: aiosqlite.Connection, chat_id: int, day: str, at: datetime) -> bool:
+async def claim_digest(conn: Connection, chat_id: int, day: str, at: datetime) -> bool:
     cursor = await conn.execute(
         "INSERT OR IGNORE INTO digests_sent(chat_id, day, sent_at) VALUES (?, ?, ?)", (chat_id, day, to_db(at))
     )
     return cursor.rowcount == 1
 
 
-async def release_digest(conn: aiosqlite.Connection, chat_id: int, day: str) -> None:
+async def release_digest(conn: Connection, chat_id: int, day: str) -> None:
     await conn.execute("DELETE FROM digests_sent WHERE chat_id = ? AND day = ?", (chat_id, day))
 
 
@@ -154,5 +150,5 @@ EXPORTS = {
 }
 
 
-async def export_rows(conn: aiosqlite.Connection, kind: str, start: datetime, end: datetime) -> list[tuple]:
+async def export_rows(conn: Connection, kind: str, start: datetime, end: datetime) -> list[tuple]:
     return [tuple(row) for row in await fetch_all(conn, EXPORTS[kind][1], {"start": to_db(start), "end": to_db(end)})]

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
-import aiosqlite
-
 from storage.models import ChatBinding, Household, Member, RoleGrant
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import to_db
 
 _HOUSEHOLD = "h.id, h.building, h.unit, h.room, h.special_care"
 
 
-def _household(row: aiosqlite.Row, prefix: str = "") -> Household:
+def _household(row: sqlite3.Row, prefix: str = "") -> Household:
     return Household(
         id=row[f"{prefix}id"],
         building=row[f"{prefix}building"],
@@ -23,7 +22,7 @@ def _household(row: aiosqlite.Row, prefix: str = "") -> Household:
     )
 
 
-def _binding(row: aiosqlite.Row) -> ChatBinding:
+def _binding(row: sqlite3.Row) -> ChatBinding:
     return ChatBinding(
         chat_id=row["chat_id"],
         kind=row["kind"],
@@ -34,13 +33,13 @@ def _binding(row: aiosqlite.Row) -> ChatBinding:
 
 
 # ------------------------------------------------------------------------------ chats
-async def chat(conn: aiosqlite.Connection, chat_id: int) -> ChatBinding | None:
+async def chat(conn: Connection, chat_id: int) -> ChatBinding | None:
     row = await fetch_one(conn, "SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
     return _binding(row) if row else None
 
 
 async def bind_chat(
-    conn: aiosqlite.Connection, chat_id: int, kind: str, building: int | None, title: str, by: int | None, at: datetime
+    conn: Connection, chat_id: int, kind: str, building: int | None, title: str, by: int | None, at: datetime
 ) -> None:
     await conn.execute(
         "INSERT INTO chats(chat_id, kind, building, title, bound_by, bound_at) VALUES (?, ?, ?, ?, ?, ?) "
@@ -50,7 +49,7 @@ async def bind_chat(
     )
 
 
-async def chats(conn: aiosqlite.Connection, kind: str, building: int | None = None) -> list[ChatBinding]:
+async def chats(conn: Connection, kind: str, building: int | None = None) -> list[ChatBinding]:
     sql = "SELECT * FROM chats WHERE kind = ? AND kicked = 0"
     params: list[object] = [kind]
     if building is not None:
@@ -59,11 +58,11 @@ async def chats(conn: aiosqlite.Connection, kind: str, building: int | None = No
     return [_binding(row) for row in await fetch_all(conn, sql + " ORDER BY building, chat_id", params)]
 
 
-async def mark_kicked(conn: aiosqlite.Connection, chat_id: int) -> None:
+async def mark_kicked(conn: Connection, chat_id: int) -> None:
     await conn.execute("UPDATE chats SET kicked = 1 WHERE chat_id = ?", (chat_id,))
 
 
-async def move_chat_everywhere(conn: aiosqlite.Connection, old_id: int, new_id: int) -> list[str]:
+async def move_chat_everywhere(conn: Connection, old_id: int, new_id: int) -> list[str]:
     """A group became a supergroup: every stored chat id (columns ``chat_id`` and ``*_chat_id``)
     moves to the new id. Returns the tables touched."""
     touched = []
@@ -80,7 +79,7 @@ async def move_chat_everywhere(conn: aiosqlite.Connection, old_id: int, new_id: 
 
 
 # ------------------------------------------------------------------------------ households and members
-async def household(conn: aiosqlite.Connection, building: int, unit: int | None, room: int) -> Household | None:
+async def household(conn: Connection, building: int, unit: int | None, room: int) -> Household | None:
     row = await fetch_one(
         conn,
         f"SELECT {_HOUSEHOLD} FROM households h WHERE building = ? AND unit = ? AND room = ?",
@@ -90,7 +89,7 @@ async def household(conn: aiosqlite.Connection, building: int, unit: int | None,
 
 
 async def ensure_household(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     building: int,
     unit: int | None,
     room: int,
@@ -112,7 +111,7 @@ async def ensure_household(
     return found
 
 
-async def households(conn: aiosqlite.Connection, building: int | None = None) -> list[Household]:
+async def households(conn: Connection, building: int | None = None) -> list[Household]:
     sql = f"SELECT {_HOUSEHOLD} FROM households h"
     params: tuple = ()
     if building is not None:
@@ -121,7 +120,7 @@ async def households(conn: aiosqlite.Connection, building: int | None = None) ->
     return [_household(row) for row in await fetch_all(conn, sql + " ORDER BY building, unit, room", params)]
 
 
-async def member(conn: aiosqlite.Connection, user_id: int) -> Member | None:
+async def member(conn: Connection, user_id: int) -> Member | None:
     row = await fetch_one(
         conn,
         "SELECT m.user_id, m.display_name, h.id AS h_id, h.building AS h_building, h.unit AS h_unit, "
@@ -135,7 +134,7 @@ async def member(conn: aiosqlite.Connection, user_id: int) -> Member | None:
     return Member(user_id=row["user_id"], household=home, display_name=row["display_name"])
 
 
-async def members_of(conn: aiosqlite.Connection, household_id: int) -> list[int]:
+async def members_of(conn: Connection, household_id: int) -> list[int]:
     return [
         row["user_id"]
         for row in await fetch_all(
@@ -144,9 +143,7 @@ async def members_of(conn: aiosqlite.Connection, household_id: int) -> list[int]
     ]
 
 
-async def set_member(
-    conn: aiosqlite.Connection, user_id: int, household_id: int, display_name: str | None, at: datetime
-) -> None:
+async def set_member(conn: Connection, user_id: int, household_id: int, display_name: str | None, at: datetime) -> None:
     await conn.execute(
         "INSERT INTO members(user_id, household_id, display_name, registered_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET household_id = excluded.household_id, "
@@ -155,7 +152,7 @@ async def set_member(
     )
 
 
-async def member_and_roles(conn: aiosqlite.Connection, user_id: int) -> tuple[Member | None, list[RoleGrant]]:
+async def member_and_roles(conn: Connection, user_id: int) -> tuple[Member | None, list[RoleGrant]]:
     """Everything the permission checks need about a user, in one query."""
     rows = await fetch_all(
         conn,
@@ -175,9 +172,7 @@ async def member_and_roles(conn: aiosqlite.Connection, user_id: int) -> tuple[Me
 
 
 # ------------------------------------------------------------------------------ roles
-async def grant(
-    conn: aiosqlite.Connection, user_id: int, role: str, building: int, by: int | None, at: datetime
-) -> bool:
+async def grant(conn: Connection, user_id: int, role: str, building: int, by: int | None, at: datetime) -> bool:
     cursor = await conn.execute(
         "INSERT OR IGNORE INTO roles(user_id, role, building, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)",
         (user_id, role, building, by, to_db(at)),
@@ -185,7 +180,7 @@ async def grant(
     return cursor.rowcount == 1
 
 
-async def revoke(conn: aiosqlite.Connection, user_id: int, role: str, building: int | None = None) -> int:
+async def revoke(conn: Connection, user_id: int, role: str, building: int | None = None) -> int:
     sql = "DELETE FROM roles WHERE user_id = ? AND role = ?"
     params: list[object] = [user_id, role]
     if building is not None:
@@ -195,7 +190,7 @@ async def revoke(conn: aiosqlite.Connection, user_id: int, role: str, building: 
     return cursor.rowcount
 
 
-async def leaders_of(conn: aiosqlite.Connection, building: int) -> list[int]:
+async def leaders_of(conn: Connection, building: int) -> list[int]:
     return [
         row["user_id"]
         for row in await fetch_all(
@@ -205,7 +200,7 @@ async def leaders_of(conn: aiosqlite.Connection, building: int) -> list[int]:
 
 
 # ------------------------------------------------------------------------------ private data
-async def save_phone(conn: aiosqlite.Connection, user_id: int, phone: str, at: datetime) -> None:
+async def save_phone(conn: Connection, user_id: int, phone: str, at: datetime) -> None:
     await conn.execute(
         "INSERT INTO private_contacts(user_id, phone, updated_at) VALUES (?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET phone = excluded.phone, updated_at = excluded.updated_at",
@@ -213,12 +208,12 @@ async def save_phone(conn: aiosqlite.Connection, user_id: int, phone: str, at: d
     )
 
 
-async def phone(conn: aiosqlite.Connection, user_id: int) -> str | None:
+async def phone(conn: Connection, user_id: int) -> str | None:
     row = await fetch_one(conn, "SELECT phone FROM private_contacts WHERE user_id = ?", (user_id,))
     return row["phone"] if row else None
 
 
-async def purge_personal_data(conn: aiosqlite.Connection) -> dict[str, int]:
+async def purge_personal_data(conn: Connection) -> dict[str, int]:
     """Forget names and phone numbers; keep households, roles and every anonymous count."""
     counts = {}
     cursor = await conn.execute("DELETE FROM private_contacts")

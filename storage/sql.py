@@ -1,35 +1,32 @@
-"""Fewer round trips to aiosqlite's thread: each call is one trip (about a tenth of a millisecond),
-so a query and its fetch go together, and independent statements go out at once."""
+"""What ``storage/`` needs of a connection, and the two queries every module makes."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Iterable
-from typing import Any
-
-import aiosqlite
+import sqlite3
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 
-async def fetch_all(
-    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] | dict[str, Any] = ()
-) -> list[aiosqlite.Row]:
+class Connection(Protocol):
+    """The aiosqlite calls ``storage/`` makes: offered by the reading connection (aiosqlite
+    itself) and, inside a write, by the writer's thread (``storage.db``)."""
+
+    async def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ...) -> Any: ...
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ...) -> Iterable[Any]: ...
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Any: ...
+
+    async def executescript(self, sql_script: str) -> Any: ...
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+
+async def fetch_all(conn: Connection, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
     return list(await conn.execute_fetchall(sql, params if isinstance(params, dict) else tuple(params)))
 
 
-async def fetch_one(
-    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] | dict[str, Any] = ()
-) -> aiosqlite.Row | None:
+async def fetch_one(conn: Connection, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
     rows = await fetch_all(conn, sql, params)
     return rows[0] if rows else None
-
-
-async def together(*statements: Awaitable[Any]) -> list[Any]:
-    """Run independent statements of one transaction (none needs another's result) in one trip:
-    they are queued at once and aiosqlite's single thread runs them back to back, in this order.
-    Every one finishes before the first failure, if any, is raised, so the transaction's rollback
-    comes after all of them."""
-    results = await asyncio.gather(*statements, return_exceptions=True)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results

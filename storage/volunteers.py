@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
-import aiosqlite
-
 from storage.models import Shift, Slot, Volunteer
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 
-async def register(conn: aiosqlite.Connection, user_id: int, name: str | None, skills: list[str], at: datetime) -> None:
+async def register(conn: Connection, user_id: int, name: str | None, skills: list[str], at: datetime) -> None:
     await conn.execute(
         "INSERT INTO volunteers(user_id, display_name, skills, registered_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET display_name = coalesce(excluded.display_name, display_name), "
@@ -20,7 +19,7 @@ async def register(conn: aiosqlite.Connection, user_id: int, name: str | None, s
     )
 
 
-async def all_volunteers(conn: aiosqlite.Connection) -> list[Volunteer]:
+async def all_volunteers(conn: Connection) -> list[Volunteer]:
     rows = await fetch_all(conn, "SELECT * FROM volunteers ORDER BY registered_at")
     return [
         Volunteer(user_id=r["user_id"], display_name=r["display_name"], skills=[s for s in r["skills"].split(",") if s])
@@ -28,7 +27,7 @@ async def all_volunteers(conn: aiosqlite.Connection) -> list[Volunteer]:
     ]
 
 
-def _shift(row: aiosqlite.Row) -> Shift:
+def _shift(row: sqlite3.Row) -> Shift:
     return Shift(
         id=row["id"],
         user_id=row["user_id"],
@@ -44,12 +43,12 @@ def _shift(row: aiosqlite.Row) -> Shift:
 _SHIFT = "SELECT s.*, v.display_name FROM shifts s LEFT JOIN volunteers v ON v.user_id = s.user_id"
 
 
-async def open_shift(conn: aiosqlite.Connection, user_id: int) -> Shift | None:
+async def open_shift(conn: Connection, user_id: int) -> Shift | None:
     row = await fetch_one(conn, f"{_SHIFT} WHERE s.user_id = ? AND s.ended_at IS NULL", (user_id,))
     return _shift(row) if row else None
 
 
-async def open_shifts(conn: aiosqlite.Connection) -> list[Shift]:
+async def open_shifts(conn: Connection) -> list[Shift]:
     return [
         _shift(row)
         for row in await fetch_all(conn, f"{_SHIFT} WHERE s.ended_at IS NULL ORDER BY s.task, s.place, s.started_at")
@@ -57,7 +56,7 @@ async def open_shifts(conn: aiosqlite.Connection) -> list[Shift]:
 
 
 async def start_shift(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     user_id: int,
     task: str | None,
     place: str | None,
@@ -72,14 +71,14 @@ async def start_shift(
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-async def end_shift(conn: aiosqlite.Connection, shift_id: int, at: datetime, *, flagged: bool = False) -> None:
+async def end_shift(conn: Connection, shift_id: int, at: datetime, *, flagged: bool = False) -> None:
     await conn.execute(
         "UPDATE shifts SET ended_at = ?, flagged = ? WHERE id = ? AND ended_at IS NULL",
         (to_db(at), int(flagged), shift_id),
     )
 
 
-async def shifts_between(conn: aiosqlite.Connection, start: datetime, end: datetime) -> list[Shift]:
+async def shifts_between(conn: Connection, start: datetime, end: datetime) -> list[Shift]:
     """Shifts that started in [start, end)."""
     return [
         _shift(row)
@@ -93,7 +92,7 @@ async def shifts_between(conn: aiosqlite.Connection, start: datetime, end: datet
 
 # ------------------------------------------------------------------------------ slots
 async def create_slot(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     task: str,
     starts_at: datetime,
@@ -112,7 +111,7 @@ async def create_slot(
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-async def _slots(conn: aiosqlite.Connection, where: str, params: tuple) -> list[Slot]:
+async def _slots(conn: Connection, where: str, params: tuple) -> list[Slot]:
     rows = await fetch_all(conn, f"SELECT * FROM slots WHERE {where} ORDER BY starts_at, id", params)
     slots = []
     for row in rows:
@@ -132,22 +131,22 @@ async def _slots(conn: aiosqlite.Connection, where: str, params: tuple) -> list[
     return slots
 
 
-async def slot(conn: aiosqlite.Connection, slot_id: int) -> Slot | None:
+async def slot(conn: Connection, slot_id: int) -> Slot | None:
     found = await _slots(conn, "id = ?", (slot_id,))
     return found[0] if found else None
 
 
-async def upcoming_slots(conn: aiosqlite.Connection, now: datetime) -> list[Slot]:
+async def upcoming_slots(conn: Connection, now: datetime) -> list[Slot]:
     return await _slots(conn, "ends_at > ?", (to_db(now),))
 
 
-async def take_slot(conn: aiosqlite.Connection, slot_id: int, user_id: int, at: datetime) -> bool:
+async def take_slot(conn: Connection, slot_id: int, user_id: int, at: datetime) -> bool:
     cursor = await conn.execute(
         "INSERT OR IGNORE INTO slot_takers(slot_id, user_id, taken_at) VALUES (?, ?, ?)", (slot_id, user_id, to_db(at))
     )
     return cursor.rowcount == 1
 
 
-async def mark_reminded(conn: aiosqlite.Connection, slot_id: int) -> bool:
+async def mark_reminded(conn: Connection, slot_id: int) -> bool:
     cursor = await conn.execute("UPDATE slots SET reminded = 1 WHERE id = ? AND reminded = 0", (slot_id,))
     return cursor.rowcount == 1

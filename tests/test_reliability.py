@@ -172,12 +172,12 @@ async def _hostile(config, clock, actions) -> None:
 # ------------------------------------------------------------------------------ disk trouble
 async def test_a_read_only_database_answers_clearly_and_recovers(bot, caplog):
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
-    await bot.services.db.conn.execute("PRAGMA query_only = ON")
+    await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = ON"))
     with caplog.at_level(logging.ERROR):
         await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
     assert bot.last(BUILDING_3) == "抱歉，数据库暂时不可用，您的消息未被记录，请稍后重发。"
     assert "storage error" in caplog.text and "布洛芬" not in caplog.text
-    await bot.services.db.conn.execute("PRAGMA query_only = OFF")
+    await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = OFF"))
     await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
     assert bot.last(BUILDING_3).startswith("配药单 #1")
 
@@ -185,21 +185,22 @@ async def test_a_read_only_database_answers_clearly_and_recovers(bot, caplog):
 async def test_an_update_that_failed_on_storage_is_handled_when_delivered_again(bot):
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
     request = bot.api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
-    await bot.services.db.conn.execute("PRAGMA query_only = ON")
+    await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = ON"))
     await bot.feed(request)
-    await bot.services.db.conn.execute("PRAGMA query_only = OFF")
+    await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = OFF"))
     await bot.feed(request)  # the same update again: its failed attempt did not mark it as handled
     assert bot.last(BUILDING_3).startswith("配药单 #1")
 
 
 async def test_a_full_database_answers_clearly_and_recovers(bot):
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
-    conn = bot.services.db.conn
-    pages = (await (await conn.execute("PRAGMA page_count")).fetchone())[0]
-    await conn.execute(f"PRAGMA max_page_count = {pages}")
+    db = bot.services.db
+    await db.on_writer(
+        lambda conn: conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    )
     await bot.send(BUILDING_3, RESIDENT, "#配药 " + "，".join(f"{'很长的药品名称' * 12}{i} 1盒" for i in range(45)))
     assert bot.last(BUILDING_3) == "抱歉，数据库暂时不可用，您的消息未被记录，请稍后重发。"
-    await conn.execute("PRAGMA max_page_count = 1073741823")
+    await db.on_writer(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))
     await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
     assert bot.last(BUILDING_3).startswith("配药单 #")
     rows = await bot.services.db.fetchall("SELECT count(*) AS n FROM med_requests")

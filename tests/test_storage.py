@@ -1,5 +1,6 @@
 import asyncio
 import sqlite3
+import threading
 from datetime import UTC, datetime
 
 import aiosqlite
@@ -7,7 +8,6 @@ import pytest
 
 from storage.db import AlreadyProcessed, Database, StorageError, recording_update
 from storage.migrate import apply_migrations, current_version, migrations
-from storage.sql import together
 
 
 async def test_migrations_from_empty_and_rerun_is_a_noop(tmp_path):
@@ -31,47 +31,66 @@ async def test_migrations_from_empty_and_rerun_is_a_noop(tmp_path):
 async def test_pragmas_are_set_on_both_connections(tmp_path):
     db = Database(tmp_path / "p.sqlite3")
     await db.open()
-
-    async def pragmas(conn, names):
-        return {name: (await (await conn.execute(f"PRAGMA {name}")).fetchone())[0] for name in names}
-
-    writer = await pragmas(db.conn, ("journal_mode", "foreign_keys", "busy_timeout", "synchronous", "query_only"))
+    names = ("journal_mode", "foreign_keys", "busy_timeout", "synchronous", "query_only")
+    writer = await db.on_writer(lambda conn: {name: conn.execute(f"PRAGMA {name}").fetchone()[0] for name in names})
     async with db.read() as conn:
-        reader = await pragmas(conn, ("journal_mode", "busy_timeout", "query_only"))
+        reader = {name: (await (await conn.execute(f"PRAGMA {name}")).fetchone())[0] for name in names[::2]}
     await db.close()
     assert writer == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": 2, "query_only": 0}
     assert reader == {"journal_mode": "wal", "busy_timeout": 5000, "query_only": 1}
 
 
-async def test_concurrent_writers_do_not_share_a_transaction(tmp_path):
-    """A job's failing transaction must not roll back (or commit) a handler's work, and vice versa."""
+def insert(action: str):
+    """A write body storing one audit row."""
+    return lambda conn: conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', ?, 'ok')", (action,))
+
+
+async def actions(db: Database) -> list[str]:
+    return [row["action"] for row in await db.fetchall("SELECT action FROM audit_log ORDER BY id")]
+
+
+async def test_a_failing_write_undoes_only_its_own_work(tmp_path):
+    """A job's failing write must not roll back (or commit) a handler's work in the same batch."""
     db = Database(tmp_path / "c.sqlite3")
     await db.open()
 
-    async def handler():
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'handler-1', 'ok')")
-            await asyncio.sleep(0.01)
-            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'handler-2', 'ok')")
+    async def failing_job(conn):
+        await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'job', 'ok')")
+        raise RuntimeError("job failed")
 
-    async def failing_job():
-        with pytest.raises(RuntimeError):
-            async with db.transaction() as conn:
-                await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'job', 'ok')")
-                await asyncio.sleep(0.005)
-                raise RuntimeError("job failed")
+    async def handler(conn):
+        await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'handler-1', 'ok')")
+        await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'handler-2', 'ok')")
 
-    await asyncio.gather(handler(), failing_job(), handler())
-    rows = [row["action"] for row in await db.fetchall("SELECT action FROM audit_log ORDER BY id")]
+    outcomes = await asyncio.gather(db.write(handler), db.write(failing_job), db.write(handler), return_exceptions=True)
+    rows = await actions(db)
     await db.close()
+    assert outcomes[0] is None and isinstance(outcomes[1], RuntimeError) and outcomes[2] is None
     assert rows == ["handler-1", "handler-2", "handler-1", "handler-2"]
+
+
+async def test_a_write_that_waits_for_something_else_fails_and_keeps_nothing(tmp_path):
+    """A write runs whole on the writer's thread: awaiting anything but its connection is a bug,
+    reported at once rather than hanging the writer."""
+    db = Database(tmp_path / "s.sqlite3")
+    await db.open()
+
+    async def sleepy(conn):
+        await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'sleepy', 'ok')")
+        await asyncio.sleep(0)
+
+    with pytest.raises(RuntimeError, match="awaited something other than its connection"):
+        await db.write(sleepy)
+    await db.write(insert("next"))
+    rows = await actions(db)
+    await db.close()
+    assert rows == ["next"]
 
 
 async def test_backup_is_a_readable_copy(tmp_path):
     db = Database(tmp_path / "live.sqlite3")
     await db.open()
-    async with db.transaction() as conn:
-        await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'kept', 'ok')")
+    await db.write(insert("kept"))
     await db.backup(tmp_path / "backups" / "copy.sqlite3")
     await db.close()
     async with aiosqlite.connect(tmp_path / "backups" / "copy.sqlite3") as copy:
@@ -88,158 +107,166 @@ async def test_a_read_only_database_gives_a_storage_error(tmp_path):
     await db.close()
     db = Database(path)
     await db.open()
-    await db.conn.execute("PRAGMA query_only = ON")
+    await db.on_writer(lambda conn: conn.execute("PRAGMA query_only = ON"))
     with pytest.raises(StorageError):
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'x', 'ok')")
-    await db.conn.execute("PRAGMA query_only = OFF")
-    async with db.transaction() as conn:  # recovers when the condition clears
-        await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'x', 'ok')")
+        await db.write(insert("x"))
+    await db.on_writer(lambda conn: conn.execute("PRAGMA query_only = OFF"))
+    await db.write(insert("x"))  # recovers when the condition clears
     await db.close()
     assert sqlite3.connect(path).execute("SELECT count(*) FROM audit_log").fetchone()[0] == 1
 
 
-async def test_statements_sent_together_commit_or_roll_back_together(tmp_path):
+async def test_a_writes_statements_commit_or_roll_back_together(tmp_path):
     db = Database(tmp_path / "t.sqlite3")
     await db.open()
     audit = "INSERT INTO audit_log(at, user_id, chat_id, action, outcome, detail) VALUES ('t', 1, 1, ?, 'ok', '')"
-    with pytest.raises(sqlite3.IntegrityError):
-        async with db.transaction() as conn:
-            await together(
-                conn.execute(audit, ("first",)),
-                conn.execute("INSERT INTO audit_log(at) VALUES (NULL)"),  # violates NOT NULL
-                conn.execute(audit, ("third",)),
-            )
-    assert await db.fetchall("SELECT action FROM audit_log") == []
-    async with db.transaction() as conn:
-        await together(*(conn.execute(audit, (name,)) for name in ("a", "b", "c")))
-    assert [row["action"] for row in await db.fetchall("SELECT action FROM audit_log ORDER BY id")] == ["a", "b", "c"]
+
+    async def three(conn, second_at: str | None):
+        await conn.execute(audit, ("first",))
+        await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES (?, 'second', 'ok')", (second_at,))
+        await conn.execute(audit, ("third",))
+
+    with pytest.raises(sqlite3.IntegrityError):  # at: NOT NULL
+        await db.write(lambda conn: three(conn, second_at=None))
+    assert await actions(db) == []
+    await db.write(lambda conn: three(conn, second_at="t"))
+    assert await actions(db) == ["first", "second", "third"]
     await db.close()
 
 
-async def test_writers_queued_together_share_one_commit_and_return_only_once_it_is_on_disk(tmp_path):
+async def test_writes_handed_over_together_share_one_commit_and_return_only_once_it_is_on_disk(tmp_path):
     path = tmp_path / "g.sqlite3"
     db = Database(path)
     await db.open()
     commits = []
-    await db.conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    await db.on_writer(
+        lambda conn: conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    )
     on_disk = []
 
     async def writer(name: str) -> None:
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', ?, 'ok')", (name,))
-        # back from the transaction: another process already sees the row
+        await db.write(insert(name))
+        # back from the write: another process already sees the row
         with sqlite3.connect(path) as other:
             on_disk.append(other.execute("SELECT count(*) FROM audit_log WHERE action = ?", (name,)).fetchone()[0])
 
     await asyncio.gather(*(writer(f"w{n}") for n in range(20)))
     await db.close()
     assert on_disk == [1] * 20
-    assert 1 <= len(commits) < 20  # the twenty queued writers did not each wait for a disk sync
+    assert 1 <= len(commits) < 20  # the twenty writes did not each wait for a disk sync
 
 
-async def test_a_commit_that_fails_fails_every_writer_of_its_batch_and_keeps_nothing(tmp_path):
+async def test_a_commit_that_fails_fails_every_write_of_its_batch_and_keeps_nothing(tmp_path):
     db = Database(tmp_path / "f.sqlite3")
     await db.open()
     outcomes = {}
 
     async def writer(name: str, breaks_the_commit: bool = False) -> None:
+        async def body(conn):
+            if breaks_the_commit:  # a foreign key checked only at COMMIT, pointing nowhere
+                await conn.execute("PRAGMA defer_foreign_keys = ON")
+                await conn.execute(
+                    "INSERT INTO members(user_id, household_id, display_name, registered_at) VALUES (7, 999, 'x', 't')"
+                )
+            await insert(name)(conn)
+
         try:
-            async with db.transaction() as conn:
-                if breaks_the_commit:  # a foreign key checked only at COMMIT, pointing nowhere
-                    await conn.execute("PRAGMA defer_foreign_keys = ON")
-                    await conn.execute(
-                        "INSERT INTO members(user_id, household_id, display_name, registered_at) VALUES (7, 999, 'x', 't')"
-                    )
-                await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', ?, 'ok')", (name,))
+            await db.write(body)
             outcomes[name] = "stored"
         except StorageError:
             outcomes[name] = "storage error"
 
     await asyncio.gather(writer("a"), writer("b", breaks_the_commit=True), writer("c"))
     assert outcomes == {"a": "storage error", "b": "storage error", "c": "storage error"}
-    assert await db.fetchall("SELECT action FROM audit_log") == []
+    assert await actions(db) == []
     await writer("d")  # the next batch is a fresh one
     assert outcomes["d"] == "stored"
-    assert [row["action"] for row in await db.fetchall("SELECT action FROM audit_log")] == ["d"]
+    assert await actions(db) == ["d"]
     await db.close()
+
+
+def blocking(action: str, inside: threading.Event, release: threading.Event):
+    """A write body that stores a row, then holds the writer's thread until ``release``."""
+
+    async def body(conn):
+        await insert(action)(conn)
+        inside.set()
+        assert release.wait(timeout=5)
+
+    return body
 
 
 async def test_reads_do_not_wait_for_a_writer_and_see_only_committed_data(tmp_path):
     db = Database(tmp_path / "r.sqlite3")
     await db.open()
-    inside, release = asyncio.Event(), asyncio.Event()
-
-    async def slow_writer() -> None:
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'pending', 'ok')")
-            inside.set()
-            await release.wait()
-
-    writing = asyncio.create_task(slow_writer())
-    await inside.wait()
+    inside, release = threading.Event(), threading.Event()
+    writing = asyncio.create_task(db.write(blocking("pending", inside, release)))
+    await asyncio.to_thread(inside.wait, 5)
     during = await asyncio.wait_for(db.fetchall("SELECT action FROM audit_log"), timeout=2)
     release.set()
     await writing
-    after = await db.fetchall("SELECT action FROM audit_log")
+    after = await actions(db)
     await db.close()
-    assert during == [] and [row["action"] for row in after] == ["pending"]
+    assert during == [] and after == ["pending"]
 
 
 async def test_an_update_claimed_twice_in_one_batch_is_written_once(tmp_path):
-    """Writers joining a batch send their claim without waiting for it: the second delivery of an
-    update must still be caught, and its writes undone."""
+    """Two deliveries of one update, queued behind the same busy write, share its batch: the
+    second must still be caught, and its writes undone."""
     db = Database(tmp_path / "d.sqlite3")
     await db.open()
-    first_inside, release = asyncio.Event(), asyncio.Event()
-
-    async def leader() -> None:
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'leader', 'ok')")
-            first_inside.set()
-            await release.wait()
+    inside, release = threading.Event(), threading.Event()
 
     async def delivery(n: int) -> str:
         with recording_update(5, datetime(2026, 4, 10, tzinfo=UTC)):
             try:
-                async with db.transaction() as conn:
-                    await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', ?, 'ok')", (f"d{n}",))
+                await db.write(insert(f"d{n}"))
             except AlreadyProcessed:
                 return "already handled"
             return "stored"
 
-    leading = asyncio.create_task(leader())
-    await first_inside.wait()
+    leading = asyncio.create_task(db.write(blocking("leader", inside, release)))
+    await asyncio.to_thread(inside.wait, 5)
     deliveries = [asyncio.create_task(delivery(n)) for n in (1, 2)]
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.01)  # both handed over, behind the leader
     release.set()
     await leading
     assert [await d for d in deliveries] == ["stored", "already handled"]
-    rows = await db.fetchall("SELECT action FROM audit_log ORDER BY id")
+    rows = await actions(db)
     await db.close()
-    assert [row["action"] for row in rows] == ["leader", "d1"]
+    assert rows == ["leader", "d1"]
 
 
 async def test_a_writer_that_gives_up_waiting_does_not_leave_the_batch_uncommitted(tmp_path):
-    """The first writer leaves the commit to the one queued behind it; that one is cancelled."""
+    """The first write's commit waits for the write handed over behind it; that one is cancelled."""
     db = Database(tmp_path / "x.sqlite3")
     await db.open()
-    queued = asyncio.Event()
-
-    async def waiting_writer() -> None:
-        queued.set()
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'never', 'ok')")
-
-    async def first_writer() -> None:
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO audit_log(at, action, outcome) VALUES ('t', 'first', 'ok')")
-            second = asyncio.create_task(waiting_writer())
-            await queued.wait()
-            await asyncio.sleep(0)  # it is now waiting for the lock
-            second.cancel()
-
-    await asyncio.wait_for(first_writer(), timeout=2)
-    rows = await db.fetchall("SELECT action FROM audit_log")
+    inside, release = threading.Event(), threading.Event()
+    first = asyncio.create_task(db.write(blocking("first", inside, release)))
+    await asyncio.to_thread(inside.wait, 5)
+    second = asyncio.create_task(db.write(insert("never")))
+    await asyncio.sleep(0.01)  # handed over, waiting behind the first
+    second.cancel()
+    await asyncio.sleep(0.01)  # given up before the writer's thread could start it
+    release.set()
+    await asyncio.wait_for(first, timeout=2)
+    rows = await actions(db)
     await db.close()
-    assert [row["action"] for row in rows] == ["first"]
+    assert rows == ["first"]
+
+
+async def test_a_failing_step_on_the_writer_does_not_fail_the_writes_committed_before_it(tmp_path):
+    db = Database(tmp_path / "w.sqlite3")
+    await db.open()
+    inside, release = threading.Event(), threading.Event()
+    first = asyncio.create_task(db.write(blocking("first", inside, release)))
+    await asyncio.to_thread(inside.wait, 5)
+    step = asyncio.create_task(db.on_writer(lambda conn: conn.execute("PRAGMA no_such_thing = (")))
+    await asyncio.sleep(0.01)  # handed over behind the write: it commits the write, then fails
+    release.set()
+    with pytest.raises(sqlite3.OperationalError):
+        await step
+    await asyncio.wait_for(first, timeout=2)  # stored, not failed with the step
+    rows = await actions(db)
+    await db.close()
+    assert rows == ["first"]

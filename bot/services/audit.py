@@ -13,7 +13,7 @@ class Audit:
         self._clock = clock
 
     async def refused(self, user_id: int | None, chat_id: int | None, action: str) -> None:
-        async with self._db.transaction() as conn:
-            await audit.add(
-                conn, at=self._clock.now(), user_id=user_id, chat_id=chat_id, action=action, outcome="refused"
-            )
+        now = self._clock.now()
+        await self._db.write(
+            lambda conn: audit.add(conn, at=now, user_id=user_id, chat_id=chat_id, action=action, outcome="refused")
+        )

@@ -14,6 +14,7 @@ from storage import audit
 from storage import bulletins as store
 from storage.db import Database
 from storage.models import Notice, Rumor
+from storage.sql import Connection
 
 RUMOR_REPLY_EVERY = timedelta(hours=1)
 
@@ -33,12 +34,16 @@ class Bulletins:
         require_committee(actor, "notice")
         now = self._clock.now()
         daily = command.daily_at.strftime("%H:%M") if command.daily_at else None
-        async with self._db.transaction() as conn:
+        today = self.today()
+
+        async def body(conn: Connection) -> Notice | None:
             notice_id = await store.add_notice(conn, command.text, daily, actor.user_id, now)
             if daily is None:
-                await store.claim_notice_day(conn, notice_id, self.today(), now)
+                await store.claim_notice_day(conn, notice_id, today, now)
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="notice", detail=f"#{notice_id}")
-            notice = await store.notice(conn, notice_id)
+            return await store.notice(conn, notice_id)
+
+        notice = await self._db.write(body)
         assert notice is not None
         return notice
 
@@ -50,25 +55,29 @@ class Bulletins:
 
     async def stop_notice(self, actor: Actor, notice_id: int) -> None:
         require_committee(actor, "notice_off")
-        async with self._db.transaction() as conn:
-            if not await store.stop_notice(conn, notice_id):
-                raise UserError("notice.err.not_found", id=notice_id)
+        if not await self._db.write(lambda conn: store.stop_notice(conn, notice_id)):
+            raise UserError("notice.err.not_found", id=notice_id)
 
     async def claim_daily(self, notice_id: int) -> Notice | None:
         """The recurring notice to send now, once per day (None: already sent today, or stopped)."""
-        async with self._db.transaction() as conn:
+        today, now = self.today(), self._clock.now()
+
+        async def body(conn: Connection) -> Notice | None:
             notice = await store.notice(conn, notice_id)
             if notice is None or not notice.active:
                 return None
-            if not await store.claim_notice_day(conn, notice_id, self.today(), self._clock.now()):
+            if not await store.claim_notice_day(conn, notice_id, today, now):
                 return None
-        return notice
+            return notice
+
+        return await self._db.write(body)
 
     # ------------------------------------------------------------------ rumors
     async def add_rumor(self, actor: Actor, command: c.Rumor) -> tuple[Rumor, list[int]]:
         require_committee(actor, "rumor")
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> tuple[Rumor | None, list[int]]:
             rumor_id, superseded = await store.add_rumor(
                 conn,
                 title=command.title,
@@ -79,7 +88,9 @@ class Bulletins:
                 at=now,
             )
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="rumor", detail=f"#{rumor_id}")
-            rumor = await store.rumor(conn, rumor_id)
+            return await store.rumor(conn, rumor_id), superseded
+
+        rumor, superseded = await self._db.write(body)
         self._active = None
         assert rumor is not None
         return rumor, superseded
@@ -92,9 +103,8 @@ class Bulletins:
 
     async def retire_rumor(self, actor: Actor, rumor_id: int) -> None:
         require_committee(actor, "rumor_off")
-        async with self._db.transaction() as conn:
-            if not await store.retire_rumor(conn, rumor_id):
-                raise UserError("rumor.err.not_found", id=rumor_id)
+        if not await self._db.write(lambda conn: store.retire_rumor(conn, rumor_id)):
+            raise UserError("rumor.err.not_found", id=rumor_id)
         self._active = None
 
     async def mentioned(self, text: str) -> list[Rumor]:
@@ -105,12 +115,15 @@ class Bulletins:
     async def rumors_to_answer(self, chat_id: int, matching: list[Rumor]) -> list[Rumor]:
         """Of ``matching``, those not answered in this chat within the hour; recorded as answered."""
         now = self._clock.now()
-        answered = []
-        async with self._db.transaction() as conn:
-            for rumor in matching:
-                if await store.claim_rumor_reply(conn, chat_id, rumor.id, now, now - RUMOR_REPLY_EVERY):
-                    answered.append(rumor)
-        return answered
+
+        async def body(conn: Connection) -> list[Rumor]:
+            return [
+                rumor
+                for rumor in matching
+                if await store.claim_rumor_reply(conn, chat_id, rumor.id, now, now - RUMOR_REPLY_EVERY)
+            ]
+
+        return await self._db.write(body)
 
     async def rumors_today(self) -> int:
         local = self._clock.now().astimezone(self._config.schedule.tz)

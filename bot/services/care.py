@@ -14,6 +14,7 @@ from storage import audit, roster
 from storage import care as store
 from storage.db import Database
 from storage.models import CareHousehold
+from storage.sql import Connection
 
 LEVELS = (1, 2, 3)  # 1: the paired volunteer, 2: the building's leader, 3: the committee
 
@@ -27,7 +28,7 @@ class Care:
     def _today(self, now: datetime | None = None) -> str:
         return (now or self._clock.now()).astimezone(self._config.schedule.tz).date().isoformat()
 
-    async def _member(self, conn, room: Room) -> CareHousehold:
+    async def _member(self, conn: Connection, room: Room) -> CareHousehold:
         home = await roster.household(conn, room.building, room.unit, room.room)
         found = await store.get(conn, home.id) if home else None
         if found is None:
@@ -37,36 +38,46 @@ class Care:
     async def add(self, actor: Actor, room: Room, needs: str) -> CareHousehold:
         require_leader(actor, room.building, "care.add")
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> CareHousehold | None:
             home = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
             await store.add(conn, home.id, needs, actor.user_id, now)
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="care.add", detail=home.label)
-            added = await store.get(conn, home.id)
+            return await store.get(conn, home.id)
+
+        added = await self._db.write(body)
         assert added is not None
         return added
 
     async def pair(self, actor: Actor, room: Room, volunteer_id: int) -> CareHousehold:
         require_leader(actor, room.building, "care.pair")
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> CareHousehold:
             member = await self._member(conn, room)
             await store.pair(conn, member.household_id, volunteer_id)
             await audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action="care.pair", detail=member.household
             )
-        return member
+            return member
+
+        return await self._db.write(body)
 
     async def safe(self, actor: Actor, room: Room) -> tuple[CareHousehold, bool]:
         """Today's 报平安 by the paired volunteer (or a leader); False when already reported today."""
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+        today = self._today(now)
+
+        async def body(conn: Connection) -> tuple[CareHousehold, bool]:
             member = await self._member(conn, room)
             require(actor.user_id == member.volunteer_id or actor.leads(member.building), "care.safe", Who.VOLUNTEER)
-            fresh = await store.record_check(conn, member.household_id, self._today(now), actor.user_id, now)
+            fresh = await store.record_check(conn, member.household_id, today, actor.user_id, now)
             await audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action="care.safe", detail=member.household
             )
-        return member, fresh
+            return member, fresh
+
+        return await self._db.write(body)
 
     async def not_safe_today(self) -> list[CareHousehold]:
         async with self._db.read() as conn:
@@ -82,10 +93,13 @@ class Care:
         if not due_levels:
             return []
         day = self._today(now)
-        sent: list[tuple[int, CareHousehold]] = []
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> list[tuple[int, CareHousehold]]:
+            sent = []
             for member in await store.unchecked(conn, day):
                 for level in due_levels:
                     if await store.record_escalation(conn, member.household_id, day, level, now):
                         sent.append((level, member))
-        return sent
+            return sent
+
+        return await self._db.write(body)

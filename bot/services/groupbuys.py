@@ -14,7 +14,7 @@ from storage import audit, roster
 from storage import groupbuys as store
 from storage.db import Database
 from storage.models import BuyOrder, GroupBuy, Household
-from storage.sql import together
+from storage.sql import Connection
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,8 @@ class GroupBuys:
         else:
             require_leader(actor, building, "gb.open")
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> GroupBuy | None:
             buy_id = await store.create(
                 conn,
                 title=command.title,
@@ -127,32 +128,32 @@ class GroupBuys:
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="gb.open", detail=f"#{buy_id}")
             return await store.get(conn, buy_id)
 
+        return await self._db.write(body)
+
     # ------------------------------------------------------------------ ordering
     async def order(self, actor: Actor, buy_id: int, quantity: int, room: Room | None = None) -> OrderOutcome:
         """Set the household's total for this buy (a repeated message does not add; 0 withdraws)."""
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> OrderOutcome:
             household = await self._household(conn, actor, room, now)
-            # The buy is read in the same trip as the writes (which change nothing unless it exists
-            # and is open); if it refuses the order, the error raised here rolls the writes back.
-            buy, _, _ = await together(
-                store.get(conn, buy_id),
-                store.set_order(conn, buy_id, household.id, quantity, actor.user_id, now),
-                audit.add(
-                    conn,
-                    at=now,
-                    user_id=actor.user_id,
-                    chat_id=None,
-                    action="gb.order",
-                    detail=f"#{buy_id} {household.label}",
-                ),
-            )
-            buy = self._open(buy, buy_id)
+            buy = self._open(await store.get(conn, buy_id), buy_id)
             if buy.building is not None and household.building != buy.building:
                 raise UserError("gb.err.other_building", id=buy.id, building=buy.building)
             if buy.max_each and quantity > buy.max_each:
                 raise UserError("gb.err.limit", id=buy.id, limit=buy.max_each, unit=buy.unit)
-        return OrderOutcome(buy=buy, household=household, after=quantity)
+            await store.set_order(conn, buy_id, household.id, quantity, actor.user_id, now)
+            await audit.add(
+                conn,
+                at=now,
+                user_id=actor.user_id,
+                chat_id=None,
+                action="gb.order",
+                detail=f"#{buy_id} {household.label}",
+            )
+            return OrderOutcome(buy=buy, household=household, after=quantity)
+
+        return await self._db.write(body)
 
     async def adjust(self, actor: Actor, buy_id: int, delta: int) -> OrderOutcome:
         """The board's +1 / −1 buttons: change my household's quantity by ``delta``."""
@@ -169,7 +170,8 @@ class GroupBuys:
         """A pasted WeChat relay. From a leader every line counts (their buildings); from a
         resident only their own household's line."""
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> RelayOutcome:
             buy = await store.open_by_title(conn, command.title)
             if buy is None or self.is_closed(buy):
                 raise UserError("gb.err.no_title", title=command.title)
@@ -203,9 +205,11 @@ class GroupBuys:
                 action="gb.relay",
                 detail=f"#{buy.id} {len(imported)}",
             )
-        return RelayOutcome(
-            buy=buy, imported=imported, not_allowed=not_allowed, unreadable=command.unreadable if helper else []
-        )
+            return RelayOutcome(
+                buy=buy, imported=imported, not_allowed=not_allowed, unreadable=command.unreadable if helper else []
+            )
+
+        return await self._db.write(body)
 
     def _open(self, buy: GroupBuy | None, buy_id: int) -> GroupBuy:
         if buy is None:
@@ -215,7 +219,7 @@ class GroupBuys:
         return buy
 
     @staticmethod
-    async def _household(conn, actor: Actor, room: Room | None, now: datetime) -> Household:
+    async def _household(conn: Connection, actor: Actor, room: Room | None, now: datetime) -> Household:
         if room is None:
             return require_household(actor, "gb.order")
         require_leader(actor, room.building, "gb.order.other")
@@ -236,7 +240,8 @@ class GroupBuys:
         if actor is not None:
             self._require_manager(actor, buy, "gb.close")
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> GroupBuy | None:
             if not await store.close(conn, buy_id, now) and actor is not None:
                 raise UserError("gb.err.already_closed", id=buy_id)
             await audit.add(
@@ -247,7 +252,9 @@ class GroupBuys:
                 action="gb.close",
                 detail=f"#{buy_id}",
             )
-            closed = await store.get(conn, buy_id)
+            return await store.get(conn, buy_id)
+
+        closed = await self._db.write(body)
         assert closed is not None
         return closed
 
@@ -255,12 +262,15 @@ class GroupBuys:
         buy = await self.get(buy_id)
         self._require_manager(actor, buy, "gb.paid")
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> Household:
             home = await roster.household(conn, room.building, room.unit, room.room)
             if home is None or not await store.mark_paid(conn, buy_id, home.id):
                 raise UserError("gb.err.no_order", id=buy_id, room=str(room))
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.paid", detail=f"#{buy_id}")
-        return home
+            return home
+
+        return await self._db.write(body)
 
     async def tally(self, buy_id: int, *, with_roster: bool = False) -> Tally:
         """The buy's orders; ``with_roster``: also the roster households that did not order
@@ -283,8 +293,8 @@ class GroupBuys:
             return await store.open_buys(conn)
 
     async def add_board(self, buy_id: int, chat_id: int, message_id: int) -> None:
-        async with self._db.transaction() as conn:
-            await store.add_board(conn, buy_id, chat_id, message_id, self._clock.now())
+        now = self._clock.now()
+        await self._db.write(lambda conn: store.add_board(conn, buy_id, chat_id, message_id, now))
 
     async def latest_board(self, buy_id: int):
         async with self._db.read() as conn:

@@ -20,7 +20,7 @@ from storage import audit, roster
 from storage import medicine as store
 from storage.db import Database
 from storage.models import CardOut, MedItem, MedPrivate, MedRequest
-from storage.sql import together
+from storage.sql import Connection
 
 CANCELLABLE = ("pending", "open", "claimed")
 
@@ -98,7 +98,8 @@ class Medicine:
         urgent = command.urgent or self.is_urgent(items)
         now = self._clock.now()
         status = "open" if self._config.medicine.auto_confirm else "pending"
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> Filed:
             if command.room is None:
                 household = require_household(actor, "med")
             else:
@@ -119,44 +120,44 @@ class Medicine:
                 existing = await store.by_message(conn, chat_id, message_id)
                 assert existing is not None
                 return Filed(existing, created=False)
-            writes = [
-                store.add_items(conn, request_id, items),
-                # The filer's private chat is about to be asked for the card number and phone.
-                store.start_session(conn, actor.user_id, request_id, now),
-                audit.add(
-                    conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.new", detail=f"#{request_id}"
-                ),
-            ]
+            await store.add_items(conn, request_id, items)
+            # The filer's private chat is about to be asked for the card number and phone.
+            await store.start_session(conn, actor.user_id, request_id, now)
+            await audit.add(
+                conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.new", detail=f"#{request_id}"
+            )
             if phone:
                 details = MedPrivate(
                     request_id=request_id, card_number=None, phone=phone, notes=None, card_handed=False
                 )
-                writes.append(store.save_private(conn, details, now))
-            await together(*writes)
-        request = MedRequest(
-            id=request_id,
-            household_id=household.id,
-            household=household.label,
-            building=household.building,
-            requested_by=actor.user_id,
-            chat_id=chat_id,
-            message_id=message_id,
-            status=status,
-            urgent=urgent,
-            volunteer_id=None,
-            volunteer_name=None,
-            cost_fen=None,
-            created_at=now,
-            items=items,
-        )
-        return Filed(request, created=True, phone_kept_private=phone is not None)
+                await store.save_private(conn, details, now)
+            request = MedRequest(
+                id=request_id,
+                household_id=household.id,
+                household=household.label,
+                building=household.building,
+                requested_by=actor.user_id,
+                chat_id=chat_id,
+                message_id=message_id,
+                status=status,
+                urgent=urgent,
+                volunteer_id=None,
+                volunteer_name=None,
+                cost_fen=None,
+                created_at=now,
+                items=items,
+            )
+            return Filed(request, created=True, phone_kept_private=phone is not None)
+
+        return await self._db.write(body)
 
     async def edit(self, actor: Actor, chat_id: int, message_id: int, command: c.MedRequest) -> MedRequest | None:
         """The original message was edited: update the list while the request is still open.
         None when that message filed no request."""
         items, _ = _scrub(command.items)
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> MedRequest | None:
             request = await store.by_message(conn, chat_id, message_id)
             if request is None:
                 return None
@@ -170,13 +171,16 @@ class Medicine:
                 conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.edit", detail=f"#{request.id}"
             )
             updated = await store.get(conn, request.id)
-        assert updated is not None
-        return updated
+            assert updated is not None
+            return updated
+
+        return await self._db.write(body)
 
     # ------------------------------------------------------------------ lifecycle
     async def _change(self, actor: Actor, request_id: int, action: str, check, **fields: object) -> MedRequest:
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> MedRequest | None:
             request = await store.get(conn, request_id)
             if request is None:
                 raise UserError("med.err.not_found", id=request_id)
@@ -189,7 +193,9 @@ class Medicine:
                     await store.take_card(conn, request_id, request.household_id, actor.user_id, now)
             elif fields.get("status") in ("delivered", "cancelled"):
                 await store.return_card(conn, request_id, now)
-            updated = await store.get(conn, request_id)
+            return await store.get(conn, request_id)
+
+        updated = await self._db.write(body)
         assert updated is not None
         return updated
 
@@ -274,8 +280,8 @@ class Medicine:
         """``/start med12`` in private: the requester is about to send the details."""
         request = await self.get(request_id)
         require(self._is_requester(actor, request) or actor.leads(request.building), "med.private", Who.REQUESTER)
-        async with self._db.transaction() as conn:
-            await store.start_session(conn, actor.user_id, request_id, self._clock.now())
+        now = self._clock.now()
+        await self._db.write(lambda conn: store.start_session(conn, actor.user_id, request_id, now))
         return request
 
     async def save_private(self, user_id: int, text: str) -> tuple[int, MedPrivate] | None:
@@ -288,7 +294,8 @@ class Medicine:
         rest = _HAND_OVER.sub(" ", _CARD.sub(" ", rest) if card else rest)
         notes = " ".join(_LABELS.sub(" ", rest).split()).strip(" ,，;；")[:500] or None
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> tuple[int, MedPrivate] | None:
             request_id = await store.take_session(conn, user_id)
             if request_id is None:
                 return None
@@ -302,8 +309,10 @@ class Medicine:
             await store.save_private(conn, details, now)
             await audit.add(conn, at=now, user_id=user_id, chat_id=None, action="med.private", detail=f"#{request_id}")
             saved = await store.private(conn, request_id)
-        assert saved is not None
-        return request_id, saved
+            assert saved is not None
+            return request_id, saved
+
+        return await self._db.write(body)
 
     async def private_details(self, actor: Actor, request_id: int) -> MedPrivate | None:
         """Only the volunteer who claimed the request and the committee may read them. Without a

@@ -156,12 +156,12 @@ class Reports:
 
     # ------------------------------------------------------------------ exactly once
     async def claim(self, chat_id: int) -> bool:
-        async with self._db.transaction() as conn:
-            return await store.claim_digest(conn, chat_id, self.today(), self._clock.now())
+        today, now = self.today(), self._clock.now()
+        return await self._db.write(lambda conn: store.claim_digest(conn, chat_id, today, now))
 
     async def release(self, chat_id: int) -> None:
-        async with self._db.transaction() as conn:
-            await store.release_digest(conn, chat_id, self.today())
+        today = self.today()
+        await self._db.write(lambda conn: store.release_digest(conn, chat_id, today))
 
     # ------------------------------------------------------------------ exports
     async def export_tables(self, start: date, end: date) -> dict[str, tuple[list[str], list[tuple]]]:

@@ -14,7 +14,8 @@ from bot.language.rooms import Room
 from bot.services.permissions import Actor, Who, require, require_committee, require_leader
 from storage import audit, medicine, roster
 from storage.db import Database
-from storage.models import ChatBinding, Household
+from storage.models import ChatBinding, Household, Member
+from storage.sql import Connection
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,10 @@ class Roster:
         require_committee(actor, "bind")
         now = self._clock.now()
         kind = "committee" if committee else "building"
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> tuple[ChatBinding | None, ChatBinding | None]:
             previous = await roster.chat(conn, chat_id)
             await roster.bind_chat(conn, chat_id, kind, None if committee else building, title, actor.user_id, now)
-            binding = await roster.chat(conn, chat_id)
             await audit.add(
                 conn,
                 at=now,
@@ -100,6 +101,9 @@ class Roster:
                 action="bind",
                 detail=kind if committee else str(building),
             )
+            return previous, await roster.chat(conn, chat_id)
+
+        previous, binding = await self._db.write(body)
         assert binding is not None
         return BindOutcome(binding=binding, previous=previous)
 
@@ -110,11 +114,15 @@ class Roster:
         if user_id != actor.user_id:
             require_leader(actor, room.building, "register.other")
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> tuple[Member | None, Household]:
             before = await roster.member(conn, user_id)
             home = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
             await roster.set_member(conn, user_id, home.id, display_name, now)
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="register", detail=home.label)
+            return before, home
+
+        before, home = await self._db.write(body)
         moved_from = before.household if before and before.household and before.household.id != home.id else None
         return RegisterOutcome(household=home, moved_from=moved_from)
 
@@ -125,7 +133,8 @@ class Roster:
         if binding is None or binding.building is None:
             raise NotBound
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> None:
             if demote:
                 await roster.revoke(conn, target_user_id, "leader", binding.building)
             else:
@@ -138,31 +147,39 @@ class Roster:
                 action="leader.demote" if demote else "leader.appoint",
                 detail=f"user {target_user_id} building {binding.building}",
             )
+
+        await self._db.write(body)
         return binding.building
 
     async def grant(self, actor: Actor, user_id: int, role: str, building: int = 0) -> bool:
         """Give a role (committee only; volunteers register themselves through their own feature)."""
         require(actor.committee or (role == "volunteer" and user_id == actor.user_id), f"role.{role}", Who.COMMITTEE)
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> bool:
             added = await roster.grant(conn, user_id, role, building, actor.user_id, now)
             await audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action=f"role.{role}", detail=str(user_id)
             )
-        return added
+            return added
+
+        return await self._db.write(body)
 
     async def clear_roles(self, actor: Actor, user_id: int) -> None:
         require_committee(actor, "role.clear")
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> None:
             for role in ("volunteer", "leader", "committee"):
                 await roster.revoke(conn, user_id, role)
+
+        await self._db.write(body)
 
     async def save_phone(self, user_id: int, phone: str) -> None:
         digits = re.sub(r"[^\d+]", "", phone)
         if not re.fullmatch(r"\+?\d{5,15}", digits):
             raise ValueError("not a phone number")
-        async with self._db.transaction() as conn:
-            await roster.save_phone(conn, user_id, digits, self._clock.now())
+        now = self._clock.now()
+        await self._db.write(lambda conn: roster.save_phone(conn, user_id, digits, now))
 
     async def phone(self, user_id: int) -> str | None:
         async with self._db.read() as conn:
@@ -171,36 +188,43 @@ class Roster:
     async def purge(self, actor: Actor) -> dict[str, int]:
         require_committee(actor, "purge")
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> dict[str, int]:
             counts = await roster.purge_personal_data(conn)
             counts["details"] = await medicine.purge_private(conn)
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="purge", detail=str(counts))
-        return counts
+            return counts
+
+        return await self._db.write(body)
 
     # -------------------------------------------------------------- Telegram events
     async def migrate_chat(self, old_id: int, new_id: int) -> list[str]:
-        async with self._db.transaction() as conn:
+        now = self._clock.now()
+
+        async def body(conn: Connection) -> list[str]:
             touched = await roster.move_chat_everywhere(conn, old_id, new_id)
-            await audit.add(
-                conn, at=self._clock.now(), user_id=None, chat_id=new_id, action="chat.migrate", detail=str(old_id)
-            )
-        return touched
+            await audit.add(conn, at=now, user_id=None, chat_id=new_id, action="chat.migrate", detail=str(old_id))
+            return touched
+
+        return await self._db.write(body)
 
     async def mark_kicked(self, chat_id: int) -> None:
-        async with self._db.transaction() as conn:
-            await roster.mark_kicked(conn, chat_id)
+        await self._db.write(lambda conn: roster.mark_kicked(conn, chat_id))
 
     # -------------------------------------------------------------- the roster file
     async def import_csv(self, text: str) -> int:
         """Import ``building,unit,room[,name][,special_care]`` lines, all or nothing. Returns the count."""
         rows = _read_roster(text)
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> None:
             for room, name, care in rows:
                 await roster.ensure_household(
                     conn, room.building, room.unit, room.room, now, contact_name=name, special_care=care
                 )
             await audit.add(conn, at=now, user_id=None, chat_id=None, action="roster.import", detail=str(len(rows)))
+
+        await self._db.write(body)
         return len(rows)
 
 

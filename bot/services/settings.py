@@ -22,8 +22,7 @@ class ChatSettings:
     async def set_language(self, chat_id: int, language: str) -> None:
         if language not in LANGUAGES:
             raise ValueError(language)
-        async with self._db.transaction() as conn:
-            await chats.set_language(conn, chat_id, language)
+        await self._db.write(lambda conn: chats.set_language(conn, chat_id, language))
         self._languages[chat_id] = language
 
     def move_chat(self, old_id: int, new_id: int) -> None:

@@ -15,7 +15,7 @@ from storage import audit, roster
 from storage import volunteers as store
 from storage.db import Database
 from storage.models import Shift, Slot
-from storage.sql import together
+from storage.sql import Connection
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,13 @@ class Volunteers:
 
     async def register(self, actor: Actor, command: c.VolunteerRegister, fallback_name: str) -> list[str]:
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> None:
             await store.register(conn, actor.user_id, command.display_name or fallback_name, command.skills, now)
             await roster.grant(conn, actor.user_id, "volunteer", 0, actor.user_id, now)
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="volunteer.register")
+
+        await self._db.write(body)
         return command.skills
 
     async def by_skill(self, actor: Actor) -> dict[str, list[str]]:
@@ -67,16 +70,21 @@ class Volunteers:
     async def check_in(self, actor: Actor, chat_id: int, message_id: int, command: c.CheckIn) -> Shift | None:
         require_helper(actor, "checkin")
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> int | None:
             current = await store.open_shift(conn, actor.user_id)
             if current is not None:
                 raise UserError("vol.err.on_duty", since=self.local(current.started_at).strftime("%H:%M"))
             shift_id = await store.start_shift(
                 conn, actor.user_id, command.task, command.place, chat_id, message_id, now
             )
-            if shift_id is None:
-                return None  # re-delivered
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="checkin")
+            if shift_id is not None:  # None: re-delivered
+                await audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="checkin")
+            return shift_id
+
+        shift_id = await self._db.write(body)
+        if shift_id is None:
+            return None
         return Shift(
             id=shift_id,
             user_id=actor.user_id,
@@ -91,15 +99,17 @@ class Volunteers:
     async def check_out(self, actor: Actor) -> tuple[float, bool]:
         """End my shift: (hours, whether it was capped at the maximum length)."""
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> tuple[Shift, datetime]:
             current = await store.open_shift(conn, actor.user_id)
             if current is None:
                 raise UserError("vol.err.not_on_duty")
             ended = min(now, current.started_at + self._max_shift)
-            await together(
-                store.end_shift(conn, current.id, ended, flagged=ended < now),
-                audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="checkout"),
-            )
+            await store.end_shift(conn, current.id, ended, flagged=ended < now)
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="checkout")
+            return current, ended
+
+        current, ended = await self._db.write(body)
         return round((ended - current.started_at).total_seconds() / 3600, 1), ended < now
 
     async def on_duty(self) -> list[Shift]:
@@ -134,7 +144,8 @@ class Volunteers:
     async def open_slot(self, actor: Actor, chat_id: int, message_id: int, command: c.ShiftOpen) -> Slot | None:
         require(actor.committee or bool(actor.leader_of), "shift.open", Who.LEADER)
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> Slot | None:
             slot_id = await store.create_slot(
                 conn,
                 task=command.task,
@@ -153,10 +164,13 @@ class Volunteers:
             )
             return await store.slot(conn, slot_id)
 
+        return await self._db.write(body)
+
     async def take_slot(self, actor: Actor, slot_id: int) -> Slot:
         require_helper(actor, "shift.take")
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> Slot | None:
             slot = await store.slot(conn, slot_id)
             if slot is None:
                 raise UserError("vol.err.no_slot", id=slot_id)
@@ -170,7 +184,9 @@ class Volunteers:
             await audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action="shift.take", detail=f"#{slot_id}"
             )
-            taken = await store.slot(conn, slot_id)
+            return await store.slot(conn, slot_id)
+
+        taken = await self._db.write(body)
         assert taken is not None
         return taken
 
@@ -183,9 +199,10 @@ class Volunteers:
         """Every minute: close forgotten shifts at the maximum length; pick slots to remind."""
         now = self._clock.now()
         lead = timedelta(minutes=self._config.volunteers.slot_reminder_minutes)
-        closed: list[Shift] = []
-        reminders: list[Slot] = []
-        async with self._db.transaction() as conn:
+
+        async def body(conn: Connection) -> Tick:
+            closed: list[Shift] = []
+            reminders: list[Slot] = []
             for shift in await store.open_shifts(conn):
                 if shift.started_at + self._max_shift <= now:
                     await store.end_shift(conn, shift.id, shift.started_at + self._max_shift, flagged=True)
@@ -194,4 +211,6 @@ class Volunteers:
                 if not slot.reminded and slot.takers and slot.starts_at - lead <= now < slot.starts_at:
                     await store.mark_reminded(conn, slot.id)
                     reminders.append(slot)
-        return Tick(closed=closed, reminders=reminders)
+            return Tick(closed=closed, reminders=reminders)
+
+        return await self._db.write(body)
