@@ -83,10 +83,17 @@ class Purge(Command):
 
 # ----------------------------------------------------------------------------- medicine
 class MedRequest(Command):
+    """A household's medicine list. ``note``, ``phone`` and ``card`` are private details found in
+    the message (remarks and health conditions, a phone number, a medical-insurance card number):
+    they go to the private details, never to the drug list, the group or an export."""
+
     name = "med"
     room: Room | None = None
     items: list[Item] = Field(min_length=1)
     urgent: bool = False
+    note: str | None = None
+    phone: str | None = None
+    card: str | None = None
 
 
 class MedClaim(Command):
@@ -116,6 +123,11 @@ class MedList(Command):
 
 # ----------------------------------------------------------------------------- group buys
 class GroupBuyOpen(Command):
+    """A buy's terms. ``spec`` is the product's specification kept apart from its name (``30枚/盒``);
+    ``unsure`` names the fields read with a guess (the bot asks before opening, e.g. ``deadline``
+    for ``8点截`` said in the afternoon); ``deadline_text`` holds deadline words whose date or time
+    could not be read (the bot asks for it: a deadline is never silently defaulted)."""
+
     name = "groupbuy"
     title: str
     price_fen: int
@@ -124,6 +136,10 @@ class GroupBuyOpen(Command):
     minimum: int | None = None
     case_size: int | None = None
     limit: int | None = None
+    spec: str | None = None
+    pickup: str | None = None
+    unsure: tuple[str, ...] = ()
+    deadline_text: str | None = None
 
 
 class Order(Command):
@@ -131,6 +147,7 @@ class Order(Command):
     buy_id: int
     quantity: int = Field(ge=0, le=9999)
     room: Room | None = None
+    paid: bool = False  # a trailing 已付: the household says it has paid
 
 
 class ReplyOrder(Command):
@@ -138,6 +155,7 @@ class ReplyOrder(Command):
 
     name = "reply_order"
     quantity: int = Field(ge=0, le=9999)
+    paid: bool = False
 
 
 class RelayLine(BaseModel):
@@ -145,13 +163,18 @@ class RelayLine(BaseModel):
     number: int
     room: Room
     quantity: int
+    paid: bool = False  # the line ends in 已付 / 已转 / paid
 
 
 class RelayImport(Command):
+    """A pasted WeChat relay (or a one-line tally such as ``#接龙 鸡蛋 3-502 2盒``). The buy is found
+    by ``buy_id`` when the message names one (``#接龙 3`` above the lines), else by ``title``."""
+
     name = "relay"
     title: str
     lines: list[RelayLine]
     unreadable: list[str] = Field(default_factory=list)
+    buy_id: int | None = None
 
 
 class CloseBuy(Command):
