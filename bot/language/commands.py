@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.language.quantities import Item
 from bot.language.rooms import Room
+
+# Every id a user types (a request, a buy, a slot, a rumor, a notice): bounded, so nothing overflows.
+Id = Annotated[int, Field(ge=1, le=999_999_999)]
 
 
 class ParseError(Exception):
@@ -98,23 +101,23 @@ class MedRequest(Command):
 
 class MedClaim(Command):
     name = "claim"
-    request_id: int
+    request_id: Id
 
 
 class MedBought(Command):
     name = "bought"
-    request_id: int
+    request_id: Id
     cost_fen: int | None = None
 
 
 class MedDelivered(Command):
     name = "delivered"
-    request_id: int
+    request_id: Id
 
 
 class MedCancel(Command):
     name = "cancel"
-    request_id: int
+    request_id: Id
 
 
 class MedList(Command):
@@ -130,12 +133,12 @@ class GroupBuyOpen(Command):
 
     name = "groupbuy"
     title: str
-    price_fen: int
+    price_fen: int = Field(ge=0, le=100_000_000)
     unit: str = "份"
     deadline: datetime | None = None
-    minimum: int | None = None
-    case_size: int | None = None
-    limit: int | None = None
+    minimum: int | None = Field(default=None, ge=1, le=99999)
+    case_size: int | None = Field(default=None, ge=1, le=9999)
+    limit: int | None = Field(default=None, ge=1, le=9999)
     spec: str | None = None
     pickup: str | None = None
     unsure: tuple[str, ...] = ()
@@ -144,7 +147,7 @@ class GroupBuyOpen(Command):
 
 class Order(Command):
     name = "order"
-    buy_id: int
+    buy_id: Id
     quantity: int = Field(ge=0, le=9999)
     room: Room | None = None
     paid: bool = False  # a trailing 已付: the household says it has paid
@@ -174,23 +177,23 @@ class RelayImport(Command):
     title: str
     lines: list[RelayLine]
     unreadable: list[str] = Field(default_factory=list)
-    buy_id: int | None = None
+    buy_id: Id | None = None
 
 
 class CloseBuy(Command):
     name = "close"
-    buy_id: int
+    buy_id: Id
 
 
 class MarkPaid(Command):
     name = "paid"
-    buy_id: int
+    buy_id: Id
     room: Room
 
 
 class BuySummary(Command):
     name = "orders"
-    buy_id: int
+    buy_id: Id
 
 
 # ----------------------------------------------------------------------------- volunteers and care
@@ -232,7 +235,7 @@ class ShiftOpen(Command):
 
 class ShiftTake(Command):
     name = "takeshift"
-    slot_id: int
+    slot_id: Id
 
 
 class Vacancies(Command):
@@ -270,7 +273,7 @@ class Rumors(Command):
 
 class RumorOff(Command):
     name = "rumor_off"
-    rumor_id: int
+    rumor_id: Id
 
 
 class Notice(Command):
@@ -285,7 +288,7 @@ class Notices(Command):
 
 class NoticeOff(Command):
     name = "notice_off"
-    notice_id: int
+    notice_id: Id
 
 
 class Digest(Command):

@@ -64,10 +64,25 @@ SLASH: dict[str, str] = {
     "digest": "digest", "export": "export",
 }  # fmt: skip
 
+# English words work as tags too (``#med``, ``#order``): every slash word, ASCII, whole word.
 _TAG_WORDS = "|".join(sorted(TAGS, key=len, reverse=True))
-_HASH_TAG = re.compile(rf"#\s*(?P<tag>{_TAG_WORDS})")
+_EN_TAG_WORDS = "|".join(sorted(SLASH, key=len, reverse=True))
+_HASH_TAG = re.compile(rf"#\s*(?:(?P<tag>{_TAG_WORDS})|(?P<en>{_EN_TAG_WORDS})(?![A-Za-z0-9_]))", re.I)
 _BRACKET_TAG = re.compile(rf"【\s*(?P<tag>{_TAG_WORDS})\s*】")
-_SLASH = re.compile(r"^/(?P<word>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]+))?(?=\s|$)")
+_SLASH = re.compile(r"/(?P<word>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]+))?(?=\s|$)")
+# What may stand before a command on its line: numbering, bullets, emoji, brackets, punctuation.
+_DECORATION = re.compile(
+    r"^(?:\s|\d{1,3}\s*[.、)）:](?!\d)|[(（]\d{1,3}[)）]|[\[\]【】*\-•·>~!！,，。]"
+    r"|[\u2460-\u24ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff])*"
+)
+# A few words before a tag are still a command (请帮忙 #配药 …, 王阿姨 #接龙 …); words that talk
+# *about* the tag make it chatter (谁知道#配药 要怎么写？).
+_PREFIX_MAX = 10
+_ABOUT_TAG = re.compile(
+    r"[?？]|谁|怎么|怎样|如何|什么|啥|吗|呢|是不是|能不能|为什么|知道|用|发|写|打|输入|试|说|看|这个|那个|你们|大家|以前|之前"
+)
+# Words right after a tag that ask how it works: answered with the command's usage.
+_HOW_TO = re.compile(r"^(?:要?怎么|怎样|如何|是什么|是啥|什么意思|啥意思|没反应|不管用|不好用|how\b|what\b)", re.I)
 _REPLY_PLUS = re.compile(rf"^\+\s*(?P<q>{NUMBER})\s*(?:{UNIT})?$")
 _URGENT = re.compile(r"^(?:急|加急|紧急|urgent|URGENT|!+)(?:\s+|(?=[^\sA-Za-z])|$)", re.I)
 _ID = re.compile(r"^(?:#|No\.?\s*|第)?\s*(?P<id>\d{1,9})\s*(?:号|单)?$", re.I)
@@ -98,24 +113,52 @@ ParseError = c.ParseError
 
 
 def _find_command(text: str, ctx: ParseContext) -> tuple[str, str] | None:
-    slash = _SLASH.match(text)
+    """The command a message gives: a slash command or tag at the start of a line (after numbering,
+    an emoji, a bracket, a room or a few polite words); its arguments are the rest of that line and
+    every line below. A tag inside a sentence that talks about it is chatter (None)."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        found = _command_on_line(line, ctx)
+        if found is None:
+            continue
+        name, args, prefix_room = found
+        rest = "\n".join(lines[index + 1 :]).strip()
+        if rest:
+            args = f"{args}\n{rest}" if args else rest
+        if _HOW_TO.match(args) and name not in ("unknown", "notice", "rumor", "start"):
+            raise ParseError(name, "asks how the command works")
+        if prefix_room and name in ("med", "register", "care"):
+            args = f"{prefix_room} {args}"
+        return name, args.strip()
+    return None
+
+
+def _command_on_line(line: str, ctx: ParseContext) -> tuple[str, str, str] | None:
+    """(command name, arguments on this line, a room written before the tag) or None."""
+    start = _DECORATION.match(line).end()
+    slash = _SLASH.match(line, start)
     if slash:
         if slash["bot"] and ctx.bot_username and slash["bot"].lower() != ctx.bot_username.lower():
             return None  # addressed to another bot
         word = slash["word"].lower()
         name = SLASH.get(word)
         if name is None:
-            return "unknown", word
-        return name, text[slash.end() :].strip()
-    first_line, _, rest = text.partition("\n")
-    candidates = [m for m in (_HASH_TAG.search(first_line), _BRACKET_TAG.search(first_line)) if m]
+            return ("unknown", word, "") if start == 0 else None
+        return name, line[slash.end() :].strip(), ""
+    candidates = [m for m in (_HASH_TAG.search(line), _BRACKET_TAG.search(line)) if m]
     if not candidates:
         return None
     match = min(candidates, key=lambda m: m.start())
-    args = first_line[match.end() :].strip()
-    if rest:
-        args = f"{args}\n{rest}" if args else rest
-    return TAGS[match["tag"]], args.strip()
+    prefix = line[min(start, match.start()) : match.start()].strip()
+    prefix_room = ""
+    if prefix:
+        found = match_room(prefix)
+        if found is not None:
+            prefix_room, prefix = prefix[: found[1]], prefix[found[1] :].strip()
+        if len(prefix) > _PREFIX_MAX or _ABOUT_TAG.search(prefix):
+            return None
+    name = TAGS[match["tag"]] if match["tag"] else SLASH[match["en"].lower()]
+    return name, line[match.end() :].strip(), prefix_room
 
 
 # --------------------------------------------------------------------------- small helpers
