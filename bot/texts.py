@@ -122,8 +122,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "phone.not_yours": {"zh": "请分享您自己的手机号。", "en": "Please share your own number."},
     "purge.confirm": {
-        "zh": "将删除所有姓名和手机号，保留匿名统计。确定吗？",
-        "en": "This deletes every name and phone number and keeps anonymous counts. Are you sure?",
+        "zh": "将删除所有姓名、手机号、住户登记、楼组长和志愿者身份、药品名称、备注和关爱名单，保留匿名统计。确定吗？",
+        "en": "This deletes every name, phone number, who lives where, leader and volunteer roles, drug names, notes "
+        "and the care roster, and keeps anonymous counts. Are you sure?",
     },
     "purge.yes": {"zh": "确认清除", "en": "Delete"},
     "purge.no": {"zh": "取消", "en": "Cancel"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from storage import personal
 from storage.models import ChatBinding, Household, Member, RoleGrant
 from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import to_db
@@ -213,13 +214,6 @@ async def phone(conn: Connection, user_id: int) -> str | None:
     return row["phone"] if row else None
 
 
-async def purge_personal_data(conn: Connection) -> dict[str, int]:
-    """Forget names and phone numbers; keep households, roles and every anonymous count."""
-    counts = {}
-    cursor = await conn.execute("DELETE FROM private_contacts")
-    counts["phones"] = cursor.rowcount
-    cursor = await conn.execute("UPDATE members SET display_name = NULL WHERE display_name IS NOT NULL")
-    counts["names"] = cursor.rowcount
-    cursor = await conn.execute("UPDATE households SET contact_name = NULL WHERE contact_name IS NOT NULL")
-    counts["names"] += cursor.rowcount
-    return counts
+async def purge_personal_data(conn: Connection, at: datetime) -> dict[str, int]:
+    """Forget every person (see ``storage.personal``); keep households and every anonymous count."""
+    return await personal.purge(conn, at)

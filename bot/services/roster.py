@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.language.rooms import Room
 from bot.services.permissions import Actor, Who, require, require_committee, require_leader
-from storage import audit, medicine, roster
+from storage import audit, roster
 from storage.db import Database
 from storage.models import ChatBinding, Household, Member
 from storage.sql import Connection
@@ -190,8 +190,7 @@ class Roster:
         now = self._clock.now()
 
         async def body(conn: Connection) -> dict[str, int]:
-            counts = await roster.purge_personal_data(conn)
-            counts["details"] = await medicine.purge_private(conn)
+            counts = await roster.purge_personal_data(conn, now)
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="purge", detail=str(counts))
             return counts
 

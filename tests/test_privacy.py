@@ -1,0 +1,124 @@
+"""Trust: nothing personal survives /purge, reaches a log or runs as a formula in an export; bad
+input gets a short answer; bots are ignored; a re-added bot keeps its group's binding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.db import Database
+from storage.personal import NOT_PERSONAL, PERSONAL
+from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
+
+VOLUNTEER = LocalUser(3001, "周建国")
+LEADER = LocalUser(2001, "陈卫东")
+CARD = "310101195001011234"
+PHONE = "13912345678"
+DAUGHTER_PHONE = "13987654321"
+SECRETS = ["张秀英", "王淑芬", "周建国", "陈卫东", CARD, PHONE, DAUGHTER_PHONE, "奥氮平", "放门口鞋柜", "幸福路88号门"]
+SECRETS += ["独居", str(RESIDENT.id), str(VOLUNTEER.id), str(LEADER.id), str(NEIGHBOUR.id)]
+
+
+async def schema(db: Database) -> dict[str, list[str]]:
+    tables = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    return {t["name"]: [c["name"] for c in await db.fetchall(f"PRAGMA table_info({t['name']})")] for t in tables}
+
+
+async def test_every_column_is_either_purged_or_declared_not_personal(tmp_path: Path):
+    db = Database(tmp_path / "schema.sqlite3")
+    await db.open()
+    try:
+        tables = await schema(db)
+    finally:
+        await db.close()
+    forgotten = []
+    for table, columns in tables.items():
+        rule = PERSONAL.get(table)
+        if rule is not None and rule.delete and not rule.where:
+            continue  # every row goes
+        purged = rule.columns if rule else {}
+        declared = NOT_PERSONAL.get(table, {})
+        forgotten += [f"{table}.{column}" for column in columns if column not in purged and column not in declared]
+        assert not set(purged) & set(declared), f"{table}: a column both purged and declared not personal"
+        assert set(purged) | set(declared) <= set(columns), f"{table}: the registry names a column that is gone"
+    assert forgotten == [], "say in storage/personal.py what /purge does to these columns"
+    assert set(PERSONAL) | set(NOT_PERSONAL) <= set(tables)
+
+
+async def fill_every_table(bot: Harness) -> None:
+    """A lockdown's worth of records, written the way people write them."""
+    roster = bot.services.roster
+    await roster.import_csv("building,unit,room,name,special_care\n3,,601,王淑芬,yes\n")
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    said = await bot.send(BUILDING_3, LEADER, "大家好 我是3号楼楼长")
+    await bot.send(BUILDING_3, COMMITTEE, "#楼组长", reply_to=said["message"]["message_id"])
+    for user in (RESIDENT, VOLUNTEER, LEADER, NEIGHBOUR):
+        await bot.send(user.id, user, "/start")
+    await bot.send(BUILDING_3, RESIDENT, "张秀英 #登记 3号楼502 张秀英")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#登记 3-601")
+    await bot.send(RESIDENT.id, RESIDENT, "/lang en")
+    await bot.feed(bot.api.contact_update(RESIDENT.id, RESIDENT, PHONE))
+    # medicine, with private details and the card handed over
+    await bot.send(BUILDING_3, VOLUNTEER, "#报到 周建国 核酸 配送")
+    await bot.send(BUILDING_3, RESIDENT, "#配药 奥氮平 2盒")
+    confirm = next(m for m in reversed(bot.api.sent(RESIDENT.id)) if m.get("reply_markup"))
+    await bot.press(RESIDENT.id, confirm["message_id"], RESIDENT, "med:confirm:1")
+    await bot.send(RESIDENT.id, RESIDENT, f"医保卡 {CARD} 电话 {PHONE} 交卡 放门口鞋柜")
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
+    await bot.send(BUILDING_3, VOLUNTEER, "#已购 1 86.5元")
+    # a group buy with orders
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    await bot.send(BUILDING_3, LEADER, "#接龙 1 3-601 1")
+    await bot.send(BUILDING_3, LEADER, "#已付 1 3-502")
+    # volunteers: a finished shift, one still open, a slot taken
+    await bot.send(BUILDING_3, VOLUNTEER, "#签到 核酸 幸福路88号门")
+    await bot.send(BUILDING_3, VOLUNTEER, "#签退")
+    await bot.send(BUILDING_3, VOLUNTEER, "#签到 配送 幸福路88号门")
+    await bot.send(BUILDING_3, LEADER, "#排班 核酸 明天7:00-11:00 2人")
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领班 1")
+    # special care with a note carrying a phone, paired and checked
+    await bot.send(BUILDING_3, LEADER, f"#关爱 3-502 独居 女儿电话{DAUGHTER_PHONE}")
+    said = await bot.send(BUILDING_3, VOLUNTEER, "我来负责502")
+    await bot.send(BUILDING_3, LEADER, "#结对 3-502", reply_to=said["message"]["message_id"])
+    await bot.send(BUILDING_3, VOLUNTEER, "#平安 3-502")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#绑定 5号楼")  # refused: an audit row with a user id
+
+
+async def text_cells(db: Database) -> list[str]:
+    cells = []
+    for table, columns in (await schema(db)).items():
+        for row in await db.fetchall(f"SELECT {', '.join(columns)} FROM {table}"):
+            cells += [f"{table}.{column}={row[column]}" for column in columns if row[column] is not None]
+    return cells
+
+
+async def counts(bot: Harness) -> dict[str, int]:
+    sql = {
+        "requests": "SELECT count(*) FROM med_requests",
+        "items": "SELECT sum(quantity) FROM med_items",
+        "spent": "SELECT sum(cost_fen) FROM med_requests",
+        "ordered": "SELECT sum(quantity) FROM group_buy_orders",
+        "paid": "SELECT sum(paid) FROM group_buy_orders",
+        "shifts": "SELECT count(*) FROM shifts",
+        "checks": "SELECT count(*) FROM care_checks",
+        "audit": "SELECT count(*) FROM audit_log",
+    }
+    return {name: (await bot.services.db.fetchall(query))[0][0] for name, query in sql.items()}
+
+
+async def test_purge_leaves_nothing_personal_in_any_table_and_the_counts_still_add_up(bot):
+    await fill_every_table(bot)
+    before = await counts(bot)
+    leaked = [cell for cell in await text_cells(bot.services.db) if any(s in cell for s in SECRETS)]
+    assert len(leaked) > 20, "the fill should have stored every kind of personal data"
+    await bot.send(COMMITTEE.id, COMMITTEE, "/purge")
+    await bot.press(COMMITTEE.id, bot.last_message(COMMITTEE.id)["message_id"], COMMITTEE, "purge:yes")
+    assert bot.last(COMMITTEE.id) == "已清除 1 个手机号、3 个姓名、1 份配药私密信息，匿名统计已保留。"
+    leaked = [cell for cell in await text_cells(bot.services.db) if any(s in cell for s in SECRETS)]
+    assert leaked == []
+    assert await counts(bot) == {**before, "audit": before["audit"] + 1}  # and the purge's own row
+    actions = [r["action"] for r in await bot.services.db.fetchall("SELECT action FROM audit_log ORDER BY id")]
+    assert actions[-2:] == ["bind", "purge"]
+    # the bot still works for the committee and for a resident registering again
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    assert bot.last(BUILDING_3) == "已登记：3-502。"
