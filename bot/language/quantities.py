@@ -1,4 +1,8 @@
-"""Quantities and units (2盒, 两盒, 二十盒, x2, ×2, *2, 2 boxes) and item lists."""
+"""Quantities and units (2盒, 两盒, 二十盒, x2, ×2, *2, 盒×2, 2 boxes, two boxes) and item lists.
+
+A strength or pack size (``5mg*28片``, ``0.5g×24粒``, ``10ml``, ``28片/盒``) belongs to the name
+and is never read as the quantity.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,43 @@ import re
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.language.normalize import SEPARATORS
-from bot.language.numbers import CN_CHARS, NUMBER, parse_int
+from bot.language.numbers import CN_CHARS, CN_UNITS, NUMBER, parse_int
 
 ZH_UNITS = (
-    "公斤|毫升|盒|支|片|瓶|袋|包|粒|板|贴|份|箱|罐|个|只|斤|克|桶|提|件|颗|枚|条|根|套|听|把|卷|块|管|剂|张|对|双"
+    "公斤|毫升|盒|支|片|瓶|袋|包|粒|板|贴|份|箱|罐|个|只|斤|克|桶|提|件|颗|枚|条|根|套|听|把|卷|块|管|剂|张|对|双|针"
 )
 EN_UNITS = (
     r"box(?:es)?|bottles?|packs?|packets?|tablets?|pills?|capsules?|strips?|tubes?|bags?|pieces?|pcs"
-    r"|cans?|cases?|kg|g|ml|portions?|sets?|vials?|pens?|boxs"
+    r"|cans?|cases?|kg|g|ml|portions?|sets?|vials?|pens?|boxs|sachets?"
 )
 UNIT = rf"(?:{ZH_UNITS}|(?i:{EN_UNITS})\b)"
 _TIMES = r"[x×*X]"
 ITEM_SEPARATORS = re.compile(rf"[{SEPARATORS}\n]+")
 _MAX_QUANTITY = 9999
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
+
+_EN_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_EN_NUMBER = r"(?i:\b(?:" + "|".join(_EN_NUMBERS) + r")\b)"
+
+# Strengths and pack sizes, masked before quantities are looked for.
+_DOSE_UNIT = r"(?:mg|mcg|μg|ug|g|ml|iu|毫克|微克|克|毫升|万?单位|%)"
+_PACK_UNIT = r"(?:片|粒|袋|支|丸|贴|包|瓶|板|盒|ml|g|mg|s|t)?"
+_STRENGTH = re.compile(
+    rf"(?<![A-Za-z])\d+(?:\.\d+)?\s*{_DOSE_UNIT}(?![A-Za-z])(?:\s*[*×xX/:]\s*\d+(?:\.\d+)?\s*{_PACK_UNIT}(?![A-Za-z]))*"
+    rf"|\d+\s*(?:片|粒|袋|支|丸|贴|包)\s*(?:/\s*(?:盒|瓶|板)|装)",
+    re.I,
+)
+_MASK = "\ue000"
+# One quantity, in any of the ways it is written.
+_QUANTITY = re.compile(
+    rf"(?<![A-Za-z0-9.]){_TIMES}\s*(?P<q1>\d+|[{CN_CHARS}]+)(?:\s*(?P<u1>{UNIT}))?"
+    rf"|(?<![^\s])(?P<u2>{UNIT})\s*{_TIMES}\s*(?P<q2>{NUMBER})"
+    rf"|(?<![A-Za-z0-9.])(?P<q3>{NUMBER}|{_EN_NUMBER})\s*(?P<u3>{UNIT})(?:\s+of\b)?"
+    r"|(?<![^\s])(?P<q4>\d+)(?![^\s])"
+)
 
 
 class Item(BaseModel):
@@ -36,13 +63,14 @@ class Item(BaseModel):
         return f"{self.name} ×{self.quantity}{self.unit or ''}"
 
 
-_AFTER = [
-    re.compile(rf"^(?P<name>.+?)\s*{_TIMES}\s*(?P<q>{NUMBER})\s*(?P<unit>{UNIT})?$"),
-    re.compile(rf"^(?P<name>.+?)\s*(?P<q>{NUMBER})\s*(?P<unit>{UNIT})$"),
-    re.compile(r"^(?P<name>.+?)\s+(?P<q>\d+)$"),
-]
-_BEFORE = re.compile(rf"^(?P<q>{NUMBER})\s*(?P<unit>{UNIT})\s*(?P<name>.+)$")
-_UNIT_ONLY = re.compile(rf"^{UNIT}$")
+class Reading(BaseModel):
+    """A name with the quantity written next to it, if any (``name`` empty: a quantity alone)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    quantity: int | None = None
+    unit: str | None = None
 
 
 def parse_quantity(text: str) -> tuple[int, str | None]:
@@ -53,41 +81,79 @@ def parse_quantity(text: str) -> tuple[int, str | None]:
     return _quantity(match["q"]), _unit(match["unit"])
 
 
-def parse_item(text: str) -> Item:
-    """``布洛芬缓释胶囊 2盒`` → Item(布洛芬缓释胶囊, 2, 盒); no quantity means 1."""
+def read_quantities(text: str) -> list[Reading]:
+    """The name–quantity pairs of one piece of a list, in order: ``布洛芬两盒 感冒灵颗粒一盒`` →
+    two; ``两盒布洛芬`` (quantity first) → one; ``硝苯地平控释片 30mg*7片 2盒`` → one, the strength
+    in the name; text after the last quantity is a name without one. ValueError for a quantity
+    out of 1–9999."""
     text = _EMOJI.sub("", text).strip(" .。")
-    if not text:
-        raise ValueError("empty item")
-    for pattern in _AFTER:
-        match = pattern.match(text)
-        if match and _plausible(match["name"], match["q"], text, match.start("q")):
-            unit = match.groupdict().get("unit")
-            return Item(name=match["name"].strip(), quantity=_quantity(match["q"]), unit=_unit(unit))
-    match = _BEFORE.match(text)
-    if match and not _UNIT_ONLY.match(match["name"]):
-        return Item(name=match["name"].strip(), quantity=_quantity(match["q"]), unit=_unit(match["unit"]))
-    return Item(name=text, quantity=1)
+    masked = _STRENGTH.sub(lambda m: _MASK * len(m[0]), text)
+    found = [m for m in _QUANTITY.finditer(masked) if _is_quantity(m)]
+    if not found:
+        return [Reading(name=text)] if text else []
+    values = [_read(m) for m in found]
+    if found[0].start() == 0:  # quantity first: 两盒布洛芬, 2 boxes of metformin
+        ends = [m.start() for m in found[1:]] + [len(text)]
+        names = [text[m.end() : end] for m, end in zip(found, ends, strict=True)]
+        if all(_clean(name) for name in names):
+            return [Reading(name=_clean(n), quantity=q, unit=u) for n, (q, u) in zip(names, values, strict=True)]
+    starts = [0] + [m.end() for m in found[:-1]]
+    readings = [
+        Reading(name=_clean(text[start : m.start()]), quantity=q, unit=u)
+        for start, m, (q, u) in zip(starts, found, values, strict=True)
+    ]
+    rest = _clean(text[found[-1].end() :])
+    return [*readings, Reading(name=rest)] if rest else readings
 
 
 def parse_items(text: str) -> list[Item]:
-    """Split on ，,、;； and new lines; every non-empty piece is one item."""
-    pieces = (_EMOJI.sub("", piece).strip(" .。") for piece in ITEM_SEPARATORS.split(text))
-    return [parse_item(piece) for piece in pieces if piece]
+    """Split on ，,、;； and new lines, then into name–quantity pairs; no quantity means 1, and a
+    quantity alone (``布洛芬，两盒``) belongs to the name before it."""
+    items: list[Item] = []
+    for piece in ITEM_SEPARATORS.split(text):
+        for reading in read_quantities(piece):
+            items = add_reading(items, reading)
+    return items
 
 
-def _plausible(name: str, quantity: str, text: str, q_start: int) -> bool:
-    """A Chinese-numeral quantity glued to a short name is part of the name (三七片 is a drug)."""
-    if not name.strip():
-        return False
-    before = text[q_start - 1] if q_start > 0 else " "
-    glued = not before.isspace() and before not in "x×*X"
-    if quantity[0] in CN_CHARS:
-        return not glued or len(name.strip()) >= 2
-    return not (glued and before.isascii() and before.isalpha())  # 维生素B12 is a name
+def parse_item(text: str) -> Item:
+    """``布洛芬缓释胶囊 2盒`` → Item(布洛芬缓释胶囊, 2, 盒); no quantity means 1."""
+    items = parse_items(ITEM_SEPARATORS.sub(" ", text))
+    if len(items) != 1:
+        raise ValueError("not one item")
+    return items[0]
+
+
+def add_reading(items: list[Item], reading: Reading) -> list[Item]:
+    """``items`` with ``reading`` added: a quantity alone goes to the last item if that was given
+    none (it then counts 1, unitless); ValueError if there is no such item."""
+    if reading.name:
+        return [*items, Item(name=reading.name[:100], quantity=reading.quantity or 1, unit=reading.unit)]
+    if not items or items[-1].quantity != 1 or items[-1].unit is not None:
+        raise ValueError("a quantity without a name")
+    last = items[-1].model_copy(update={"quantity": reading.quantity, "unit": reading.unit})
+    return [*items[:-1], last]
+
+
+def _is_quantity(match: re.Match[str]) -> bool:
+    """``三七片`` and ``六一`` are names: a Chinese numeral read digit by digit is not a quantity."""
+    number = match["q1"] or match["q2"] or match["q3"] or match["q4"]
+    return not (len(number) > 1 and number[0] in CN_CHARS and not any(ch in CN_UNITS for ch in number))
+
+
+def _read(match: re.Match[str]) -> tuple[int, str | None]:
+    number = match["q1"] or match["q2"] or match["q3"] or match["q4"]
+    return _quantity(number), _unit(match["u1"] or match["u2"] or match["u3"])
+
+
+def _clean(name: str) -> str:
+    return name.strip(f" .。:{SEPARATORS}")
 
 
 def _quantity(text: str) -> int:
-    value = parse_int(text) if "." not in text else None
+    if text.lower() in _EN_NUMBERS:
+        return _EN_NUMBERS[text.lower()]
+    value = parse_int(text) if "." not in text and len(text) <= 5 else None
     if value is None or not 1 <= value <= _MAX_QUANTITY:
         raise ValueError(f"quantity out of range: {text!r}")
     return value

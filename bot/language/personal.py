@@ -1,0 +1,128 @@
+"""Personal numbers in free text: phone numbers, resident ID numbers and medical-insurance cards.
+
+Used by the medicine list (the numbers go to the private details, never to the drug list) and by
+anything that must not keep them (logs, exports): ``scrub`` takes them out.
+
+Numbers are looked for in a copy of the text of the same length in which full-width and Chinese
+digits are ASCII digits and the separators people put in phone numbers (dots, slashes, soft
+hyphens, ideographic spaces) are spaces, so every span found is a span of the original text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
+
+Span = tuple[int, int]
+
+_DIGIT_CHARS = "零〇一幺二三四五六七八九"
+_DIGIT_VALUES = "00112345678" + "9"
+_SEPARATOR_CHARS = "./\u00ad\u3000\xa0·．／－‐‑–—"
+_TRANSLATE = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        **dict(zip(_DIGIT_CHARS, _DIGIT_VALUES, strict=True)),
+        **{ch: " " for ch in _SEPARATOR_CHARS},
+        "（": "(",
+        "）": ")",
+        "＋": "+",
+    }
+)
+# Seven digits or more, maybe spaced: the only texts worth handing to the (slow) phone matcher.
+_MAY_HOLD_PHONE = re.compile(r"\d(?:[\s()+\-]{0,3}\d){6,}")
+
+_PHONE_LABEL = r"(?:电话|手机号?|联系电话|联系方式|联系人?|座机|tel|phone|mobile|call)"
+# A landline without its area code counts only right after a phone label.
+_LABELLED_LOCAL = re.compile(
+    rf"(?i:{_PHONE_LABEL})\s*(?:号码|号)?\s*[:：]?\s*(?P<n>\d{{4}} ?\d{{4}}|\d{{3}} ?\d{{4}})(?!\d)"
+)
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(?P<n>\d{17}[\dXx])(?![0-9A-Za-z])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+CARD_LABEL = r"(?:医保卡号?|社保卡号?|医保号|社保号|卡号|(?i:card(?:\s*(?:no\.?|number|#))?))"
+_LABELLED_CARD = re.compile(
+    rf"{CARD_LABEL}\s*(?:是|为)?\s*[:：]?\s*(?P<n>[0-9A-Za-z](?:[ -]?[0-9A-Za-z]){{7,19}})(?![0-9A-Za-z])"
+)
+
+
+def _detection_copy(text: str) -> str:
+    return text.translate(_TRANSLATE)
+
+
+def _phone_label(number: phonenumbers.PhoneNumber) -> str | None:
+    """``13912345678`` for a mobile, ``021-62345678`` for a landline, ``+14155550123`` abroad;
+    None for a Chinese number of no known use (a service line, a pager)."""
+    if number.country_code != 86:
+        return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    kind = phonenumbers.number_type(number)
+    national = str(number.national_number)
+    if kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE) and len(national) == 11:
+        return national
+    if kind == PhoneNumberType.FIXED_LINE:
+        area = phonenumbers.length_of_geographical_area_code(number)
+        if area:
+            return f"0{national[:area]}-{national[area:]}"
+    return None
+
+
+def find_phones(text: str) -> list[tuple[str, Span]]:
+    """Every phone number in ``text``: (``13912345678`` or ``021-62345678``, its span), in order."""
+    copy = _detection_copy(text)
+    if not _MAY_HOLD_PHONE.search(copy):
+        return []
+    found: list[tuple[str, Span]] = []
+    for match in PhoneNumberMatcher(copy, "CN"):
+        label = _phone_label(match.number)
+        if label:
+            found.append((label, (match.start, match.end)))
+    for match in _LABELLED_LOCAL.finditer(copy):
+        start, end = match.span("n")
+        if not any(s <= start < e for _, (s, e) in found):
+            found.append((match["n"].replace(" ", ""), (start, end)))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _valid_resident_id(number: str) -> bool:
+    total = sum(int(digit) * weight for digit, weight in zip(number, _ID_WEIGHTS, strict=False))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def find_cards(text: str) -> list[tuple[str, Span]]:
+    """Resident ID numbers (checksum verified) anywhere, and card numbers after a card label
+    (医保卡/社保卡/卡号/card): (the number without spaces, upper case; its span), in order."""
+    copy = _detection_copy(text)
+    found = [
+        (match["n"].upper(), match.span("n")) for match in _RESIDENT_ID.finditer(copy) if _valid_resident_id(match["n"])
+    ]
+    for match in _LABELLED_CARD.finditer(copy):
+        number = re.sub(r"[ -]", "", match["n"]).upper()
+        start, end = match.span("n")
+        if sum(ch.isdigit() for ch in number) >= 4 and not any(s <= start < e for _, (s, e) in found):
+            found.append((number, (start, end)))
+    return sorted(found, key=lambda item: item[1])
+
+
+def find_card(text: str) -> tuple[str, Span] | None:
+    """The first card or resident ID number in ``text``, or None."""
+    cards = find_cards(text)
+    return cards[0] if cards else None
+
+
+def scrub(text: str) -> tuple[str, list[str], list[str]]:
+    """``text`` with every phone, card and ID number taken out, and those numbers (phones, cards)."""
+    cards = find_cards(text)
+    card_spans = [span for _, span in cards]
+    phones = [
+        (number, span)
+        for number, span in find_phones(text)
+        if not any(s < span[1] and span[0] < e for s, e in card_spans)
+    ]
+    spans = sorted(card_spans + [span for _, span in phones])
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces.append(text[last:start])
+        last = max(last, end)
+    pieces.append(text[last:])
+    return "".join(pieces), [number for number, _ in phones], [number for number, _ in cards]
