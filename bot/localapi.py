@@ -170,12 +170,24 @@ class LocalBotApi:
         *,
         reply_to: int | None = None,
         anonymous: bool = False,
+        photo: str | None = None,
+        forwarded_from: LocalUser | None = None,
     ) -> dict[str, Any]:
-        """A new text message from ``user`` in ``chat_id`` (``reply_to``: a message id there)."""
-        extra: dict[str, Any] = {"text": text}
+        """A new text message from ``user`` in ``chat_id`` (``reply_to``: a message id there); with
+        ``photo`` (a file id), a photo whose caption is ``text``; ``forwarded_from``: whose message
+        ``user`` forwarded."""
+        extra: dict[str, Any] = {"caption": text} if photo else {"text": text}
         entities = _command_entities(text)
         if entities:
-            extra["entities"] = entities
+            extra["caption_entities" if photo else "entities"] = entities
+        if photo:
+            extra["photo"] = [{"file_id": photo, "file_unique_id": photo, "width": 800, "height": 600}]
+        if forwarded_from is not None:
+            extra["forward_origin"] = {
+                "type": "user",
+                "date": int(time.time()),
+                "sender_user": forwarded_from.to_dict(),
+            }
         if reply_to is not None:
             replied = dict(self._stored(chat_id, reply_to))
             replied.pop("reply_to_message", None)
@@ -195,12 +207,13 @@ class LocalBotApi:
     def edit_update(self, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
         """The user edited their message ``message_id`` to ``text``."""
         message = dict(self._stored(chat_id, message_id))
-        message["text"] = text
+        field, entities_field = ("caption", "caption_entities") if "photo" in message else ("text", "entities")
+        message[field] = text
         message["edit_date"] = int(time.time())
-        message.pop("entities", None)
+        message.pop(entities_field, None)
         entities = _command_entities(text)
         if entities:
-            message["entities"] = entities
+            message[entities_field] = entities
         self.messages[(chat_id, message_id)] = message
         return self._update(edited_message=message)
 
@@ -311,7 +324,9 @@ class LocalBotApi:
             raise ApiError(400, "Bad Request: message caption is too long")
         content = next(iter(files.values()), b"")
         name = next(iter(files), kind)
-        file = {"file_id": f"local-{name}", "file_unique_id": name, "file_size": len(content)}
+        # A file sent again by its id (a photo a resident sent) keeps that id.
+        file_id = params[kind] if isinstance(params.get(kind), str) else f"local-{name}"
+        file = {"file_id": file_id, "file_unique_id": name, "file_size": len(content)}
         if kind == "photo":
             file.update(width=1, height=1)
         return self._message(

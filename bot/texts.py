@@ -175,10 +175,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "请点下方按钮私聊核对清单、补充医保卡等信息。",
         "en": "Tap below to check the list and add card details privately.",
     },
-    "med.phone_moved": {
-        "zh": "（手机号已私存，请勿在群里发手机号）",
-        "en": "(the phone number was stored privately; please don't post numbers in the group)",
+    "med.kept_private": {
+        "zh": "（电话、卡号和备注已私存，只有认领的志愿者、楼组长和居委能看到；请勿在群里发这些）",
+        "en": "(phone, card number and notes were stored privately, for the claiming volunteer, the floor "
+        "leader and the committee only; please don't post them in the group)",
     },
+    "med.photo": {"zh": "配药单 #{id} 的处方照片", "en": "Prescription photo for request #{id}"},
     "med.updated": {
         "zh": "配药单 #{id} 已按修改更新（{count} 项）。",
         "en": "Request #{id} updated from your edit ({count} items).",

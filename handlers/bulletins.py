@@ -138,7 +138,8 @@ async def answer_rumors(update: Update, context: BotContext) -> None:
     bulletins = context.services.bulletins
     if chat.type == "private":
         return
-    matching = await bulletins.mentioned(update.effective_message.text)
+    message = update.effective_message
+    matching = await bulletins.mentioned(message.text or message.caption or "")
     if not matching:
         return  # most messages: no database work at all
     binding = await context.services.roster.chat(chat.id)

@@ -18,7 +18,7 @@ from bot.formatting import format_fen, item_text, split_message
 from bot.language import commands as c
 from bot.services.medicine import HospitalRun
 from handlers.router import guarded, router_of
-from handlers.sending import send_private
+from handlers.sending import send_private, send_private_photo
 from storage.models import MedPrivate, MedRequest
 
 log = logging.getLogger(__name__)
@@ -79,13 +79,15 @@ async def file_request(update: Update, context: BotContext, command: c.MedReques
     message = update.effective_message
     actor = await context.actor()
     medicine = context.services.medicine
+    # A prescription photo with #配药 as its caption is kept with the private details.
+    photo = message.photo[-1].file_id if message.photo else None
     if update.edited_message is not None:
-        request = await medicine.edit(actor, message.chat_id, message.message_id, command)
+        request = await medicine.edit(actor, message.chat_id, message.message_id, command, photo)
         if request is not None:
             await message.reply_text(context.t("med.updated", id=request.id, count=len(request.items)))
             await _show_list_privately(update, context, request)
         return
-    filed = await medicine.file(actor, message.chat_id, message.message_id, command)
+    filed = await medicine.file(actor, message.chat_id, message.message_id, command, photo)
     if not filed.created:
         return
     request = filed.request
@@ -93,8 +95,8 @@ async def file_request(update: Update, context: BotContext, command: c.MedReques
         await _send_list(update, context, request)
         return
     text = _summary(context, request)
-    if filed.phone_kept_private:
-        text += "\n" + context.t("med.phone_moved")
+    if filed.kept_private:
+        text += "\n" + context.t("med.kept_private")
     if await _send_list(update, context, request):
         await message.reply_text(text + "\n" + context.t("med.check_private"))
     else:
@@ -116,7 +118,11 @@ async def private_details(update: Update, context: BotContext) -> None:
     """A private message after the list was shown: card number, phone, notes. Never echoed."""
     if update.effective_chat.type != ChatType.PRIVATE:
         return
-    saved = await context.services.medicine.save_private(update.effective_user.id, update.effective_message.text)
+    message = update.effective_message
+    photo = message.photo[-1].file_id if message.photo else None
+    saved = await context.services.medicine.save_private(
+        update.effective_user.id, message.text or message.caption or "", photo
+    )
     if saved is None:
         return
     request_id, details = saved
@@ -166,7 +172,11 @@ def _details_text(context: BotContext, request: MedRequest, details: MedPrivate 
 async def _send_details(context: BotContext, user_id: int, request: MedRequest) -> bool:
     actor = await context.services.roster.actor(user_id)
     details = await context.services.medicine.private_details(actor, request.id)
-    return await send_private(context.bot, user_id, _details_text(context, request, details))
+    if not await send_private(context.bot, user_id, _details_text(context, request, details)):
+        return False
+    if details is not None and details.photo_file_id:  # the prescription photo, privately too
+        await send_private_photo(context.bot, user_id, details.photo_file_id, context.t("med.photo", id=request.id))
+    return True
 
 
 async def show_details(update: Update, context: BotContext, argument: str) -> None:

@@ -46,7 +46,8 @@ class Router:
 
     async def dispatch(self, update: Update, context: BotContext) -> None:
         message = update.effective_message
-        if message is None or not message.text:
+        text = (message.text or message.caption) if message is not None else None
+        if not text:  # a photo's or a document's caption is read like text
             return
         edited = update.edited_message is not None
         services = context.services
@@ -57,7 +58,7 @@ class Router:
             reply_to_bot=_replies_to_bot(message, context.bot.id),
         )
         try:
-            command = parse(message.text, parse_context)
+            command = parse(text, parse_context)
         except ParseError as exc:
             log.info("unreadable %s command in update %s (%s)", exc.command, update.update_id, exc.detail)
             if not edited:
@@ -137,5 +138,5 @@ def router_of(app: Application) -> Router:
 def register(app: Application) -> None:
     """Create the router; feature modules register into it afterwards."""
     app.bot_data.router = Router()
-    text_messages = (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE) & filters.TEXT
+    text_messages = (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE) & (filters.TEXT | filters.CAPTION)
     app.add_handler(MessageHandler(text_messages, app.bot_data.router.dispatch))

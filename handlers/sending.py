@@ -55,3 +55,12 @@ async def send_private(bot: Bot, user_id: int, text: str, markup: InlineKeyboard
     except Forbidden:
         return False
     return True
+
+
+async def send_private_photo(bot: Bot, user_id: int, file_id: str, caption: str) -> bool:
+    """A photo a resident sent (by its file id) to a person's private chat; False as ``send_private``."""
+    try:
+        await bot.send_photo(user_id, file_id, caption=caption)
+    except Forbidden:
+        return False
+    return True

@@ -136,17 +136,27 @@ async def private(conn: Connection, request_id: int) -> MedPrivate | None:
         phone=row["phone"],
         notes=row["notes"],
         card_handed=bool(row["card_handed"]),
+        photo_file_id=row["photo_file_id"],
     )
 
 
 async def save_private(conn: Connection, details: MedPrivate, at: datetime) -> None:
     await conn.execute(
-        "INSERT INTO med_private(request_id, card_number, phone, notes, card_handed, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) "
+        "INSERT INTO med_private(request_id, card_number, phone, notes, card_handed, photo_file_id, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(request_id) DO UPDATE SET card_number = coalesce(excluded.card_number, card_number), "
         "phone = coalesce(excluded.phone, phone), notes = coalesce(excluded.notes, notes), "
-        "card_handed = max(card_handed, excluded.card_handed), updated_at = excluded.updated_at",
-        (details.request_id, details.card_number, details.phone, details.notes, int(details.card_handed), to_db(at)),
+        "card_handed = max(card_handed, excluded.card_handed), "
+        "photo_file_id = coalesce(excluded.photo_file_id, photo_file_id), updated_at = excluded.updated_at",
+        (
+            details.request_id,
+            details.card_number,
+            details.phone,
+            details.notes,
+            int(details.card_handed),
+            details.photo_file_id,
+            to_db(at),
+        ),
     )
 
 

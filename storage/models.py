@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.language.rooms import room_label
+from bot.language.rooms import Room, room_label
 
 
 class Record(BaseModel):
@@ -32,6 +32,10 @@ class Household(Record):
     def label(self) -> str:
         """The canonical room form, ``3-502`` or ``3-2-502``: what groups are shown."""
         return room_label(self.building, self.unit, self.room)
+
+    def is_at(self, room: Room) -> bool:
+        """This household is the one at ``room``."""
+        return (room.building, room.unit, room.room) == (self.building, self.unit, self.room)
 
 
 class Member(Record):
@@ -75,6 +79,7 @@ class MedPrivate(Record):
     phone: str | None
     notes: str | None
     card_handed: bool
+    photo_file_id: str | None = None  # a prescription photo sent with the request
 
 
 class CardOut(Record):

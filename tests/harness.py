@@ -31,10 +31,21 @@ class Harness:
         await self.app.process_update(Update.de_json(payload, self.app.bot))
 
     async def send(
-        self, chat_id: int, user: LocalUser, text: str, *, reply_to: int | None = None, anonymous: bool = False
+        self,
+        chat_id: int,
+        user: LocalUser,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        anonymous: bool = False,
+        photo: str | None = None,
+        forwarded_from: LocalUser | None = None,
     ) -> dict[str, Any]:
-        """A user's message; returns the update payload (its message id is in ``["message"]``)."""
-        payload = self.api.message_update(chat_id, user, text, reply_to=reply_to, anonymous=anonymous)
+        """A user's message (a photo with ``text`` as its caption when ``photo`` is a file id);
+        returns the update payload (its message id is in ``["message"]``)."""
+        payload = self.api.message_update(
+            chat_id, user, text, reply_to=reply_to, anonymous=anonymous, photo=photo, forwarded_from=forwarded_from
+        )
         await self.feed(payload)
         return payload
 

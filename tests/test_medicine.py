@@ -5,6 +5,7 @@ import re
 import pytest
 
 from bot.app import build_application, running
+from bot.i18n import t
 from bot.localapi import LocalBotApi, LocalRequest
 from tests.conftest import make_config
 from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
@@ -136,7 +137,7 @@ async def test_a_phone_typed_into_the_group_list_is_kept_privately_not_repeated(
     await file(bot, f"#配药 布洛芬 1盒，电话{PHONE}")
     request = await bot.services.medicine.get(1)
     assert all(PHONE not in item.name for item in request.items)
-    assert "手机号已私存" in bot.last(BUILDING_3)
+    assert t("zh", "med.kept_private") in bot.last(BUILDING_3)
     volunteer = await bot.services.roster.actor(COMMITTEE.id)
     assert (await bot.services.medicine.private_details(volunteer, 1)).phone == PHONE
     assert not any(PHONE in text for text in bot.texts())

@@ -180,7 +180,7 @@ class GroupBuys:
             helper = actor.committee or bool(actor.leader_of)
             if not helper:
                 home = require_household(actor, "gb.relay")
-                mine = [line for line in command.lines if _same_home(line.room, home)]
+                mine = [line for line in command.lines if home.is_at(line.room)]
                 if not mine:
                     raise UserError("gb.err.relay_not_found", room=home.label)
                 lines = mine[-1:]
@@ -299,7 +299,3 @@ class GroupBuys:
     async def latest_board(self, buy_id: int):
         async with self._db.read() as conn:
             return await store.latest_board(conn, buy_id)
-
-
-def _same_home(room: Room, home: Household) -> bool:
-    return (room.building, room.unit, room.room) == (home.building, home.unit, home.room)

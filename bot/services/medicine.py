@@ -38,7 +38,7 @@ _BLOCKED = {
 class Filed:
     request: MedRequest
     created: bool  # False: this message had filed it before (re-delivery)
-    phone_kept_private: bool = False  # a phone number typed into the list was moved to the private details
+    kept_private: bool = False  # a phone, card number or remark in the message went to the private details
 
 
 @dataclass(frozen=True)
@@ -92,16 +92,34 @@ class Medicine:
             raise UserError("med.err.not_found", id=request_id)
         return request
 
+    @staticmethod
+    def _private_in(request_id: int, command: c.MedRequest, items_phone: str | None, photo: str | None):
+        """The private details a message carried (phone, card, remarks, a prescription photo), or None."""
+        phone = command.phone or items_phone
+        if not (phone or command.card or command.note or photo):
+            return None
+        return MedPrivate(
+            request_id=request_id,
+            card_number=command.card,
+            phone=phone,
+            notes=command.note,
+            card_handed=False,
+            photo_file_id=photo,
+        )
+
     # ------------------------------------------------------------------ filing
-    async def file(self, actor: Actor, chat_id: int, message_id: int, command: c.MedRequest) -> Filed:
+    async def file(
+        self, actor: Actor, chat_id: int, message_id: int, command: c.MedRequest, photo: str | None = None
+    ) -> Filed:
+        """A new request; ``photo``: the file id of a prescription photo the list came with."""
         items, phone = _scrub(command.items)
         urgent = command.urgent or self.is_urgent(items)
         now = self._clock.now()
         status = "open" if self._config.medicine.auto_confirm else "pending"
 
         async def body(conn: Connection) -> Filed:
-            if command.room is None:
-                household = require_household(actor, "med")
+            if command.room is None or (actor.household is not None and actor.household.is_at(command.room)):
+                household = require_household(actor, "med")  # their own room, written out or not
             else:
                 room = command.room
                 require(actor.volunteer or actor.leads(room.building), "med.other", Who.VOLUNTEER)
@@ -126,10 +144,8 @@ class Medicine:
             await audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.new", detail=f"#{request_id}"
             )
-            if phone:
-                details = MedPrivate(
-                    request_id=request_id, card_number=None, phone=phone, notes=None, card_handed=False
-                )
+            details = self._private_in(request_id, command, phone, photo)
+            if details is not None:
                 await store.save_private(conn, details, now)
             request = MedRequest(
                 id=request_id,
@@ -147,14 +163,18 @@ class Medicine:
                 created_at=now,
                 items=items,
             )
-            return Filed(request, created=True, phone_kept_private=phone is not None)
+            kept = details is not None and bool(details.phone or details.card_number or details.notes)
+            return Filed(request, created=True, kept_private=kept)
 
         return await self._db.write(body)
 
-    async def edit(self, actor: Actor, chat_id: int, message_id: int, command: c.MedRequest) -> MedRequest | None:
-        """The original message was edited: update the list while the request is still open.
-        None when that message filed no request."""
-        items, _ = _scrub(command.items)
+    async def edit(
+        self, actor: Actor, chat_id: int, message_id: int, command: c.MedRequest, photo: str | None = None
+    ) -> MedRequest | None:
+        """The original message was edited: update the list while the request is still open (a phone,
+        card number or remark added by the edit goes to the private details). None when that message
+        filed no request."""
+        items, phone = _scrub(command.items)
         now = self._clock.now()
 
         async def body(conn: Connection) -> MedRequest | None:
@@ -167,6 +187,9 @@ class Medicine:
                 raise UserError("med.err.edit_too_late", id=request.id)
             await store.replace_items(conn, request.id, items)
             await store.update(conn, request.id, now, urgent=int(command.urgent or self.is_urgent(items)))
+            details = self._private_in(request.id, command, phone, photo)
+            if details is not None:
+                await store.save_private(conn, details, now)
             await audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.edit", detail=f"#{request.id}"
             )
@@ -284,9 +307,9 @@ class Medicine:
         await self._db.write(lambda conn: store.start_session(conn, actor.user_id, request_id, now))
         return request
 
-    async def save_private(self, user_id: int, text: str) -> tuple[int, MedPrivate] | None:
+    async def save_private(self, user_id: int, text: str, photo: str | None = None) -> tuple[int, MedPrivate] | None:
         """A private message after ``/start medN``: card number, phone, notes, whether the card is
-        handed over. None when no request was waiting for details."""
+        handed over, a prescription photo. None when no request was waiting for details."""
         phone = find_phone(text)
         rest = _PHONE.sub(" ", text)
         card_match = _CARD.search(rest)
@@ -305,6 +328,7 @@ class Medicine:
                 phone=phone,
                 notes=notes,
                 card_handed=bool(_HAND_OVER.search(text)),
+                photo_file_id=photo,
             )
             await store.save_private(conn, details, now)
             await audit.add(conn, at=now, user_id=user_id, chat_id=None, action="med.private", detail=f"#{request_id}")
