@@ -1,4 +1,5 @@
-"""Money: 68元, ¥68, ￥68.5, 68.5/份, 每盒8.5元 → integer fen plus the unit it is per."""
+"""Money: 68元, ¥68, 68.5/份, 每盒8.5元, 35块一盒, 单价35, 35r, 35 yuan, 30 per box, 30 each → integer fen
+plus the unit it is per. A spec (30枚/盒, 500g), a count (30份) or a time (20:00) is never a price."""
 
 from __future__ import annotations
 
@@ -10,19 +11,27 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.language.quantities import UNIT
 
 AMOUNT = r"\d{1,7}(?:\.\d{1,2})?"
+# An amount that is not part of a longer number or of a time (20:00).
+_AMOUNT = rf"(?<![\d.])(?<!\d:)(?P<amount>{AMOUNT})(?![\d:]|\.\d)"
 _CURRENCY = r"(?:[¥$]|RMB|CNY)"
-_YUAN = r"(?:元|块钱|块|yuan|rmb)"
+_YUAN = r"(?:元|块钱|块|yuan|rmb|r(?![a-z]))"
 _PATTERNS = [
-    # 每盒8.5元, 每份 68
-    re.compile(rf"每\s*(?P<unit>{UNIT})?\s*{_CURRENCY}?\s*(?P<amount>{AMOUNT})\s*{_YUAN}?", re.I),
-    # 68元/份, 68/份, ¥68.5/份, 68 per box
-    re.compile(rf"{_CURRENCY}?\s*(?P<amount>{AMOUNT})\s*{_YUAN}?\s*(?:/|per\s+)\s*(?P<unit>{UNIT})", re.I),
-    # 8.5元一盒, 8.5元每盒
-    re.compile(rf"(?P<amount>{AMOUNT})\s*{_YUAN}\s*(?:一|每)\s*(?P<unit>{UNIT})", re.I),
+    # 每盒8.5元, 每份 68, 每份35元
+    re.compile(rf"每\s*(?P<unit>{UNIT})\s*[:：]?\s*{_CURRENCY}?\s*{_AMOUNT}\s*{_YUAN}?", re.I),
+    # 68元/份, 68/份, ¥68.5/份, 35块一盒, 35元一份, 8.5元每盒, 30 per box
+    re.compile(rf"{_CURRENCY}?\s*{_AMOUNT}\s*(?:{_YUAN}\s*(?:/|一|每|per\s+)|/|per\s+)\s*(?P<unit>{UNIT})", re.I),
+    # 单价35, 价格：35元/盒, price 30
+    re.compile(
+        rf"(?:单价|价格|售价|团购价|团价|现价|特价|price)\s*[:：]?\s*{_CURRENCY}?\s*{_AMOUNT}\s*{_YUAN}?"
+        rf"(?:\s*/\s*(?P<unit>{UNIT}))?",
+        re.I,
+    ),
+    # 30 each
+    re.compile(rf"{_CURRENCY}?\s*{_AMOUNT}\s*{_YUAN}?\s*(?:each|apiece)\b", re.I),
     # ¥68, ￥68.5
-    re.compile(rf"{_CURRENCY}\s*(?P<amount>{AMOUNT})(?!\d)", re.I),
-    # 68元
-    re.compile(rf"(?P<amount>{AMOUNT})\s*{_YUAN}", re.I),
+    re.compile(rf"{_CURRENCY}\s*{_AMOUNT}", re.I),
+    # 68元, 35r, 35 yuan
+    re.compile(rf"{_AMOUNT}\s*{_YUAN}", re.I),
 ]
 
 
