@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from bot import logfilter
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 
 log = logging.getLogger("building_bot")
@@ -71,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
+    logfilter.install(os.environ)  # no phone, ID or card number in the log; libraries at INFO
     try:
         if args.command == "run":
             return _run(config)

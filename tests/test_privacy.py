@@ -3,8 +3,13 @@ input gets a short answer; bots are ignored; a re-added bot keeps its group's bi
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
+
+from bot import logfilter
+from bot.cli import main
 from storage.db import Database
 from storage.personal import NOT_PERSONAL, PERSONAL
 from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
@@ -122,3 +127,61 @@ async def test_purge_leaves_nothing_personal_in_any_table_and_the_counts_still_a
     # the bot still works for the committee and for a resident registering again
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
     assert bot.last(BUILDING_3) == "已登记：3-502。"
+
+
+# ------------------------------------------------------------------------------ logs
+@pytest.fixture
+def library_levels():
+    """Leave the loggers and handlers as they were for the other tests."""
+    levels = {name: logging.getLogger(name).level for name in logfilter.LIBRARY_LEVELS}
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+    for handler in logging.getLogger().handlers:
+        for masking in [f for f in handler.filters if isinstance(f, logfilter.MaskDigits)]:
+            handler.removeFilter(masking)
+
+
+def test_the_cli_masks_phones_ids_and_cards_in_every_log_record(tmp_path: Path, caplog, library_levels):
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\npath = "{tmp_path / "bot.sqlite3"}"\n', encoding="utf-8")
+    assert main(["migrate", "--config", str(config)]) == 0
+    caplog.set_level(logging.DEBUG)
+    log = logging.getLogger("handlers.medicine")
+    log.info("details for %s: card %s, phone %s", "3-502", CARD, "+86 139-1234-5678")
+    log.warning("电话%s 身份证31010119500101123X", PHONE)
+    try:
+        int("医保卡 6222 0212 3456 7890")
+    except ValueError:
+        log.exception("could not read")
+    assert caplog.messages[-3:] == [
+        "details for 3-502: card 310****1234, phone +86 139****5678",
+        "电话139****5678 身份证310****123X",
+        "could not read",
+    ]
+    assert "622****7890" in caplog.text and "6222" not in caplog.text
+    assert CARD not in caplog.text and PHONE not in caplog.text
+
+
+def test_dates_times_money_and_rooms_are_not_masked():
+    assert logfilter.mask("2026-04-10 09:00 #配药 3-502 86.50元 update 12 room 1201") == (
+        "2026-04-10 09:00 #配药 3-502 86.50元 update 12 room 1201"
+    )
+    assert logfilter.mask("POST https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getMe") == (
+        "POST https://api.telegram.org/bot<token>/getMe"
+    )
+
+
+@pytest.mark.parametrize("asked", [False, True])
+def test_library_debug_lines_only_when_asked(caplog, library_levels, asked):
+    caplog.set_level(logging.DEBUG)
+    logfilter.install({logfilter.DEBUG_LIBRARIES_ENV: "1"} if asked else {})
+    logging.getLogger("telegram.ext.ExtBot").debug("Calling Bot API endpoint `sendMessage` with %s", {"text": PHONE})
+    logging.getLogger("httpx").info("HTTP Request: POST https://api.telegram.org/bot1:x")
+    logging.getLogger("apscheduler.scheduler").debug("Looking for jobs to run")
+    debug_lines = [r.getMessage() for r in caplog.records if r.name.startswith(("telegram", "apscheduler", "httpx"))]
+    if asked:
+        assert debug_lines[0] == "Calling Bot API endpoint `sendMessage` with {'text': '139****5678'}"
+        assert len(debug_lines) == 3
+    else:
+        assert debug_lines == []
