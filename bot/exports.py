@@ -1,14 +1,33 @@
-"""Writing the export tables: one XLSX with a sheet per kind (for /export), or CSV files (CLI)."""
+"""Writing the export tables: one XLSX with a sheet per kind (for /export), or CSV files (CLI).
+
+Every cell is inert: text that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) gets a leading ``'`` (the OWASP rule against CSV
+injection); numbers stay numbers."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 Tables = dict[str, tuple[list[str], list[tuple]]]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: object) -> object:
+    """``value``, or the text with a leading ``'`` if a spreadsheet would run it as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def inert_row(row: Iterable[object]) -> list[object]:
+    return [inert(value) for value in row]
 
 
 def to_xlsx(tables: Tables) -> bytes:
@@ -18,10 +37,15 @@ def to_xlsx(tables: Tables) -> bytes:
         sheet = workbook.create_sheet(kind[:31])
         sheet.append(header)
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([_xlsx_text(value) for value in inert_row(row)])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _xlsx_text(value: object) -> object:
+    """XLSX cannot hold control characters (a pasted message may carry one): they are dropped."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def to_csv_files(tables: Tables, folder: Path) -> list[Path]:
@@ -32,6 +56,6 @@ def to_csv_files(tables: Tables, folder: Path) -> list[Path]:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerows(inert_row(row) for row in rows)
         written.append(path)
     return written

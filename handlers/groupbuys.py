@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.context import BotContext
+from bot.exports import inert_row
 from bot.formatting import format_fen, split_message
 from bot.i18n import t
 from bot.language import commands as c
@@ -112,21 +113,24 @@ def render_summary(lang: str, tally: Tally, tz: tzinfo) -> list[str]:
 
 
 def export_csv(tally: Tally) -> bytes:
+    """The buy's orders, every cell inert (see ``bot.exports``)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["building", "unit", "room", "household", "quantity", "unit_price_yuan", "due_yuan", "paid"])
     for order in tally.orders:
         writer.writerow(
-            [
-                order.building,
-                order.unit or "",
-                order.room,
-                order.household,
-                order.quantity,
-                format_fen(tally.buy.price_fen),
-                format_fen(tally.due_fen(order)),
-                "yes" if order.paid else "no",
-            ]
+            inert_row(
+                [
+                    order.building,
+                    order.unit or "",
+                    order.room,
+                    order.household,
+                    order.quantity,
+                    format_fen(tally.buy.price_fen),
+                    format_fen(tally.due_fen(order)),
+                    "yes" if order.paid else "no",
+                ]
+            )
         )
     return out.getvalue().encode("utf-8-sig")  # with a BOM so spreadsheet programs read the Chinese
 

@@ -3,13 +3,18 @@ input gets a short answer; bots are ignored; a re-added bot keeps its group's bi
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
+from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from bot import logfilter
 from bot.cli import main
+from bot.exports import inert_row, to_csv_files
 from storage.db import Database
 from storage.personal import NOT_PERSONAL, PERSONAL
 from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
@@ -49,6 +54,12 @@ async def test_every_column_is_either_purged_or_declared_not_personal(tmp_path: 
     assert set(PERSONAL) | set(NOT_PERSONAL) <= set(tables)
 
 
+async def enlist(bot: Harness, volunteer: LocalUser, text: str) -> None:
+    """``#报到 …`` in the building group, approved by the committee with a reply."""
+    await bot.send(BUILDING_3, volunteer, text)
+    await bot.send(BUILDING_3, COMMITTEE, "#通过", reply_to=bot.last_message(BUILDING_3)["message_id"])
+
+
 async def fill_every_table(bot: Harness) -> None:
     """A lockdown's worth of records, written the way people write them."""
     roster = bot.services.roster
@@ -63,7 +74,7 @@ async def fill_every_table(bot: Harness) -> None:
     await bot.send(RESIDENT.id, RESIDENT, "/lang en")
     await bot.feed(bot.api.contact_update(RESIDENT.id, RESIDENT, PHONE))
     # medicine, with private details and the card handed over
-    await bot.send(BUILDING_3, VOLUNTEER, "#报到 周建国 核酸 配送")
+    await enlist(bot, VOLUNTEER, "#报到 周建国 核酸 配送")
     await bot.send(BUILDING_3, RESIDENT, "#配药 奥氮平 2盒")
     confirm = next(m for m in reversed(bot.api.sent(RESIDENT.id)) if m.get("reply_markup"))
     await bot.press(RESIDENT.id, confirm["message_id"], RESIDENT, "med:confirm:1")
@@ -185,3 +196,38 @@ def test_library_debug_lines_only_when_asked(caplog, library_levels, asked):
         assert len(debug_lines) == 3
     else:
         assert debug_lines == []
+
+
+# ------------------------------------------------------------------------------ exports
+async def test_formulas_typed_by_users_are_inert_text_in_the_xlsx_and_numbers_stay_numbers(bot, tmp_path: Path):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await bot.send(BUILDING_3, RESIDENT, '#配药 =HYPERLINK("x") 2盒')
+    await enlist(bot, VOLUNTEER, "#报到 =1+2 核酸")
+    await bot.send(BUILDING_3, VOLUNTEER, "#签到 核酸 @门口")
+    await bot.send(COMMITTEE.id, COMMITTEE, "/export")
+    workbook = load_workbook(io.BytesIO(bot.api.sent(COMMITTEE.id)[-1]["local_file"]))
+    request = [cell for cell in workbook["medicine_requests"][2]]
+    assert request[0].value == 1 and request[0].data_type == "n"
+    assert request[4].value == '\'=HYPERLINK("x") x2盒' and request[4].data_type == "s"
+    shift = [cell.value for cell in workbook["shifts"][2]]
+    assert shift[1:4] == ["'=1+2", "核酸", "'@门口"]
+    tables = await bot.services.reports.export_tables(date(2026, 4, 1), date(2026, 4, 30))
+    for path in to_csv_files(tables, tmp_path):
+        for row in csv.reader(io.StringIO(path.read_text("utf-8-sig"))):
+            assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
+    assert "'=1+2" in (tmp_path / "shifts.csv").read_text("utf-8-sig")
+
+
+def test_a_group_buy_csv_cell_that_would_be_a_formula_is_escaped():
+    assert inert_row(["-2+3", "+86", "@SUM(A1)", "\t=1", 3, -5, 68.5, "3-502", "蔬菜包"]) == [
+        "'-2+3",
+        "'+86",
+        "'@SUM(A1)",
+        "'\t=1",
+        3,
+        -5,
+        68.5,
+        "3-502",
+        "蔬菜包",
+    ]
