@@ -19,7 +19,7 @@ _DATE = (
     rf"(?:(?P<mon>\d{{1,2}}|{_CN_NUM})\s*月\s*(?P<dom>\d{{1,2}}|{_CN_NUM})\s*[日号]?"
     r"|(?<![\d.])(?P<smon>\d{1,2})(?:/(?P<sdom>\d{1,2})(?![\d/])|\.(?P<ddom>\d{1,2})(?=\s+\d{1,2}\s*[:点])))"
 )
-_DAY = r"(?P<day>今天|今日|今晚|今夜|今早|明天|明日|明早|明晚|大后天|后天|today|tonight|tomorrow|tmrw|tmr)"
+_DAY = r"(?P<day>昨天|昨晚|今天|今日|今晚|今夜|今早|明天|明日|明早|明晚|大后天|后天|today|tonight|tomorrow|tmrw|tmr)"
 _WEEK = (
     r"(?:(?P<wnext>下|本|这)?\s*(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"
     r"|(?P<enext>next\s+)?(?P<ewd>mon|tues|wednes|thurs|fri|satur|sun)day)"
@@ -35,7 +35,7 @@ _CLOCK = (
 # Where a time can start: a date, a day, a weekday, a half-day word or a clock with its mark.
 _START = (
     r"(?=(?<![\d.])\d{1,2}\s*(?:[月:点时]|[/.]\s*\d|(?:am|pm)\b|[-~到至]\s*\d|$)|[" + CN_CHARS + r"]{1,3}\s*[月点时]"
-    r"|今|明|大后天|后天|today|tonight|tomorrow|tmr|next\s|mon|tue|wed|thu|fri|sat|sun|下周|本周|这周"
+    r"|昨|今|明|大后天|后天|today|tonight|tomorrow|tmr|next\s|mon|tue|wed|thu|fri|sat|sun|下周|本周|这周"
     r"|周|星期|礼拜|凌晨|早|上午|中午|下午|傍晚|晚|夜里|半夜|noon|midday)"
 )
 WHEN = re.compile(
@@ -45,13 +45,13 @@ WHEN = re.compile(
 RANGE_SEPARATOR = re.compile(r"\s*(?:-|~|到|至|to\b)\s*", re.I)
 
 _DAY_SHIFT = {
-    "今天": 0, "今日": 0, "今晚": 0, "今夜": 0, "今早": 0, "today": 0, "tonight": 0,
+    "昨天": -1, "昨晚": -1, "今天": 0, "今日": 0, "今晚": 0, "今夜": 0, "今早": 0, "today": 0, "tonight": 0,
     "明天": 1, "明日": 1, "明早": 1, "明晚": 1, "tomorrow": 1, "tmr": 1, "tmrw": 1, "后天": 2, "大后天": 3,
 }  # fmt: skip
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "7": 6}
 _WEEKDAY.update({str(n): n - 1 for n in range(1, 7)})
 _EN_WEEKDAY = {"mon": 0, "tues": 1, "wednes": 2, "thurs": 3, "fri": 4, "satur": 5, "sun": 6}
-_EVENING = {"下午", "傍晚", "晚上", "晚", "夜里", "今晚", "今夜", "明晚", "tonight"}
+_EVENING = {"昨晚", "下午", "傍晚", "晚上", "晚", "夜里", "今晚", "今夜", "明晚", "tonight"}
 _MORNING = {"凌晨", "半夜", "早上", "早晨", "上午", "早", "今早", "明早"}
 
 
@@ -92,13 +92,11 @@ def find_times(text: str, now: datetime, tz: ZoneInfo) -> list[TimeReading]:
     while (match := WHEN.search(text, pos)) is not None:
         pos = max(match.end(), match.start() + 1)
         has_clock, has_day = _has_clock(match), _has_day(match)
-        if has_clock and not (has_day or match["period"]) and (match["bare"] is not None or _chinese_hour(match)):
-            has_clock = False
-            if not has_day:
-                continue
+        if not (has_day or match["period"]) and (match["bare"] is not None or _chinese_hour(match)):
+            continue
         if not (has_clock or has_day):
             continue
-        span = (match.start(), match.end() if has_clock else match.end("day") if match["day"] else match.end())
+        span = (match.start(), match.start() + len(match[0].rstrip()))
         try:
             moment, guessed = _moment(match, now, tz) if has_clock else (None, False)
         except ValueError:
