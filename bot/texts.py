@@ -56,6 +56,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "只有志愿者、楼组长或居委可以这样做。",
         "en": "Only volunteers, floor leaders or the committee may do that.",
     },
+    "refused.apply": {
+        "zh": "只有志愿者、楼组长或居委可以这样做。想做志愿者：在楼组群发送 #报到 姓名 技能，楼组长或居委通过后即可。",
+        "en": "Only volunteers, floor leaders or the committee may do that. To volunteer, send "
+        "/volunteer Name skills in your building's group; a floor leader or the committee approves it.",
+    },
     "refused.resident": {
         "zh": "请先登记户号：#登记 3号楼502",
         "en": "Please register your household first: /register 3-502",
@@ -336,16 +341,78 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your household {room} is not in that relay.",
     },
     "gb.err.no_order": {"zh": "团购 #{id} 里没有 {room} 的订单。", "en": "{room} has no order in group buy #{id}."},
+    "gb.err.no_open": {
+        "zh": "这里现在没有进行中的团购。",
+        "en": "There is no open group buy here right now.",
+    },
+    # ------------------------------------------------------------------ asking once 确认
+    "ask.deadline": {
+        "zh": "「{title}」截团时间：{when}？",
+        "en": "'{title}' closes {when}?",
+    },
+    "ask.deadline_unread": {
+        "zh": "「{title}」的截团时间「{words}」没看懂。请回复这条消息写上时间，例如 明天20:00。",
+        "en": "I could not read the closing time '{words}' of '{title}'. Reply to this message with "
+        "the time, e.g. tomorrow 20:00.",
+    },
+    "ask.deadline_reply": {
+        "zh": "请回复这条消息写上「{title}」的截团时间，例如 明天20:00。",
+        "en": "Reply to this message with the closing time of '{title}', e.g. tomorrow 20:00.",
+    },
+    "ask.deadline_again": {
+        "zh": "这个时间没看懂（或已经过了）。请写成 明天20:00 或 4月13日18:00。",
+        "en": "I could not read that time (or it has passed). Write it like tomorrow 20:00 or 4/13 18:00.",
+    },
+    "ask.which_buy": {"zh": "是哪一个团购？", "en": "Which group buy is this for?"},
+    "ask.which_buy_unmatched": {
+        "zh": "没有找到「{title}」团购，是下面哪一个？",
+        "en": "No open group buy called '{title}'. Which one is it?",
+    },
+    "ask.button.yes": {"zh": "✅ 对", "en": "✅ Yes"},
+    "ask.button.edit": {"zh": "✏️ 改时间", "en": "✏️ Change"},
+    "ask.button.no_deadline": {"zh": "不设截团时间", "en": "No closing time"},
+    "ask.day.0": {"zh": "今天", "en": "today"},
+    "ask.day.1": {"zh": "明天", "en": "tomorrow"},
+    "ask.day.2": {"zh": "后天", "en": "the day after tomorrow"},
+    "ask.err.gone": {"zh": "这个问题已经过期了。", "en": "That question is no longer open."},
+    "ask.err.answered": {"zh": "已经回答过了。", "en": "Already answered."},
+    "ask.err.not_yours": {
+        "zh": "只有发这条消息的人可以回答。",
+        "en": "Only the person who sent the message can answer.",
+    },
     # ------------------------------------------------------------------ volunteers 志愿者
     "help.volunteers": {
-        "zh": "/volunteer · #报到 李四 核酸 配送 — 登记为志愿者\n/checkin · #签到 核酸 2号门 — 上岗\n/checkout · #签退 — 下岗，计工时\n"
+        "zh": "/volunteer · #报到 李四 核酸 配送 — 申请做志愿者\n/approve · 回复申请 #通过 — 楼组长或居委：通过\n/checkin · #签到 核酸 2号门 — 上岗\n/checkout · #签退 — 下岗，计工时\n"
         "/onduty · #在岗 — 谁在岗\n/hours · #工时 — 今日和本周工时\n/volunteers · #志愿者名单 — 居委：按技能看志愿者\n"
         "/shift · #排班 核酸 明天7:00-11:00 4人 — 楼组长排班\n/takeshift · #认领班 5 — 认领排班\n/vacancies · #空缺 — 还缺人的班",
-        "en": "/volunteer Name nucleic delivery — register as a volunteer\n/checkin nucleic gate2 — start a shift\n/checkout — end it; hours are counted\n"
+        "en": "/volunteer Name nucleic delivery — apply as a volunteer\n/approve (as a reply) — leader or committee: approve\n/checkin nucleic gate2 — start a shift\n/checkout — end it; hours are counted\n"
         "/onduty — who is on duty\n/hours — hours today and this week\n/volunteers — committee: volunteers by skill\n"
         "/shift nucleic tomorrow 7:00-11:00 4 — leader opens a slot\n/takeshift 5 — take slot 5\n/vacancies — slots still short",
     },
     "vol.registered": {"zh": "已登记为志愿者{skills}。谢谢您！", "en": "Registered as a volunteer{skills}. Thank you!"},
+    "vol.applied": {
+        "zh": "🙋 {name} 申请做志愿者{skills}。请楼组长或居委点 ✅ 通过（或回复本消息 #通过）；"
+        "通过前不能签到、认领，也看不到住户信息。",
+        "en": "🙋 {name} applies as a volunteer{skills}. Floor leader or committee: tap ✅ (or reply /approve "
+        "to this message); until then they cannot check in, claim or see any household's details.",
+    },
+    "vol.apply_in_group": {
+        "zh": "已收到您的志愿者申请{skills}。请在楼组群里发送 #报到，由楼组长或居委通过。",
+        "en": "Your volunteer application is noted{skills}. Send /volunteer in your building's group, "
+        "where a floor leader or the committee approves it.",
+    },
+    "vol.approve_button": {"zh": "✅ 通过", "en": "✅ Approve"},
+    "vol.approved": {
+        "zh": "✅ {name} 已通过，成为{scope}志愿者。",
+        "en": "✅ {name} is approved as a volunteer for {scope}.",
+    },
+    "vol.scope.building": {"zh": "{building}号楼", "en": "building {building}"},
+    "vol.scope.all": {"zh": "全小区", "en": "every building"},
+    "vol.approved_note": {
+        "zh": "您的志愿者申请已通过，现在可以 #签到、#认领 配药单了。谢谢您！",
+        "en": "Your volunteer application is approved: you can now /checkin and /claim requests. Thank you!",
+    },
+    "vol.roster_waiting": {"zh": "待通过（{count}）：{names}", "en": "Awaiting approval ({count}): {names}"},
     "vol.checked_in": {"zh": "✅ 已签到：{task}{place}（{time}）", "en": "✅ Checked in: {task}{place} ({time})"},
     "vol.checked_out": {
         "zh": "已签退，本次 {hours} 小时。辛苦了！",
@@ -396,6 +463,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "vol.err.slot_over": {"zh": "排班 #{id} 已结束。", "en": "Slot #{id} is over."},
     "vol.err.slot_taken": {"zh": "您已在排班 #{id} 中。", "en": "You already took slot #{id}."},
     "vol.err.slot_full": {"zh": "排班 #{id} 已满员，谢谢！", "en": "Slot #{id} is full, thank you!"},
+    "vol.err.approve_how": {
+        "zh": "请回复志愿者的 #报到 消息（或机器人的申请消息）发送 #通过。",
+        "en": "Reply /approve to the volunteer's application (theirs or the bot's message).",
+    },
+    "vol.err.no_application": {
+        "zh": "没有找到待通过的志愿者申请：请对方先在群里发送 #报到 姓名 技能。",
+        "en": "No volunteer application found: they should send /volunteer Name skills in the group first.",
+    },
+    "vol.err.already_approved": {"zh": "{name} 已经是志愿者了。", "en": "{name} is already a volunteer."},
     # ------------------------------------------------------------------ special care 特殊关爱
     "help.care": {
         "zh": "/care · #关爱 3-502 独居老人 — 楼组长：加入关爱名单\n/pair · 回复志愿者 #结对 3-502 — 结对\n/safe · #平安 3-502 — 报平安",
@@ -554,6 +630,7 @@ USAGE: dict[str, dict[str, str]] = {
     "onduty": {"zh": "#在岗", "en": "/onduty"},
     "hours": {"zh": "#工时", "en": "/hours"},
     "volunteers": {"zh": "#志愿者名单", "en": "/volunteers"},
+    "approve": {"zh": "回复志愿者的申请：#通过", "en": "reply to a volunteer's application: /approve"},
     "shift": {"zh": "#排班 核酸 明天7:00-11:00 4人", "en": "/shift nucleic tomorrow 7:00-11:00 4"},
     "takeshift": {"zh": "#认领班 5", "en": "/takeshift 5"},
     "vacancies": {"zh": "#空缺", "en": "/vacancies"},

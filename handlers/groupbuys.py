@@ -224,18 +224,65 @@ def _note_message(update: Update, context: BotContext) -> None:
     seen[message.chat_id] = max(seen.get(message.chat_id, 0), message.message_id)
 
 
+async def _building(context: BotContext, chat_id: int) -> int | None:
+    binding = await context.services.roster.chat(chat_id)
+    return binding.building if binding else None
+
+
 async def open_buy(update: Update, context: BotContext, command: c.GroupBuyOpen) -> None:
-    chat = update.effective_chat
-    binding = await context.services.roster.chat(chat.id)
-    building = binding.building if binding else None
-    buy = await context.services.groupbuys.open(
-        await context.actor(), chat.id, update.effective_message.message_id, building, command
-    )
+    """Open the buy, or first ask about a deadline that was read with a guess or not read at all.
+    An edit of the message while the question waits replaces the question."""
+    chat, message = update.effective_chat, update.effective_message
+    actor = await context.actor()
+    building = await _building(context, chat.id)
+    questions = context.services.questions
+    if update.edited_message is not None:
+        waiting = await questions.by_source(chat.id, message.message_id)
+        if waiting is None or waiting.answered:
+            log.info("edit of an opened buy's message ignored (update %s)", update.update_id)
+            return
+        if not (command.unsure or command.deadline_text):
+            await questions.settle(waiting)
+    context.services.groupbuys.require_opener(actor, building)
+    if command.unsure or command.deadline_text:
+        question = await questions.ask(actor, chat.id, message.message_id, "deadline", command)
+        text, markup = _deadline_question(context, question.id, command)
+        sent = await message.reply_text(text, reply_markup=markup)
+        await questions.prompted(question.id, sent.message_id)
+        return
+    await _open(context, actor, chat.id, message.message_id, building, command)
+
+
+async def _open(context: BotContext, actor, chat_id: int, message_id: int, building, command) -> None:
+    buy = await context.services.groupbuys.open(actor, chat_id, message_id, building, command)
     if buy is None:
         return
-    _note_message(update, context)
+    seen = context.bot_data.last_seen
+    seen[chat_id] = max(seen.get(chat_id, 0), message_id)
     await refresh_board(context.application, buy.id)
     schedule_close(context.application, buy)
+
+
+def _when(context: BotContext, moment) -> str:
+    """``明天 08:00`` / ``tomorrow 08:00``, or the date for later days."""
+    tz = context.services.config.schedule.tz
+    local = moment.astimezone(tz)
+    days = (local.date() - context.services.clock.now().astimezone(tz).date()).days
+    day = context.t(f"ask.day.{days}") if 0 <= days <= 2 else local.strftime("%m-%d")
+    return f"{day} {local:%H:%M}"
+
+
+def _deadline_question(context: BotContext, question_id: int, command: c.GroupBuyOpen):
+    if command.deadline is not None:
+        text = context.t("ask.deadline", title=command.title, when=_when(context, command.deadline))
+        buttons = [
+            InlineKeyboardButton(context.t("ask.button.yes"), callback_data=f"ask:{question_id}:yes"),
+            InlineKeyboardButton(context.t("ask.button.edit"), callback_data=f"ask:{question_id}:edit"),
+        ]
+    else:
+        text = context.t("ask.deadline_unread", title=command.title, words=command.deadline_text or "")
+        buttons = [InlineKeyboardButton(context.t("ask.button.no_deadline"), callback_data=f"ask:{question_id}:none")]
+    return text, InlineKeyboardMarkup([buttons])
 
 
 async def order(update: Update, context: BotContext, command: c.Order) -> None:
@@ -266,7 +313,36 @@ async def reply_order(update: Update, context: BotContext, command: c.ReplyOrder
 
 
 async def relay(update: Update, context: BotContext, command: c.RelayImport) -> None:
-    outcome = await context.services.groupbuys.import_relay(await context.actor(), command)
+    """A pasted relay: into the one buy it is for; when several could be meant, ask which."""
+    chat, message = update.effective_chat, update.effective_message
+    actor = await context.actor()
+    building = await _building(context, chat.id)
+    if command.buy_id is None:
+        matches, pool = await context.services.groupbuys.relay_candidates(actor, command.title, building)
+        choices = matches or pool
+        if len(matches) == 1 or (not command.title and len(pool) == 1):
+            command = command.model_copy(update={"buy_id": choices[0].id})
+        elif not choices:
+            key = "gb.err.no_title" if command.title else "gb.err.no_open"
+            await message.reply_text(context.t(key, title=command.title))
+            return
+        else:
+            question = await context.services.questions.ask(actor, chat.id, message.message_id, "buy", command)
+            key = "ask.which_buy" if matches or not command.title else "ask.which_buy_unmatched"
+            buttons = [
+                [InlineKeyboardButton(f"#{buy.id} {buy.title}", callback_data=f"ask:{question.id}:b{buy.id}")]
+                for buy in choices[:8]
+            ]
+            sent = await message.reply_text(
+                context.t(key, title=command.title), reply_markup=InlineKeyboardMarkup(buttons)
+            )
+            await context.services.questions.prompted(question.id, sent.message_id)
+            return
+    await _import_relay(context, message, actor, command, building)
+
+
+async def _import_relay(context: BotContext, message, actor, command: c.RelayImport, building) -> None:
+    outcome = await context.services.groupbuys.import_relay(actor, command, building)
     total = sum(quantity for _, quantity in outcome.imported)
     lines = [
         context.t("gb.relay_done", id=outcome.buy.id, title=outcome.buy.title, count=len(outcome.imported), total=total)
@@ -276,8 +352,63 @@ async def relay(update: Update, context: BotContext, command: c.RelayImport) -> 
     if outcome.unreadable:
         lines.append(context.t("gb.relay_unreadable"))
         lines += [f"  {line}" for line in outcome.unreadable]
-    await update.effective_message.reply_text("\n".join(lines))
+    for text in split_message(lines):
+        await message.reply_text(text)
     schedule_board(context.application, outcome.buy.id)
+
+
+# ---------------------------------------------------------------------- answers to the bot's questions
+async def answer_button(update: Update, context: BotContext) -> None:
+    """✅ / ✏️ / 不设截团时间 under a deadline question, or the buy chosen for a relay."""
+    query = update.callback_query
+    _, raw_id, choice = query.data.split(":")
+    questions = context.services.questions
+    actor = await context.actor()
+    question = await questions.waiting(actor, int(raw_id), query.message.chat_id, query.message.message_id)
+    command = questions.command(question)
+    if choice == "edit":
+        await query.answer()
+        await query.edit_message_text(context.t("ask.deadline_reply", title=command.title))
+        return
+    if not await questions.settle(question):
+        await query.answer(context.t("ask.err.answered"))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    building = await _building(context, question.chat_id)
+    if isinstance(command, c.RelayImport):
+        command = command.model_copy(update={"buy_id": int(choice[1:])})
+        await _import_relay(context, query.message, actor, command, building)
+        return
+    if choice == "none":
+        command = command.model_copy(update={"deadline": None, "deadline_text": None, "unsure": ()})
+    else:
+        command = command.model_copy(update={"unsure": ()})
+    await _open(context, actor, question.chat_id, question.source_message_id, building, command)
+
+
+async def answer_reply(update: Update, context: BotContext) -> None:
+    """A reply to a deadline question with the time (``明天20:00``) opens the buy."""
+    message = update.effective_message
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return
+    questions = context.services.questions
+    question = await questions.by_prompt(message.chat_id, replied.message_id)
+    if question is None or question.kind != "deadline" or question.answered:
+        return
+    if question.user_id != update.effective_user.id:
+        return  # someone else's chatter under the question
+    command = questions.command(question)
+    deadline = context.services.groupbuys.read_deadline(message.text or "")
+    if deadline is None:
+        await message.reply_text(context.t("ask.deadline_again"))
+        return
+    if not await questions.settle(question):
+        return
+    command = command.model_copy(update={"deadline": deadline, "deadline_text": None, "unsure": ()})
+    building = await _building(context, question.chat_id)
+    await _open(context, await context.actor(), question.chat_id, question.source_message_id, building, command)
 
 
 async def close(update: Update, context: BotContext, command: c.CloseBuy) -> None:
@@ -325,12 +456,14 @@ async def button(update: Update, context: BotContext) -> None:
 
 def register(app: Application) -> None:
     router = router_of(app)
-    router.add(c.GroupBuyOpen, open_buy)
+    router.add(c.GroupBuyOpen, open_buy, edits=True)
     router.add(c.Order, order)
     router.add(c.ReplyOrder, reply_order)
     router.add(c.RelayImport, relay)
     router.add(c.CloseBuy, close)
     router.add(c.MarkPaid, paid)
     router.add(c.BuySummary, summary)
+    router.on_chatter(guarded(answer_reply))
     router.help_keys.append("help.groupbuy")
     app.add_handler(CallbackQueryHandler(guarded(button), pattern=r"^gb:(\+1|-1|csv):\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(guarded(answer_button), pattern=r"^ask:\d{1,12}:(yes|edit|none|b\d{1,9})$"))

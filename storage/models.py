@@ -173,3 +173,17 @@ class Rumor(Record):
     source: str | None
     issued_at: datetime
     active: bool
+
+
+class Question(Record):
+    """A question the bot asked before acting; ``command`` is the command as read, in JSON."""
+
+    id: int
+    chat_id: int
+    user_id: int
+    source_message_id: int
+    prompt_message_id: int | None
+    kind: str
+    command: str
+    answered: bool
+    created_at: datetime

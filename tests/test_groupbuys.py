@@ -8,7 +8,7 @@ from bot.app import build_application, running
 from bot.localapi import LocalBotApi, LocalRequest
 from handlers.groupbuys import board_job_name, close_job_name
 from tests.conftest import SHANGHAI
-from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
+from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, LocalUser
 
 LEADER = LocalUser(2001, "楼长老陈")
 
@@ -98,8 +98,15 @@ async def test_relay_from_a_resident_counts_only_their_own_line(bot):
     await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 蔬菜包\n1. 3-601 9份\n2. 3-502 2份")
     assert await quantities(bot) == {"3-502": 2}
-    await bot.send(BUILDING_3, RESIDENT, "#接龙 水果\n1. 3-502 2份")
-    assert bot.last(BUILDING_3) == "没有进行中的团购「水果」。"
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 水果\n1. 3-502 3份")
+    # No buy is called 水果: the bot asks which open buy is meant instead of guessing.
+    question = bot.last_message(BUILDING_3)
+    assert question["text"] == "没有找到「水果」团购，是下面哪一个？"
+    [[button]] = question["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "#1 蔬菜包"
+    assert await quantities(bot) == {"3-502": 2}
+    await bot.press(BUILDING_3, question["message_id"], RESIDENT, button["callback_data"])
+    assert await quantities(bot) == {"3-502": 3}
 
 
 async def test_close_by_command_posts_the_summary_and_refuses_later_orders(bot):
@@ -259,3 +266,59 @@ async def test_a_deadline_passed_while_down_closes_at_start(config, clock):
                 break
             await asyncio.sleep(0.02)
         assert api2.texts(BUILDING_3)[-1].startswith("📋 团购 #1「蔬菜包」汇总（已截单）")
+
+
+async def test_a_relay_finds_its_buy_by_item_name_spec_ignored(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 鸡蛋30枚/盒 35元/盒")
+    await bot.send(BUILDING_3, LEADER, "#接龙 鸡蛋\n1. 3-502 2盒\n2. 3-601 1盒")
+    assert await quantities(bot) == {"3-502": 2, "3-601": 1}
+
+
+async def test_a_relay_stays_in_its_buildings_buys(bot):
+    await setup(bot)
+    await bot.send(BUILDING_5, COMMITTEE, "#绑定 5号楼")
+    await bot.send(BUILDING_5, COMMITTEE, "#开团 蔬菜包 68元/份")  # building 5's buy, #1
+    await bot.send(COMMITTEE_CHAT, COMMITTEE, "#开团 蔬菜包 60元/份")  # everyone's, #2
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 58元/份")  # building 3's, #3
+    await bot.send(BUILDING_3, LEADER, "#接龙 蔬菜包\n1. 3-502 2份")
+    assert await quantities(bot, 3) == {"3-502": 2}
+    assert await quantities(bot, 1) == {} and await quantities(bot, 2) == {}
+
+
+async def test_a_relay_goes_to_the_committees_buy_when_the_building_has_none(bot):
+    await setup(bot)
+    await bot.send(BUILDING_5, COMMITTEE, "#绑定 5号楼")
+    await bot.send(BUILDING_5, COMMITTEE, "#开团 蔬菜包 68元/份")  # building 5's, #1
+    await bot.send(COMMITTEE_CHAT, COMMITTEE, "#开团 蔬菜包 60元/份")  # everyone's, #2
+    await bot.send(BUILDING_3, LEADER, "#接龙 蔬菜包\n1. 3-502 2份")
+    assert await quantities(bot, 2) == {"3-502": 2}
+    assert await quantities(bot, 1) == {}
+
+
+async def test_two_buys_that_could_match_are_asked_about_and_only_the_sender_may_answer(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 鸡蛋 30枚/盒 35元/盒")
+    await bot.send(BUILDING_3, LEADER, "#开团 土鸡蛋 20枚/盒 40元/盒")
+    await bot.send(BUILDING_3, LEADER, "#接龙 鸡蛋\n1. 3-502 2盒")
+    question = bot.last_message(BUILDING_3)
+    assert question["text"] == "是哪一个团购？"
+    buttons = [row[0] for row in question["reply_markup"]["inline_keyboard"]]
+    assert [b["text"] for b in buttons] == ["#1 鸡蛋 30枚/盒", "#2 土鸡蛋 20枚/盒"] or len(buttons) == 2
+    await bot.press(BUILDING_3, question["message_id"], RESIDENT, buttons[1]["callback_data"])
+    assert await quantities(bot, 2) == {}  # not the sender's question
+    await bot.press(BUILDING_3, question["message_id"], LEADER, buttons[1]["callback_data"])
+    assert await quantities(bot, 2) == {"3-502": 2}
+    await bot.press(BUILDING_3, question["message_id"], LEADER, buttons[0]["callback_data"])
+    assert await quantities(bot, 1) == {}  # answered once: a second press changes nothing
+
+
+async def test_an_answer_button_only_acts_from_its_own_message(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 鸡蛋 35元/盒")
+    await bot.send(BUILDING_3, LEADER, "#开团 土鸡蛋 40元/盒")
+    await bot.send(BUILDING_3, LEADER, "#接龙 鸡蛋\n1. 3-502 2盒")
+    question = bot.last_message(BUILDING_3)
+    data = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await bot.press(BUILDING_3, board(bot)["message_id"], LEADER, data)  # forged onto the board
+    assert await quantities(bot, 1) == {}

@@ -11,6 +11,7 @@ from bot.services.bulletins import Bulletins
 from bot.services.care import Care
 from bot.services.groupbuys import GroupBuys
 from bot.services.medicine import Medicine
+from bot.services.questions import Questions
 from bot.services.reports import Reports
 from bot.services.roster import Roster
 from bot.services.settings import ChatSettings
@@ -28,6 +29,7 @@ class Services:
     roster: Roster
     medicine: Medicine
     groupbuys: GroupBuys
+    questions: Questions
     volunteers: Volunteers
     care: Care
     bulletins: Bulletins
@@ -48,7 +50,8 @@ class Services:
             audit=Audit(db, clock),
             roster=Roster(db, config, clock),
             medicine=Medicine(db, config, clock),
-            groupbuys=GroupBuys(db, clock),
+            groupbuys=GroupBuys(db, clock, config.schedule.tz),
+            questions=Questions(db, clock),
             volunteers=volunteers,
             care=care,
             bulletins=bulletins,

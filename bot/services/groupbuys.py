@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.language import commands as c
 from bot.language.rooms import Room
+from bot.language.times import parse_time
 from bot.services.errors import UserError
 from bot.services.permissions import Actor, Who, require, require_household, require_leader
 from storage import audit, roster
@@ -82,9 +85,10 @@ class Tally:
 
 
 class GroupBuys:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, tz: ZoneInfo) -> None:
         self._db = db
         self._clock = clock
+        self._tz = tz
 
     async def get(self, buy_id: int) -> GroupBuy:
         async with self._db.read() as conn:
@@ -97,14 +101,28 @@ class GroupBuys:
         return buy.status == "closed" or (buy.deadline is not None and buy.deadline <= self._clock.now())
 
     # ------------------------------------------------------------------ opening
-    async def open(
-        self, actor: Actor, chat_id: int, message_id: int, building: int | None, command: c.GroupBuyOpen
-    ) -> GroupBuy | None:
-        """Open a buy for ``building`` (None: the committee's, for everyone). None if re-delivered."""
+    @staticmethod
+    def require_opener(actor: Actor, building: int | None) -> None:
+        """A building's buy is opened by its leader (or the committee); one for everyone by the committee."""
         if building is None:
             require(actor.committee, "gb.open", Who.COMMITTEE)
         else:
             require_leader(actor, building, "gb.open")
+
+    def read_deadline(self, text: str) -> datetime | None:
+        """A deadline typed in answer to the bot's question (``明天20:00``); None unless it is a
+        readable moment in the future."""
+        try:
+            moment = parse_time(text.strip(), self._clock.now(), self._tz)
+        except ValueError:
+            return None
+        return moment if moment > self._clock.now() else None
+
+    async def open(
+        self, actor: Actor, chat_id: int, message_id: int, building: int | None, command: c.GroupBuyOpen
+    ) -> GroupBuy | None:
+        """Open a buy for ``building`` (None: the committee's, for everyone). None if re-delivered."""
+        self.require_opener(actor, building)
         now = self._clock.now()
 
         async def body(conn: Connection) -> GroupBuy | None:
@@ -166,15 +184,35 @@ class GroupBuys:
         async with self._db.read() as conn:
             return await store.buy_of_board(conn, chat_id, message_id)
 
-    async def import_relay(self, actor: Actor, command: c.RelayImport) -> RelayOutcome:
-        """A pasted WeChat relay. From a leader every line counts (their buildings); from a
-        resident only their own household's line."""
+    async def relay_candidates(
+        self, actor: Actor, title: str, building: int | None
+    ) -> tuple[list[GroupBuy], list[GroupBuy]]:
+        """Which open buy a relay titled ``title`` is for: (buys whose title matches, every buy it
+        could be for). A relay stays in its building: a building group's relay is for that
+        building's buys (or the committee's, when the building has none open); elsewhere, for the
+        buys the sender may order in."""
+        async with self._db.read() as conn:
+            buys = [buy for buy in await store.open_buys(conn) if not self.is_closed(buy)]
+        if building is not None:
+            pool = [b for b in buys if b.building == building] or [b for b in buys if b.building is None]
+        else:
+            home = actor.household.building if actor.household else None
+            pool = [b for b in buys if b.building is None or b.building == home or actor.leads(b.building)]
+        key = title_key(title)
+        if not key:
+            return [], pool
+        return [b for b in pool if key in title_key(b.title) or title_key(b.title) in key], pool
+
+    async def import_relay(self, actor: Actor, command: c.RelayImport, building: int | None) -> RelayOutcome:
+        """A pasted WeChat relay for buy ``command.buy_id`` (chosen by ``relay_candidates``). From a
+        leader every line counts (their buildings); from a resident only their own household's line."""
+        assert command.buy_id is not None
         now = self._clock.now()
 
         async def body(conn: Connection) -> RelayOutcome:
-            buy = await store.open_by_title(conn, command.title)
-            if buy is None or self.is_closed(buy):
-                raise UserError("gb.err.no_title", title=command.title)
+            buy = self._open(await store.get(conn, command.buy_id), command.buy_id)
+            if building is not None and buy.building not in (None, building):
+                raise UserError("gb.err.other_building", id=buy.id, building=buy.building)
             imported: list[tuple[str, int]] = []
             not_allowed: list[str] = []
             helper = actor.committee or bool(actor.leader_of)
@@ -299,3 +337,12 @@ class GroupBuys:
     async def latest_board(self, buy_id: int):
         async with self._db.read() as conn:
             return await store.latest_board(conn, buy_id)
+
+
+_SPEC = re.compile(r"\d+(?:\.\d+)?\s*[^\s/\d]{0,3}\s*/\s*\S{1,2}")
+_NOT_TITLE = re.compile(r"[\s【】\[\]()（）:：#*·.,，。!！~～-]|接龙|团购|开团")
+
+
+def title_key(title: str) -> str:
+    """A title as compared: no spec (``30枚/盒``), spaces, brackets or 接龙/团购 words; lower case."""
+    return _NOT_TITLE.sub("", _SPEC.sub("", title)).lower()
