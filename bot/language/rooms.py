@@ -1,4 +1,5 @@
-"""Room addresses: 3号楼502, 3-502, 3#502, 3栋502, 3幢502室, 3号楼2单元502, 3-2-502, 三号楼502, ３－５０２."""
+"""Room addresses: 3号楼502, 3-502, 3#502, 3栋502, 3幢502室, 3号楼2单元502, 5栋1单元502, 3-2-502, 18号-301,
+三号楼502, 三号楼五零二, ３－５０２, after an address (长宁路100弄7号1101); and #登记's room and name."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.language.normalize import EMOJI, SEPARATORS
 from bot.language.numbers import CN_CHARS, parse_int
 
 
@@ -28,30 +30,50 @@ class Room(BaseModel):
 
 
 _BUILDING = rf"(?P<b>\d{{1,4}}|[{CN_CHARS}]{{1,5}})"
+# A room read digit by digit in Chinese numerals: 五零二, 一二零一.
+_CN_ROOM_DIGITS = "零〇一二三四五六七八九幺"
 _ROOM_PATTERN = re.compile(
-    rf"{_BUILDING}\s*(?:号楼|号|栋|幢|楼|#|-)\s*"
-    r"(?:(?P<u>\d{1,2})\s*(?:单元|-)\s*)?"
-    r"(?P<r>\d{2,5})(?:\s*(?:室|号))?"
-    r"(?![\d.])"
+    rf"(?<!\d){_BUILDING}\s*(?:(?:号楼|号|栋|幢|楼|#)\s*-?|-)\s*"
+    r"(?:(?P<u>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:单元\s*-?|-)\s*)?"
+    rf"(?P<r>\d{{2,5}}|[{_CN_ROOM_DIGITS}]{{3,5}})(?:\s*(?:室|号))?"
+    # not part of a longer number, a decimal, a time (8-10点), a date or a price
+    rf"(?![\d.{_CN_ROOM_DIGITS}点月日元%])"
 )
 # "3号楼" or "3" alone: a building.
 BUILDING_PATTERN = re.compile(rf"^{_BUILDING}\s*(?:号楼|号|栋|幢|楼)?$")
+# Words of an address before the room (长宁路100弄, XX小区), which are not a name.
+_ADDRESS = re.compile(r"\d|路|弄|巷|街|小区|新村|花园|公寓|大厦|苑")
+_NAME_NOISE = re.compile(rf"[()（）【】\[\]「」<>《》:.,。!！?？~\-+{SEPARATORS}]+|^的")
+_DIGIT = re.compile(r"\d")
 
 
 def match_room(text: str, pos: int = 0) -> tuple[Room, int] | None:
     """A room address at ``pos`` of normalised text: (room, end position), or None."""
     match = _ROOM_PATTERN.match(text, pos)
-    if not match:
-        return None
+    room = _room(match) if match else None
+    return (room, match.end()) if room else None
+
+
+def find_room(text: str, pos: int = 0) -> tuple[Room, int, int] | None:
+    """The first room address at or after ``pos`` of normalised text (after an address prefix such
+    as 长宁路100弄 or a name): (room, start, end), or None."""
+    while (match := _ROOM_PATTERN.search(text, pos)) is not None:
+        room = _room(match)
+        if room is not None:
+            return room, match.start(), match.end()
+        pos = match.start() + 1
+    return None
+
+
+def _room(match: re.Match[str]) -> Room | None:
     try:
-        room = Room(
+        return Room(
             building=parse_int(match["b"]),
-            unit=int(match["u"]) if match["u"] else None,
-            room=int(match["r"]),
+            unit=parse_int(match["u"]) if match["u"] else None,
+            room=parse_int(match["r"]),
         )
     except ValueError:
         return None
-    return room, match.end()
 
 
 def parse_room(text: str) -> Room | None:
@@ -60,6 +82,24 @@ def parse_room(text: str) -> Room | None:
     if found and found[1] == len(text.strip()):
         return found[0]
     return None
+
+
+def parse_registration(args: str) -> tuple[Room, str | None] | None:
+    """``5号楼803室（王）``, ``3-702张大妈``, ``张三 3-502``, ``长宁路100弄7号1101 李四`` → the room and the
+    display name (the words after the room, else those before it that are not an address); None
+    without a room. A word with digits is never part of a name (a phone number stays out of the
+    group)."""
+    found = find_room(args)
+    if found is None:
+        return None
+    room, start, end = found
+    name = _name(args[end:]) or _name(" ".join(w for w in args[:start].split() if not _ADDRESS.search(w)))
+    return room, name
+
+
+def _name(text: str) -> str | None:
+    words = EMOJI.sub(" ", _NAME_NOISE.sub(" ", text)).split()
+    return " ".join(word for word in words if not _DIGIT.search(word))[:40] or None
 
 
 def parse_building(text: str) -> int | None:
