@@ -61,6 +61,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Only volunteers, floor leaders or the committee may do that. To volunteer, send "
         "/volunteer Name skills in your building's group; a floor leader or the committee approves it.",
     },
+    "refused.apply": {
+        "zh": "只有志愿者、楼组长或居委可以这样做。想做志愿者：在楼组群发送 #报到 姓名 技能，楼组长或居委通过后即可。",
+        "en": "Only volunteers, floor leaders or the committee may do that. To volunteer, send "
+        "/volunteer Name skills in your building's group; a floor leader or the committee approves it.",
+    },
     "refused.resident": {
         "zh": "请先登记户号：#登记 3号楼502",
         "en": "Please register your household first: /register 3-502",
@@ -413,6 +418,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your volunteer application is approved: you can now /checkin and /claim requests. Thank you!",
     },
     "vol.roster_waiting": {"zh": "待通过（{count}）：{names}", "en": "Awaiting approval ({count}): {names}"},
+    "vol.applied": {
+        "zh": "🙋 {name} 申请做志愿者{skills}。请楼组长或居委点 ✅ 通过（或回复本消息 #通过）；"
+        "通过前不能签到、认领，也看不到住户信息。",
+        "en": "🙋 {name} applies as a volunteer{skills}. Floor leader or committee: tap ✅ (or reply /approve "
+        "to this message); until then they cannot check in, claim or see any household's details.",
+    },
+    "vol.apply_in_group": {
+        "zh": "已收到您的志愿者申请{skills}。请在楼组群里发送 #报到，由楼组长或居委通过。",
+        "en": "Your volunteer application is noted{skills}. Send /volunteer in your building's group, "
+        "where a floor leader or the committee approves it.",
+    },
+    "vol.approve_button": {"zh": "✅ 通过", "en": "✅ Approve"},
+    "vol.approved": {
+        "zh": "✅ {name} 已通过，成为{scope}志愿者。",
+        "en": "✅ {name} is approved as a volunteer for {scope}.",
+    },
+    "vol.scope.building": {"zh": "{building}号楼", "en": "building {building}"},
+    "vol.scope.all": {"zh": "全小区", "en": "every building"},
+    "vol.approved_note": {
+        "zh": "您的志愿者申请已通过，现在可以 #签到、#认领 配药单了。谢谢您！",
+        "en": "Your volunteer application is approved: you can now /checkin and /claim requests. Thank you!",
+    },
+    "vol.roster_waiting": {"zh": "待通过（{count}）：{names}", "en": "Awaiting approval ({count}): {names}"},
     "vol.checked_in": {"zh": "✅ 已签到：{task}{place}（{time}）", "en": "✅ Checked in: {task}{place} ({time})"},
     "vol.checked_out": {
         "zh": "已签退，本次 {hours} 小时。辛苦了！",
@@ -463,6 +491,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "vol.err.slot_over": {"zh": "排班 #{id} 已结束。", "en": "Slot #{id} is over."},
     "vol.err.slot_taken": {"zh": "您已在排班 #{id} 中。", "en": "You already took slot #{id}."},
     "vol.err.slot_full": {"zh": "排班 #{id} 已满员，谢谢！", "en": "Slot #{id} is full, thank you!"},
+    "vol.err.approve_how": {
+        "zh": "请回复志愿者的 #报到 消息（或机器人的申请消息）发送 #通过。",
+        "en": "Reply /approve to the volunteer's application (theirs or the bot's message).",
+    },
+    "vol.err.no_application": {
+        "zh": "没有找到待通过的志愿者申请：请对方先在群里发送 #报到 姓名 技能。",
+        "en": "No volunteer application found: they should send /volunteer Name skills in the group first.",
+    },
+    "vol.err.already_approved": {"zh": "{name} 已经是志愿者了。", "en": "{name} is already a volunteer."},
     "vol.err.approve_how": {
         "zh": "请回复志愿者的 #报到 消息（或机器人的申请消息）发送 #通过。",
         "en": "Reply /approve to the volunteer's application (theirs or the bot's message).",
@@ -630,6 +667,7 @@ USAGE: dict[str, dict[str, str]] = {
     "onduty": {"zh": "#在岗", "en": "/onduty"},
     "hours": {"zh": "#工时", "en": "/hours"},
     "volunteers": {"zh": "#志愿者名单", "en": "/volunteers"},
+    "approve": {"zh": "回复志愿者的申请：#通过", "en": "reply to a volunteer's application: /approve"},
     "approve": {"zh": "回复志愿者的申请：#通过", "en": "reply to a volunteer's application: /approve"},
     "shift": {"zh": "#排班 核酸 明天7:00-11:00 4人", "en": "/shift nucleic tomorrow 7:00-11:00 4"},
     "takeshift": {"zh": "#认领班 5", "en": "/takeshift 5"},

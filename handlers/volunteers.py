@@ -1,16 +1,20 @@
-"""志愿者: registration, check-in/out, who is on duty, hours, shift slots (排班) and their reminders."""
+"""志愿者: applications and their approval (✅ or a reply #通过), check-in/out, who is on duty, hours,
+shift slots (排班) and their reminders."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.context import BotContext
 from bot.i18n import t
 from bot.language import commands as c
+from bot.services.errors import UserError
 from handlers.router import guarded, router_of
 from handlers.sending import send_private
 from storage.models import Slot
+from storage.volunteers import Application as VolunteerApplication
 
 TICK_SECONDS = 60
 
@@ -23,13 +27,66 @@ def _when(services, moment) -> str:
     return moment.astimezone(services.config.schedule.tz).strftime("%m-%d %H:%M")
 
 
+def _skills(skills: list[str]) -> str:
+    return f"（{'、'.join(skills)}）" if skills else ""
+
+
 async def register_volunteer(update: Update, context: BotContext, command: c.VolunteerRegister) -> None:
-    skills = await context.services.volunteers.register(
-        await context.actor(), command, update.effective_user.first_name
+    """An application, answered with a ✅ button for the leader or the committee (in a group)."""
+    message = update.effective_message
+    volunteers = context.services.volunteers
+    applied = await volunteers.apply(await context.actor(), message.chat_id, command, update.effective_user.first_name)
+    skills = _skills(applied.skills)
+    if applied.approved_at is not None:
+        await message.reply_text(context.t("vol.registered", skills=skills))
+    elif update.effective_chat.type == ChatType.PRIVATE:
+        await message.reply_text(context.t("vol.apply_in_group", skills=skills))
+    else:
+        button = InlineKeyboardButton(context.t("vol.approve_button"), callback_data="vol:approve")
+        posted = await message.reply_text(
+            context.t("vol.applied", name=applied.display_name, skills=skills),
+            reply_markup=InlineKeyboardMarkup([[button]]),
+        )
+        await volunteers.application_posted(applied.user_id, posted.chat_id, posted.message_id)
+
+
+def _approved_text(context: BotContext, applied: VolunteerApplication) -> str:
+    scope = (
+        context.t("vol.scope.building", building=applied.building) if applied.building else context.t("vol.scope.all")
     )
-    await update.effective_message.reply_text(
-        context.t("vol.registered", skills=f"（{'、'.join(skills)}）" if skills else "")
+    return context.t("vol.approved", name=applied.display_name or applied.user_id, scope=scope)
+
+
+async def _tell_applicant(context: BotContext, applied: VolunteerApplication) -> None:
+    await send_private(context.bot, applied.user_id, context.t("vol.approved_note"))
+
+
+async def approve(update: Update, context: BotContext, command: c.Approve) -> None:
+    """A reply #通过 to the bot's application message or to any message of the applicant."""
+    message = update.effective_message
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None:
+        raise UserError("vol.err.approve_how")
+    volunteers = context.services.volunteers
+    actor = await context.actor()
+    if replied.from_user.id == context.bot.id:
+        applied = await volunteers.approve(actor, message.chat_id, message=replied.message_id)
+    else:
+        applied = await volunteers.approve(actor, message.chat_id, user_id=replied.from_user.id)
+    await message.reply_text(_approved_text(context, applied))
+    await _tell_applicant(context, applied)
+
+
+async def approve_button(update: Update, context: BotContext) -> None:
+    """✅ under an application: only that message approves, and only for its building's leader or the committee."""
+    query = update.callback_query
+    applied = await context.services.volunteers.approve(
+        await context.actor(), query.message.chat_id, message=query.message.message_id
     )
+    text = _approved_text(context, applied)
+    await query.answer(text)
+    await query.edit_message_text(text)
+    await _tell_applicant(context, applied)
 
 
 async def check_in(update: Update, context: BotContext, command: c.CheckIn) -> None:
@@ -87,12 +144,14 @@ async def hours(update: Update, context: BotContext, command: c.WorkHours) -> No
 
 
 async def roster(update: Update, context: BotContext, command: c.VolunteerRoster) -> None:
-    grouped = await context.services.volunteers.by_skill(await context.actor())
+    grouped, waiting = await context.services.volunteers.by_skill(await context.actor())
     lines = [context.t("vol.roster_title")]
     lines += [
         context.t("vol.roster_line", skill=skill, count=len(names), names="、".join(names))
         for skill, names in sorted(grouped.items(), key=lambda entry: -len(entry[1]))
     ]
+    if waiting:
+        lines.append(context.t("vol.roster_waiting", count=len(waiting), names="、".join(waiting)))
     await update.effective_message.reply_text("\n".join(lines))
 
 
@@ -202,6 +261,7 @@ def start_jobs(app: Application) -> None:
 def register(app: Application) -> None:
     router = router_of(app)
     router.add(c.VolunteerRegister, register_volunteer)
+    router.add(c.Approve, approve)
     router.add(c.CheckIn, check_in)
     router.add(c.CheckOut, check_out)
     router.add(c.OnDuty, on_duty)
@@ -212,3 +272,4 @@ def register(app: Application) -> None:
     router.add(c.Vacancies, vacancies)
     router.help_keys.append("help.volunteers")
     app.add_handler(CallbackQueryHandler(guarded(slot_button), pattern=r"^slot:take:\d{1,12}$"))
+    app.add_handler(CallbackQueryHandler(guarded(approve_button), pattern=r"^vol:approve$"))

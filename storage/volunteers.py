@@ -10,21 +10,71 @@ from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 
-async def register(conn: Connection, user_id: int, name: str | None, skills: list[str], at: datetime) -> None:
-    await conn.execute(
-        "INSERT INTO volunteers(user_id, display_name, skills, registered_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(user_id) DO UPDATE SET display_name = coalesce(excluded.display_name, display_name), "
-        "skills = excluded.skills",
-        (user_id, name, ",".join(skills), to_db(at)),
+class Application(Volunteer):
+    """A volunteer's row: an application until ``approved_at`` is set."""
+
+    building: int | None  # the building applied for: the household's, else the group's it was sent in
+    approved_at: datetime | None
+
+
+def _volunteer(row: sqlite3.Row) -> Application:
+    return Application(
+        user_id=row["user_id"],
+        display_name=row["display_name"],
+        skills=[s for s in row["skills"].split(",") if s],
+        building=row["building"],
+        approved_at=from_db(row["approved_at"]) if row["approved_at"] else None,
     )
 
 
-async def all_volunteers(conn: Connection) -> list[Volunteer]:
-    rows = await fetch_all(conn, "SELECT * FROM volunteers ORDER BY registered_at")
-    return [
-        Volunteer(user_id=r["user_id"], display_name=r["display_name"], skills=[s for s in r["skills"].split(",") if s])
-        for r in rows
-    ]
+async def apply(
+    conn: Connection, user_id: int, name: str | None, skills: list[str], building: int | None, at: datetime
+) -> Application:
+    """An application (again: new name, skills and building; an approved volunteer stays approved)."""
+    row = await fetch_one(
+        conn,
+        "INSERT INTO volunteers(user_id, display_name, skills, building, registered_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(user_id) DO UPDATE SET display_name = coalesce(excluded.display_name, display_name), "
+        "skills = excluded.skills, building = CASE WHEN approved_at IS NULL THEN excluded.building ELSE building END "
+        "RETURNING *",
+        (user_id, name, ",".join(skills), building, to_db(at)),
+    )
+    return _volunteer(row)
+
+
+async def application_posted(conn: Connection, user_id: int, chat_id: int, message_id: int) -> None:
+    """The bot's message carrying the ✅ button; only that message approves."""
+    await conn.execute(
+        "UPDATE volunteers SET application_chat_id = ?, application_message_id = ? WHERE user_id = ?",
+        (chat_id, message_id, user_id),
+    )
+
+
+async def volunteer(conn: Connection, user_id: int) -> Application | None:
+    row = await fetch_one(conn, "SELECT * FROM volunteers WHERE user_id = ?", (user_id,))
+    return _volunteer(row) if row else None
+
+
+async def by_application(conn: Connection, chat_id: int, message_id: int) -> Application | None:
+    row = await fetch_one(
+        conn,
+        "SELECT * FROM volunteers WHERE application_chat_id = ? AND application_message_id = ?",
+        (chat_id, message_id),
+    )
+    return _volunteer(row) if row else None
+
+
+async def approve(conn: Connection, user_id: int, building: int | None, by: int, at: datetime) -> bool:
+    cursor = await conn.execute(
+        "UPDATE volunteers SET approved_by = ?, approved_at = ?, building = ? WHERE user_id = ? AND approved_at IS NULL",
+        (by, to_db(at), building, user_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def all_volunteers(conn: Connection) -> list[Application]:
+    """Approved volunteers and applicants, oldest first."""
+    return [_volunteer(row) for row in await fetch_all(conn, "SELECT * FROM volunteers ORDER BY registered_at")]
 
 
 def _shift(row: sqlite3.Row) -> Shift:

@@ -69,3 +69,8 @@ class Harness:
 
     def last_message(self, chat_id: int) -> dict[str, Any]:
         return self.api.sent(chat_id)[-1]
+
+    async def volunteer(self, chat_id: int, user: LocalUser, approver: LocalUser, text: str = "#报到") -> None:
+        """``user`` applies with ``text`` in ``chat_id``; ``approver`` presses ✅ on the application."""
+        await self.send(chat_id, user, text)
+        await self.press(chat_id, self.last_message(chat_id)["message_id"], approver, "vol:approve")

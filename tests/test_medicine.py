@@ -163,9 +163,10 @@ async def test_permission_refusals(bot):
     await bot.send(BUILDING_3, NEIGHBOUR, "#配药 布洛芬 1盒")  # not registered
     assert bot.last(BUILDING_3) == "请先登记户号：#登记 3号楼502"
     await bot.send(BUILDING_3, NEIGHBOUR, "#配药 3-601 布洛芬 1盒")  # a resident for another household
-    assert bot.last(BUILDING_3) == "只有志愿者、楼组长或居委可以这样做。"
+    apply = "只有志愿者、楼组长或居委可以这样做。想做志愿者：在楼组群发送 #报到 姓名 技能，楼组长或居委通过后即可。"
+    assert bot.last(BUILDING_3) == apply
     await bot.send(BUILDING_3, RESIDENT, "#认领 1")
-    assert bot.last(BUILDING_3) == "只有志愿者、楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == apply
     await bot.send(BUILDING_3, NEIGHBOUR, "#取消 1")
     assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。"
     listing = confirm_button(bot)

@@ -12,6 +12,7 @@ from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESI
 VOLUNTEER = LocalUser(3001, "志愿者小李")
 OTHER = LocalUser(3002, "志愿者小王")
 LEADER = LocalUser(2001, "楼长老陈")
+APPLY_REFUSAL = "只有志愿者、楼组长或居委可以这样做。想做志愿者：在楼组群发送 #报到 姓名 技能，楼组长或居委通过后即可。"
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -30,23 +31,28 @@ async def setup(bot: Harness) -> None:
     await bot.send(BUILDING_3, COMMITTEE, "#楼组长", reply_to=said["message"]["message_id"])
     for user in (VOLUNTEER, OTHER, LEADER):
         await bot.send(user.id, user, "/start")
-    await bot.send(BUILDING_3, VOLUNTEER, "#报到 小李 核酸 配送")
-    await bot.send(BUILDING_3, OTHER, "/volunteer 小王 delivery disinfection")
+    await bot.volunteer(BUILDING_3, VOLUNTEER, LEADER, "#报到 小李 核酸 配送")
+    await bot.volunteer(BUILDING_3, OTHER, COMMITTEE, "/volunteer 小王 delivery disinfection")
 
 
 async def test_registration_and_the_committees_roster_by_skill(bot):
     await setup(bot)
-    assert bot.texts(BUILDING_3)[-1] == "已登记为志愿者（配送、消杀）。谢谢您！"
+    assert bot.texts(BUILDING_3)[-1] == "✅ 小王 已通过，成为3号楼志愿者。"
+    await bot.send(BUILDING_3, OTHER, "#报到 小王 配送 消杀 核酸")  # new skills, still approved
+    assert bot.last(BUILDING_3) == "已登记为志愿者（配送、消杀、核酸）。谢谢您！"
+    await bot.send(BUILDING_3, NEIGHBOUR, "#报到 老周 跑腿")
     await bot.send(BUILDING_3, VOLUNTEER, "#志愿者名单")
     assert bot.last(BUILDING_3) == "只有居委可以这样做。"
     await bot.send(COMMITTEE_CHAT, COMMITTEE, "#志愿者名单")
-    assert bot.last(COMMITTEE_CHAT) == "志愿者名单（按技能）：\n配送（2）：小李、小王\n核酸（1）：小李\n消杀（1）：小王"
+    assert bot.last(COMMITTEE_CHAT) == (
+        "志愿者名单（按技能）：\n核酸（2）：小李、小王\n配送（2）：小李、小王\n消杀（1）：小王\n待通过（1）：老周"
+    )
 
 
 async def test_check_in_twice_says_since_when_and_check_out_counts_hours(bot, clock):
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "#签到 核酸 2号门")
-    assert bot.last(BUILDING_3) == "只有志愿者、楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == APPLY_REFUSAL
     clock.set(at(10, 8, 0))
     await bot.send(BUILDING_3, VOLUNTEER, "#签到 核酸 2号门")
     assert bot.last(BUILDING_3) == "✅ 已签到：核酸 @2号门（08:00）"

@@ -242,6 +242,10 @@ class Vacancies(Command):
     name = "vacancies"
 
 
+class Approve(Command):
+    name = "approve"
+
+
 class CareAdd(Command):
     name = "care"
     room: Room

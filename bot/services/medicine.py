@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.language import commands as c
 from bot.services.errors import UserError
-from bot.services.permissions import Actor, Refused, Who, require, require_helper, require_household
+from bot.services.permissions import Actor, Target, allows, authorize, require_household
 from storage import audit, roster
 from storage import medicine as store
 from storage.db import Database
@@ -122,7 +122,7 @@ class Medicine:
                 household = require_household(actor, "med")  # their own room, written out or not
             else:
                 room = command.room
-                require(actor.volunteer or actor.leads(room.building), "med.other", Who.VOLUNTEER)
+                authorize(actor, "med.other", Target(building=room.building))
                 household = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
             request_id = await store.create(
                 conn,
@@ -181,8 +181,7 @@ class Medicine:
             request = await store.by_message(conn, chat_id, message_id)
             if request is None:
                 return None
-            if request.requested_by != actor.user_id:
-                raise Refused("med.edit", Who.REQUESTER)
+            authorize(actor, "med.edit", Target(filed_by=request.requested_by))
             if request.status not in ("pending", "open"):
                 raise UserError("med.err.edit_too_late", id=request.id)
             await store.replace_items(conn, request.id, items)
@@ -223,14 +222,17 @@ class Medicine:
         return updated
 
     @staticmethod
-    def _is_requester(actor: Actor, request: MedRequest) -> bool:
-        return request.requested_by == actor.user_id or (
-            actor.household is not None and actor.household.id == request.household_id
+    def _target(request: MedRequest) -> Target:
+        """What the permission rules need of a request; its volunteer holds it only while the run is open."""
+        return Target(
+            building=request.building,
+            household_id=request.household_id,
+            filed_by=request.requested_by,
+            claimer=request.volunteer_id if request.status in ("claimed", "bought") else None,
         )
 
     async def confirm(self, actor: Actor, request_id: int) -> MedRequest:
-        request = await self.get(request_id)
-        require(self._is_requester(actor, request) or actor.leads(request.building), "med.confirm", Who.REQUESTER)
+        authorize(actor, "med.confirm", self._target(await self.get(request_id)))
 
         def check(current: MedRequest) -> None:
             if current.status == "cancelled":
@@ -241,9 +243,8 @@ class Medicine:
         return await self._change(actor, request_id, "med.confirm", check, status="open")
 
     async def claim(self, actor: Actor, request_id: int, volunteer_name: str) -> MedRequest:
-        require_helper(actor, "med.claim")
-
         def check(current: MedRequest) -> None:
+            authorize(actor, "med.claim", Target(building=current.building))
             if current.status == "pending":
                 raise UserError("med.err.pending", id=request_id)
             if current.status == "cancelled":
@@ -261,34 +262,26 @@ class Medicine:
             volunteer_name=volunteer_name,
         )
 
-    def _require_claimer(self, actor: Actor, request: MedRequest, action: str) -> None:
-        require(request.volunteer_id == actor.user_id or actor.leads(request.building), action, Who.VOLUNTEER)
-
     async def bought(self, actor: Actor, request_id: int, cost_fen: int | None) -> MedRequest:
-        require_helper(actor, "med.bought")
-
         def check(current: MedRequest) -> None:
             if current.status != "claimed":
                 raise UserError(_BLOCKED[current.status], id=request_id)
-            self._require_claimer(actor, current, "med.bought")
+            authorize(actor, "med.bought", self._target(current))
 
         return await self._change(actor, request_id, "med.bought", check, status="bought", cost_fen=cost_fen)
 
     async def delivered(self, actor: Actor, request_id: int) -> MedRequest:
-        require_helper(actor, "med.delivered")
-
         def check(current: MedRequest) -> None:
             if current.status not in ("claimed", "bought"):
                 raise UserError(_BLOCKED[current.status], id=request_id)
-            self._require_claimer(actor, current, "med.delivered")
+            authorize(actor, "med.delivered", self._target(current))
 
         return await self._change(
             actor, request_id, "med.delivered", check, status="delivered", delivered_at=self._clock.now()
         )
 
     async def cancel(self, actor: Actor, request_id: int) -> MedRequest:
-        request = await self.get(request_id)
-        require(self._is_requester(actor, request) or actor.leads(request.building), "med.cancel", Who.REQUESTER)
+        authorize(actor, "med.cancel", self._target(await self.get(request_id)))
 
         def check(current: MedRequest) -> None:
             if current.status == "bought":
@@ -302,7 +295,7 @@ class Medicine:
     async def start_private(self, actor: Actor, request_id: int) -> MedRequest:
         """``/start med12`` in private: the requester is about to send the details."""
         request = await self.get(request_id)
-        require(self._is_requester(actor, request) or actor.leads(request.building), "med.private", Who.REQUESTER)
+        authorize(actor, "med.private", self._target(request))
         now = self._clock.now()
         await self._db.write(lambda conn: store.start_session(conn, actor.user_id, request_id, now))
         return request
@@ -339,10 +332,11 @@ class Medicine:
         return await self._db.write(body)
 
     async def private_details(self, actor: Actor, request_id: int) -> MedPrivate | None:
-        """Only the volunteer who claimed the request and the committee may read them. Without a
-        phone given for this request, the requester's phone from ``/start phone`` stands in."""
+        """Read by the household, the volunteer holding the open run, the building's leader and the
+        committee (``RULES["med.details"]``). Without a phone given for this request, the
+        requester's phone from ``/start phone`` stands in."""
         request = await self.get(request_id)
-        require(actor.committee or request.volunteer_id == actor.user_id, "med.details", Who.VOLUNTEER)
+        authorize(actor, "med.details", self._target(request))
         async with self._db.read() as conn:
             details = await store.private(conn, request_id)
             phone = await roster.phone(conn, request.requested_by)
@@ -355,10 +349,16 @@ class Medicine:
 
     # ------------------------------------------------------------------ the hospital run
     async def hospital_run(self, actor: Actor) -> HospitalRun:
-        require_helper(actor, "med.list")
+        """Only the requests the actor may see (``RULES["med.slip"]``): a leader their building(s),
+        a volunteer the buildings they serve and the runs they hold, the committee everything."""
+        authorize(actor, "med.list")
         async with self._db.read() as conn:
-            requests = await store.with_status(conn, ("open", "claimed"))
+            everything = await store.with_status(conn, ("open", "claimed", "bought"))
             cards = await store.cards_out(conn)
+        visible = [request for request in everything if allows(actor, "med.slip", self._target(request))]
+        requests = [request for request in visible if request.status != "bought"]
+        seen = {request.id for request in visible}
+        cards = [card for card in cards if card.request_id in seen]
         totals: OrderedDict[tuple[str, str | None], int] = OrderedDict()
         for request in requests:
             for item in request.items:

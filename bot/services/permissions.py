@@ -1,7 +1,20 @@
-"""Who may do what (COMMANDS.md, "Who may do what"), checked in one place for commands and buttons.
+"""Who may do what, and who sees what: one table (:data:`RULES`), checked for every command and button.
 
-Services call ``require_*`` before they change anything; a refusal raises :class:`Refused`, which
-the Telegram layer turns into one line saying who may do it, and writes to the audit log.
+Each action lists the ways of standing towards what it acts on (:class:`Rel`) that allow it; any
+one suffices. Services call :func:`authorize` (or a shorthand) before they change or show
+anything; a refusal raises :class:`Refused`, which the Telegram layer turns into one line saying
+who may do it, and writes to the audit log.
+
+The rules in words:
+- the committee may do everything;
+- a floor leader acts only in the building(s) they lead;
+- a volunteer is someone a leader (of their building) or the committee approved; an applicant is
+  nobody until then. A volunteer serves the building they were approved for and their own
+  household's building (every building when approved for none, as were all volunteers from before
+  approvals existed): they claim, file and list there;
+- a medicine request's private details (card, phone, notes, photo) are seen by its household (and
+  whoever filed it), the volunteer holding the run while it is open (claimed or bought, not after
+  delivery or cancelling), the building's leader and the committee — nobody else.
 """
 
 from __future__ import annotations
@@ -13,11 +26,14 @@ from storage.models import Household
 
 
 class Who(StrEnum):
+    """Who a refusal says may do it (the text ``refused.<who>``)."""
+
     COMMITTEE = "committee"
     LEADER = "leader"
     VOLUNTEER = "volunteer"
     RESIDENT = "resident"
     REQUESTER = "requester"
+    APPLY = "apply"  # as VOLUNTEER, said to someone who is none yet: with how to apply
 
 
 class Refused(Exception):
@@ -35,11 +51,24 @@ class Actor:
     household: Household | None = None
     committee: bool = False
     leader_of: frozenset[int] = frozenset()
-    volunteer: bool = False
+    volunteer_in: frozenset[int] = frozenset()  # approved volunteer for these buildings; 0: every building
 
     def leads(self, building: int) -> bool:
         """Leader of ``building`` (the committee counts as leader everywhere)."""
         return self.committee or building in self.leader_of
+
+    @property
+    def volunteer(self) -> bool:
+        """An approved volunteer (an applicant is not one)."""
+        return bool(self.volunteer_in)
+
+    def serves(self, building: int) -> bool:
+        """An approved volunteer of ``building``: approved for it (or for every building), or living there."""
+        return self.volunteer and (
+            0 in self.volunteer_in
+            or building in self.volunteer_in
+            or (self.household is not None and self.household.building == building)
+        )
 
     @property
     def helper(self) -> bool:
@@ -47,24 +76,149 @@ class Actor:
         return self.committee or self.volunteer or bool(self.leader_of)
 
 
+class Rel(StrEnum):
+    """How an actor stands towards what an action concerns."""
+
+    COMMITTEE = "committee"
+    LEADER = "leader"  # floor leader of the building concerned
+    ANY_LEADER = "any leader"  # floor leader of some building (for actions tied to none)
+    VOLUNTEER = "volunteer"  # approved volunteer serving the building concerned (any, when none is)
+    CLAIMER = "claimer"  # the volunteer holding this medicine run while it is open
+    HOUSEHOLD = "household"  # a member of the household concerned, or whoever filed the record
+    RESIDENT = "resident"  # registered to a household
+    ANYONE = "anyone"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action concerns; unset fields concern nothing."""
+
+    building: int | None = None
+    household_id: int | None = None
+    filed_by: int | None = None
+    claimer: int | None = None  # set only while the run is open
+
+
+NOTHING = Target()
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[Rel]
+    refusal: Who
+
+
+def _rule(refusal: Who, *allowed: Rel) -> Rule:
+    return Rule(frozenset(allowed), refusal)
+
+
+_C, _L, _AL, _V, _CL, _H, _R = (
+    Rel.COMMITTEE,
+    Rel.LEADER,
+    Rel.ANY_LEADER,
+    Rel.VOLUNTEER,
+    Rel.CLAIMER,
+    Rel.HOUSEHOLD,
+    Rel.RESIDENT,
+)
+_COMMITTEE = _rule(Who.COMMITTEE, _C)
+_LEADER = _rule(Who.LEADER, _C, _L)
+_REQUESTER = _rule(Who.REQUESTER, _C, _L, _H)
+
+# action → who may. Private details and list slips are actions too: "see" is a permission.
+RULES: dict[str, Rule] = {
+    # roster
+    "bind": _COMMITTEE,
+    "leader": _COMMITTEE,
+    "role.clear": _COMMITTEE,
+    "purge": _COMMITTEE,
+    "register.other": _LEADER,
+    # medicine requests
+    "med": _rule(Who.RESIDENT, _R),
+    "med.other": _rule(Who.VOLUNTEER, _C, _L, _V, _H),  # filing for a household by its room
+    "med.edit": _rule(Who.REQUESTER, _H),
+    "med.confirm": _REQUESTER,
+    "med.cancel": _REQUESTER,
+    "med.private": _REQUESTER,  # giving the private details (/start med12)
+    "med.claim": _rule(Who.VOLUNTEER, _C, _L, _V),
+    "med.bought": _rule(Who.VOLUNTEER, _C, _L, _CL),
+    "med.delivered": _rule(Who.VOLUNTEER, _C, _L, _CL),
+    "med.details": _rule(Who.VOLUNTEER, _C, _L, _CL, _H),  # seeing card, phone, notes, photo
+    "med.list": _rule(Who.VOLUNTEER, _C, _AL, _V),  # #配药清单 at all
+    "med.slip": _rule(Who.VOLUNTEER, _C, _L, _V, _CL),  # one request's slip on that list
+    # group buys
+    "gb.open": _LEADER,
+    "gb.order": _rule(Who.RESIDENT, _R),
+    "gb.relay": _rule(Who.RESIDENT, _R),
+    "gb.order.other": _LEADER,
+    # volunteers
+    "volunteer.apply": _rule(Who.RESIDENT, Rel.ANYONE),
+    "volunteer.approve": _LEADER,
+    "volunteer.roster": _COMMITTEE,
+    "checkin": _rule(Who.VOLUNTEER, _C, _AL, _V),
+    "checkout": _rule(Who.VOLUNTEER, _C, _AL, _V),
+    "shift.open": _rule(Who.LEADER, _C, _AL),
+    "shift.take": _rule(Who.VOLUNTEER, _C, _AL, _V),
+    # special care
+    "care.add": _LEADER,
+    "care.pair": _LEADER,
+    # notices, rumors, reports
+    "notice": _COMMITTEE,
+    "notices": _COMMITTEE,
+    "notice_off": _COMMITTEE,
+    "rumor": _COMMITTEE,
+    "rumor_off": _COMMITTEE,
+    "digest": _COMMITTEE,
+    "export": _COMMITTEE,
+}
+
+
+def relations(actor: Actor, target: Target) -> frozenset[Rel]:
+    found = {Rel.ANYONE}
+    if actor.committee:
+        found.add(Rel.COMMITTEE)
+    if actor.leader_of:
+        found.add(Rel.ANY_LEADER)
+    if target.building is not None and target.building in actor.leader_of:
+        found.add(Rel.LEADER)
+    if actor.volunteer and (target.building is None or actor.serves(target.building)):
+        found.add(Rel.VOLUNTEER)
+    if target.claimer is not None and target.claimer == actor.user_id:
+        found.add(Rel.CLAIMER)
+    home = actor.household
+    if actor.user_id == target.filed_by or (home is not None and home.id == target.household_id):
+        found.add(Rel.HOUSEHOLD)
+    if home is not None:
+        found.add(Rel.RESIDENT)
+    return frozenset(found)
+
+
+def allows(actor: Actor, action: str, target: Target = NOTHING) -> bool:
+    return bool(RULES[action].allowed & relations(actor, target))
+
+
+def authorize(actor: Actor, action: str, target: Target = NOTHING) -> None:
+    """Raise :class:`Refused` unless ``RULES[action]`` lets ``actor`` act on ``target``."""
+    if not allows(actor, action, target):
+        who = RULES[action].refusal
+        raise Refused(action, Who.APPLY if who is Who.VOLUNTEER and not actor.helper else who)
+
+
 def require(allowed: bool, action: str, who: Who) -> None:
+    """A check the table does not hold yet (group buys' managers, care's 报平安, role grants)."""
     if not allowed:
         raise Refused(action, who)
 
 
 def require_committee(actor: Actor, action: str) -> None:
-    require(actor.committee, action, Who.COMMITTEE)
+    authorize(actor, action)
 
 
 def require_leader(actor: Actor, building: int, action: str) -> None:
-    require(actor.leads(building), action, Who.LEADER)
-
-
-def require_helper(actor: Actor, action: str) -> None:
-    require(actor.helper, action, Who.VOLUNTEER)
+    authorize(actor, action, Target(building=building))
 
 
 def require_household(actor: Actor, action: str) -> Household:
-    require(actor.household is not None, action, Who.RESIDENT)
+    authorize(actor, action)
     assert actor.household is not None
     return actor.household

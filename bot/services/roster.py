@@ -53,7 +53,7 @@ class Roster:
             household=member.household if member else None,
             committee=user_id in self._config.committee.admins or any(g.role == "committee" for g in grants),
             leader_of=frozenset(g.building for g in grants if g.role == "leader"),
-            volunteer=any(g.role == "volunteer" for g in grants),
+            volunteer_in=frozenset(g.building for g in grants if g.role == "volunteer"),
         )
 
     async def chat(self, chat_id: int) -> ChatBinding | None:
@@ -152,8 +152,8 @@ class Roster:
         return binding.building
 
     async def grant(self, actor: Actor, user_id: int, role: str, building: int = 0) -> bool:
-        """Give a role (committee only; volunteers register themselves through their own feature)."""
-        require(actor.committee or (role == "volunteer" and user_id == actor.user_id), f"role.{role}", Who.COMMITTEE)
+        """Give a role (committee only: volunteers apply with #报到 and are approved there)."""
+        require(actor.committee, f"role.{role}", Who.COMMITTEE)
         now = self._clock.now()
 
         async def body(conn: Connection) -> bool:

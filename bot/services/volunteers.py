@@ -1,4 +1,8 @@
-"""Volunteers: registration with skills, check-in/out with hours, who is on duty, shift slots (排班)."""
+"""Volunteers: applications and their approval, check-in/out with hours, who is on duty, shift slots (排班).
+
+``#报到`` is an application; the applicant becomes a volunteer (the ``volunteer`` role, for the
+building applied for) only when that building's leader or the committee approves it.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,13 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.language import commands as c
 from bot.services.errors import UserError
-from bot.services.permissions import Actor, Who, require, require_committee, require_helper
+from bot.services.permissions import Actor, Target, authorize
 from storage import audit, roster
 from storage import volunteers as store
 from storage.db import Database
 from storage.models import Shift, Slot
 from storage.sql import Connection
+from storage.volunteers import Application
 
 
 @dataclass(frozen=True)
@@ -44,31 +49,79 @@ class Volunteers:
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self._config.schedule.tz)
 
-    async def register(self, actor: Actor, command: c.VolunteerRegister, fallback_name: str) -> list[str]:
+    async def apply(self, actor: Actor, chat_id: int, command: c.VolunteerRegister, fallback_name: str) -> Application:
+        """``#报到``: an application for the applicant's household's building, else for the building
+        whose group it was sent in (else none: only the committee can approve it). From an approved
+        volunteer: new name and skills, still approved."""
+        authorize(actor, "volunteer.apply")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> None:
-            await store.register(conn, actor.user_id, command.display_name or fallback_name, command.skills, now)
-            await roster.grant(conn, actor.user_id, "volunteer", 0, actor.user_id, now)
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="volunteer.register")
+        async def body(conn: Connection) -> Application:
+            binding = await roster.chat(conn, chat_id)
+            building = actor.household.building if actor.household else (binding.building if binding else None)
+            name = command.display_name or fallback_name
+            applied = await store.apply(conn, actor.user_id, name, command.skills, building, now)
+            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="volunteer.apply")
+            return applied
 
-        await self._db.write(body)
-        return command.skills
+        return await self._db.write(body)
 
-    async def by_skill(self, actor: Actor) -> dict[str, list[str]]:
-        """The committee's view of the volunteer roster: skill → names."""
-        require_committee(actor, "volunteer.roster")
+    async def application_posted(self, user_id: int, chat_id: int, message_id: int) -> None:
+        await self._db.write(lambda conn: store.application_posted(conn, user_id, chat_id, message_id))
+
+    async def approve(
+        self, actor: Actor, chat_id: int, *, user_id: int | None = None, message: int | None = None
+    ) -> Application:
+        """Approve the application of ``user_id``, or the one the bot's ``message`` in ``chat_id``
+        carries. Its building: the applicant's household's now, else the one applied for; its
+        leader or the committee may approve (with no building, the committee only)."""
+        now = self._clock.now()
+
+        async def body(conn: Connection) -> Application:
+            if message is not None:
+                applied = await store.by_application(conn, chat_id, message)
+            else:
+                applied = await store.volunteer(conn, user_id) if user_id is not None else None
+            if applied is None:
+                raise UserError("vol.err.no_application")
+            if applied.approved_at is not None:
+                raise UserError("vol.err.already_approved", name=applied.display_name or applied.user_id)
+            member = await roster.member(conn, applied.user_id)
+            building = member.household.building if member and member.household else applied.building
+            authorize(actor, "volunteer.approve", Target(building=building))
+            await store.approve(conn, applied.user_id, building, actor.user_id, now)
+            await roster.grant(conn, applied.user_id, "volunteer", building or 0, actor.user_id, now)
+            await audit.add(
+                conn,
+                at=now,
+                user_id=actor.user_id,
+                chat_id=chat_id,
+                action="volunteer.approve",
+                detail=f"user {applied.user_id} building {building or 'all'}",
+            )
+            return applied.model_copy(update={"building": building, "approved_at": now})
+
+        return await self._db.write(body)
+
+    async def by_skill(self, actor: Actor) -> tuple[dict[str, list[str]], list[str]]:
+        """The committee's view of the volunteer roster: skill → names, and the applicants."""
+        authorize(actor, "volunteer.roster")
         async with self._db.read() as conn:
             everyone = await store.all_volunteers(conn)
         grouped: dict[str, list[str]] = defaultdict(list)
+        waiting = []
         for volunteer in everyone:
+            name = volunteer.display_name or str(volunteer.user_id)
+            if volunteer.approved_at is None:
+                waiting.append(name)
+                continue
             for skill in volunteer.skills or ["—"]:
-                grouped[skill].append(volunteer.display_name or str(volunteer.user_id))
-        return dict(grouped)
+                grouped[skill].append(name)
+        return dict(grouped), waiting
 
     # ------------------------------------------------------------------ shifts
     async def check_in(self, actor: Actor, chat_id: int, message_id: int, command: c.CheckIn) -> Shift | None:
-        require_helper(actor, "checkin")
+        authorize(actor, "checkin")
         now = self._clock.now()
 
         async def body(conn: Connection) -> int | None:
@@ -98,6 +151,7 @@ class Volunteers:
 
     async def check_out(self, actor: Actor) -> tuple[float, bool]:
         """End my shift: (hours, whether it was capped at the maximum length)."""
+        authorize(actor, "checkout")
         now = self._clock.now()
 
         async def body(conn: Connection) -> tuple[Shift, datetime]:
@@ -142,7 +196,7 @@ class Volunteers:
 
     # ------------------------------------------------------------------ slots
     async def open_slot(self, actor: Actor, chat_id: int, message_id: int, command: c.ShiftOpen) -> Slot | None:
-        require(actor.committee or bool(actor.leader_of), "shift.open", Who.LEADER)
+        authorize(actor, "shift.open")
         now = self._clock.now()
 
         async def body(conn: Connection) -> Slot | None:
@@ -167,7 +221,7 @@ class Volunteers:
         return await self._db.write(body)
 
     async def take_slot(self, actor: Actor, slot_id: int) -> Slot:
-        require_helper(actor, "shift.take")
+        authorize(actor, "shift.take")
         now = self._clock.now()
 
         async def body(conn: Connection) -> Slot | None:
