@@ -61,11 +61,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Only volunteers, floor leaders or the committee may do that. To volunteer, send "
         "/volunteer Name skills in your building's group; a floor leader or the committee approves it.",
     },
-    "refused.apply": {
-        "zh": "只有志愿者、楼组长或居委可以这样做。想做志愿者：在楼组群发送 #报到 姓名 技能，楼组长或居委通过后即可。",
-        "en": "Only volunteers, floor leaders or the committee may do that. To volunteer, send "
-        "/volunteer Name skills in your building's group; a floor leader or the committee approves it.",
-    },
     "refused.resident": {
         "zh": "请先登记户号：#登记 3号楼502",
         "en": "Please register your household first: /register 3-502",
@@ -131,6 +126,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Saved. Only the volunteer serving you and the committee can see it.",
     },
     "phone.not_yours": {"zh": "请分享您自己的手机号。", "en": "Please share your own number."},
+    "phone.invalid": {"zh": "没能读出手机号。", "en": "That contact has no phone number I can read."},
     "purge.confirm": {
         "zh": "将删除所有姓名、手机号、住户登记、楼组长和志愿者身份、药品名称、备注和关爱名单，保留匿名统计。确定吗？",
         "en": "This deletes every name, phone number, who lives where, leader and volunteer roles, drug names, notes "
@@ -146,6 +142,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "bot.added": {
         "zh": "大家好，我是楼组助手。请居委在本群发送 #绑定 3号楼（按实际楼号），居民发送 #登记 3号楼502 登记户号。",
         "en": "Hello, I am the building assistant. Committee: send /bind 3 (this building's number) here; residents: /register 3-502.",
+    },
+    "bot.back": {
+        "zh": "楼组助手回来了，本群仍是 {building} 号楼的楼组群，之前的记录都在。",
+        "en": "The building assistant is back; this is still building {building}'s group, with every record kept.",
+    },
+    "bot.back_committee": {
+        "zh": "楼组助手回来了，本群仍接收居委日报。",
+        "en": "The building assistant is back; this chat still receives the committee's daily report.",
     },
     # ------------------------------------------------------------------ medicine 配药
     "help.medicine": {
@@ -346,6 +350,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your household {room} is not in that relay.",
     },
     "gb.err.no_order": {"zh": "团购 #{id} 里没有 {room} 的订单。", "en": "{room} has no order in group buy #{id}."},
+    "gb.paid_unconfirmed": {
+        "zh": "已接龙：团购 #{id} {household}。付款由楼组长核对后标记（#已付）。",
+        "en": "Order noted: group buy #{id}, {household}. The floor leader marks it paid once checked.",
+    },
     "gb.err.no_open": {
         "zh": "这里现在没有进行中的团购。",
         "en": "There is no open group buy here right now.",
@@ -395,29 +403,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "/shift nucleic tomorrow 7:00-11:00 4 — leader opens a slot\n/takeshift 5 — take slot 5\n/vacancies — slots still short",
     },
     "vol.registered": {"zh": "已登记为志愿者{skills}。谢谢您！", "en": "Registered as a volunteer{skills}. Thank you!"},
-    "vol.applied": {
-        "zh": "🙋 {name} 申请做志愿者{skills}。请楼组长或居委点 ✅ 通过（或回复本消息 #通过）；"
-        "通过前不能签到、认领，也看不到住户信息。",
-        "en": "🙋 {name} applies as a volunteer{skills}. Floor leader or committee: tap ✅ (or reply /approve "
-        "to this message); until then they cannot check in, claim or see any household's details.",
-    },
-    "vol.apply_in_group": {
-        "zh": "已收到您的志愿者申请{skills}。请在楼组群里发送 #报到，由楼组长或居委通过。",
-        "en": "Your volunteer application is noted{skills}. Send /volunteer in your building's group, "
-        "where a floor leader or the committee approves it.",
-    },
-    "vol.approve_button": {"zh": "✅ 通过", "en": "✅ Approve"},
-    "vol.approved": {
-        "zh": "✅ {name} 已通过，成为{scope}志愿者。",
-        "en": "✅ {name} is approved as a volunteer for {scope}.",
-    },
-    "vol.scope.building": {"zh": "{building}号楼", "en": "building {building}"},
-    "vol.scope.all": {"zh": "全小区", "en": "every building"},
-    "vol.approved_note": {
-        "zh": "您的志愿者申请已通过，现在可以 #签到、#认领 配药单了。谢谢您！",
-        "en": "Your volunteer application is approved: you can now /checkin and /claim requests. Thank you!",
-    },
-    "vol.roster_waiting": {"zh": "待通过（{count}）：{names}", "en": "Awaiting approval ({count}): {names}"},
     "vol.applied": {
         "zh": "🙋 {name} 申请做志愿者{skills}。请楼组长或居委点 ✅ 通过（或回复本消息 #通过）；"
         "通过前不能签到、认领，也看不到住户信息。",
@@ -491,15 +476,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "vol.err.slot_over": {"zh": "排班 #{id} 已结束。", "en": "Slot #{id} is over."},
     "vol.err.slot_taken": {"zh": "您已在排班 #{id} 中。", "en": "You already took slot #{id}."},
     "vol.err.slot_full": {"zh": "排班 #{id} 已满员，谢谢！", "en": "Slot #{id} is full, thank you!"},
-    "vol.err.approve_how": {
-        "zh": "请回复志愿者的 #报到 消息（或机器人的申请消息）发送 #通过。",
-        "en": "Reply /approve to the volunteer's application (theirs or the bot's message).",
-    },
-    "vol.err.no_application": {
-        "zh": "没有找到待通过的志愿者申请：请对方先在群里发送 #报到 姓名 技能。",
-        "en": "No volunteer application found: they should send /volunteer Name skills in the group first.",
-    },
-    "vol.err.already_approved": {"zh": "{name} 已经是志愿者了。", "en": "{name} is already a volunteer."},
     "vol.err.approve_how": {
         "zh": "请回复志愿者的 #报到 消息（或机器人的申请消息）发送 #通过。",
         "en": "Reply /approve to the volunteer's application (theirs or the bot's message).",
@@ -667,7 +643,6 @@ USAGE: dict[str, dict[str, str]] = {
     "onduty": {"zh": "#在岗", "en": "/onduty"},
     "hours": {"zh": "#工时", "en": "/hours"},
     "volunteers": {"zh": "#志愿者名单", "en": "/volunteers"},
-    "approve": {"zh": "回复志愿者的申请：#通过", "en": "reply to a volunteer's application: /approve"},
     "approve": {"zh": "回复志愿者的申请：#通过", "en": "reply to a volunteer's application: /approve"},
     "shift": {"zh": "#排班 核酸 明天7:00-11:00 4人", "en": "/shift nucleic tomorrow 7:00-11:00 4"},
     "takeshift": {"zh": "#认领班 5", "en": "/takeshift 5"},

@@ -287,13 +287,17 @@ def _deadline_question(context: BotContext, question_id: int, command: c.GroupBu
 
 async def order(update: Update, context: BotContext, command: c.Order) -> None:
     outcome = await context.services.groupbuys.order(
-        await context.actor(), command.buy_id, command.quantity, command.room
+        await context.actor(), command.buy_id, command.quantity, command.room, paid=command.paid
     )
     await _ordered(update, context, outcome)
 
 
 async def _ordered(update: Update, context: BotContext, outcome) -> None:
-    if update.effective_chat.type == ChatType.PRIVATE:
+    if outcome.paid_unconfirmed:  # 已付 from a resident: recorded as an order, the leader confirms payment
+        await update.effective_message.reply_text(
+            context.t("gb.paid_unconfirmed", id=outcome.buy.id, household=outcome.household.label)
+        )
+    elif update.effective_chat.type == ChatType.PRIVATE:
         await update.effective_message.reply_text(
             context.t("gb.ordered", id=outcome.buy.id, household=outcome.household.label, quantity=outcome.after)
         )
@@ -308,7 +312,7 @@ async def reply_order(update: Update, context: BotContext, command: c.ReplyOrder
     buy_id = await context.services.groupbuys.buy_of_board(replied.chat_id, replied.message_id)
     if buy_id is None:
         return
-    outcome = await context.services.groupbuys.order(await context.actor(), buy_id, command.quantity)
+    outcome = await context.services.groupbuys.order(await context.actor(), buy_id, command.quantity, paid=command.paid)
     await _ordered(update, context, outcome)
 
 

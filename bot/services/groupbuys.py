@@ -25,6 +25,8 @@ class OrderOutcome:
     buy: GroupBuy
     household: Household
     after: int
+    # The message said 已付 but its sender cannot mark payments: the leader confirms them.
+    paid_unconfirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,11 @@ class GroupBuys:
         return await self._db.write(body)
 
     # ------------------------------------------------------------------ ordering
-    async def order(self, actor: Actor, buy_id: int, quantity: int, room: Room | None = None) -> OrderOutcome:
-        """Set the household's total for this buy (a repeated message does not add; 0 withdraws)."""
+    async def order(
+        self, actor: Actor, buy_id: int, quantity: int, room: Room | None = None, *, paid: bool = False
+    ) -> OrderOutcome:
+        """Set the household's total for this buy (a repeated message does not add; 0 withdraws).
+        ``paid``: the message says 已付, which marks the order paid when its sender manages the buy."""
         now = self._clock.now()
 
         async def body(conn: Connection) -> OrderOutcome:
@@ -169,7 +174,10 @@ class GroupBuys:
                 action="gb.order",
                 detail=f"#{buy_id} {household.label}",
             )
-            return OrderOutcome(buy=buy, household=household, after=quantity)
+            marked = paid and quantity > 0 and self.manages(actor, buy)
+            if marked:
+                await store.mark_paid(conn, buy_id, household.id)
+            return OrderOutcome(buy=buy, household=household, after=quantity, paid_unconfirmed=paid and not marked)
 
         return await self._db.write(body)
 
@@ -234,6 +242,8 @@ class GroupBuys:
                     continue
                 home = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
                 await store.set_order(conn, buy.id, home.id, line.quantity, actor.user_id, now)
+                if line.paid and line.quantity > 0 and self.manages(actor, buy):
+                    await store.mark_paid(conn, buy.id, home.id)
                 imported.append((home.label, line.quantity))
             await audit.add(
                 conn,
@@ -264,13 +274,17 @@ class GroupBuys:
         return await roster.ensure_household(conn, room.building, room.unit, room.room, now)
 
     # ------------------------------------------------------------------ closing, paying, reporting
-    def _require_manager(self, actor: Actor, buy: GroupBuy, action: str) -> None:
-        allowed = (
+    @staticmethod
+    def manages(actor: Actor, buy: GroupBuy) -> bool:
+        """Who may close a buy and mark its payments: its opener, its building's leader, the committee."""
+        return (
             actor.committee
             or actor.user_id == buy.opened_by
             or (buy.building is not None and actor.leads(buy.building))
         )
-        require(allowed, action, Who.LEADER)
+
+    def _require_manager(self, actor: Actor, buy: GroupBuy, action: str) -> None:
+        require(self.manages(actor, buy), action, Who.LEADER)
 
     async def close(self, actor: Actor | None, buy_id: int) -> GroupBuy:
         """Close now (``actor`` None: the deadline job)."""
