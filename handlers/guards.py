@@ -1,4 +1,4 @@
-"""Guards that run before every feature (handler group -2)."""
+"""Guards that run before every feature (handler groups -3 and -2)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,21 @@ from storage import updates
 log = logging.getLogger(__name__)
 
 GUARD_GROUP = -2
+BOT_GUARD_GROUP = -3  # before the re-delivery guard: one handler runs per group
+
+
+async def drop_bots(update: Update, context: BotContext) -> None:
+    """Other bots may not register, file requests or order: their updates go no further. The bot's
+    own service messages (a pin it made) and Telegram's stand-in for an anonymous admin or a
+    channel (a message with ``sender_chat``, answered by the router) pass."""
+    user = update.effective_user
+    if user is None or not user.is_bot or user.id == context.bot.id:
+        return
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return
+    log.info("update %s from a bot; dropped", update.update_id)
+    raise ApplicationHandlerStop
 
 
 async def drop_redelivered(update: Update, context: BotContext) -> None:
@@ -30,4 +45,5 @@ async def drop_redelivered(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, drop_bots), group=BOT_GUARD_GROUP)
     app.add_handler(TypeHandler(Update, drop_redelivered), group=GUARD_GROUP)

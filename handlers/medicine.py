@@ -110,6 +110,9 @@ async def open_request_privately(update: Update, context: BotContext, argument: 
     """``/start med12``: the list with ✅/✖, and the request for private details."""
     if not argument:
         return
+    if len(argument) > 9:  # longer than any request's id (and than SQLite's integers)
+        await update.effective_message.reply_text(context.t("med.err.not_found", id=argument))
+        return
     request = await context.services.medicine.get(int(argument))
     await _show_list_privately(update, context, request)
 
@@ -182,6 +185,9 @@ async def _send_details(context: BotContext, user_id: int, request: MedRequest) 
 async def show_details(update: Update, context: BotContext, argument: str) -> None:
     """``/start info12`` in private: the claiming volunteer (or committee) reads the details."""
     if not argument:
+        return
+    if len(argument) > 9:  # longer than any request's id (and than SQLite's integers)
+        await update.effective_message.reply_text(context.t("med.err.not_found", id=argument))
         return
     request = await context.services.medicine.get(int(argument))
     await _send_details(context, update.effective_user.id, request)

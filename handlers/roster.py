@@ -24,6 +24,7 @@ from bot.services.permissions import Actor, require_committee
 from bot.services.roster import NotBound
 from handlers.router import guarded, router_of
 from handlers.sending import send_private
+from storage import chats
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,12 @@ async def receive_contact(update: Update, context: BotContext) -> None:
     if contact.user_id != update.effective_user.id:
         await update.effective_message.reply_text(context.t("phone.not_yours"), reply_markup=ReplyKeyboardRemove())
         return
-    await context.services.roster.save_phone(update.effective_user.id, contact.phone_number)
+    try:
+        await context.services.roster.save_phone(update.effective_user.id, contact.phone_number)
+    except ValueError:  # not a number at all (a contact edited by hand): ask again
+        await update.effective_message.reply_text(context.t("phone.invalid"))
+        await ask_phone(update, context, "")
+        return
     await update.effective_message.reply_text(context.t("phone.saved"), reply_markup=ReplyKeyboardRemove())
 
 
@@ -181,14 +187,23 @@ async def migrated(update: Update, context: BotContext) -> None:
 
 
 async def membership(update: Update, context: BotContext) -> None:
-    """The bot was added to a group (say how to bind it) or removed (stop sending there)."""
+    """The bot was added to a group (say how to bind it, or that a group bound before still is) or
+    removed (stop sending there; the binding stays for when it comes back)."""
     change: ChatMemberUpdated = update.my_chat_member
     status = change.new_chat_member.status
     if status in {"left", "kicked"}:
         await context.services.roster.mark_kicked(change.chat.id)
     elif status in {"member", "administrator"} and change.old_chat_member.status in {"left", "kicked"}:
-        if change.chat.type != ChatType.PRIVATE:
-            await context.bot.send_message(change.chat.id, context.t("bot.added"))
+        if change.chat.type == ChatType.PRIVATE:
+            return
+        chat_id = change.chat.id
+        binding = await context.services.db.write(lambda conn: chats.rejoined(conn, chat_id))
+        if binding is None:
+            await context.bot.send_message(chat_id, context.t("bot.added"))
+        elif binding.kind == "committee":
+            await context.bot.send_message(chat_id, context.t("bot.back_committee"))
+        else:
+            await context.bot.send_message(chat_id, context.t("bot.back", building=binding.building))
 
 
 def register(app: Application) -> None:

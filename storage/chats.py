@@ -1,7 +1,9 @@
-"""Per-chat settings (language)."""
+"""Per-chat settings (language); the bot coming back to a chat."""
 
 from __future__ import annotations
 
+from storage import roster
+from storage.models import ChatBinding
 from storage.sql import Connection, fetch_all
 
 
@@ -18,3 +20,9 @@ async def set_language(conn: Connection, chat_id: int, language: str) -> None:
         "ON CONFLICT(chat_id) DO UPDATE SET language = excluded.language",
         (chat_id, language),
     )
+
+
+async def rejoined(conn: Connection, chat_id: int) -> ChatBinding | None:
+    """The bot is back in a chat it was removed from: the chat's binding (if it had one) holds again."""
+    await conn.execute("UPDATE chats SET kicked = 0 WHERE chat_id = ?", (chat_id,))
+    return await roster.chat(conn, chat_id)

@@ -231,3 +231,73 @@ def test_a_group_buy_csv_cell_that_would_be_a_formula_is_escaped():
         "3-502",
         "蔬菜包",
     ]
+
+
+# ------------------------------------------------------------------------------ bad input: a short answer
+async def test_a_deep_link_with_a_huge_request_number_is_just_not_found(bot):
+    await bot.send(RESIDENT.id, RESIDENT, "/start med" + "9" * 20)
+    assert bot.last(RESIDENT.id) == f"没有配药单 #{'9' * 20}。"
+    await bot.send(VOLUNTEER.id, VOLUNTEER, "/start info" + "1" * 20)
+    assert bot.last(VOLUNTEER.id) == f"没有配药单 #{'1' * 20}。"
+    assert not any("抱歉" in text for text in bot.texts())
+
+
+async def test_an_export_of_every_date_there_is_gets_the_records(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒")
+    await bot.send(COMMITTEE.id, COMMITTEE, "/export 0001-01-01 9999-12-31")
+    document = bot.api.sent(COMMITTEE.id)[-1]
+    assert "medicine_requests 1" in document["caption"]
+    assert load_workbook(io.BytesIO(document["local_file"]))["medicine_requests"].max_row == 2
+    assert not any("抱歉" in text for text in bot.texts())
+
+
+async def test_a_shared_contact_without_a_number_is_asked_again(bot):
+    await bot.send(RESIDENT.id, RESIDENT, "/start phone")
+    await bot.feed(bot.api.contact_update(RESIDENT.id, RESIDENT, "王阿姨家"))
+    asked, unreadable, asked_again = bot.texts(RESIDENT.id)[-3:]
+    assert unreadable == "没能读出手机号。" and asked_again == asked and "分享手机号" in asked
+    assert await bot.services.roster.phone(RESIDENT.id) is None
+    assert not any("抱歉" in text for text in bot.texts())
+
+
+# ------------------------------------------------------------------------------ bots
+def from_a_bot(payload: dict) -> dict:
+    payload["message"]["from"]["is_bot"] = True
+    return payload
+
+
+async def test_other_bots_cannot_register_or_file_requests(bot):
+    spam_bot = LocalUser(7001, "抢菜机器人")
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.feed(from_a_bot(bot.api.message_update(BUILDING_3, spam_bot, "#登记 3-502 抢菜")))
+    await bot.feed(from_a_bot(bot.api.message_update(BUILDING_3, spam_bot, "#配药 布洛芬 2盒")))
+    await bot.feed(from_a_bot(bot.api.message_update(spam_bot.id, spam_bot, "/start")))
+    assert bot.texts() == ["本群已绑定为 3 号楼的楼组群。"]
+    assert (await bot.services.roster.actor(spam_bot.id)).household is None
+    assert await bot.services.db.fetchall("SELECT * FROM med_requests") == []
+
+
+async def test_an_anonymous_admin_is_still_asked_to_post_as_themselves(bot):
+    await bot.send(BUILDING_3, RESIDENT, "#绑定 3号楼", anonymous=True)
+    assert "请以个人身份发言" in bot.last(BUILDING_3)
+
+
+# ------------------------------------------------------------------------------ removed and added back
+async def test_a_group_keeps_its_binding_when_the_bot_is_removed_and_added_back(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.feed(bot.api.bot_membership_update(BUILDING_3, COMMITTEE, "member", "left"))
+    assert await bot.services.roster.building_chats(3) == []  # nothing is sent there meanwhile
+    await bot.feed(bot.api.bot_membership_update(BUILDING_3, COMMITTEE, "left", "member"))
+    assert bot.last(BUILDING_3) == "楼组助手回来了，本群仍是 3 号楼的楼组群，之前的记录都在。"
+    assert [c.chat_id for c in await bot.services.roster.building_chats(3)] == [BUILDING_3]
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒")
+    assert bot.last(BUILDING_3).startswith("配药单 #1 · 3-502")
+
+
+async def test_a_new_group_is_told_how_to_bind(bot):
+    await bot.feed(bot.api.bot_membership_update(BUILDING_3, COMMITTEE, "left", "member"))
+    assert "#绑定" in bot.last(BUILDING_3)
+    assert await bot.services.roster.chat(BUILDING_3) is None

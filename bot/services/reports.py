@@ -58,6 +58,9 @@ class Activity:
     orders: dict[tuple[int, date], int]
 
 
+EXPORT_FIRST_DAY = date(2000, 1, 1)  # no record is older
+
+
 class Reports:
     def __init__(
         self,
@@ -165,7 +168,9 @@ class Reports:
 
     # ------------------------------------------------------------------ exports
     async def export_tables(self, start: date, end: date) -> dict[str, tuple[list[str], list[tuple]]]:
-        """Every kind of record created between ``start`` and ``end`` (local days, inclusive)."""
+        """Every kind of record created between ``start`` and ``end`` (local days, inclusive; a
+        range reaching beyond the records, such as 0001-01-01 to 9999-12-31, stops at 2000 and today)."""
+        start, end = max(start, EXPORT_FIRST_DAY), min(end, self._day_window()[0])
         tz = self._config.schedule.tz
         begin = datetime.combine(start, datetime.min.time(), tz)
         finish = datetime.combine(end + timedelta(days=1), datetime.min.time(), tz)
