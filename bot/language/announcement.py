@@ -19,14 +19,14 @@ from bot.language.times import TimeReading, find_times
 if TYPE_CHECKING:
     from bot.language.parser import ParseContext
 
-_CUT = "\x1f"  # what a term cut out of the text leaves: it ends a clause
+_CUT = "\x00"  # what a term cut out of the text leaves: it ends a clause
 _CLAUSE_END = rf"\n{_CUT},，;；。!！?？|"
 _COUNT = rf"(?P<v>(?<![\d.:])\d{{1,5}}(?![\d.])|[{CN_CHARS}]{{1,5}})"
-_NOT_MONEY = r"(?!\s*(?:元|块|¥|yuan|r\b|\.\d))"
+_NOT_MONEY = r"(?!\s*(?:元|块|yuan|r\b|\.\d))"
 _OPTIONS = {
     "minimum": [
         rf"(?:满|够|凑够|凑满)\s*{_COUNT}\s*{UNIT}?\s*(?:就)?(?:发车|成团|开团|起送|发货|发)",
-        rf"(?<![\d.:])(?P<v>\d{{1,5}}){_NOT_MONEY}\s*{UNIT}?\s*(?:起订|起团|成团|发车|起)",
+        rf"(?<![\d.:])(?P<v>\d{{1,5}}){_NOT_MONEY}\s*{UNIT}?\s*(?:起订|起团|成团|发车|起)(?![\s:：]*\d)",
         rf"(?:起订量?|最少|最低|至少|成团|起团|minimum|min|at\s+least)\s*[:：]?\s*{_COUNT}{_NOT_MONEY}\s*{UNIT}?",
     ],
     "limit": [
