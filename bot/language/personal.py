@@ -43,12 +43,8 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 CARD_LABEL = r"(?:医保卡号?|社保卡号?|医保号|社保号|卡号|(?i:card(?:\s*(?:no\.?|number|#))?))"
 _LABELLED_CARD = re.compile(
-    rf"{CARD_LABEL}\s*(?:是|为)?\s*[:：]?\s*(?P<n>[0-9A-Za-z](?:[ -]?[0-9A-Za-z]){{7,19}})(?![0-9A-Za-z])"
+    rf"{CARD_LABEL}\s*(?:是|为)?\s*[:：]?\s*(?P<n>[0-9A-Za-z]{{8,20}}|\d{{4}}(?:[ -]\d{{2,4}}){{1,4}})(?![0-9A-Za-z])"
 )
-
-
-def _detection_copy(text: str) -> str:
-    return text.translate(_TRANSLATE)
 
 
 def _phone_label(number: phonenumbers.PhoneNumber) -> str | None:
@@ -69,7 +65,10 @@ def _phone_label(number: phonenumbers.PhoneNumber) -> str | None:
 
 def find_phones(text: str) -> list[tuple[str, Span]]:
     """Every phone number in ``text``: (``13912345678`` or ``021-62345678``, its span), in order."""
-    copy = _detection_copy(text)
+    return _phones(text.translate(_TRANSLATE))
+
+
+def _phones(copy: str) -> list[tuple[str, Span]]:
     if not _MAY_HOLD_PHONE.search(copy):
         return []
     found: list[tuple[str, Span]] = []
@@ -92,7 +91,10 @@ def _valid_resident_id(number: str) -> bool:
 def find_cards(text: str) -> list[tuple[str, Span]]:
     """Resident ID numbers (checksum verified) anywhere, and card numbers after a card label
     (医保卡/社保卡/卡号/card): (the number without spaces, upper case; its span), in order."""
-    copy = _detection_copy(text)
+    return _cards(text.translate(_TRANSLATE))
+
+
+def _cards(copy: str) -> list[tuple[str, Span]]:
     found = [
         (match["n"].upper(), match.span("n")) for match in _RESIDENT_ID.finditer(copy) if _valid_resident_id(match["n"])
     ]
@@ -110,19 +112,19 @@ def find_card(text: str) -> tuple[str, Span] | None:
     return cards[0] if cards else None
 
 
-def scrub(text: str) -> tuple[str, list[str], list[str]]:
-    """``text`` with every phone, card and ID number taken out, and those numbers (phones, cards)."""
-    cards = find_cards(text)
+def scrub(text: str, mark: str = "") -> tuple[str, list[str], list[str]]:
+    """``text`` with every phone, card and ID number replaced by ``mark`` (taken out by default),
+    and those numbers (phones, cards)."""
+    copy = text.translate(_TRANSLATE)
+    cards = _cards(copy)
     card_spans = [span for _, span in cards]
     phones = [
-        (number, span)
-        for number, span in find_phones(text)
-        if not any(s < span[1] and span[0] < e for s, e in card_spans)
+        (number, span) for number, span in _phones(copy) if not any(s < span[1] and span[0] < e for s, e in card_spans)
     ]
     spans = sorted(card_spans + [span for _, span in phones])
     pieces, last = [], 0
     for start, end in spans:
-        pieces.append(text[last:start])
+        pieces += [text[last:start], mark]
         last = max(last, end)
     pieces.append(text[last:])
     return "".join(pieces), [number for number, _ in phones], [number for number, _ in cards]

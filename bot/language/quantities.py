@@ -7,6 +7,7 @@ and is never read as the quantity.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,7 +37,7 @@ _EN_NUMBER = r"(?i:\b(?:" + "|".join(_EN_NUMBERS) + r")\b)"
 _DOSE_UNIT = r"(?:mg|mcg|μg|ug|g|ml|iu|毫克|微克|克|毫升|万?单位|%)"
 _PACK_UNIT = r"(?:片|粒|袋|支|丸|贴|包|瓶|板|盒|ml|g|mg|s|t)?"
 _STRENGTH = re.compile(
-    rf"(?<![A-Za-z])\d+(?:\.\d+)?\s*{_DOSE_UNIT}(?![A-Za-z])(?:\s*[*×xX/:]\s*\d+(?:\.\d+)?\s*{_PACK_UNIT}(?![A-Za-z]))*"
+    rf"(?<![A-Za-z])\d+(?:\.\d+)?\s*{_DOSE_UNIT}(?![A-Za-z])(?:[*×xX/:]\s*\d+(?:\.\d+)?\s*{_PACK_UNIT}(?![A-Za-z]))*"
     rf"|\d+\s*(?:片|粒|袋|支|丸|贴|包)\s*(?:/\s*(?:盒|瓶|板)|装)",
     re.I,
 )
@@ -63,10 +64,8 @@ class Item(BaseModel):
         return f"{self.name} ×{self.quantity}{self.unit or ''}"
 
 
-class Reading(BaseModel):
+class Reading(NamedTuple):
     """A name with the quantity written next to it, if any (``name`` empty: a quantity alone)."""
-
-    model_config = ConfigDict(frozen=True)
 
     name: str
     quantity: int | None = None

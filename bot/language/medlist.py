@@ -1,0 +1,182 @@
+"""A medicine list as residents write it: ``parse_med(args)`` reads the text after ``#配药`` / ``/med``.
+
+What is not a drug is sorted out of the list: the urgent word (anywhere), the room (leading, on a
+line of its own, or next to a name), phone and card numbers, remarks and health conditions
+(private ``note``), names and street addresses, and the words around a request asked of the
+neighbours (``谁家还有多的布洛芬，想买一盒``). What is left is read by ``read_quantities``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.language.commands import MedRequest, ParseError
+from bot.language.normalize import SEPARATORS
+from bot.language.numbers import CN_CHARS
+from bot.language.personal import CARD_LABEL, scrub
+from bot.language.quantities import UNIT, Item, add_reading, read_quantities
+from bot.language.rooms import Room, find_room, match_room
+
+MAX_ITEMS = 50  # one household's list; more is a paste gone wrong
+_MAX_NOTE = 500
+
+_URGENT = re.compile(
+    r"[(（]\s*(?:急|加急|紧急|urgent)\s*[)）]"
+    r"|加急|紧急|特急|很急|非常急|比较急|急急|急需|急用|着急"
+    r"|(?<![^\s,，、;；:(（])急(?!支|性|诊|救)[!！]*"
+    r"|急(?=[\s!！,，、;；。?？)）]|$)[!！]*"
+    r"|(?<![A-Za-z])(?:urgent(?:ly)?|asap|emergency)(?![A-Za-z])[!！]*",
+    re.I,
+)
+# Numbering and bullets: 1. 1、 ① 一、 (1) 1) - • at the start of a line or after a space.
+_NUMBERING = re.compile(
+    r"(?:^|(?<=\s))(?:\d{1,2}\s*[.、)）](?!\d)(?=\s*\S)|[一二三四五六七八九十]{1,3}\s*、"
+    r"|[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|[-*•·●○◆◇▪■□►>]+)\s*"
+    rf"|^\d{{1,2}}\s+(?=[\u4e00-\u9fff])(?!{UNIT}|号|栋|幢|楼)"  # ① is 1 once normalised: "1 布洛芬 2盒"
+)
+_PIECES = re.compile(rf"[{SEPARATORS}。！？!?]+|\s+(?:and|&)\s+", re.I)
+# Where a room address may start: a building number, then 号楼/栋/-/…, then a digit.
+_ROOM_START = re.compile(rf"(?:^|(?<=[\s{SEPARATORS}:]))(?=(?:\d{{1,4}}|[{CN_CHARS}]{{1,5}})\s*(?:号|栋|幢|楼|#|-))")
+_ROOM_END = re.compile(rf"$|[\s{SEPARATORS}:。]")
+_STREET = re.compile(r"路|弄|街|巷|大道|村|小区|公寓|大厦|花园|新苑")
+# A line that is a remark as a whole: 备注：…, 诊断:…, 地址:…, 姓名:…
+_NOTE_LINE = re.compile(
+    r"^(?:备注|注意|注|说明|诊断|病情|病史|症状|情况|过敏史?|地址|住址|姓名|名字|联系人|收件人"
+    r"|notes?|remarks?|diagnosis|address|name)\s*[:]",
+    re.I,
+)
+# What a phone or card number leaves behind once taken out.
+_PRIVATE_LABEL = re.compile(
+    rf"(?:电话|手机号?|联系电话|联系方式|联系|座机|身份证号?|(?i:tel|phone|mobile|id(?: card)?)|{CARD_LABEL})"
+    r"(?:号码|号)?\s*[:]?",
+)
+# The words around a request asked of the neighbours; what is left is the drug (or a remark).
+_ASKING = (
+    re.compile(
+        r"^(?:求助|求购|急求|求|请问|问一下|问下)?\s*[:]?\s*"
+        r"(?:(?:各位)?邻居们?|大家)?\s*"
+        r"(?:(?:谁|哪位|哪家|有没有|有无)(?:邻居|人)?(?:家里|家)?还?有?)?\s*"
+        r"(?:多余的|多余|多的|富余的)?\s*"
+        r"(?:我们?|我家)?(?:想买|想要|需要|要|买)?\s*"
+    ),
+    re.compile(
+        r"^(?:please\s+|pls\s+)?(?:(?:i|we)\s+(?:need|want|would like)|need|does anyone have|anyone (?:has|have)"
+        r"|can someone (?:buy|get))?\s*(?:some\s+|spare\s+|extra\s+)?",
+        re.I,
+    ),
+)
+_ASKING_END = re.compile(r"(?:\s*(?:[?？吗呢啊呀吧]|please|pls|thanks|thank you))+$", re.I)
+# A name ending like this is a drug whatever else it holds (抗病毒口服液, 小儿感冒颗粒).
+_DRUG_END = re.compile(
+    r"(?:片|胶囊|颗粒|丸|散|膏|液|浆|剂|针|贴|栓|霜|喷雾|药|素|灵|芬|酸|钠|钾|钙|酮|唑|胺|汀|定|星|林|平|尔"
+    r"|沙坦|普利|双胍|清瘟|花|草|参|芪|根|茶|酊|露|油|粉|嗪|康|宁|通|舒|\d)$",
+    re.I,
+)
+_REMARK = re.compile(
+    r"谢|麻烦|辛苦|拜托|帮忙|劳驾|费心|病|症|血压|血糖|血脂|哮喘|发烧|发热|咳嗽|头疼|头痛|肚子|腹泻|过敏|炎|癌|瘤"
+    r"|透析|化疗|怀孕|孕妇|独居|老人|老年|行动不便|卧床|瘫痪|孩子|小孩|宝宝|儿子|女儿|老伴|妈|爸|母亲|父亲"
+    r"|家里|家中|卡|医保|社保|门口|楼下|送到|放在|备注|诊断|住院|手术|医生|医院|处方|吃完|没有了|没了|快没|断药"
+    r"|每天|每日|饭后|饭前|谁|吗|呢|吧|了$|我|你|他|她|咱"
+    r"|(?i:\b(?:thanks?|please|pls|diabetes|diabetic|hypertension|blood|fever|pregnant|alone|elderly|allerg\w*"
+    r"|note|my|i|i'm|he|she|call|address|door|deliver\w*)\b)"
+)
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_NAME = re.compile(
+    rf"^(?:[老小][{_SURNAMES}]|[{_SURNAMES}][\u4e00-\u9fff]{{0,2}}"
+    r"(?:阿姨|叔叔|伯伯|奶奶|爷爷|外婆|外公|老师|先生|女士|小姐|阿婆|阿公|老伯|师傅|大爷|大妈|大姐|大哥|家)"
+    rf"|[{_SURNAMES}][\u4e00-\u9fff]{{1,2}})$"
+)
+_LONG_DIGITS = re.compile(r"\d{7,}")
+
+
+def parse_med(args: str) -> MedRequest:
+    """The medicine list in ``args`` (normalised text after the tag, many lines maybe)."""
+    text, phones, cards = scrub(args, mark="\n")
+    urgent = False
+    rooms: set[Room] = set()
+    items: list[Item] = []
+    notes: list[str] = []
+    for raw_line in text.split("\n"):
+        line, marks = _URGENT.subn(" ", _NUMBERING.sub("", raw_line.strip()))
+        urgent = urgent or marks > 0
+        if _NOTE_LINE.match(line):
+            notes.append(line.strip())
+            continue
+        if _STREET.search(line):
+            line = _take_address(line, rooms, notes)
+        line = _take_rooms(line, rooms)
+        for piece in _PIECES.split(line):
+            items = _read_piece(piece.strip(), items, notes)
+    if len(rooms) > 1:
+        raise ParseError("med", "two rooms")
+    if not items:
+        raise ParseError("med", "no items")
+    if len(items) > MAX_ITEMS:
+        raise ParseError("med", "too many items")
+    if any(_LONG_DIGITS.search(item.name) for item in items):
+        raise ParseError("med", "unreadable number")
+    return MedRequest(
+        room=next(iter(rooms), None),
+        items=items,
+        urgent=urgent,
+        note="；".join(notes)[:_MAX_NOTE] or None,
+        phone=phones[0] if phones else None,
+        card=cards[0] if cards else None,
+    )
+
+
+def _take_address(line: str, rooms: set[Room], notes: list[str]) -> str:
+    """``长宁路100弄7号1101 布洛芬 2盒``: the room into ``rooms``, the address up to it into ``notes``
+    (privately), the rest returned; a street address without a room is all note."""
+    found = find_room(line)
+    if found is None:
+        notes.append(line.strip())
+        return ""
+    rooms.add(found[0])
+    notes.append(line[: found[2]].strip())
+    return line[found[2] :]
+
+
+def _take_rooms(line: str, rooms: set[Room]) -> str:
+    """``line`` without the room addresses standing in it as words, which go into ``rooms``."""
+    for start in reversed([m.start() for m in _ROOM_START.finditer(line)]):
+        found = match_room(line, start)
+        if found and _ROOM_END.match(line, found[1]):
+            rooms.add(found[0])
+            line = f"{line[:start]} {line[found[1] :]}"
+    return line
+
+
+def _read_piece(piece: str, items: list[Item], notes: list[str]) -> list[Item]:
+    """``items`` with what ``piece`` adds; remarks and names go into ``notes``."""
+    asked = piece
+    for asking in _ASKING:
+        asked = asking.sub("", asked, count=1)
+    asked = _ASKING_END.sub("", asked)
+    if not asked or _PRIVATE_LABEL.fullmatch(asked):
+        return items
+    try:
+        readings = read_quantities(asked)
+    except ValueError:
+        raise ParseError("med", "bad quantity") from None
+    for reading in readings:
+        if reading.quantity is None and _PRIVATE_LABEL.fullmatch(reading.name):
+            continue
+        if reading.quantity is None and not _is_drug(reading.name):
+            notes.append(piece if len(readings) == 1 else reading.name)
+            continue
+        try:
+            items = add_reading(items, reading)
+        except ValueError:
+            raise ParseError("med", "quantity without a drug") from None
+    return items
+
+
+def _is_drug(name: str) -> bool:
+    """A name given without a quantity: a drug, unless it reads as a remark or a person's name."""
+    if _DRUG_END.search(name):
+        return True
+    return not (_REMARK.search(name) or _NAME.match(name) or len(name) > 16)
