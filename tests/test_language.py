@@ -215,7 +215,6 @@ def test_reply_plus_is_an_order_only_when_replying_to_the_bot():
         ("#认领 abc", "usage.claim"),
         ("#开团 蔬菜包", "usage.groupbuy"),
         ("#开团 68元/份", "usage.groupbuy"),
-        ("#开团 蔬菜包 68元/份 截止25:00", "usage.groupbuy"),
         ("#接龙 3", "usage.order"),
         ("#已购 12 很多钱", "usage.bought"),
         ("#绑定 火星", "usage.bind"),
@@ -397,3 +396,8 @@ def _below_10000(value: int, *, leading: bool) -> str:
             out.append(_CN_NAMES[digit])
         out.append(name)
     return "".join(out)
+
+
+def test_a_deadline_that_cannot_be_read_is_kept_to_ask_about_never_dropped():
+    command = parse("#开团 蔬菜包 68元/份 截止25:00", CTX)
+    assert command.deadline is None and command.deadline_text and "25:00" in command.deadline_text

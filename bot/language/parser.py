@@ -7,18 +7,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from bot.language import commands as c
-from bot.language.money import find_money, parse_money
+from bot.language.announcement import parse_groupbuy
+from bot.language.money import parse_money
 from bot.language.normalize import SEPARATORS, normalize
-from bot.language.numbers import NUMBER, parse_int
-from bot.language.quantities import UNIT, parse_items, parse_quantity
-from bot.language.rooms import match_room, parse_building, parse_room
-from bot.language.times import parse_clock, parse_time
+from bot.language.numbers import parse_int
+from bot.language.quantities import parse_items
+from bot.language.relay import parse_order, parse_reply
+from bot.language.rooms import match_room, parse_building, parse_registration, parse_room
+from bot.language.times import parse_clock
+from bot.language.volunteering import parse_checkin, parse_shift, parse_volunteer
 
 MAX_TEXT = 4096
 MAX_ITEMS = 50  # one household's medicine list; more is a paste gone wrong
@@ -83,7 +86,6 @@ _ABOUT_TAG = re.compile(
 )
 # Words right after a tag that ask how it works: answered with the command's usage.
 _HOW_TO = re.compile(r"^(?:要?怎么|怎样|如何|是什么|是啥|什么意思|啥意思|没反应|不管用|不好用|how\b|what\b)", re.I)
-_REPLY_PLUS = re.compile(rf"^\+\s*(?P<q>{NUMBER})\s*(?:{UNIT})?$")
 _URGENT = re.compile(r"^(?:急|加急|紧急|urgent|URGENT|!+)(?:\s+|(?=[^\sA-Za-z])|$)", re.I)
 _ID = re.compile(r"^(?:#|No\.?\s*|第)?\s*(?P<id>\d{1,9})\s*(?:号|单)?$", re.I)
 
@@ -95,10 +97,7 @@ def parse(text: str, ctx: ParseContext) -> c.Command | None:
         return None
     found = _find_command(text, ctx)
     if found is None:
-        plus = _REPLY_PLUS.match(text)
-        if plus and ctx.reply_to_bot:
-            return c.ReplyOrder(quantity=_int(plus["q"], "order"))
-        return None
+        return parse_reply(text) if ctx.reply_to_bot else None
     name, args = found
     parser = PARSERS[name]
     try:
@@ -230,10 +229,11 @@ def _bind(args: str, ctx: ParseContext) -> c.Command:
 
 
 def _register(args: str, ctx: ParseContext) -> c.Command:
-    room, rest = _leading_room(args)
-    if room is None:
+    found = parse_registration(args)
+    if found is None:
         raise ParseError("register")
-    return c.Register(room=room, display_name=rest[:40] or None)
+    room, name = found
+    return c.Register(room=room, display_name=name)
 
 
 def _leader(args: str, ctx: ParseContext) -> c.Command:
@@ -274,183 +274,11 @@ def _bought(args: str, ctx: ParseContext) -> c.Command:
     return c.MedBought(request_id=request_id, cost_fen=cost)
 
 
-_OPTION = {
-    "deadline": re.compile(r"(?:截止|截单|截至|deadline|until|by)\s*[:]?\s*(?P<v>\S+(?:\s*\d{1,2}[:.]\d{2})?)", re.I),
-    "minimum": re.compile(rf"(?:起订|最少|min(?:imum)?)\s*[:]?\s*(?P<v>{NUMBER})\s*(?:{UNIT})?", re.I),
-    "case_size": re.compile(rf"(?:整箱|每箱|case)\s*[:]?\s*(?P<v>{NUMBER})\s*(?:{UNIT})?", re.I),
-    "limit": re.compile(rf"(?:限购|每户限|limit)\s*[:]?\s*(?P<v>{NUMBER})\s*(?:{UNIT})?", re.I),
-}
-_BARE_TIME = re.compile(r"(?:^|\s)(?P<v>(?:今天|明天|明早|今晚|明晚|tomorrow|today)?\s*\d{1,2}[:.]\d{2})(?=\s|$)", re.I)
-
-
-def _groupbuy(args: str, ctx: ParseContext) -> c.Command:
-    text = " ".join(args.split())
-    found = find_money(text)
-    if found is None:
-        raise ParseError("groupbuy", "no price")
-    money, (start, end) = found
-    text = f"{text[:start]} {text[end:]}"
-    values: dict[str, object] = {}
-    for key, pattern in _OPTION.items():
-        match = pattern.search(text)
-        if not match:
-            continue
-        raw = match["v"]
-        if key == "deadline":
-            values[key] = _deadline(raw, ctx)
-        else:
-            values[key] = _int(raw, "groupbuy")
-        text = text[: match.start()] + " " + text[match.end() :]
-    if "deadline" not in values:
-        bare = _BARE_TIME.search(text)
-        if bare:
-            values["deadline"] = _deadline(bare["v"], ctx)
-            text = text[: bare.start()] + " " + text[bare.end() :]
-    title = " ".join(text.split()).strip(f" {SEPARATORS}")
-    if not title:
-        raise ParseError("groupbuy", "no title")
-    return c.GroupBuyOpen(title=title[:60], price_fen=money.fen, unit=money.unit or "份", **values)
-
-
-def _deadline(raw: str, ctx: ParseContext) -> datetime:
-    try:
-        moment = parse_time(raw, ctx.now, ctx.tz)
-    except ValueError:
-        raise ParseError("groupbuy", "bad deadline") from None
-    if moment <= ctx.now:
-        raise ParseError("groupbuy", "deadline in the past")
-    return moment
-
-
-_NUMBERED = re.compile(r"^(?P<n>\d{1,4})\s*[.、)）:]\s*(?P<body>.*)$")
-
-
-def _order(args: str, ctx: ParseContext) -> c.Command:
-    first, _, rest = args.partition("\n")
-    if rest.strip() or not re.match(r"^\d", first.strip()):
-        return _relay(first.strip(), rest)
-    parts = first.split()
-    if len(parts) == 2:
-        return c.Order(buy_id=_int(parts[0], "order"), quantity=_quantity(parts[1]))
-    if len(parts) == 3:
-        return c.Order(buy_id=_int(parts[0], "order"), room=_room(parts[1], "order"), quantity=_quantity(parts[2]))
-    raise ParseError("order")
-
-
-def _quantity(text: str) -> int:
-    try:
-        quantity, _ = parse_quantity(text)
-    except ValueError:
-        if text.strip() in {"0", "零"}:
-            return 0
-        raise ParseError("order", "bad quantity") from None
-    return quantity
-
-
-def _relay(title: str, body: str) -> c.Command:
-    lines: list[c.RelayLine] = []
-    unreadable: list[str] = []
-    for raw in body.split("\n"):
-        line = raw.strip()
-        if not line:
-            continue
-        numbered = _NUMBERED.match(line)
-        if not numbered:
-            if not title and not lines and not unreadable:
-                title = line
-            else:
-                unreadable.append(line)
-            continue
-        room, rest = _leading_room(numbered["body"].strip())
-        quantity = _relay_quantity(rest) if room is not None else None
-        if room is None or quantity is None:
-            unreadable.append(line)
-            continue
-        lines.append(c.RelayLine(number=int(numbered["n"]), room=room, quantity=quantity))
-    if not title or not (lines or unreadable):
-        raise ParseError("order", "empty relay")
-    return c.RelayImport(title=title[:60], lines=lines, unreadable=unreadable)
-
-
-_TRAILING_QUANTITY = re.compile(rf"(?:^|\s|[x×*X])(?P<q>(?:[x×*X]\s*)?{NUMBER}\s*(?:{UNIT})?)$")
-
-
-def _relay_quantity(rest: str) -> int | None:
-    """``2份`` → 2, ``张三 2份`` → 2, nothing → 1; None when unreadable."""
-    if not rest:
-        return 1
-    match = _TRAILING_QUANTITY.search(rest)
-    if not match:
-        return None
-    try:
-        return parse_quantity(match["q"])[0]
-    except ValueError:
-        return None
-
-
-def _close(args: str, ctx: ParseContext) -> c.Command:
-    return c.CloseBuy(buy_id=_one_id(args, "close"))
-
-
 def _paid(args: str, ctx: ParseContext) -> c.Command:
     parts = args.split(None, 1)
     if len(parts) != 2:
         raise ParseError("paid")
     return c.MarkPaid(buy_id=_int(parts[0], "paid"), room=_room(parts[1], "paid"))
-
-
-SKILLS = {
-    "核酸": "核酸", "nucleic": "核酸", "pcr": "核酸", "test": "核酸", "testing": "核酸",
-    "配送": "配送", "delivery": "配送", "deliver": "配送", "送货": "配送",
-    "消杀": "消杀", "disinfection": "消杀", "disinfect": "消杀",
-    "配药": "配药", "medicine": "配药", "pharmacy": "配药",
-    "团购": "团购", "groupbuy": "团购", "关爱": "关爱", "care": "关爱",
-    "医护": "医护", "medical": "医护", "翻译": "翻译", "translation": "翻译",
-    "搬运": "搬运", "carry": "搬运", "秩序": "秩序", "order": "秩序", "登记": "登记",
-}  # fmt: skip
-
-
-def skill(word: str) -> str:
-    """The canonical (Chinese) name of a volunteer skill or shift task typed in either language."""
-    return SKILLS.get(word.lower(), word)
-
-
-def _volunteer(args: str, ctx: ParseContext) -> c.Command:
-    words = [w for w in re.split(rf"[\s{SEPARATORS}]+", args) if w]
-    name = None
-    if words and words[0].lower() not in SKILLS:
-        name, words = words[0][:40], words[1:]
-    return c.VolunteerRegister(display_name=name, skills=[skill(w)[:20] for w in words][:10])
-
-
-def _checkin(args: str, ctx: ParseContext) -> c.Command:
-    words = args.split(None, 1)
-    task = skill(words[0])[:20] if words else None
-    place = words[1][:40] if len(words) > 1 else None
-    return c.CheckIn(task=task, place=place)
-
-
-_SLOT = re.compile(
-    r"^(?P<task>\S+)\s+(?P<day>今天|明天|后天|today|tomorrow)?\s*(?P<start>\d{1,2}[:.]\d{2}|\d{1,2}点)\s*"
-    r"(?:-|~|到|至|to)\s*(?P<end>\d{1,2}[:.]\d{2}|\d{1,2}点)\s*(?P<n>\d{1,3})?\s*(?:人|people|persons?)?$",
-    re.I,
-)
-
-
-def _shift(args: str, ctx: ParseContext) -> c.Command:
-    match = _SLOT.match(" ".join(args.split()))
-    if not match:
-        raise ParseError("shift")
-    day = match["day"] or ""
-    try:
-        start = parse_time(f"{day}{match['start']}", ctx.now, ctx.tz)
-        end = parse_time(f"{day}{match['end']}", ctx.now, ctx.tz, future=False)
-    except ValueError:
-        raise ParseError("shift", "bad time") from None
-    end = end.replace(year=start.year, month=start.month, day=start.day)
-    if end <= start:
-        end += timedelta(days=1)
-    return c.ShiftOpen(task=skill(match["task"])[:20], start=start, end=end, headcount=int(match["n"] or 1))
 
 
 def _care(args: str, ctx: ParseContext) -> c.Command:
@@ -537,19 +365,19 @@ PARSERS: dict[str, Parser] = {
     "delivered": _id_command(c.MedDelivered, "request_id"),
     "cancel": _id_command(c.MedCancel, "request_id"),
     "medlist": _no_args(c.MedList),
-    "groupbuy": _groupbuy,
-    "order": _order,
-    "close": _close,
+    "groupbuy": parse_groupbuy,
+    "order": parse_order,
+    "close": _id_command(c.CloseBuy, "buy_id"),
     "paid": _paid,
     "orders": _id_command(c.BuySummary, "buy_id"),
-    "volunteer": _volunteer,
-    "checkin": _checkin,
+    "volunteer": parse_volunteer,
+    "checkin": parse_checkin,
     "checkout": _no_args(c.CheckOut),
     "onduty": _no_args(c.OnDuty),
     "hours": _no_args(c.WorkHours),
     "volunteers": _no_args(c.VolunteerRoster),
     "approve": _no_args(c.Approve),
-    "shift": _shift,
+    "shift": parse_shift,
     "takeshift": _id_command(c.ShiftTake, "slot_id"),
     "vacancies": _no_args(c.Vacancies),
     "care": _care,

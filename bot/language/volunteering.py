@@ -86,3 +86,12 @@ def parse_shift(args: str, ctx: ParseContext) -> c.ShiftOpen:
     if not words:
         raise c.ParseError("shift", "no task")
     return c.ShiftOpen(task=skill(words[0])[:20], start=start, end=end, headcount=headcount)
+
+
+def parse_volunteer(args: str, ctx: ParseContext) -> c.VolunteerRegister:
+    """``李四 核酸 配送``: a name (unless the first word is a skill), then skills."""
+    words = [word for word in _WORDS.split(args) if word]
+    name = None
+    if words and words[0].lower() not in SKILLS:
+        name, words = words[0][:40], words[1:]
+    return c.VolunteerRegister(display_name=name, skills=[skill(word)[:20] for word in words][:10])
