@@ -82,6 +82,9 @@ def test_a_room_still_reads_whole_and_canonical():
         ("我是3-502的张三", R(3, 502), "张三"),
         ("3-502 张三 13912345678", R(3, 502), "张三"),
         ("5號樓803室（陳）", R(5, 803), "陈"),
+        ("3-502 王小明（租户）", R(3, 502), "王小明"),
+        ("8-802 Ms. Lee", R(8, 802), "Ms. Lee"),
+        ("3-502：张三。", R(3, 502), "张三"),
     ],
 )
 def test_registration_gives_the_room_and_the_name_wherever_it_stands(args, room, name):
@@ -142,6 +145,9 @@ def test_a_traditional_command_is_understood():
         ("3 x2", c.Order(buy_id=3, quantity=2)),
         ("3 0", c.Order(buy_id=3, quantity=0)),
         ("#3 2", c.Order(buy_id=3, quantity=2)),
+        ("3号团 2份", c.Order(buy_id=3, quantity=2)),
+        ("第3团 要两份", c.Order(buy_id=3, quantity=2)),
+        ("8 3-502 2 paid", c.Order(buy_id=8, quantity=2, room=R(3, 502), paid=True)),
         ("3 2 谢谢团长", c.Order(buy_id=3, quantity=2)),
         ("3 2\n谢谢团长🙏", c.Order(buy_id=3, quantity=2)),
         ("３　２份", c.Order(buy_id=3, quantity=2)),
@@ -234,6 +240,17 @@ def test_a_header_with_the_organiser_and_numbered_rules_is_not_read_as_orders():
     relay = order(paste)
     assert relay.title == "蔬菜包团购" and relay.unreadable == []
     assert [(line.number, str(line.room), line.quantity) for line in relay.lines] == [(1, "3-502", 2)]
+
+
+def test_the_title_stops_before_the_price_and_deadline():
+    assert order("蔬菜包 68元/份 今晚8点截止\n1. 3-502 2份").title == "蔬菜包"
+    assert order("\n鸡蛋团购 35元/盒 明天12点截止\n1. 3-502 2盒").title == "鸡蛋团购"
+    assert order("30枚鸡蛋\n1. 3-502 2盒").title == "30枚鸡蛋"
+
+
+@pytest.mark.parametrize("numbering", ["①", "① ", "1️⃣ ", "❶", "⑴"])
+def test_circled_and_keycap_list_numbers_are_numbers_not_part_of_the_room(numbering):
+    assert lines(f"牛奶\n{numbering}3-502 2箱") == [(1, "3-502", 2, False)]
 
 
 def test_lines_without_numbering_take_their_position():
@@ -334,6 +351,9 @@ def test_an_empty_relay_is_a_parse_error():
         ("+1 已付", c.ReplyOrder(quantity=1, paid=True)),
         ("+1已付", c.ReplyOrder(quantity=1, paid=True)),
         ("+1🙏", c.ReplyOrder(quantity=1)),
+        ("+1 please", c.ReplyOrder(quantity=1)),
+        ("+2 boxes, paid", c.ReplyOrder(quantity=2, paid=True)),
+        ("+1 谢谢团长", c.ReplyOrder(quantity=1)),
         ("2份", c.ReplyOrder(quantity=2)),
         ("两份", c.ReplyOrder(quantity=2)),
     ],
@@ -342,7 +362,7 @@ def test_a_reply_to_the_board(text, expected):
     assert parse_reply(normalize(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["加1", "再加1", "+1 谢谢", "2", "+1.5", "+99999", "1+1=2", "好的", "3-502 2份"])
+@pytest.mark.parametrize("text", ["加1", "再加1", "+1 明天要", "2", "+1.5", "+99999", "1+1=2", "好的", "3-502 2份"])
 def test_anything_else_replied_to_the_board_is_chatter(text):
     assert parse_reply(normalize(text)) is None
 

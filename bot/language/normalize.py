@@ -18,7 +18,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 # Chinese prose punctuation survives NFKC, so notices and rebuttals read as they were written.
 _KEEP = "，；！？（）…"
-_PROTECT = str.maketrans({ch: chr(0xE000 + i) for i, ch in enumerate(_KEEP)})
+# List numbers copied from WeChat (①, ⑴, ❶, ➀, ➊, 🔟, and 1️⃣ below) become "1." so a list reads as
+# numbered: NFKC alone would glue ①3-502 into 13-502.
+_LIST_NUMBERS = {
+    chr(first + i): f"{i + 1}."
+    for first, count in ((0x2460, 20), (0x2474, 20), (0x2776, 10), (0x2780, 10), (0x278A, 10))
+    for i in range(count)
+} | {"🔟": "10."}
+_KEYCAP = re.compile("(\\d)\ufe0f?\u20e3")
+_PROTECT = str.maketrans({ch: chr(0xE000 + i) for i, ch in enumerate(_KEEP)} | _LIST_NUMBERS)
 _RESTORE = str.maketrans({chr(0xE000 + i): ch for i, ch in enumerate(_KEEP)})
 _PRIVATE = re.compile("[\ue000-\ue00f]")
 # What separates the items of a list, in either width.
@@ -32,6 +40,8 @@ def normalize(text: str) -> str:
     characters, one kind of dash, no invisible or control characters, single spaces, trimmed lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _PRIVATE.sub("", text).translate(_PROTECT)
+    if "\u20e3" in text:
+        text = _KEYCAP.sub(r"\1.", text)
     text = unicodedata.normalize("NFKC", text).translate(_RESTORE)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from bot.language.parser import ParseContext
 
 _MAX_QUANTITY = 9999
-_BUY_ID = re.compile(r"^#?(?P<id>\d{1,9})(?:\s+|$)")
+# The buy's number: 3, #3, 3号团, 第3团.
+_BUY_ID = re.compile(r"^(?:#|第)?\s*(?P<id>\d{1,9})\s*(?:号团|号|团)?(?:\s+|$)")
 _NUMBERED = re.compile(r"^(?P<n>\d{1,4})\s*[.、)）:]\s*(?P<body>.*)$")
 # A quantity: x2, *2, ×2, +1, +2份 / 2份, 两份, 一箱, 2 boxes / a lone 2 or 两 (after 要, or after a room's "-").
 _QUANTITY = re.compile(
@@ -40,10 +41,12 @@ _RULE = re.compile(r"截止|截单|限|起订|自提|取货|付款|转账|备注
 # A header line naming the organiser or the pick-up place may hold a room: it is not an order.
 _ORGANISER = re.compile(r"团长|发起|取货|提货|地点|地址|联系")
 _TITLE_NOISE = re.compile(r"#|接龙|[【】\[\]()（）「」<>《》]")
+# Where a title's product words end: a word with a digit or a deadline (蔬菜包 今晚8点截止).
+_TITLE_END = re.compile(r"\s\S*(?:\d|截止|截单|截至)")
 _BRACKETED = re.compile(r"【([^】]+)】|\[([^\]]+)\]")
 _REPLY = re.compile(
     rf"^(?:\+\s*(?P<q>{NUMBER})\s*(?:{UNIT})?|(?P<portions>{NUMBER})\s*份)"
-    rf"\s*(?P<paid>{_PAID.pattern})?[\s\W]*$"
+    rf"[\s,，]*(?P<paid>{_PAID.pattern})?[\s,，]*(?i:please|pls|thanks|thank you|谢谢(?:团长)?)?[\s\W]*$"
 )
 
 
@@ -61,6 +64,8 @@ def parse_order(args: str, ctx: ParseContext) -> c.Order | c.RelayImport:
     numbered = _BUY_ID.match(lines[0])
     if numbered:
         buy_id = int(numbered["id"])
+        if buy_id == 0:
+            raise c.ParseError("order", "buy 0")
         lines[0] = lines[0][numbered.end() :]
         rooms = _rooms(lines[0])
         if len(rooms) <= 1 and not any(find_room(line) for line in lines[1:]):
@@ -188,11 +193,14 @@ def _number(text: str) -> int | None:
 
 
 def _title(text: str) -> str:
-    """The product words of a relay's header: ``【蔬菜包接龙】68元/份`` → 蔬菜包."""
+    """The product words of a relay's header: ``【蔬菜包接龙】68元/份`` → 蔬菜包,
+    ``蔬菜包 68元/份 今晚8点截止`` → 蔬菜包."""
     bracketed = _BRACKETED.search(text)
     if bracketed and _clean(bracketed[1] or bracketed[2]):
         text = bracketed[1] or bracketed[2]
-    return _clean(text)
+    text = _clean(text)
+    end = _TITLE_END.search(text)
+    return text[: end.start()] if end else text
 
 
 def _clean(text: str) -> str:

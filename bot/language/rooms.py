@@ -43,8 +43,11 @@ _ROOM_PATTERN = re.compile(
 BUILDING_PATTERN = re.compile(rf"^{_BUILDING}\s*(?:号楼|号|栋|幢|楼)?$")
 # Words of an address before the room (长宁路100弄, XX小区), which are not a name.
 _ADDRESS = re.compile(r"\d|路|弄|巷|街|小区|新村|花园|公寓|大厦|苑")
-_NAME_NOISE = re.compile(rf"[()（）【】\[\]「」<>《》:.,。!！?？~\-+{SEPARATORS}]+|^的")
+# A remark in brackets after a name (王小明（租户）) is not part of it; a name alone in brackets is (803室（王）).
+_BRACKETED = re.compile(r"[(（【\[「<《]([^)）】\]」>》]*)[)）】\]」>》]")
+_WORD = re.compile(r"[^\W_]")
 _DIGIT = re.compile(r"\d")
+_NAME_EDGES = f" :.,。!！?？~-+()（）【】[]「」<>《》{SEPARATORS}"
 
 
 def match_room(text: str, pos: int = 0) -> tuple[Room, int] | None:
@@ -98,8 +101,12 @@ def parse_registration(args: str) -> tuple[Room, str | None] | None:
 
 
 def _name(text: str) -> str | None:
-    words = EMOJI.sub(" ", _NAME_NOISE.sub(" ", text)).split()
-    return " ".join(word for word in words if not _DIGIT.search(word))[:40] or None
+    text = EMOJI.sub(" ", text)
+    outside = _BRACKETED.sub(" ", text)
+    if not _WORD.search(outside):
+        outside = " ".join(_BRACKETED.findall(text))
+    name = " ".join(word for word in outside.split() if not _DIGIT.search(word)).strip(_NAME_EDGES)
+    return name.removeprefix("的").strip(_NAME_EDGES)[:40] or None
 
 
 def parse_building(text: str) -> int | None:
