@@ -322,3 +322,69 @@ async def test_an_answer_button_only_acts_from_its_own_message(bot):
     data = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await bot.press(BUILDING_3, board(bot)["message_id"], LEADER, data)  # forged onto the board
     assert await quantities(bot, 1) == {}
+
+
+def question_buttons(message: dict) -> dict[str, str]:
+    return {b["text"]: b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row}
+
+
+async def test_a_guessed_deadline_is_asked_about_before_the_buy_opens(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 青菜包 58元/份 8点截单")  # said at 09:00: 20:00 is a guess
+    assert await bot.services.groupbuys.open_buys() == []
+    question = bot.last_message(BUILDING_3)
+    assert question["text"] == "「青菜包」截团时间：今天 20:00？"
+    buttons = question_buttons(question)
+    await bot.press(BUILDING_3, question["message_id"], RESIDENT, buttons["✅ 对"])
+    assert await bot.services.groupbuys.open_buys() == []  # only the leader who asked may answer
+    await bot.press(BUILDING_3, question["message_id"], LEADER, buttons["✅ 对"])
+    [buy] = await bot.services.groupbuys.open_buys()
+    assert (buy.title, buy.deadline) == ("青菜包", datetime(2026, 4, 10, 20, 0, tzinfo=SHANGHAI))
+    assert "截止 04-10 20:00" in board(bot)["text"]
+
+
+async def test_a_deadline_that_cannot_be_read_is_asked_for_and_a_reply_gives_it(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份 截止25:00")
+    question = bot.last_message(BUILDING_3)
+    assert "「蔬菜包」的截团时间「截止25:00」没看懂" in question["text"]
+    await bot.send(BUILDING_3, LEADER, "随便吧", reply_to=question["message_id"])
+    assert bot.last(BUILDING_3).startswith("这个时间没看懂")
+    assert await bot.services.groupbuys.open_buys() == []
+    await bot.send(BUILDING_3, LEADER, "明天晚上8点", reply_to=question["message_id"])
+    [buy] = await bot.services.groupbuys.open_buys()
+    assert buy.deadline == datetime(2026, 4, 11, 20, 0, tzinfo=SHANGHAI)
+
+
+async def test_change_then_reply_and_no_deadline_at_all(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 青菜包 58元/份 8点截单")
+    question = bot.last_message(BUILDING_3)
+    await bot.press(BUILDING_3, question["message_id"], LEADER, question_buttons(question)["✏️ 改时间"])
+    assert bot.last(BUILDING_3) == "请回复这条消息写上「青菜包」的截团时间，例如 明天20:00。"
+    await bot.send(BUILDING_3, LEADER, "明早8点", reply_to=question["message_id"])
+    [buy] = await bot.services.groupbuys.open_buys()
+    assert buy.deadline == datetime(2026, 4, 11, 8, 0, tzinfo=SHANGHAI)
+
+    await bot.send(BUILDING_3, LEADER, "#开团 牛奶 8.5元/盒 截团时间待定")
+    question = bot.last_message(BUILDING_3)
+    await bot.press(BUILDING_3, question["message_id"], LEADER, question_buttons(question)["不设截团时间"])
+    milk = (await bot.services.groupbuys.open_buys())[-1]
+    assert (milk.title, milk.deadline) == ("牛奶", None)
+
+
+async def test_editing_the_message_while_the_question_waits_replaces_it(bot):
+    await setup(bot)
+    sent = await bot.send(BUILDING_3, LEADER, "#开团 青菜包 58元/份 8点截单")
+    question = bot.last_message(BUILDING_3)
+    await bot.edit(BUILDING_3, sent["message"]["message_id"], "#开团 青菜包 58元/份 晚上8点截单")
+    [buy] = await bot.services.groupbuys.open_buys()
+    assert buy.deadline == datetime(2026, 4, 10, 20, 0, tzinfo=SHANGHAI)
+    await bot.press(BUILDING_3, question["message_id"], LEADER, question_buttons(question)["✅ 对"])
+    assert len(await bot.services.groupbuys.open_buys()) == 1  # the old question opens nothing more
+
+
+async def test_a_resident_is_refused_before_any_question(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, RESIDENT, "#开团 青菜包 58元/份 8点截单")
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
