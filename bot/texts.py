@@ -282,6 +282,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "gb.closed_mark": {"zh": "（已截单）", "en": " (closed)"},
     "gb.open_mark": {"zh": "（进行中）", "en": " (open)"},
     "gb.price": {"zh": "单价 {price} 元/{unit}", "en": "Price {price} yuan per {unit}"},
+    "gb.pickup": {"zh": "取货：{pickup}", "en": "Pickup: {pickup}"},
     "gb.progress": {
         "zh": "已接龙 {households} 户，共 {total} {unit}",
         "en": "{households} households ordered, {total} {unit} in all",

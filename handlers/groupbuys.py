@@ -55,8 +55,9 @@ def _conditions(lang: str, tally: Tally, tz: tzinfo) -> list[str]:
 def render_board(lang: str, tally: Tally, closed: bool, tz: tzinfo) -> tuple[str, InlineKeyboardMarkup | None]:
     buy = tally.buy
     lines = [
-        t(lang, "gb.board_title", id=buy.id, title=buy.title, closed=t(lang, "gb.closed_mark") if closed else ""),
+        t(lang, "gb.board_title", id=buy.id, title=buy.name, closed=t(lang, "gb.closed_mark") if closed else ""),
         t(lang, "gb.price", price=format_fen(buy.price_fen), unit=buy.unit),
+        *([t(lang, "gb.pickup", pickup=buy.pickup)] if buy.pickup else []),
         t(lang, "gb.progress", households=len(tally.orders), total=tally.total, unit=buy.unit),
         *_conditions(lang, tally, tz),
     ]
@@ -84,7 +85,7 @@ def render_summary(lang: str, tally: Tally, tz: tzinfo) -> list[str]:
     status = t(lang, "gb.closed_mark") if tally.buy.status == "closed" else t(lang, "gb.open_mark")
     unpaid_fen = tally.money_fen - tally.paid_fen
     lines = [
-        t(lang, "gb.summary_title", id=buy.id, title=buy.title, status=status),
+        t(lang, "gb.summary_title", id=buy.id, title=buy.name, status=status),
         t(
             lang,
             "gb.summary_totals",
@@ -334,7 +335,7 @@ async def relay(update: Update, context: BotContext, command: c.RelayImport) -> 
             question = await context.services.questions.ask(actor, chat.id, message.message_id, "buy", command)
             key = "ask.which_buy" if matches or not command.title else "ask.which_buy_unmatched"
             buttons = [
-                [InlineKeyboardButton(f"#{buy.id} {buy.title}", callback_data=f"ask:{question.id}:b{buy.id}")]
+                [InlineKeyboardButton(f"#{buy.id} {buy.name}", callback_data=f"ask:{question.id}:b{buy.id}")]
                 for buy in choices[:8]
             ]
             sent = await message.reply_text(

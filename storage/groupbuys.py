@@ -26,6 +26,8 @@ def _buy(row: sqlite3.Row) -> GroupBuy:
         chat_id=row["chat_id"],
         status=row["status"],
         created_at=from_db(row["created_at"]),
+        spec=row["spec"],
+        pickup=row["pickup"],
     )
 
 
@@ -44,11 +46,14 @@ async def create(
     chat_id: int,
     message_id: int,
     at: datetime,
+    spec: str | None = None,
+    pickup: str | None = None,
 ) -> int | None:
     """The new buy's id; None when this message had opened one already."""
     cursor = await conn.execute(
         "INSERT OR IGNORE INTO group_buys(title, price_fen, unit, deadline, minimum, case_size, max_each, building, "
-        "opened_by, chat_id, message_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+        "opened_by, chat_id, message_id, status, created_at, spec, pickup) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
         (
             title,
             price_fen,
@@ -62,6 +67,8 @@ async def create(
             chat_id,
             message_id,
             to_db(at),
+            spec,
+            pickup,
         ),
     )
     return cursor.lastrowid if cursor.rowcount == 1 else None

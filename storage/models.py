@@ -104,6 +104,13 @@ class GroupBuy(Record):
     chat_id: int
     status: str
     created_at: datetime
+    spec: str | None = None  # the product's specification, 30枚/盒
+    pickup: str | None = None  # where and when to collect
+
+    @property
+    def name(self) -> str:
+        """The title with its spec, as lists and buttons show it: ``鸡蛋 30枚/盒``."""
+        return f"{self.title} {self.spec}" if self.spec else self.title
 
 
 class BuyOrder(Record):

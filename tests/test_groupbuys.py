@@ -268,11 +268,40 @@ async def test_a_deadline_passed_while_down_closes_at_start(config, clock):
         assert api2.texts(BUILDING_3)[-1].startswith("📋 团购 #1「蔬菜包」汇总（已截单）")
 
 
+async def test_an_announcement_as_pasted_from_wechat_opens_the_buy_with_its_terms(bot):
+    await setup(bot)
+    await bot.send(
+        BUILDING_3,
+        LEADER,
+        "各位邻居大家好！\n#开团 鸡蛋 30枚/盒 35元 后天上午10点截团 满30份发车 每户限购2盒\n自提点：3号楼门口",
+    )
+    [buy] = await bot.services.groupbuys.open_buys()
+    assert (buy.title, buy.spec, buy.price_fen, buy.unit) == ("鸡蛋", "30枚/盒", 3500, "盒")
+    assert (buy.deadline, buy.minimum, buy.max_each) == (datetime(2026, 4, 12, 10, 0, tzinfo=SHANGHAI), 30, 2)
+    text = board(bot)["text"]
+    assert text.startswith("🛒 团购 #1：鸡蛋 30枚/盒") and "取货：3号楼门口" in text
+
+
 async def test_a_relay_finds_its_buy_by_item_name_spec_ignored(bot):
     await setup(bot)
-    await bot.send(BUILDING_3, LEADER, "#开团 鸡蛋30枚/盒 35元/盒")
-    await bot.send(BUILDING_3, LEADER, "#接龙 鸡蛋\n1. 3-502 2盒\n2. 3-601 1盒")
+    await bot.send(BUILDING_3, LEADER, "#开团 鸡蛋 30枚/盒 35元")
+    await bot.send(BUILDING_3, LEADER, "#接龙 鸡蛋\n1. 3-502 2盒\n2. 王伯伯 3-601 1盒 已付")
     assert await quantities(bot) == {"3-502": 2, "3-601": 1}
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 鸡蛋 3-502 3盒")  # one line naming the buy by its item
+    assert await quantities(bot) == {"3-502": 3, "3-601": 1}
+    paid = {o.household: o.paid for o in (await bot.services.groupbuys.tally(1)).orders}
+    assert paid == {"3-502": False, "3-601": True}  # the leader's relay line said 已付
+
+
+async def test_a_residents_trailing_paid_is_kept_for_the_leader_to_confirm(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2份 已付")
+    assert await quantities(bot) == {"3-502": 2}
+    assert bot.last(BUILDING_3) == "已接龙：团购 #1 3-502。付款由楼组长核对后标记（#已付）。"
+    assert not (await bot.services.groupbuys.tally(1)).orders[0].paid
+    await bot.send(BUILDING_3, LEADER, "#接龙 1 3-601 1 已付")
+    assert {o.household: o.paid for o in (await bot.services.groupbuys.tally(1)).orders}["3-601"]
 
 
 async def test_a_relay_stays_in_its_buildings_buys(bot):
@@ -304,7 +333,7 @@ async def test_two_buys_that_could_match_are_asked_about_and_only_the_sender_may
     question = bot.last_message(BUILDING_3)
     assert question["text"] == "是哪一个团购？"
     buttons = [row[0] for row in question["reply_markup"]["inline_keyboard"]]
-    assert [b["text"] for b in buttons] == ["#1 鸡蛋 30枚/盒", "#2 土鸡蛋 20枚/盒"] or len(buttons) == 2
+    assert [b["text"] for b in buttons] == ["#1 鸡蛋 30枚/盒", "#2 土鸡蛋 20枚/盒"]
     await bot.press(BUILDING_3, question["message_id"], RESIDENT, buttons[1]["callback_data"])
     assert await quantities(bot, 2) == {}  # not the sender's question
     await bot.press(BUILDING_3, question["message_id"], LEADER, buttons[1]["callback_data"])

@@ -142,6 +142,8 @@ class GroupBuys:
                 chat_id=chat_id,
                 message_id=message_id,
                 at=now,
+                spec=command.spec,
+                pickup=command.pickup,
             )
             if buy_id is None:
                 return None
