@@ -69,7 +69,20 @@ LISTS = [
     ("- 连花清瘟胶囊 2盒\n- 对乙酰氨基酚片 1盒 🙏🙏", [("连花清瘟胶囊", 2, "盒"), ("对乙酰氨基酚片", 1, "盒")]),
     # a quantity on its own belongs to the drug before it
     ("布洛芬，两盒", [("布洛芬", 2, "盒")]),
+    # what leads in to the drug, and a name before it
+    ("张三 布洛芬 2盒", [("布洛芬", 2, "盒")]),
+    ("降压药：苯磺酸氨氯地平片 2盒", [("苯磺酸氨氯地平片", 2, "盒")]),
+    ("我家老人需要降压药 2盒", [("降压药", 2, "盒")]),
+    ("帮忙配一下 二甲双胍 3盒 谢谢", [("二甲双胍", 3, "盒")]),
+    ("麻烦帮忙配药：阿卡波糖 2盒，格列美脲 1盒，谢谢志愿者！", [("阿卡波糖", 2, "盒"), ("格列美脲", 1, "盒")]),
+    ("阿卡波糖50mg*30片*2盒", [("阿卡波糖50mg*30片", 2, "盒")]),
+    ("拜新同 2盒 络活喜 1盒 立普妥 1盒", [("拜新同", 2, "盒"), ("络活喜", 1, "盒"), ("立普妥", 1, "盒")]),
+    ("布洛芬 2 盒", [("布洛芬", 2, "盒")]),
+    ("布洛芬 两 盒", [("布洛芬", 2, "盒")]),
+    ("布洛芬混悬液 1瓶（孩子用）", [("布洛芬混悬液", 1, "瓶")]),
     # English
+    ("for my mother: amlodipine 5mg 1 box", [("amlodipine 5mg", 1, "box")]),
+    ("Metformin 500mg x 60 tablets", [("Metformin 500mg", 60, "tablets")]),
     ("metformin 2 boxes, atorvastatin 1 box, urgent", [("metformin", 2, "boxes"), ("atorvastatin", 1, "box")]),
     ("I need 2 boxes of metformin and 1 box of aspirin please", [("metformin", 2, "boxes"), ("aspirin", 1, "box")]),
     ("ibuprofen x2; paracetamol 1 box", [("ibuprofen", 2, None), ("paracetamol", 1, "box")]),
@@ -103,6 +116,11 @@ def test_the_drugs_of_a_list(text, expected):
         "urgent insulin 2 pens",
         "布洛芬 1盒\n急",
         "急胰岛素 2支",
+        "【急】胰岛素 2支",
+        "急急急！！！胰岛素 2支",
+        "胰岛素笔芯 3支 十万火急",
+        "Need insulin urgently, 3 pens",
+        "奥氮平 2盒 断药了很急",
     ],
 )
 def test_the_urgent_word_anywhere(text):
@@ -182,6 +200,10 @@ def test_a_pasted_list_with_names_remarks_phone_and_card():
         ("求助：孩子发烧，谁有美林？", "孩子发烧"),
         ("王阿姨\n长宁路100弄7号1101\n降压药 1盒", "长宁路100弄7号1101"),
         ("metformin 2 boxes\nI have diabetes", "diabetes"),
+        ("布洛芬混悬液 1瓶（孩子用）", "孩子用"),
+        ("我家老人需要降压药 2盒", "老人"),
+        ("3号楼502 张三 布洛芬 2盒", "张三"),
+        ("for my mother: amlodipine 5mg 1 box", "my mother"),
     ],
 )
 def test_remarks_go_to_the_private_note_not_the_drugs(text, in_note):

@@ -21,8 +21,8 @@ MAX_ITEMS = 50  # one household's list; more is a paste gone wrong
 _MAX_NOTE = 500
 
 _URGENT = re.compile(
-    r"[(（]\s*(?:急|加急|紧急|urgent)\s*[)）]"
-    r"|加急|紧急|特急|很急|非常急|比较急|急急|急需|急用|着急"
+    r"[(（【\[]\s*(?:急|加急|紧急|urgent)\s*[)）】\]]"
+    r"|十万火急|加急|紧急|特急|很急|非常急|比较急|急急|急需|急用|着急"
     r"|(?<![^\s,，、;；:(（])急(?!支|性|诊|救)[!！]*"
     r"|急(?=[\s!！,，、;；。?？)）]|$)[!！]*"
     r"|(?<![A-Za-z])(?:urgent(?:ly)?|asap|emergency)(?![A-Za-z])[!！]*",
@@ -57,7 +57,7 @@ _ASKING = (
         r"(?:(?:各位)?邻居们?|大家)?\s*"
         r"(?:(?:谁|哪位|哪家|有没有|有无)(?:邻居|人)?(?:家里|家)?还?有?)?\s*"
         r"(?:多余的|多余|多的|富余的)?\s*"
-        r"(?:我们?|我家)?(?:想买|想要|需要|要|买)?\s*"
+        r"(?:我家|我们|我)?(?:想买|想要|需要|要|买)?\s*"
     ),
     re.compile(
         r"^(?:please\s+|pls\s+)?(?:(?:i|we)\s+(?:need|want|would like)|need|does anyone have|anyone (?:has|have)"
@@ -88,6 +88,10 @@ _NAME = re.compile(
     rf"^(?:[老小][{_SURNAMES}]|[{_SURNAMES}][\u4e00-\u9fff]{{0,2}}"
     r"(?:阿姨|叔叔|伯伯|奶奶|爷爷|外婆|外公|老师|先生|女士|小姐|阿婆|阿公|老伯|师傅|大爷|大妈|大姐|大哥|家)"
     rf"|[{_SURNAMES}][\u4e00-\u9fff]{{1,2}})$"
+)
+# What leads in to the drug: 降压药: / 我家老人需要 / 帮忙配一下 / for my mother:
+_LEAD_IN = re.compile(
+    r"^(?P<lead>[^:]*:|.*?(?:需要|想买|想要|要买|求购|(?:帮忙|帮我)?配一下|帮忙配|帮我配|帮忙买|帮我买|(?i:for\s+(?:my|our)\s+\w+)))\s*(?=\S)"
 )
 _LONG_DIGITS = re.compile(r"\d{7,}")
 
@@ -168,11 +172,33 @@ def _read_piece(piece: str, items: list[Item], notes: list[str]) -> list[Item]:
         if reading.quantity is None and not _is_drug(reading.name):
             notes.append(piece if len(readings) == 1 else reading.name)
             continue
+        if reading.name:
+            reading = reading._replace(name=_drop_lead_in(reading.name, notes))
         try:
             items = add_reading(items, reading)
         except ValueError:
             raise ParseError("med", "quantity without a drug") from None
     return items
+
+
+def _drop_lead_in(name: str, notes: list[str]) -> str:
+    """The drug of ``我家老人需要降压药``, ``降压药:氨氯地平``, ``张三 布洛芬``; what leads in goes
+    into ``notes`` when it says something (老人, a name)."""
+    lead_in = _LEAD_IN.match(name)
+    if lead_in:
+        lead = lead_in["lead"].strip(" :")
+        if _REMARK.search(lead) or _is_person(lead):
+            notes.append(lead)
+        name = name[lead_in.end() :]
+    first, _, rest = name.partition(" ")
+    if rest and _is_person(first):
+        notes.append(first)
+        return rest
+    return name
+
+
+def _is_person(word: str) -> bool:
+    return bool(_NAME.match(word)) and not _DRUG_END.search(word)
 
 
 def _is_drug(name: str) -> bool:

@@ -35,7 +35,7 @@ _EN_NUMBER = r"(?i:\b(?:" + "|".join(_EN_NUMBERS) + r")\b)"
 
 # Strengths and pack sizes, masked before quantities are looked for.
 _DOSE_UNIT = r"(?:mg|mcg|μg|ug|g|ml|iu|毫克|微克|克|毫升|万?单位|%)"
-_PACK_UNIT = r"(?:片|粒|袋|支|丸|贴|包|瓶|板|盒|ml|g|mg|s|t)?"
+_PACK_UNIT = r"(?:片|粒|袋|支|丸|贴|包|板|ml|g|mg|s|t)"  # not 盒 or 瓶: *2盒 is the quantity
 _STRENGTH = re.compile(
     rf"(?<![A-Za-z])\d+(?:\.\d+)?\s*{_DOSE_UNIT}(?![A-Za-z])(?:[*×xX/:]\s*\d+(?:\.\d+)?\s*{_PACK_UNIT}(?![A-Za-z]))*"
     rf"|\d+\s*(?:片|粒|袋|支|丸|贴|包)\s*(?:/\s*(?:盒|瓶|板)|装)",
@@ -87,7 +87,7 @@ def read_quantities(text: str) -> list[Reading]:
     out of 1–9999."""
     text = _EMOJI.sub("", text).strip(" .。")
     masked = _STRENGTH.sub(lambda m: _MASK * len(m[0]), text)
-    found = [m for m in _QUANTITY.finditer(masked) if _is_quantity(m)]
+    found = [m for m in _QUANTITY.finditer(masked) if _is_quantity(m, masked)]
     if not found:
         return [Reading(name=text)] if text else []
     values = [_read(m) for m in found]
@@ -134,10 +134,15 @@ def add_reading(items: list[Item], reading: Reading) -> list[Item]:
     return [*items[:-1], last]
 
 
-def _is_quantity(match: re.Match[str]) -> bool:
-    """``三七片`` and ``六一`` are names: a Chinese numeral read digit by digit is not a quantity."""
+def _is_quantity(match: re.Match[str], text: str) -> bool:
+    """``三七片`` and ``六一`` are names: a Chinese numeral read digit by digit is not a quantity;
+    nor is one glued to a single character (王五张三)."""
     number = match["q1"] or match["q2"] or match["q3"] or match["q4"]
-    return not (len(number) > 1 and number[0] in CN_CHARS and not any(ch in CN_UNITS for ch in number))
+    if number[0] not in CN_CHARS:
+        return True
+    start = match.start()
+    glued_to_one = start >= 1 and not text[start - 1].isspace() and (start == 1 or text[start - 2].isspace())
+    return not glued_to_one and (len(number) == 1 or any(ch in CN_UNITS for ch in number))
 
 
 def _read(match: re.Match[str]) -> tuple[int, str | None]:
