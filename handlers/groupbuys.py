@@ -462,9 +462,10 @@ async def button(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:
     router = router_of(app)
     router.add(c.GroupBuyOpen, open_buy, edits=True)
-    router.add(c.Order, order)
-    router.add(c.ReplyOrder, reply_order)
-    router.add(c.RelayImport, relay)
+    # An order sets a total, so an edited order or relay simply sets the totals it now says.
+    router.add(c.Order, order, edits=True)
+    router.add(c.ReplyOrder, reply_order, edits=True)
+    router.add(c.RelayImport, relay, edits=True)
     router.add(c.CloseBuy, close)
     router.add(c.MarkPaid, paid)
     router.add(c.BuySummary, summary)

@@ -417,3 +417,14 @@ async def test_a_resident_is_refused_before_any_question(bot):
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "#开团 青菜包 58元/份 8点截单")
     assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+
+
+async def test_an_edited_order_or_relay_sets_what_it_now_says(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    order = await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    await bot.edit(BUILDING_3, order["message"]["message_id"], "#接龙 1 3")
+    assert await quantities(bot) == {"3-502": 3}
+    relay = await bot.send(BUILDING_3, LEADER, "#接龙 蔬菜包\n1. 3-601 1份")
+    await bot.edit(BUILDING_3, relay["message"]["message_id"], "#接龙 蔬菜包\n1. 3-601 2份\n2. 3-702 1份")
+    assert await quantities(bot) == {"3-502": 3, "3-601": 2, "3-702": 1}
