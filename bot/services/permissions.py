@@ -135,7 +135,7 @@ RULES: dict[str, Rule] = {
     "register.other": _LEADER,
     # medicine requests
     "med": _rule(Who.RESIDENT, _R),
-    "med.other": _rule(Who.VOLUNTEER, _C, _L, _V, _H),  # filing for a household by its room
+    "med.other": _rule(Who.VOLUNTEER, _C, _L, _V),  # filing for another household by its room
     "med.edit": _rule(Who.REQUESTER, _H),
     "med.confirm": _REQUESTER,
     "med.cancel": _REQUESTER,
