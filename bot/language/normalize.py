@@ -11,7 +11,7 @@ import opencc
 _T2S = opencc.OpenCC("t2s")
 
 # Dashes and minus signs people type for "3-502".
-_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−﹣－"})
+_DASHES = {c: "-" for c in "‐‑‒–—―−﹣－"}
 # Invisible characters: zero-width spaces and joiners, BOM, variation selectors, lone surrogates.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\ufe0e\ufe0f\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -26,7 +26,8 @@ _LIST_NUMBERS = {
     for i in range(count)
 } | {"🔟": "10."}
 _KEYCAP = re.compile("(\\d)\ufe0f?\u20e3")
-_PROTECT = str.maketrans({ch: chr(0xE000 + i) for i, ch in enumerate(_KEEP)} | _LIST_NUMBERS)
+# One pass before NFKC: protect the prose punctuation, one kind of dash, list numbers.
+_PROTECT = str.maketrans({ch: chr(0xE000 + i) for i, ch in enumerate(_KEEP)} | _DASHES | _LIST_NUMBERS)
 _RESTORE = str.maketrans({chr(0xE000 + i): ch for i, ch in enumerate(_KEEP)})
 _PRIVATE = re.compile("[\ue000-\ue00f]")
 # What separates the items of a list, in either width.
@@ -42,10 +43,12 @@ def normalize(text: str) -> str:
     text = _PRIVATE.sub("", text).translate(_PROTECT)
     if "\u20e3" in text:
         text = _KEYCAP.sub(r"\1.", text)
-    text = unicodedata.normalize("NFKC", text).translate(_RESTORE)
+    text = unicodedata.normalize("NFKC", text)
+    if _PRIVATE.search(text):
+        text = text.translate(_RESTORE)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
-    if not text.isascii():  # dashes and traditional characters never are
-        text = _T2S.convert(text).translate(_DASHES)
+    if not text.isascii():  # traditional characters never are
+        text = _T2S.convert(text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(lines).strip()
