@@ -170,6 +170,8 @@ def test_an_order_names_its_buy_then_the_quantity(args, expected):
         "",
         "蔬菜包",
         "1234567890 2",  # a buy id of ten digits
+        "0 2",
+        "3 3-5022份",
     ],
 )
 def test_an_unreadable_order_is_a_parse_error(args):
@@ -298,6 +300,7 @@ def test_zero_withdraws_only_when_written():
         "不知道",
         "3号楼 2份",
         "3-702 99999份",
+        "3-7021份",  # 3-702 1份 or 3-7021?
     ],
 )
 def test_a_line_that_cannot_be_read_is_listed_back(line):

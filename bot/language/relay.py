@@ -30,6 +30,8 @@ _QUANTITY = re.compile(
     rf"|(?P<counted>{NUMBER})\s*(?:{UNIT})"
     rf"|(?:(?<![\w.])|(?<=要))(?P<bare>\d{{1,5}}|[{CN_CHARS}]{{1,4}})(?![\w.])"
 )
+# A portion unit glued to the room (3-5022份): the digits of room and quantity ran together.
+_GLUED_UNIT = re.compile(r"份|盒|箱|袋|瓶|斤|个|件|桶|罐")
 _PAID = re.compile(r"已付款?|已转账?|已支付|已付清|(?i:\bpaid\b)")
 _DIGIT = re.compile(r"\d")
 _CURRENCY = re.compile(r"[元¥$]|RMB|CNY|yuan", re.I)
@@ -89,6 +91,8 @@ def _order(buy_id: int, text: str, found: tuple[Room, int, int] | None) -> c.Ord
     room = None
     if found:
         room, start, end = found
+        if _GLUED_UNIT.match(text, end):
+            raise c.ParseError("order", "room glued to the quantity")
         text = f"{text[:start]} {text[end:]}"
     reading = _read(text, None)
     if reading is None or reading.quantity is None:
@@ -133,10 +137,12 @@ def _entries(
     body: str, rooms: list[tuple[Room, int, int]], *, with_head: bool, previous: int | None
 ) -> list[tuple[Room, _Reading]] | None:
     """Each room of a line with what follows it up to the next room (the first also with the words
-    before it, unless they are the title); None if any quantity cannot be read. A line of several
-    rooms must give each its quantity."""
+    before it, unless they are the title); None if any quantity cannot be read or is glued to its
+    room. A line of several rooms must give each its quantity."""
     entries = []
     for index, (room, start, end) in enumerate(rooms):
+        if _GLUED_UNIT.match(body, end):
+            return None
         stop = rooms[index + 1][1] if index + 1 < len(rooms) else len(body)
         text = body[end:stop].lstrip("-")
         if index == 0 and with_head:
