@@ -588,6 +588,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "digest.rumors": {"zh": "辟谣：今日 {count} 条", "en": "Rumors rebutted today: {count}"},
     "digest.building": {"zh": "— {building}号楼 —", "en": "— Building {building} —"},
+    "digest.everyone_buys": {
+        "zh": "— 居委统一团购 —\n  进行中 {open}，今日截单 {closed}",
+        "en": "— The committee's buys for everyone —\n  open {open}, closed today {closed}",
+    },
     "digest.building_title": {"zh": "📊 {building}号楼日报 {day}", "en": "📊 Building {building} report {day}"},
     "digest.chart_caption": {
         "zh": "近7天各楼配药单与团购订单",

@@ -73,6 +73,8 @@ def committee_report(lang: str, digest: Digest) -> list[str]:
         lines += [f"  {line}" for line in _figure_lines(lang, figures)]
         if figures.unsafe:
             lines.append("  " + t(lang, "digest.unsafe_count", count=len(figures.unsafe)))
+    if any(digest.everyone_buys):
+        lines.append(t(lang, "digest.everyone_buys", open=digest.everyone_buys[0], closed=digest.everyone_buys[1]))
     return split_message(lines)
 
 

@@ -54,32 +54,36 @@ async def urgent_open(conn: Connection) -> list[tuple[int, int, int | None, int]
     ]
 
 
-async def groupbuys_by_building(conn: Connection, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
-    """Per household building: buys open, buys closed in the window, quantity ordered, unpaid fen
-    (over buys open now or closed in the window; found by index, then their orders by key)."""
-    rows = await fetch_all(
-        conn,
-        """WITH buys AS (
-               SELECT id, status, closed_at, price_fen FROM group_buys WHERE status = 'open'
+async def groupbuys_by_building(conn: Connection, start: datetime, end: datetime) -> dict[int | None, dict[str, int]]:
+    """Per building, over buys open now or closed in the window (found by index, then their orders
+    by key): the buys it opened, open and closed (None: the committee's buys for everyone), and
+    the quantity its households ordered and still owe. Each buy and each order counts in exactly
+    one building, so the buildings add up to the whole."""
+    params = {"start": to_db(start), "end": to_db(end)}
+    buys = """WITH buys AS (
+               SELECT id, building, status, price_fen FROM group_buys WHERE status = 'open'
                UNION
-               SELECT id, status, closed_at, price_fen FROM group_buys WHERE closed_at >= :start AND closed_at < :end
-           )
-           SELECT h.building,
-               count(DISTINCT CASE WHEN b.status = 'open' THEN b.id END) AS open,
-               count(DISTINCT CASE WHEN b.status = 'closed' THEN b.id END) AS closed,
-               sum(o.quantity) AS quantity,
-               sum(CASE WHEN o.paid = 0 THEN o.quantity * b.price_fen ELSE 0 END) AS unpaid
-           FROM buys b
-           JOIN group_buy_orders o ON o.buy_id = b.id
-           JOIN households h ON h.id = o.household_id
-           GROUP BY h.building""",
-        {"start": to_db(start), "end": to_db(end)},
-    )
-    return {row["building"]: {k: row[k] or 0 for k in ("open", "closed", "quantity", "unpaid")} for row in rows}
-
-
-async def open_buy_count(conn: Connection) -> int:
-    return (await fetch_one(conn, "SELECT count(*) AS n FROM group_buys WHERE status = 'open'"))["n"]
+               SELECT id, building, status, price_fen FROM group_buys WHERE closed_at >= :start AND closed_at < :end
+           )"""
+    figures: dict[int | None, dict[str, int]] = {}
+    for row in await fetch_all(
+        conn,
+        f"""{buys} SELECT building, sum(status = 'open') AS open, sum(status = 'closed') AS closed
+            FROM buys GROUP BY building""",
+        params,
+    ):
+        figures[row["building"]] = {"open": row["open"], "closed": row["closed"], "quantity": 0, "unpaid": 0}
+    for row in await fetch_all(
+        conn,
+        f"""{buys} SELECT h.building, sum(o.quantity) AS quantity,
+                sum(CASE WHEN o.paid = 0 THEN o.quantity * b.price_fen ELSE 0 END) AS unpaid
+            FROM buys b JOIN group_buy_orders o ON o.buy_id = b.id JOIN households h ON h.id = o.household_id
+            GROUP BY h.building""",
+        params,
+    ):
+        entry = figures.setdefault(row["building"], {"open": 0, "closed": 0, "quantity": 0, "unpaid": 0})
+        entry.update(quantity=row["quantity"] or 0, unpaid=row["unpaid"] or 0)
+    return figures
 
 
 async def activity_by_day(conn: Connection, start: datetime, end: datetime, offset: str) -> list[tuple]:

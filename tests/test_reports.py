@@ -249,3 +249,18 @@ async def test_cli_export_writes_csv_files(config, clock, tmp_path):
         "shifts.csv",
         "care_checks.csv",
     }
+
+
+async def test_each_buildings_figures_add_up_to_the_whole(bot):
+    await seed(bot)  # building 3 opened buy #1
+    for title in ("牛奶 8元/盒", "鸡蛋 35元/盒", "大米 60元/袋"):
+        await bot.send(BUILDING_3, LEADER, f"#开团 {title}")  # #2-#4, building 3's, nobody ordered yet
+    await bot.send(BUILDING_5, COMMITTEE, "#开团 水果 30元/份")  # #5, building 5's
+    await bot.send(COMMITTEE_CHAT, COMMITTEE, "#开团 面包 10元/份")  # #6, the committee's for everyone
+    await bot.send(BUILDING_5, NEIGHBOUR_5, "#接龙 6 3")
+    digest = await bot.services.reports.digest()
+    by_building = {f.building: f for f in digest.buildings}
+    assert (by_building[3].buys_open, by_building[5].buys_open, digest.everyone_buys) == (4, 1, (1, 0))
+    assert digest.total.buys_open == 6 == sum(f.buys_open for f in digest.buildings) + digest.everyone_buys[0]
+    assert (by_building[3].ordered, by_building[5].ordered, digest.total.ordered) == (2, 3, 5)
+    assert digest.total.med_new == sum(f.med_new for f in digest.buildings) == 2

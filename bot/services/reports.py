@@ -39,6 +39,7 @@ class Digest:
     total: Figures
     buildings: list[Figures]
     urgent: list[tuple[int, str]]  # (request id, household) of urgent requests not delivered
+    everyone_buys: tuple[int, int]  # the committee's buys for every building: (open, closed in the day)
     on_duty: int
     hours_today: float
     slots_short: int
@@ -99,6 +100,7 @@ class Reports:
             buys = await store.groupbuys_by_building(conn, start, end)
             urgent = await store.urgent_open(conn)
         unsafe = await self._care.not_safe_today()
+        everyone = buys.pop(None, {})  # the committee's buys for every building
         numbers = sorted(set(medicine) | set(cards) | set(buys) | {u.building for u in unsafe})
         buildings = []
         for number in numbers:
@@ -119,19 +121,25 @@ class Reports:
                     unsafe=[u.household for u in unsafe if u.building == number],
                 )
             )
-        total = Figures(building=0, unsafe=[u.household for u in unsafe])
-        for figures in buildings:
-            for name in ("med_new", "med_open", "med_urgent", "med_delivered", "cards_out", "ordered", "unpaid_fen"):
+        total = Figures(
+            building=0,
+            buys_open=everyone.get("open", 0),
+            buys_closed=everyone.get("closed", 0),
+            unsafe=[u.household for u in unsafe],
+        )
+        for figures in buildings:  # every figure is a building's, so the buildings add up to the whole
+            for name in (
+                "med_new", "med_open", "med_urgent", "med_delivered", "cards_out",
+                "buys_open", "buys_closed", "ordered", "unpaid_fen",
+            ):  # fmt: skip
                 setattr(total, name, getattr(total, name) + getattr(figures, name))
-        async with self._db.read() as conn:
-            total.buys_open = await store.open_buy_count(conn)
-        total.buys_closed = sum(f.buys_closed for f in buildings)
         hours = await self._volunteers.hours()
         return Digest(
             day=day,
             total=total,
             buildings=buildings,
             urgent=[(rid, room_label(b, u, r)) for rid, b, u, r in urgent],
+            everyone_buys=(everyone.get("open", 0), everyone.get("closed", 0)),
             on_duty=len(await self._volunteers.on_duty()),
             hours_today=round(sum(h.today for h in hours), 1),
             slots_short=sum(s.headcount - len(s.takers) for s in await self._volunteers.vacancies()),
