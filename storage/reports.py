@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.sql import Connection, fetch_all, fetch_one
+from storage.sql import Connection, fetch_all
 from storage.timefmt import to_db
 
 OPEN_MED = "('pending', 'open', 'claimed', 'bought')"
