@@ -33,7 +33,8 @@ _BUILDING = rf"(?P<b>\d{{1,4}}|[{CN_CHARS}]{{1,5}})"
 # A room read digit by digit in Chinese numerals: 五零二, 一二零一.
 _CN_ROOM_DIGITS = "零〇一二三四五六七八九幺"
 _ROOM_PATTERN = re.compile(
-    rf"(?<!\d){_BUILDING}\s*(?:(?:号楼|号|栋|幢|楼|#)\s*-?|-)\s*"
+    # not inside a longer number, nor a street number (长宁路1000号)
+    rf"(?<![\d路街])(?<![路街] ){_BUILDING}\s*(?:(?:号楼|号|栋|幢|楼|#)\s*-?|-)\s*"
     r"(?:(?P<u>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:单元\s*-?|-)\s*)?"
     rf"(?P<r>\d{{2,5}}|[{_CN_ROOM_DIGITS}]{{3,5}})(?:\s*(?:室|号))?"
     # not part of a longer number, a decimal, a time (8-10点), a date or a price
