@@ -80,7 +80,14 @@ LISTS = [
     ("布洛芬 2 盒", [("布洛芬", 2, "盒")]),
     ("布洛芬 两 盒", [("布洛芬", 2, "盒")]),
     ("布洛芬混悬液 1瓶（孩子用）", [("布洛芬混悬液", 1, "瓶")]),
+    ("急 3号楼1201 独居老人 降压药吃完了 苯磺酸氨氯地平 1盒", [("苯磺酸氨氯地平", 1, "盒")]),
+    ("奥氮平片 2盒 精神科的药 很急", [("奥氮平片", 2, "盒")]),
+    ("右佐匹克隆 1盒 (安眠药，医生开过的)", [("右佐匹克隆", 1, "盒")]),
+    ("布洛芬缓释胶囊（芬必得）2盒", [("布洛芬缓释胶囊（芬必得）", 2, "盒")]),
     # English
+    ("Please help, my mother needs Metformin 500mg x3 boxes. Room 12-1103. Thanks!", [("Metformin 500mg", 3, "boxes")]),
+    ("amoxicillin 2 boxes (for my kid, 6 years old)", [("amoxicillin", 2, "boxes")]),
+    ("Hi neighbours, does anyone have spare Lianhua Qingwen? Need 1 box, thanks", [("Lianhua Qingwen", 1, "box")]),
     ("for my mother: amlodipine 5mg 1 box", [("amlodipine 5mg", 1, "box")]),
     ("Metformin 500mg x 60 tablets", [("Metformin 500mg", 60, "tablets")]),
     ("metformin 2 boxes, atorvastatin 1 box, urgent", [("metformin", 2, "boxes"), ("atorvastatin", 1, "box")]),
@@ -151,6 +158,9 @@ def test_the_full_example_keeps_phone_and_condition_out_of_the_drugs():
         ("布洛芬 2盒\n张三\n3号楼502", Room(building=3, room=502)),
         ("布洛芬 2盒\n5栋1201室 李四", Room(building=5, room=1201)),
         ("3号楼2单元502\n布洛芬 1盒", Room(building=3, unit=2, room=502)),
+        ("甲硝唑片 1盒（3-1502）", Room(building=3, room=1502)),
+        ("URGENT insulin aspart 3 pens for 5-1101", Room(building=5, room=1101)),
+        ("姓名：赵美华\n地址：8号楼1002\n药品：瑞格列奈片 1mg 2盒、阿卡波糖 3盒", Room(building=8, room=1002)),
     ],
 )
 def test_the_room_leading_or_on_its_own_line(text, room):
@@ -204,6 +214,9 @@ def test_a_pasted_list_with_names_remarks_phone_and_card():
         ("我家老人需要降压药 2盒", "老人"),
         ("3号楼502 张三 布洛芬 2盒", "张三"),
         ("for my mother: amlodipine 5mg 1 box", "my mother"),
+        ("右佐匹克隆 1盒 (安眠药，医生开过的)", "安眠药"),
+        ("amoxicillin 2 boxes (for my kid, 6 years old)", "6 years old"),
+        ("急 3号楼1201 独居老人 降压药吃完了 苯磺酸氨氯地平 1盒", "独居老人"),
     ],
 )
 def test_remarks_go_to_the_private_note_not_the_drugs(text, in_note):
@@ -248,6 +261,9 @@ def test_a_resident_id_is_a_card_and_never_an_item():
         "布洛芬 10000盒",
         "布洛芬 1391234567",  # a phone number one digit short: asked, not read as a quantity
         "两盒",
+        "怎么用？",
+        "要怎么写？我写了没反应",
+        "我有糖尿病",
     ],
 )
 def test_no_drug_or_an_unreadable_quantity_is_a_parse_error(text):

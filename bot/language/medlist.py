@@ -15,7 +15,7 @@ from bot.language.normalize import SEPARATORS
 from bot.language.numbers import CN_CHARS
 from bot.language.personal import CARD_LABEL, scrub
 from bot.language.quantities import UNIT, Item, add_reading, read_quantities
-from bot.language.rooms import Room, find_room, match_room
+from bot.language.rooms import Room, find_room, match_room, parse_room
 
 MAX_ITEMS = 50  # one household's list; more is a paste gone wrong
 _MAX_NOTE = 500
@@ -39,16 +39,20 @@ _PIECES = re.compile(rf"[{SEPARATORS}。！？!?]+|\s+(?:and|&)\s+", re.I)
 _ROOM_START = re.compile(rf"(?:^|(?<=[\s{SEPARATORS}:]))(?=(?:\d{{1,4}}|[{CN_CHARS}]{{1,5}})\s*(?:号|栋|幢|楼|#|-))")
 _ROOM_END = re.compile(rf"$|[\s{SEPARATORS}:。]")
 _STREET = re.compile(r"路|弄|街|巷|大道|村|小区|公寓|大厦|花园|新苑")
-# A line that is a remark as a whole: 备注：…, 诊断:…, 地址:…, 姓名:…
+# A line that is a remark as a whole: 备注：…, 诊断:…, 姓名:…
 _NOTE_LINE = re.compile(
-    r"^(?:备注|注意|注|说明|诊断|病情|病史|症状|情况|过敏史?|地址|住址|姓名|名字|联系人|收件人"
-    r"|notes?|remarks?|diagnosis|address|name)\s*[:]",
+    r"^(?:备注|注意|注|说明|诊断|病情|病史|症状|情况|过敏史?|姓名|名字|联系人|收件人|notes?|remarks?|diagnosis|name)\s*[:]",
     re.I,
 )
-# What a phone or card number leaves behind once taken out.
-_PRIVATE_LABEL = re.compile(
-    rf"(?:电话|手机号?|联系电话|联系方式|联系|座机|身份证号?|(?i:tel|phone|mobile|id(?: card)?)|{CARD_LABEL})"
-    r"(?:号码|号)?\s*[:]?",
+_ADDRESS_LINE = re.compile(r"^(?:地址|住址|门牌|房号|(?i:address|room|flat|apt))\s*[:]?\s*")
+# A sentence's full stop (``Room 12-1103. Thanks!``), not a decimal point.
+_FULL_STOP = re.compile(r"\.(?=\s|$)")
+# A remark in brackets: (安眠药，医生开过的), (for my kid, 6 years old), （3-1502）; not a brand (芬必得).
+_BRACKETED = re.compile(r"[(（]([^()（）]*)[)）]")
+# What a phone, card or room number leaves behind once taken out.
+_BARE_LABEL = re.compile(
+    rf"(?:电话|手机号?|联系电话|联系方式|联系|座机|身份证号?|房号|门牌|住|{CARD_LABEL}"
+    r"|(?i:tel|phone|mobile|id(?: card)?|room|rm|flat|apt|for|to|at|in))(?:号码|号)?\s*[:]?",
 )
 # The words around a request asked of the neighbours; what is left is the drug (or a remark).
 _ASKING = (
@@ -57,7 +61,7 @@ _ASKING = (
         r"(?:(?:各位)?邻居们?|大家)?\s*"
         r"(?:(?:谁|哪位|哪家|有没有|有无)(?:邻居|人)?(?:家里|家)?还?有?)?\s*"
         r"(?:多余的|多余|多的|富余的)?\s*"
-        r"(?:我家|我们|我)?(?:想买|想要|需要|要|买)?\s*"
+        r"(?:(?:我家|我们|我)?(?:想买|想要|需要|要|买))?\s*"
     ),
     re.compile(
         r"^(?:please\s+|pls\s+)?(?:(?:i|we)\s+(?:need|want|would like)|need|does anyone have|anyone (?:has|have)"
@@ -76,9 +80,9 @@ _REMARK = re.compile(
     r"谢|麻烦|辛苦|拜托|帮忙|劳驾|费心|病|症|血压|血糖|血脂|哮喘|发烧|发热|咳嗽|头疼|头痛|肚子|腹泻|过敏|炎|癌|瘤"
     r"|透析|化疗|怀孕|孕妇|独居|老人|老年|行动不便|卧床|瘫痪|孩子|小孩|宝宝|儿子|女儿|老伴|妈|爸|母亲|父亲"
     r"|家里|家中|卡|医保|社保|门口|楼下|送到|放在|备注|诊断|住院|手术|医生|医院|处方|吃完|没有了|没了|快没|断药"
-    r"|每天|每日|饭后|饭前|谁|吗|呢|吧|了$|我|你|他|她|咱"
-    r"|(?i:\b(?:thanks?|please|pls|diabetes|diabetic|hypertension|blood|fever|pregnant|alone|elderly|allerg\w*"
-    r"|note|my|i|i'm|he|she|call|address|door|deliver\w*)\b)"
+    r"|每天|每日|饭后|饭前|谁|吗|呢|吧|了$|我|你|他|她|咱|怎么|如何|什么|哪|多少|知道|请问"
+    r"|的|(?i:\b(?:thanks?|please|pls|help|hi|hello|dear|neighbou?rs?|diabetes|diabetic|hypertension|blood|fever|pregnant|alone|elderly|allerg\w*"
+    r"|note|my|i|i'm|he|she|kid|child|baby|years?|old|call|address|door|deliver\w*)\b)"
 )
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -91,7 +95,7 @@ _NAME = re.compile(
 )
 # What leads in to the drug: 降压药: / 我家老人需要 / 帮忙配一下 / for my mother:
 _LEAD_IN = re.compile(
-    r"^(?P<lead>[^:]*:|.*?(?:需要|想买|想要|要买|求购|(?:帮忙|帮我)?配一下|帮忙配|帮我配|帮忙买|帮我买|(?i:for\s+(?:my|our)\s+\w+)))\s*(?=\S)"
+    r"^(?P<lead>[^:]*:|.*?(?:需要|想买|想要|要买|求购|(?:帮忙|帮我)?配一下|帮忙配|帮我配|帮忙买|帮我买|(?i:\bneeds?\b|for\s+(?:my|our)\s+\w+)))\s*(?=\S)"
 )
 _LONG_DIGITS = re.compile(r"\d{7,}")
 
@@ -109,8 +113,10 @@ def parse_med(args: str) -> MedRequest:
         if _NOTE_LINE.match(line):
             notes.append(line.strip())
             continue
-        if _STREET.search(line):
-            line = _take_address(line, rooms, notes)
+        line = _take_brackets(_FULL_STOP.sub(" ", line), rooms, notes)
+        address = _ADDRESS_LINE.match(line)
+        if address or _STREET.search(line):
+            line = _take_address(line[address.end() if address else 0 :], rooms, notes)
         line = _take_rooms(line, rooms)
         for piece in _PIECES.split(line):
             items = _read_piece(piece.strip(), items, notes)
@@ -132,16 +138,35 @@ def parse_med(args: str) -> MedRequest:
     )
 
 
+def _take_brackets(line: str, rooms: set[Room], notes: list[str]) -> str:
+    """``line`` without the brackets that hold a room (into ``rooms``) or a remark (into ``notes``)."""
+
+    def take(bracket: re.Match[str]) -> str:
+        inside = bracket[1].strip()
+        room = parse_room(inside)
+        if room is not None:
+            rooms.add(room)
+        elif _REMARK.search(inside) or _PIECES.search(inside):
+            notes.append(inside)
+        else:
+            return bracket[0]
+        return " "
+
+    return _BRACKETED.sub(take, line) if "(" in line or "（" in line else line
+
+
 def _take_address(line: str, rooms: set[Room], notes: list[str]) -> str:
-    """``长宁路100弄7号1101 布洛芬 2盒``: the room into ``rooms``, the address up to it into ``notes``
-    (privately), the rest returned; a street address without a room is all note."""
+    """``长宁路100弄7号1101 布洛芬 2盒``: the room into ``rooms``, the street address before it into
+    ``notes`` (privately), the rest returned; a street address without a room is all note."""
     found = find_room(line)
     if found is None:
         notes.append(line.strip())
         return ""
-    rooms.add(found[0])
-    notes.append(line[: found[2]].strip())
-    return line[found[2] :]
+    room, start, end = found
+    rooms.add(room)
+    if line[:start].strip():
+        notes.append(line[:end].strip())
+    return line[end:]
 
 
 def _take_rooms(line: str, rooms: set[Room]) -> str:
@@ -160,14 +185,14 @@ def _read_piece(piece: str, items: list[Item], notes: list[str]) -> list[Item]:
     for asking in _ASKING:
         asked = asking.sub("", asked, count=1)
     asked = _ASKING_END.sub("", asked)
-    if not asked or _PRIVATE_LABEL.fullmatch(asked):
+    if not asked or _BARE_LABEL.fullmatch(asked):
         return items
     try:
         readings = read_quantities(asked)
     except ValueError:
         raise ParseError("med", "bad quantity") from None
     for reading in readings:
-        if reading.quantity is None and _PRIVATE_LABEL.fullmatch(reading.name):
+        if reading.quantity is None and _BARE_LABEL.fullmatch(reading.name):
             continue
         if reading.quantity is None and not _is_drug(reading.name):
             notes.append(piece if len(readings) == 1 else reading.name)
@@ -191,9 +216,10 @@ def _drop_lead_in(name: str, notes: list[str]) -> str:
             notes.append(lead)
         name = name[lead_in.end() :]
     first, _, rest = name.partition(" ")
-    if rest and _is_person(first):
-        notes.append(first)
-        return rest
+    while rest and (_is_person(first) or (_REMARK.search(first) and not _DRUG_END.search(first))):
+        notes.append(first)  # 独居老人 降压药吃完了 苯磺酸氨氯地平
+        name = rest
+        first, _, rest = name.partition(" ")
     return name
 
 
@@ -203,6 +229,8 @@ def _is_person(word: str) -> bool:
 
 def _is_drug(name: str) -> bool:
     """A name given without a quantity: a drug, unless it reads as a remark or a person's name."""
+    if "的" in name:  # 精神科的药: a description, not a name
+        return False
     if _DRUG_END.search(name):
         return True
     return not (_REMARK.search(name) or _NAME.match(name) or len(name) > 16)
