@@ -323,6 +323,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "gb.summary_households": {"zh": "— 各户 —", "en": "— Per household —"},
     "gb.paid_mark": {"zh": "✅已付", "en": "✅paid"},
     "gb.unpaid_mark": {"zh": "未付", "en": "unpaid"},
+    "gb.paid_topup": {
+        "zh": "已付 {paid}{unit}，还需补 {money} 元",
+        "en": "paid for {paid} {unit}, {money} yuan still to pay",
+    },
+    "gb.paid_refund": {"zh": "已付 {paid}{unit}，应退 {money} 元", "en": "paid for {paid} {unit}, refund {money} yuan"},
+    "gb.called_off_note": {
+        "zh": "⚠ 未成团：本团已取消，不收款；已付款的请退款。",
+        "en": "⚠ Called off: this buy did not go ahead; nothing is owed and payments are refunded.",
+    },
+    "gb.below_minimum_note": {
+        "zh": "⚠ 未达起订量（还差 {short} {unit}）：楼组长可按下方按钮取消本团（不收款）。",
+        "en": "⚠ Below the minimum ({short} {unit} short): the floor leader may call it off with the button below.",
+    },
     "gb.summary_delivery": {
         "zh": "— 送货单（按楼栋、单元、房号）—",
         "en": "— Delivery list (by building, unit, room) —",
@@ -355,6 +368,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "已接龙：团购 #{id} {household}。付款由楼组长核对后标记（#已付）。",
         "en": "Order noted: group buy #{id}, {household}. The floor leader marks it paid once checked.",
     },
+    "gb.kept_open": {"zh": "团购 #{id} 继续接龙。", "en": "Group buy #{id} stays open."},
+    "gb.err.called_off": {"zh": "团购 #{id} 已经取消了。", "en": "Group buy #{id} was already called off."},
     "gb.err.no_open": {
         "zh": "这里现在没有进行中的团购。",
         "en": "There is no open group buy here right now.",
@@ -385,6 +400,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "ask.button.yes": {"zh": "✅ 对", "en": "✅ Yes"},
     "ask.button.edit": {"zh": "✏️ 改时间", "en": "✏️ Change"},
     "ask.button.no_deadline": {"zh": "不设截团时间", "en": "No closing time"},
+    "ask.quantity": {
+        "zh": "团购 #{id}「{title}」接龙 {quantity}{unit}？数量比平时大很多，请确认。",
+        "en": "Group buy #{id} '{title}': {quantity} {unit}? That is far more than usual; please confirm.",
+    },
+    "ask.close_short": {
+        "zh": "团购 #{id}「{title}」还差 {short}{unit} 才到起订量。要怎么办？",
+        "en": "Group buy #{id} '{title}' is {short} {unit} short of its minimum. What should happen?",
+    },
+    "ask.dropped": {"zh": "好的，没有记录。", "en": "OK, nothing was recorded."},
+    "ask.button.no": {"zh": "✖ 不对", "en": "✖ No"},
+    "ask.button.close_anyway": {"zh": "仍然截单（按实际数量）", "en": "Close anyway (as ordered)"},
+    "ask.button.call_off": {"zh": "取消本团（未成团，不收款）", "en": "Call it off (nothing owed)"},
+    "ask.button.keep_open": {"zh": "继续接龙", "en": "Keep it open"},
     "ask.day.0": {"zh": "今天", "en": "today"},
     "ask.day.1": {"zh": "明天", "en": "tomorrow"},
     "ask.day.2": {"zh": "后天", "en": "the day after tomorrow"},

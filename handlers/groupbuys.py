@@ -58,14 +58,14 @@ def render_board(lang: str, tally: Tally, closed: bool, tz: tzinfo) -> tuple[str
         t(lang, "gb.board_title", id=buy.id, title=buy.name, closed=t(lang, "gb.closed_mark") if closed else ""),
         t(lang, "gb.price", price=format_fen(buy.price_fen), unit=buy.unit),
         *([t(lang, "gb.pickup", pickup=buy.pickup)] if buy.pickup else []),
-        t(lang, "gb.progress", households=len(tally.orders), total=tally.total, unit=buy.unit),
+        t(lang, "gb.progress", households=len(tally.ordering), total=tally.total, unit=buy.unit),
         *_conditions(lang, tally, tz),
     ]
-    if tally.orders:
-        shown = [f"{o.household}×{o.quantity}" for o in tally.orders[:BOARD_ENTRIES]]
-        lines.append(" · ".join(shown))
-        if len(tally.orders) > BOARD_ENTRIES:
-            lines.append(t(lang, "gb.more", count=len(tally.orders) - BOARD_ENTRIES))
+    ordering = tally.ordering
+    if ordering:
+        lines.append(" · ".join(f"{o.household}×{o.quantity}" for o in ordering[:BOARD_ENTRIES]))
+        if len(ordering) > BOARD_ENTRIES:
+            lines.append(t(lang, "gb.more", count=len(ordering) - BOARD_ENTRIES))
     if closed:
         return "\n".join(lines)[:4000], None
     lines.append(t(lang, "gb.how_to_order", id=buy.id))
@@ -80,10 +80,21 @@ def render_board(lang: str, tally: Tally, closed: bool, tz: tzinfo) -> tuple[str
     return "\n".join(lines)[:4000], markup
 
 
+def _payment(lang: str, tally: Tally, order) -> str:
+    """✅已付, 未付, or what is still to pay / to refund when the order changed after paying."""
+    balance = tally.balance_fen(order)
+    if not order.paid:
+        return t(lang, "gb.unpaid_mark") if balance else ""
+    if not balance:
+        return t(lang, "gb.paid_mark")
+    key = "gb.paid_topup" if balance > 0 else "gb.paid_refund"
+    return t(lang, key, paid=order.paid_quantity, unit=tally.buy.unit, money=format_fen(abs(balance)))
+
+
 def render_summary(lang: str, tally: Tally, tz: tzinfo) -> list[str]:
     buy = tally.buy
     status = t(lang, "gb.closed_mark") if tally.buy.status == "closed" else t(lang, "gb.open_mark")
-    unpaid_fen = tally.money_fen - tally.paid_fen
+    to_pay = sum(max(0, tally.balance_fen(o)) for o in tally.orders)
     lines = [
         t(lang, "gb.summary_title", id=buy.id, title=buy.name, status=status),
         t(
@@ -91,18 +102,24 @@ def render_summary(lang: str, tally: Tally, tz: tzinfo) -> list[str]:
             "gb.summary_totals",
             total=tally.total,
             unit=buy.unit,
-            households=len(tally.orders),
+            households=len(tally.ordering),
             money=format_fen(tally.money_fen),
             paid=len(tally.orders) - len(tally.unpaid),
             unpaid=len(tally.unpaid),
-            unpaid_money=format_fen(unpaid_fen),
+            unpaid_money=format_fen(to_pay),
         ),
         *_conditions(lang, tally, tz),
-        t(lang, "gb.summary_households"),
     ]
+    if buy.called_off:
+        lines.append(t(lang, "gb.called_off_note"))
+    elif buy.status == "closed" and tally.short_of_minimum:
+        lines.append(t(lang, "gb.below_minimum_note", short=tally.short_of_minimum, unit=buy.unit))
+    lines.append(t(lang, "gb.summary_households"))
     for order in tally.orders:
-        paid = t(lang, "gb.paid_mark") if order.paid else t(lang, "gb.unpaid_mark")
-        lines.append(f"{order.household} ×{order.quantity}{buy.unit} {format_fen(tally.due_fen(order))} {paid}")
+        lines.append(
+            f"{order.household} ×{order.quantity}{buy.unit} {format_fen(tally.due_fen(order))} "
+            f"{_payment(lang, tally, order)}".rstrip()
+        )
     lines.append(t(lang, "gb.summary_delivery"))
     for building, orders in tally.by_building().items():
         lines.append(t(lang, "gb.building", building=building))
@@ -204,12 +221,19 @@ async def _close_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def announce_close(app: Application, buy_id: int) -> None:
+    """The board marked closed and the summary posted; below the minimum (and not yet called off)
+    the summary carries a button for the leader to call the buy off."""
     services = app.bot_data.services
     await refresh_board(app, buy_id)
     tally = await services.groupbuys.tally(buy_id, with_roster=True)
     lang = services.chat_language(tally.buy.chat_id)
-    for text in render_summary(lang, tally, services.config.schedule.tz):
-        await app.bot.send_message(tally.buy.chat_id, text)
+    parts = render_summary(lang, tally, services.config.schedule.tz)
+    markup = None
+    if tally.short_of_minimum and not tally.buy.called_off:
+        button = InlineKeyboardButton(t(lang, "ask.button.call_off"), callback_data=f"gb:off:{buy_id}")
+        markup = InlineKeyboardMarkup([[button]])
+    for i, text in enumerate(parts):
+        await app.bot.send_message(tally.buy.chat_id, text, reply_markup=markup if i == len(parts) - 1 else None)
 
 
 async def restore_jobs(app: Application) -> None:
@@ -287,9 +311,24 @@ def _deadline_question(context: BotContext, question_id: int, command: c.GroupBu
 
 
 async def order(update: Update, context: BotContext, command: c.Order) -> None:
-    outcome = await context.services.groupbuys.order(
-        await context.actor(), command.buy_id, command.quantity, command.room, paid=command.paid
-    )
+    """Set the household's quantity, or first ask about one far above the buy's usual (100 for 1)."""
+    message = update.effective_message
+    groupbuys = context.services.groupbuys
+    actor = await context.actor()
+    if update.edited_message is None and await groupbuys.unusual(command.buy_id, command.quantity):
+        buy = await groupbuys.get(command.buy_id)
+        question = await context.services.questions.ask(actor, message.chat_id, message.message_id, "quantity", command)
+        buttons = [
+            InlineKeyboardButton(context.t("ask.button.yes"), callback_data=f"ask:{question.id}:yes"),
+            InlineKeyboardButton(context.t("ask.button.no"), callback_data=f"ask:{question.id}:none"),
+        ]
+        sent = await message.reply_text(
+            context.t("ask.quantity", id=buy.id, title=buy.name, quantity=command.quantity, unit=buy.unit),
+            reply_markup=InlineKeyboardMarkup([buttons]),
+        )
+        await context.services.questions.prompted(question.id, sent.message_id)
+        return
+    outcome = await groupbuys.order(actor, command.buy_id, command.quantity, command.room, paid=command.paid)
     await _ordered(update, context, outcome)
 
 
@@ -313,8 +352,7 @@ async def reply_order(update: Update, context: BotContext, command: c.ReplyOrder
     buy_id = await context.services.groupbuys.buy_of_board(replied.chat_id, replied.message_id)
     if buy_id is None:
         return
-    outcome = await context.services.groupbuys.order(await context.actor(), buy_id, command.quantity, paid=command.paid)
-    await _ordered(update, context, outcome)
+    await order(update, context, c.Order(buy_id=buy_id, quantity=command.quantity, paid=command.paid))
 
 
 async def relay(update: Update, context: BotContext, command: c.RelayImport) -> None:
@@ -364,14 +402,16 @@ async def _import_relay(context: BotContext, message, actor, command: c.RelayImp
 
 # ---------------------------------------------------------------------- answers to the bot's questions
 async def answer_button(update: Update, context: BotContext) -> None:
-    """✅ / ✏️ / 不设截团时间 under a deadline question, or the buy chosen for a relay."""
+    """The answer to a question the bot asked: a guessed deadline (✅ / ✏️ / no deadline), which buy a
+    relay is for, an unusually large order (✅ / ✖), closing below the minimum (close / call off /
+    keep open)."""
     query = update.callback_query
     _, raw_id, choice = query.data.split(":")
     questions = context.services.questions
     actor = await context.actor()
     question = await questions.waiting(actor, int(raw_id), query.message.chat_id, query.message.message_id)
     command = questions.command(question)
-    if choice == "edit":
+    if isinstance(command, c.GroupBuyOpen) and choice == "edit":  # the question waits for a reply
         await query.answer()
         await query.edit_message_text(context.t("ask.deadline_reply", title=command.title))
         return
@@ -384,12 +424,32 @@ async def answer_button(update: Update, context: BotContext) -> None:
     if isinstance(command, c.RelayImport):
         command = command.model_copy(update={"buy_id": int(choice[1:])})
         await _import_relay(context, query.message, actor, command, building)
-        return
-    if choice == "none":
-        command = command.model_copy(update={"deadline": None, "deadline_text": None, "unsure": ()})
+    elif isinstance(command, c.Order):
+        if choice == "yes":
+            groupbuys = context.services.groupbuys
+            outcome = await groupbuys.order(actor, command.buy_id, command.quantity, command.room, paid=command.paid)
+            await _ordered(update, context, outcome)
+        else:
+            await query.message.reply_text(context.t("ask.dropped"))
+    elif isinstance(command, c.CloseBuy):
+        if choice == "yes":
+            await _close(context, actor, command.buy_id)
+        elif choice == "none":
+            await _call_off(context, actor, command.buy_id)
+        else:
+            await query.message.reply_text(context.t("gb.kept_open", id=command.buy_id))
     else:
-        command = command.model_copy(update={"unsure": ()})
-    await _open(context, actor, question.chat_id, question.source_message_id, building, command)
+        update_fields = {"unsure": ()}
+        if choice == "none":
+            update_fields |= {"deadline": None, "deadline_text": None}
+        await _open(
+            context,
+            actor,
+            question.chat_id,
+            question.source_message_id,
+            building,
+            command.model_copy(update=update_fields),
+        )
 
 
 async def answer_reply(update: Update, context: BotContext) -> None:
@@ -417,7 +477,38 @@ async def answer_reply(update: Update, context: BotContext) -> None:
 
 
 async def close(update: Update, context: BotContext, command: c.CloseBuy) -> None:
-    buy = await context.services.groupbuys.close(await context.actor(), command.buy_id)
+    """Close now; below the buy's minimum, first ask: close anyway, call it off, or keep it open."""
+    actor = await context.actor()
+    groupbuys = context.services.groupbuys
+    short = await groupbuys.shortfall(actor, command.buy_id)
+    if not short:
+        await _close(context, actor, command.buy_id)
+        return
+    message = update.effective_message
+    buy = await groupbuys.get(command.buy_id)
+    question = await context.services.questions.ask(actor, message.chat_id, message.message_id, "close", command)
+    buttons = [
+        [InlineKeyboardButton(context.t("ask.button.close_anyway"), callback_data=f"ask:{question.id}:yes")],
+        [InlineKeyboardButton(context.t("ask.button.call_off"), callback_data=f"ask:{question.id}:none")],
+        [InlineKeyboardButton(context.t("ask.button.keep_open"), callback_data=f"ask:{question.id}:keep")],
+    ]
+    sent = await message.reply_text(
+        context.t("ask.close_short", id=buy.id, title=buy.name, short=short, unit=buy.unit),
+        reply_markup=InlineKeyboardMarkup(buttons),
+    )
+    await context.services.questions.prompted(question.id, sent.message_id)
+
+
+async def _close(context: BotContext, actor, buy_id: int) -> None:
+    buy = await context.services.groupbuys.close(actor, buy_id)
+    for job in context.job_queue.get_jobs_by_name(close_job_name(buy.id)):
+        job.schedule_removal()
+    await announce_close(context.application, buy.id)
+
+
+async def _call_off(context: BotContext, actor, buy_id: int) -> None:
+    """未成团: nothing is owed; the group is told once, with the summary (refunds if any were paid)."""
+    buy = await context.services.groupbuys.call_off(actor, buy_id)
     for job in context.job_queue.get_jobs_by_name(close_job_name(buy.id)):
         job.schedule_removal()
     await announce_close(context.application, buy.id)
@@ -454,6 +545,11 @@ async def button(update: Update, context: BotContext) -> None:
             return
         await query.answer(context.t("me.sent_private"))
         return
+    if action == "off":
+        await _call_off(context, actor, buy_id)
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        return
     outcome = await context.services.groupbuys.adjust(actor, buy_id, 1 if action == "+1" else -1)
     await query.answer(context.t("gb.ordered", id=buy_id, household=outcome.household.label, quantity=outcome.after))
     schedule_board(context.application, buy_id)
@@ -471,5 +567,7 @@ def register(app: Application) -> None:
     router.add(c.BuySummary, summary)
     router.on_chatter(guarded(answer_reply))
     router.help_keys.append("help.groupbuy")
-    app.add_handler(CallbackQueryHandler(guarded(button), pattern=r"^gb:(\+1|-1|csv):\d{1,12}$"))
-    app.add_handler(CallbackQueryHandler(guarded(answer_button), pattern=r"^ask:\d{1,12}:(yes|edit|none|b\d{1,9})$"))
+    app.add_handler(CallbackQueryHandler(guarded(button), pattern=r"^gb:(\+1|-1|csv|off):\d{1,12}$"))
+    app.add_handler(
+        CallbackQueryHandler(guarded(answer_button), pattern=r"^ask:\d{1,12}:(yes|edit|none|keep|b\d{1,9})$")
+    )

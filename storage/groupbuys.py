@@ -28,6 +28,7 @@ def _buy(row: sqlite3.Row) -> GroupBuy:
         created_at=from_db(row["created_at"]),
         spec=row["spec"],
         pickup=row["pickup"],
+        called_off=bool(row["called_off"]),
     )
 
 
@@ -97,14 +98,30 @@ async def close(conn: Connection, buy_id: int, at: datetime) -> bool:
     return cursor.rowcount == 1
 
 
+async def call_off(conn: Connection, buy_id: int, at: datetime) -> bool:
+    """Close (if open) and call off: 未成团, nothing owed. False when it was called off already."""
+    cursor = await conn.execute(
+        "UPDATE group_buys SET status = 'closed', closed_at = coalesce(closed_at, ?), called_off = 1 "
+        "WHERE id = ? AND called_off = 0",
+        (to_db(at), buy_id),
+    )
+    return cursor.rowcount == 1
+
+
 # ------------------------------------------------------------------------------ orders
 async def set_order(conn: Connection, buy_id: int, household_id: int, quantity: int, by: int, at: datetime) -> None:
     """Set a household's total (0 withdraws). Changes nothing unless the buy exists and is open."""
-    if quantity == 0:
+    if quantity == 0:  # withdrawn; a paid order stays at 0 so its refund shows
         await conn.execute(
-            "DELETE FROM group_buy_orders WHERE buy_id = ? AND household_id = ? "
+            "DELETE FROM group_buy_orders WHERE buy_id = ? AND household_id = ? AND paid = 0 "
             "AND buy_id IN (SELECT id FROM group_buys WHERE status = 'open')",
             (buy_id, household_id),
+        )
+        await conn.execute(
+            "UPDATE group_buy_orders SET quantity = 0, updated_by = ?, updated_at = ? "
+            "WHERE buy_id = ? AND household_id = ? AND paid = 1 "
+            "AND buy_id IN (SELECT id FROM group_buys WHERE status = 'open')",
+            (by, to_db(at), buy_id, household_id),
         )
         return
     await conn.execute(
@@ -127,7 +144,7 @@ async def orders(conn: Connection, buy_id: int) -> list[BuyOrder]:
     """Every household's order, in delivery order (building, unit, room)."""
     rows = await fetch_all(
         conn,
-        "SELECT o.household_id, o.quantity, o.paid, h.building, h.unit, h.room FROM group_buy_orders o "
+        "SELECT o.household_id, o.quantity, o.paid, o.paid_quantity, h.building, h.unit, h.room FROM group_buy_orders o "
         "JOIN households h ON h.id = o.household_id WHERE o.buy_id = ? ORDER BY h.building, h.unit, h.room",
         (buy_id,),
     )
@@ -144,6 +161,7 @@ async def orders(conn: Connection, buy_id: int) -> list[BuyOrder]:
                 room=row["room"],
                 quantity=row["quantity"],
                 paid=bool(row["paid"]),
+                paid_quantity=row["paid_quantity"] or 0,
             )
         )
     return found
@@ -151,7 +169,8 @@ async def orders(conn: Connection, buy_id: int) -> list[BuyOrder]:
 
 async def mark_paid(conn: Connection, buy_id: int, household_id: int) -> bool:
     cursor = await conn.execute(
-        "UPDATE group_buy_orders SET paid = 1 WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
+        "UPDATE group_buy_orders SET paid = 1, paid_quantity = quantity WHERE buy_id = ? AND household_id = ?",
+        (buy_id, household_id),
     )
     return cursor.rowcount == 1
 

@@ -106,6 +106,7 @@ class GroupBuy(Record):
     created_at: datetime
     spec: str | None = None  # the product's specification, 30枚/盒
     pickup: str | None = None  # where and when to collect
+    called_off: bool = False  # closed below its minimum and not going ahead: nothing is owed
 
     @property
     def name(self) -> str:
@@ -121,6 +122,7 @@ class BuyOrder(Record):
     room: int
     quantity: int
     paid: bool
+    paid_quantity: int = 0  # the units paid for (the quantity may have changed since)
 
 
 class Board(Record):

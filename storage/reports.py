@@ -61,9 +61,10 @@ async def groupbuys_by_building(conn: Connection, start: datetime, end: datetime
     one building, so the buildings add up to the whole."""
     params = {"start": to_db(start), "end": to_db(end)}
     buys = """WITH buys AS (
-               SELECT id, building, status, price_fen FROM group_buys WHERE status = 'open'
+               SELECT id, building, status, price_fen, called_off FROM group_buys WHERE status = 'open'
                UNION
-               SELECT id, building, status, price_fen FROM group_buys WHERE closed_at >= :start AND closed_at < :end
+               SELECT id, building, status, price_fen, called_off FROM group_buys
+               WHERE closed_at >= :start AND closed_at < :end
            )"""
     figures: dict[int | None, dict[str, int]] = {}
     for row in await fetch_all(
@@ -76,7 +77,9 @@ async def groupbuys_by_building(conn: Connection, start: datetime, end: datetime
     for row in await fetch_all(
         conn,
         f"""{buys} SELECT h.building, sum(o.quantity) AS quantity,
-                sum(CASE WHEN o.paid = 0 THEN o.quantity * b.price_fen ELSE 0 END) AS unpaid
+                sum(CASE WHEN b.called_off THEN 0
+                         ELSE max(o.quantity - CASE WHEN o.paid THEN o.paid_quantity ELSE 0 END, 0) * b.price_fen
+                    END) AS unpaid
             FROM buys b JOIN group_buy_orders o ON o.buy_id = b.id JOIN households h ON h.id = o.household_id
             GROUP BY h.building""",
         params,

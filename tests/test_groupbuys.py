@@ -428,3 +428,81 @@ async def test_an_edited_order_or_relay_sets_what_it_now_says(bot):
     relay = await bot.send(BUILDING_3, LEADER, "#接龙 蔬菜包\n1. 3-601 1份")
     await bot.edit(BUILDING_3, relay["message"]["message_id"], "#接龙 蔬菜包\n1. 3-601 2份\n2. 3-702 1份")
     assert await quantities(bot) == {"3-502": 3, "3-601": 2, "3-702": 1}
+
+
+async def test_closing_below_the_minimum_asks_and_a_called_off_buy_owes_nothing(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份 起订30")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    await bot.send(BUILDING_3, LEADER, "#已付 1 3-502")
+    await bot.send(BUILDING_3, LEADER, "#截单 1")
+    question = bot.last_message(BUILDING_3)
+    assert question["text"] == "团购 #1「蔬菜包」还差 28份 才到起订量。要怎么办？"
+    assert (await bot.services.groupbuys.get(1)).status == "open"
+    buttons = question_buttons(question)
+    await bot.press(BUILDING_3, question["message_id"], LEADER, buttons["继续接龙"])
+    assert (await bot.services.groupbuys.get(1)).status == "open"
+
+    await bot.send(BUILDING_3, LEADER, "#截单 1")
+    question = bot.last_message(BUILDING_3)
+    await bot.press(
+        BUILDING_3, question["message_id"], LEADER, question_buttons(question)["取消本团（未成团，不收款）"]
+    )
+    buy = await bot.services.groupbuys.get(1)
+    assert (buy.status, buy.called_off) == ("closed", True)
+    summary = bot.last(BUILDING_3)
+    assert "未成团" in summary and "3-502 ×2份 0.00 已付 2份，应退 136.00 元" in summary
+    digest = await bot.services.reports.digest()
+    assert digest.total.unpaid_fen == 0
+
+
+async def test_a_buy_closed_at_its_deadline_below_the_minimum_says_so_and_the_leader_may_call_it_off(bot, clock):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份 截止20:00 起订30")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    clock.set(datetime(2026, 4, 10, 20, 0, 1, tzinfo=SHANGHAI))
+    for job in bot.app.job_queue.get_jobs_by_name(close_job_name(1)):
+        await job.run(bot.app)
+    summary = bot.last_message(BUILDING_3)
+    assert "未达起订量（还差 28 份）" in summary["text"]
+    [[button]] = summary["reply_markup"]["inline_keyboard"]
+    await bot.press(BUILDING_3, summary["message_id"], RESIDENT, button["callback_data"])
+    assert not (await bot.services.groupbuys.get(1)).called_off  # only the leader may
+    await bot.press(BUILDING_3, summary["message_id"], LEADER, button["callback_data"])
+    assert (await bot.services.groupbuys.get(1)).called_off
+
+
+async def test_an_order_changed_after_paying_shows_what_is_still_to_pay_or_refund(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 2")
+    await bot.send(BUILDING_3, LEADER, "#已付 1 3-502")
+    await bot.send(BUILDING_3, LEADER, "#已付 1 3-601")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 0")
+    await bot.send(BUILDING_3, LEADER, "#团购汇总 1")
+    summary = bot.last(BUILDING_3)
+    assert "3-502 ×3份 204.00 已付 2份，还需补 68.00 元" in summary
+    assert "3-601 ×0份 0.00 已付 2份，应退 136.00 元" in summary
+    await bot.send(BUILDING_3, LEADER, "#已付 1 3-502")  # the leader took the 68 yuan
+    await bot.send(BUILDING_3, LEADER, "#团购汇总 1")
+    assert "3-502 ×3份 204.00 ✅已付" in bot.last(BUILDING_3)
+
+
+async def test_a_quantity_far_above_the_usual_is_asked_about_once(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 1")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 100")
+    question = bot.last_message(BUILDING_3)
+    assert question["text"] == "团购 #1「蔬菜包」接龙 100份？数量比平时大很多，请确认。"
+    assert await quantities(bot) == {"3-601": 1}
+    await bot.press(BUILDING_3, question["message_id"], RESIDENT, question_buttons(question)["✖ 不对"])
+    assert await quantities(bot) == {"3-601": 1}
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 12")
+    question = bot.last_message(BUILDING_3)
+    await bot.press(BUILDING_3, question["message_id"], RESIDENT, question_buttons(question)["✅ 对"])
+    assert await quantities(bot) == {"3-502": 12, "3-601": 1}
+    await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 3")  # an ordinary quantity is never asked about
+    assert await quantities(bot) == {"3-502": 12, "3-601": 3}

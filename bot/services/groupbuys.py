@@ -19,6 +19,10 @@ from storage.db import Database
 from storage.models import BuyOrder, GroupBuy, Household
 from storage.sql import Connection
 
+# An order of at least this many, and this many times the buy's usual order, is asked about first.
+UNUSUAL_AT_LEAST = 10
+UNUSUAL_TIMES = 5
+
 
 @dataclass(frozen=True)
 class OrderOutcome:
@@ -39,11 +43,16 @@ class RelayOutcome:
 
 @dataclass(frozen=True)
 class Tally:
-    """Everything the board and the summary show, computed once."""
+    """Everything the board and the summary show, computed once. ``orders`` keeps a paid order that
+    was withdrawn (quantity 0) so its refund shows; ``ordering`` is the households that order."""
 
     buy: GroupBuy
     orders: list[BuyOrder]
     not_ordered: list[str]
+
+    @property
+    def ordering(self) -> list[BuyOrder]:
+        return [o for o in self.orders if o.quantity]
 
     @property
     def total(self) -> int:
@@ -51,18 +60,28 @@ class Tally:
 
     @property
     def money_fen(self) -> int:
-        return self.total * self.buy.price_fen
+        return sum(self.due_fen(o) for o in self.orders)
 
     def due_fen(self, order: BuyOrder) -> int:
-        return order.quantity * self.buy.price_fen
+        """What the household owes for its order: nothing once the buy is called off (未成团)."""
+        return 0 if self.buy.called_off else order.quantity * self.buy.price_fen
+
+    def paid_in_fen(self, order: BuyOrder) -> int:
+        return order.paid_quantity * self.buy.price_fen if order.paid else 0
+
+    def balance_fen(self, order: BuyOrder) -> int:
+        """Still to pay (positive) or to refund (negative): the order changed after paying, or the
+        buy was called off."""
+        return self.due_fen(order) - self.paid_in_fen(order)
 
     @property
     def paid_fen(self) -> int:
-        return sum(self.due_fen(o) for o in self.orders if o.paid)
+        return sum(self.paid_in_fen(o) for o in self.orders)
 
     @property
     def unpaid(self) -> list[BuyOrder]:
-        return [o for o in self.orders if not o.paid]
+        """Orders with money still to settle either way."""
+        return [o for o in self.orders if self.balance_fen(o)]
 
     @property
     def short_of_minimum(self) -> int:
@@ -81,7 +100,7 @@ class Tally:
     def by_building(self) -> dict[int, list[BuyOrder]]:
         """The delivery list: per building, in unit and room order (orders come sorted)."""
         grouped: dict[int, list[BuyOrder]] = {}
-        for order in self.orders:
+        for order in self.ordering:
             grouped.setdefault(order.building, []).append(order)
         return grouped
 
@@ -312,6 +331,43 @@ class GroupBuys:
         assert closed is not None
         return closed
 
+    async def shortfall(self, actor: Actor, buy_id: int) -> int:
+        """Before ``#截单``: how far the buy is below its minimum (0 when reached or none), so the
+        leader is asked before closing a buy that did not make it."""
+        buy = await self.get(buy_id)
+        self._require_manager(actor, buy, "gb.close")
+        if buy.status == "closed":
+            raise UserError("gb.err.already_closed", id=buy_id)
+        return (await self.tally(buy_id)).short_of_minimum
+
+    async def call_off(self, actor: Actor, buy_id: int) -> GroupBuy:
+        """未成团: close the buy (if open) and owe nothing for it; payments are shown as refunds."""
+        buy = await self.get(buy_id)
+        self._require_manager(actor, buy, "gb.close")
+        now = self._clock.now()
+
+        async def body(conn: Connection) -> GroupBuy | None:
+            if not await store.call_off(conn, buy_id, now):
+                raise UserError("gb.err.called_off", id=buy_id)
+            await audit.add(
+                conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.call_off", detail=f"#{buy_id}"
+            )
+            return await store.get(conn, buy_id)
+
+        called_off = await self._db.write(body)
+        assert called_off is not None
+        return called_off
+
+    async def unusual(self, buy_id: int, quantity: int) -> bool:
+        """Is ``quantity`` far above what households order in this buy (a typo such as 100 for 1)?
+        At least 10 and five times the usual order (1 while nobody has ordered)."""
+        if quantity < UNUSUAL_AT_LEAST:
+            return False
+        async with self._db.read() as conn:
+            orders = [o.quantity for o in await store.orders(conn, buy_id) if o.quantity]
+        usual = sorted(orders)[len(orders) // 2] if orders else 1
+        return quantity >= UNUSUAL_TIMES * usual
+
     async def mark_paid(self, actor: Actor, buy_id: int, room: Room) -> Household:
         buy = await self.get(buy_id)
         self._require_manager(actor, buy, "gb.paid")
@@ -335,7 +391,7 @@ class GroupBuys:
                 raise UserError("gb.err.not_found", id=buy_id)
             orders = await store.orders(conn, buy_id)
             everyone = await roster.households(conn, buy.building) if with_roster else []
-        ordered = {order.household_id for order in orders}
+        ordered = {order.household_id for order in orders if order.quantity}
         return Tally(buy=buy, orders=orders, not_ordered=[h.label for h in everyone if h.id not in ordered])
 
     async def summary(self, actor: Actor, buy_id: int) -> Tally:

@@ -16,10 +16,10 @@ from storage.db import Database
 from storage.models import Question
 from storage.sql import Connection
 
+Waiting = c.GroupBuyOpen | c.RelayImport | c.Order | c.CloseBuy
 # The commands that can wait for an answer.
-_WAITING: dict[str, type[c.GroupBuyOpen] | type[c.RelayImport]] = {
-    c.GroupBuyOpen.name: c.GroupBuyOpen,
-    c.RelayImport.name: c.RelayImport,
+_WAITING: dict[str, type[Waiting]] = {
+    command.name: command for command in (c.GroupBuyOpen, c.RelayImport, c.Order, c.CloseBuy)
 }
 
 
@@ -28,9 +28,7 @@ class Questions:
         self._db = db
         self._clock = clock
 
-    async def ask(
-        self, actor: Actor, chat_id: int, source_message_id: int, kind: str, command: c.GroupBuyOpen | c.RelayImport
-    ) -> Question:
+    async def ask(self, actor: Actor, chat_id: int, source_message_id: int, kind: str, command: Waiting) -> Question:
         now = self._clock.now()
         payload = f"{command.name}:{command.model_dump_json()}"
 
@@ -77,6 +75,6 @@ class Questions:
         return await self._db.write(lambda conn: store.answer(conn, question.id, now))
 
     @staticmethod
-    def command(question: Question) -> c.GroupBuyOpen | c.RelayImport:
+    def command(question: Question) -> Waiting:
         name, _, payload = question.command.partition(":")
         return _WAITING[name].model_validate_json(payload)
