@@ -381,6 +381,9 @@ async def relay(update: Update, context: BotContext, command: c.RelayImport) -> 
             )
             await context.services.questions.prompted(question.id, sent.message_id)
             return
+    if command.mine is not None:  # #接龙 蔬菜包 2份: the sender's own order, the buy named by its item
+        await order(update, context, c.Order(buy_id=command.buy_id, quantity=command.mine))
+        return
     await _import_relay(context, message, actor, command, building)
 
 
@@ -421,7 +424,10 @@ async def answer_button(update: Update, context: BotContext) -> None:
     await query.answer()
     await query.edit_message_reply_markup(None)
     building = await _building(context, question.chat_id)
-    if isinstance(command, c.RelayImport):
+    if isinstance(command, c.RelayImport) and command.mine is not None:
+        outcome = await context.services.groupbuys.order(actor, int(choice[1:]), command.mine)
+        await _ordered(update, context, outcome)
+    elif isinstance(command, c.RelayImport):
         command = command.model_copy(update={"buy_id": int(choice[1:])})
         await _import_relay(context, query.message, actor, command, building)
     elif isinstance(command, c.Order):

@@ -506,3 +506,11 @@ async def test_a_quantity_far_above_the_usual_is_asked_about_once(bot):
     assert await quantities(bot) == {"3-502": 12, "3-601": 1}
     await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 3")  # an ordinary quantity is never asked about
     assert await quantities(bot) == {"3-502": 12, "3-601": 3}
+
+
+async def test_an_order_naming_the_buy_by_its_item_is_the_senders_own(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 鸡蛋 30枚/盒 35元")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 鸡蛋 两盒")
+    await bot.send(BUILDING_3, NEIGHBOUR, "3-601 #接龙 1 1")  # the room written before the tag
+    assert await quantities(bot) == {"3-502": 2, "3-601": 1}

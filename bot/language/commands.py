@@ -163,21 +163,23 @@ class ReplyOrder(Command):
 
 class RelayLine(BaseModel):
     model_config = ConfigDict(frozen=True)
-    number: int
+    number: int = Field(ge=0, le=9999)
     room: Room
-    quantity: int
+    quantity: int = Field(ge=0, le=9999)
     paid: bool = False  # the line ends in 已付 / 已转 / paid
 
 
 class RelayImport(Command):
-    """A pasted WeChat relay (or a one-line tally such as ``#接龙 鸡蛋 3-502 2盒``). The buy is found
-    by ``buy_id`` when the message names one (``#接龙 3`` above the lines), else by ``title``."""
+    """A pasted WeChat relay (or a one-line tally such as ``#接龙 鸡蛋 3-502 2盒``, or the sender's
+    own order naming the buy by its item, ``#接龙 鸡蛋 2盒``: ``mine``). The buy is found by ``buy_id``
+    when the message names one (``#接龙 3`` above the lines), else by ``title``."""
 
     name = "relay"
     title: str
     lines: list[RelayLine]
     unreadable: list[str] = Field(default_factory=list)
     buy_id: Id | None = None
+    mine: int | None = Field(default=None, ge=0, le=9999)  # the sender's own quantity: #接龙 蔬菜包 2份
 
 
 class CloseBuy(Command):

@@ -128,6 +128,9 @@ def _find_command(text: str, ctx: ParseContext) -> tuple[str, str] | None:
             raise ParseError(name, "asks how the command works")
         if prefix_room and name in ("med", "register", "care"):
             args = f"{prefix_room} {args}"
+        elif prefix_room and name == "order":  # 3-502 #接龙 3 2: the room goes after the buy's number
+            first, _, below = args.partition("\n")
+            args = f"{first} {prefix_room}\n{below}".strip()
         return name, args.strip()
     return None
 

@@ -34,6 +34,7 @@ _QUANTITY = re.compile(
 _GLUED_UNIT = re.compile(r"份|盒|箱|袋|瓶|斤|个|件|桶|罐")
 _PAID = re.compile(r"已付款?|已转账?|已支付|已付清|(?i:\bpaid\b)")
 _DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 _CURRENCY = re.compile(r"[元¥$]|RMB|CNY|yuan", re.I)
 # Lines that are not orders: examples of the format, and lines of punctuation or emoji only.
 _EXAMPLE = re.compile(r"^[^\w]*(?:例|示例|举例|样例|格式|比如|e\.?g\b|example)", re.I)
@@ -129,8 +130,22 @@ def _relay(buy_id: int | None, lines: list[str]) -> c.RelayImport:
             position = len(read) + len(unreadable) + 1
             read.append(c.RelayLine(number=number or position, room=room, quantity=reading.quantity, paid=reading.paid))
     if not (read or unreadable):
-        raise c.ParseError("order", "empty relay")
+        own = _own_order(lines[0]) if len(lines) == 1 and buy_id is None else None
+        if own is None:
+            raise c.ParseError("order", "empty relay")
+        return c.RelayImport(title=own[0], lines=[], mine=own[1])
     return c.RelayImport(title=title, lines=read, unreadable=unreadable, buy_id=buy_id)
+
+
+def _own_order(line: str) -> tuple[str, int] | None:
+    """``蔬菜包 2份`` / ``鸡蛋 两盒 已付``: a buy's item, then the sender's own quantity last."""
+    text = _PAID.sub(" ", line).strip()
+    found = list(_QUANTITY.finditer(text))
+    if not found or text[found[-1].end() :].strip():
+        return None
+    title = _title(text[: found[-1].start()])
+    quantity = _number(found[-1]["times"] or found[-1]["counted"] or found[-1]["bare"])
+    return (title, quantity) if _LETTER.search(title) and quantity is not None else None
 
 
 def _entries(

@@ -289,8 +289,8 @@ class GroupBuys:
 
     @staticmethod
     async def _household(conn: Connection, actor: Actor, room: Room | None, now: datetime) -> Household:
-        if room is None:
-            return require_household(actor, "gb.order")
+        if room is None or (actor.household is not None and actor.household.is_at(room)):
+            return require_household(actor, "gb.order")  # their own room, written out or not
         require_leader(actor, room.building, "gb.order.other")
         return await roster.ensure_household(conn, room.building, room.unit, room.room, now)
 
