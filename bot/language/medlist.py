@@ -14,25 +14,27 @@ from bot.language.commands import MedRequest, ParseError
 from bot.language.normalize import SEPARATORS
 from bot.language.numbers import CN_CHARS
 from bot.language.personal import CARD_LABEL, scrub
-from bot.language.quantities import UNIT, Item, add_reading, read_quantities
+from bot.language.quantities import UNIT, Item, Reading, add_reading, read_quantities
 from bot.language.rooms import Room, find_room, match_room, parse_room
 
 MAX_ITEMS = 50  # one household's list; more is a paste gone wrong
 _MAX_NOTE = 500
 
 _URGENT = re.compile(
-    r"[(（【\[]\s*(?:急|加急|紧急|urgent)\s*[)）】\]]"
+    r"(?=[(（【\[十加紧特很非比急着uUaAeE])"  # what every form starts with: other characters are passed over at once
+    r"(?:[(（【\[]\s*(?:急|加急|紧急|urgent)\s*[)）】\]]"
     r"|十万火急|加急|紧急|特急|很急|非常急|比较急|急急|急需|急用|着急"
     r"|(?<![^\s,，、;；:(（])急(?!支|性|诊|救)[!！]*"
     r"|急(?=[\s!！,，、;；。?？)）]|$)[!！]*"
-    r"|(?<![A-Za-z])(?:urgent(?:ly)?|asap|emergency)(?![A-Za-z])[!！]*",
-    re.I,
+    r"|(?<![A-Za-z])(?:urgent(?:ly)?|asap|emergency)(?![A-Za-z])[!！]*)",
+    re.I | re.M,
 )
 # Numbering and bullets: 1. 1、 ① 一、 (1) 1) - • at the start of a line or after a space.
 _NUMBERING = re.compile(
     r"(?:^|(?<=\s))(?:\d{1,2}\s*[.、)）](?!\d)(?=\s*\S)|[一二三四五六七八九十]{1,3}\s*、"
     r"|[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|[-*•·●○◆◇▪■□►>]+)\s*"
-    rf"|^\d{{1,2}}\s+(?=[\u4e00-\u9fff])(?!{UNIT}|号|栋|幢|楼)"  # ① is 1 once normalised: "1 布洛芬 2盒"
+    rf"|^\d{{1,2}}\s+(?=[\u4e00-\u9fff])(?!{UNIT}|号|栋|幢|楼)",  # ① is 1 once normalised: "1 布洛芬 2盒"
+    re.M,
 )
 _PIECES = re.compile(rf"[{SEPARATORS}。！？!?]+|\s+(?:and|&)\s+", re.I)
 # Where a room address may start: a building number, then 号楼/栋/-/…, then a digit.
@@ -55,20 +57,20 @@ _BARE_LABEL = re.compile(
     r"|(?i:tel|phone|mobile|id(?: card)?|room|rm|flat|apt|for|to|at|in))(?:号码|号)?\s*[:]?",
 )
 # The words around a request asked of the neighbours; what is left is the drug (or a remark).
-_ASKING = (
-    re.compile(
-        r"^(?:求助|求购|急求|求|请问|问一下|问下)?\s*[:]?\s*"
-        r"(?:(?:各位)?邻居们?|大家)?\s*"
-        r"(?:(?:谁|哪位|哪家|有没有|有无)(?:邻居|人)?(?:家里|家)?还?有?)?\s*"
-        r"(?:多余的|多余|多的|富余的)?\s*"
-        r"(?:(?:我家|我们|我)?(?:想买|想要|需要|要|买))?\s*"
-    ),
-    re.compile(
-        r"^(?:please\s+|pls\s+)?(?:(?:i|we)\s+(?:need|want|would like)|need|does anyone have|anyone (?:has|have)"
-        r"|can someone (?:buy|get))?\s*(?:some\s+|spare\s+|extra\s+)?",
-        re.I,
-    ),
+_ASKING_ZH = re.compile(
+    r"^(?:求助|求购|急求|求|请问|问一下|问下)?\s*[:]?\s*"
+    r"(?:(?:各位)?邻居们?|大家)?\s*"
+    r"(?:(?:谁|哪位|哪家|有没有|有无)(?:邻居|人)?(?:家里|家)?还?有?)?\s*"
+    r"(?:多余的|多余|多的|富余的)?\s*"
+    r"(?:(?:我家|我们|我)?(?:想买|想要|需要|要|买))?\s*"
 )
+_ASKING_FIRST = frozenset("求急请问各邻大谁哪有多富我想需要买:")  # what _ASKING_ZH can start with
+_ASKING_EN = re.compile(
+    r"^(?:please\s+|pls\s+)?(?:(?:i|we)\s+(?:need|want|would like)|need|does anyone have|anyone (?:has|have)"
+    r"|can someone (?:buy|get))?\s*(?:some\s+|spare\s+|extra\s+)?",
+    re.I,
+)
+_ASKING_LAST = frozenset("?？吗呢啊呀吧")
 _ASKING_END = re.compile(r"(?:\s*(?:[?？吗呢啊呀吧]|please|pls|thanks|thank you))+$", re.I)
 # A name ending like this is a drug whatever else it holds (抗病毒口服液, 小儿感冒颗粒).
 _DRUG_END = re.compile(
@@ -97,23 +99,23 @@ _NAME = re.compile(
 _LEAD_IN = re.compile(
     r"^(?P<lead>[^:]*:|.*?(?:需要|想买|想要|要买|求购|(?:帮忙|帮我)?配一下|帮忙配|帮我配|帮忙买|帮我买|(?i:\bneeds?\b|for\s+(?:my|our)\s+\w+)))\s*(?=\S)"
 )
+_LEAD_IN_HINT = re.compile(r"[:需想要求配帮]|need|for ", re.I)
 _LONG_DIGITS = re.compile(r"\d{7,}")
 
 
 def parse_med(args: str) -> MedRequest:
     """The medicine list in ``args`` (normalised text after the tag, many lines maybe)."""
     text, phones, cards = scrub(args, mark="\n")
-    urgent = False
+    text, urgent_words = _URGENT.subn(" ", _NUMBERING.sub("", text))
     rooms: set[Room] = set()
     items: list[Item] = []
     notes: list[str] = []
-    for raw_line in text.split("\n"):
-        line, marks = _URGENT.subn(" ", _NUMBERING.sub("", raw_line.strip()))
-        urgent = urgent or marks > 0
+    for line in _FULL_STOP.sub(" ", text).split("\n"):
+        line = line.strip()
         if _NOTE_LINE.match(line):
-            notes.append(line.strip())
+            notes.append(line)
             continue
-        line = _take_brackets(_FULL_STOP.sub(" ", line), rooms, notes)
+        line = _take_brackets(line, rooms, notes)
         address = _ADDRESS_LINE.match(line)
         if address or _STREET.search(line):
             line = _take_address(line[address.end() if address else 0 :], rooms, notes)
@@ -131,7 +133,7 @@ def parse_med(args: str) -> MedRequest:
     return MedRequest(
         room=next(iter(rooms), None),
         items=items,
-        urgent=urgent,
+        urgent=urgent_words > 0,
         note="；".join(notes)[:_MAX_NOTE] or None,
         phone=phones[0] if phones else None,
         card=cards[0] if cards else None,
@@ -182,9 +184,12 @@ def _take_rooms(line: str, rooms: set[Room]) -> str:
 def _read_piece(piece: str, items: list[Item], notes: list[str]) -> list[Item]:
     """``items`` with what ``piece`` adds; remarks and names go into ``notes``."""
     asked = piece
-    for asking in _ASKING:
-        asked = asking.sub("", asked, count=1)
-    asked = _ASKING_END.sub("", asked)
+    if piece[:1] in _ASKING_FIRST:
+        asked = _ASKING_ZH.sub("", asked, count=1)
+    if piece[:1].isascii():
+        asked = _ASKING_EN.sub("", asked, count=1)
+    if asked[-1:] in _ASKING_LAST or asked[-1:].isascii():
+        asked = _ASKING_END.sub("", asked)
     if not asked or _BARE_LABEL.fullmatch(asked):
         return items
     try:
@@ -198,7 +203,7 @@ def _read_piece(piece: str, items: list[Item], notes: list[str]) -> list[Item]:
             notes.append(piece if len(readings) == 1 else reading.name)
             continue
         if reading.name:
-            reading = reading._replace(name=_drop_lead_in(reading.name, notes))
+            reading = Reading(_drop_lead_in(reading.name, notes), reading.quantity, reading.unit)
         try:
             items = add_reading(items, reading)
         except ValueError:
@@ -209,7 +214,7 @@ def _read_piece(piece: str, items: list[Item], notes: list[str]) -> list[Item]:
 def _drop_lead_in(name: str, notes: list[str]) -> str:
     """The drug of ``我家老人需要降压药``, ``降压药:氨氯地平``, ``张三 布洛芬``; what leads in goes
     into ``notes`` when it says something (老人, a name)."""
-    lead_in = _LEAD_IN.match(name)
+    lead_in = _LEAD_IN.match(name) if _LEAD_IN_HINT.search(name) else None
     if lead_in:
         lead = lead_in["lead"].strip(" :")
         if _REMARK.search(lead) or _is_person(lead):

@@ -14,9 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.language.normalize import SEPARATORS
 from bot.language.numbers import CN_CHARS, CN_UNITS, NUMBER, parse_int
 
-ZH_UNITS = (
-    "公斤|毫升|盒|支|片|瓶|袋|包|粒|板|贴|份|箱|罐|个|只|斤|克|桶|提|件|颗|枚|条|根|套|听|把|卷|块|管|剂|张|对|双|针"
-)
+_ZH_UNIT_CHARS = "盒支片瓶袋包粒板贴份箱罐个只斤克桶提件颗枚条根套听把卷块管剂张对双针"
+ZH_UNITS = f"公斤|毫升|[{_ZH_UNIT_CHARS}]"
 EN_UNITS = (
     r"box(?:es)?|bottles?|packs?|packets?|tablets?|pills?|capsules?|strips?|tubes?|bags?|pieces?|pcs"
     r"|cans?|cases?|kg|g|ml|portions?|sets?|vials?|pens?|boxs|sachets?"
@@ -44,10 +43,12 @@ _STRENGTH = re.compile(
 _MASK = "\ue000"
 # One quantity, in any of the ways it is written.
 _QUANTITY = re.compile(
-    rf"(?<![A-Za-z0-9.]){_TIMES}\s*(?P<q1>\d+|[{CN_CHARS}]+)(?:\s*(?P<u1>{UNIT}))?"
+    # what every form below starts with, so that other characters are passed over at once
+    rf"(?=[x×*X\d{CN_CHARS}{_ZH_UNIT_CHARS}公毫A-Za-z])"
+    rf"(?:(?<![A-Za-z0-9.]){_TIMES}\s*(?P<q1>\d+|[{CN_CHARS}]+)(?:\s*(?P<u1>{UNIT}))?"
     rf"|(?<![^\s])(?P<u2>{UNIT})\s*{_TIMES}\s*(?P<q2>{NUMBER})"
     rf"|(?<![A-Za-z0-9.])(?P<q3>{NUMBER}|{_EN_NUMBER})\s*(?P<u3>{UNIT})(?:\s+of\b)?"
-    r"|(?<![^\s])(?P<q4>\d+)(?![^\s])"
+    r"|(?<![^\s])(?P<q4>\d+)(?![^\s]))"
 )
 
 
