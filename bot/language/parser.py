@@ -14,12 +14,12 @@ from pydantic import ValidationError
 
 from bot.language import commands as c
 from bot.language.announcement import parse_groupbuy
+from bot.language.medlist import parse_med
 from bot.language.money import parse_money
 from bot.language.normalize import SEPARATORS, normalize
 from bot.language.numbers import parse_int
-from bot.language.quantities import parse_items
 from bot.language.relay import parse_order, parse_reply
-from bot.language.rooms import match_room, parse_building, parse_registration, parse_room
+from bot.language.rooms import find_room, match_room, parse_building, parse_registration, parse_room
 from bot.language.times import parse_clock
 from bot.language.volunteering import parse_checkin, parse_shift, parse_volunteer
 
@@ -154,9 +154,11 @@ def _command_on_line(line: str, ctx: ParseContext) -> tuple[str, str, str] | Non
     prefix = line[min(start, match.start()) : match.start()].strip()
     prefix_room = ""
     if prefix:
-        found = match_room(prefix)
-        if found is not None:
-            prefix_room, prefix = prefix[: found[1]], prefix[found[1] :].strip()
+        found = find_room(prefix)
+        if found is not None:  # 3-502 #配药 …, 王建国 3-702 #配药 …
+            _, room_start, room_end = found
+            prefix_room = prefix[room_start:room_end]
+            prefix = f"{prefix[:room_start]} {prefix[room_end:]}".strip()
         if len(prefix) > _PREFIX_MAX or _ABOUT_TAG.search(prefix):
             return None
     name = TAGS[match["tag"]] if match["tag"] else SLASH[match["en"].lower()]
@@ -241,28 +243,6 @@ def _register(args: str, ctx: ParseContext) -> c.Command:
 
 def _leader(args: str, ctx: ParseContext) -> c.Command:
     return c.AppointLeader(demote=args.strip().lower() in {"取消", "撤销", "off", "remove", "demote"})
-
-
-def _med(args: str, ctx: ParseContext) -> c.Command:
-    urgent = False
-    room = None
-    while True:
-        mark = _URGENT.match(args)
-        if mark:
-            urgent, args = True, args[mark.end() :].strip()
-            continue
-        if room is None:
-            room, rest = _leading_room(args)
-            if room is not None:
-                args = rest
-                continue
-        break
-    items = parse_items(args)
-    if not items:
-        raise ParseError("med", "no items")
-    if len(items) > MAX_ITEMS:
-        raise ParseError("med", "too many items")
-    return c.MedRequest(room=room, items=items, urgent=urgent)
 
 
 def _bought(args: str, ctx: ParseContext) -> c.Command:
@@ -362,7 +342,7 @@ PARSERS: dict[str, Parser] = {
     "leader": _leader,
     "me": _no_args(c.Me),
     "purge": _no_args(c.Purge),
-    "med": _med,
+    "med": lambda args, ctx: parse_med(args),
     "claim": _id_command(c.MedClaim, "request_id"),
     "bought": _bought,
     "delivered": _id_command(c.MedDelivered, "request_id"),
