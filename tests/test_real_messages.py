@@ -24,7 +24,7 @@ async def test_a_prescription_photo_with_the_tag_as_caption_files_the_request_an
     request = await bot.services.medicine.get(1)
     assert [(i.name, i.quantity) for i in request.items] == [("硝苯地平控释片", 2)]
     assert request.urgent
-    assert bot.last(BUILDING_3).startswith("配药单 #1 · 3-502")
+    assert "配药单 #1 · 3-502 · 1 项" in bot.last(BUILDING_3)
     assert photos_sent(bot, BUILDING_3) == []  # the photo is never re-posted in the group
 
     await bot.press(RESIDENT.id, bot.last_message(RESIDENT.id)["message_id"], RESIDENT, "med:confirm:1")

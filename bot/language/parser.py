@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from bot.language import commands as c
 from bot.language.announcement import parse_groupbuy
 from bot.language.medlist import parse_med
-from bot.language.money import parse_money
+from bot.language.money import find_money, parse_money
 from bot.language.normalize import SEPARATORS, normalize
 from bot.language.numbers import parse_int
 from bot.language.relay import parse_order, parse_reply
@@ -83,7 +83,10 @@ _DECORATION = re.compile(
 _PREFIX_MAX = 10
 _ABOUT_TAG = re.compile(
     r"[?？]|谁|怎么|怎样|如何|什么|啥|吗|呢|是不是|能不能|为什么|知道|用|发|写|打|输入|试|说|看|这个|那个|你们|大家|以前|之前"
+    r"|请问|的$"
 )
+# A tag followed by 的 is a noun in a sentence (#配药 的单子我已经填好了): chatter too.
+_ABOUT_AFTER = re.compile(r"^的")
 # Words right after a tag that ask how it works: answered with the command's usage.
 _HOW_TO = re.compile(r"^(?:要?怎么|怎样|如何|是什么|是啥|什么意思|啥意思|没反应|不管用|不好用|how\b|what\b)", re.I)
 _URGENT = re.compile(r"^(?:急|加急|紧急|urgent|URGENT|!+)(?:\s+|(?=[^\sA-Za-z])|$)", re.I)
@@ -95,9 +98,13 @@ def parse(text: str, ctx: ParseContext) -> c.Command | None:
     text = normalize(text[: MAX_TEXT * 2])[:MAX_TEXT]
     if not text:
         return None
+    first_line = text.split("\n", 1)[0]
+    typo = _near_miss(first_line, close=False)
+    if typo is not None:
+        return typo
     found = _find_command(text, ctx)
     if found is None:
-        return parse_reply(text) if ctx.reply_to_bot else None
+        return _near_miss(first_line, close=True) or (parse_reply(text) if ctx.reply_to_bot else None)
     name, args = found
     parser = PARSERS[name]
     try:
@@ -161,8 +168,55 @@ def _command_on_line(line: str, ctx: ParseContext) -> tuple[str, str, str] | Non
             prefix = f"{prefix[:room_start]} {prefix[room_end:]}".strip()
         if len(prefix) > _PREFIX_MAX or _ABOUT_TAG.search(prefix):
             return None
+    args = line[match.end() :].strip()
+    if _ABOUT_AFTER.match(args):
+        return None
     name = TAGS[match["tag"]] if match["tag"] else SLASH[match["en"].lower()]
-    return name, line[match.end() :].strip(), prefix_room
+    return name, args, prefix_room
+
+
+# --------------------------------------------------------------------------- near misses
+# Tags mistyped so that they begin with a real one (#开团购 would open a buy titled 购…), or too far
+# from any tag for one edit.
+TYPOS: dict[str, str] = {"开团购": "开团", "开个团": "开团", "配个药": "配药", "登陆": "登记", "登录": "登记"}
+_NEAR_TAG = re.compile(r"#\s*(?P<word>[\u4e00-\u9fff]{2,6}|[A-Za-z][A-Za-z0-9]{3,15}(?![A-Za-z0-9_]))")
+_FIRST_TAG = {name: tag for tag, name in reversed(TAGS.items())}  # a command's first (usual) tag
+
+
+def _near_miss(line: str, *, close: bool) -> c.NearMiss | None:
+    """A mistyped tag at the start of ``line``: one of :data:`TYPOS`, or (``close``) a word one edit
+    away from a tag (``#配要``, ``#接隆``) or from an English tag of four letters or more (``#med1cine``)."""
+    match = _NEAR_TAG.match(line, _DECORATION.match(line).end())
+    if match is None:
+        return None
+    word = match["word"]
+    for typo, tag in TYPOS.items():
+        if word.startswith(typo):
+            return c.NearMiss(word=typo, tag=tag, command=TAGS[tag])
+    if not close:
+        return None
+    if word.isascii():
+        lowered = word.lower()
+        for english, name in SLASH.items():
+            if len(english) >= 4 and _one_edit(lowered, english):
+                return c.NearMiss(word=word, tag=_FIRST_TAG.get(name, english), command=name)
+        return None
+    for tag, name in TAGS.items():
+        for size in (len(tag), len(tag) + 1, len(tag) - 1):
+            # a two-character tag: only its second character mistyped (配要, 接隆), not 团购 for 已购
+            if size >= 2 and _one_edit(word[:size], tag) and (len(tag) > 2 or word[0] == tag[0]):
+                return c.NearMiss(word=word[:size], tag=tag, command=name)
+    return None
+
+
+def _one_edit(word: str, target: str) -> bool:
+    """``word`` differs from ``target`` by exactly one substitution, insertion or deletion."""
+    if word == target or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        return sum(a != b for a, b in zip(word, target, strict=True)) == 1
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -250,8 +304,9 @@ def _bought(args: str, ctx: ParseContext) -> c.Command:
     rest = args.strip().split(" ", 1)[1].strip() if " " in args.strip() else ""
     cost = None
     if rest:
+        found = find_money(rest)  # 45块, 共花了45块, 花了45.5元, 45.5 yuan; else a bare 86.5
         try:
-            cost = parse_money(rest).fen
+            cost = found[0].fen if found else parse_money(rest).fen
         except ValueError:
             raise ParseError("bought", "bad cost") from None
     return c.MedBought(request_id=request_id, cost_fen=cost)
