@@ -49,6 +49,7 @@ PERSONAL: dict[str, Purge] = {
     "questions": DELETE,  # a command waiting for its sender's answer
     "chat_settings": Purge(delete=True, where="chat_id > 0"),  # a person's language
     "digests_sent": Purge(delete=True, where="chat_id > 0"),  # a report sent to a person's chat
+    "buttons": Purge(delete=True, where="chat_id > 0"),  # the buttons of a message in a person's chat
     "households": Purge(columns={"contact_name": "NULL", "special_care": "0"}),
     "audit_log": Purge(columns={"user_id": "NULL", "chat_id": "NULL", "detail": "''"}),
     "chats": Purge(columns={"bound_by": "NULL"}),
@@ -142,6 +143,12 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
     "care_checks": {"household_id": "a room's daily check (count)", "day": "date", "checked_at": "time"},
     "care_escalations": {"household_id": "a room", "day": "date", "level": "count", "sent_at": "time"},
     "digests_sent": {"chat_id": "a group (private chats are deleted)", "day": "date", "sent_at": "time"},
+    "buttons": {
+        "chat_id": "a group (private chats are deleted)",
+        "message_id": "a message of the bot",
+        "data": "a button's action and record id",
+        "recorded_at": "time",
+    },
     "notices": {
         "id": "row",
         "text": "published to every group",
