@@ -80,6 +80,16 @@ def buy(text: str) -> c.GroupBuyOpen:
             "面条 15元/袋 500g/袋 明天中午截单",
             dict(title="面条", spec="500g/袋", price_fen=1500, unit="袋", deadline=at(11, 12)),
         ),
+        (  # the price label among other numbers: 起订 is the minimum, not 45起
+            "面包套餐 单价45 起订20 截止明天12:00 自提点：3号楼门口",
+            dict(title="面包套餐", price_fen=4500, minimum=20, deadline=at(11, 12), pickup="3号楼门口"),
+        ),
+        ("盒马蔬菜包 ￥78 今天下午5点截止 满20单成团", dict(title="盒马蔬菜包", price_fen=7800, minimum=20)),
+        ("酸奶 3.5元/杯 起订50 截止20:00", dict(title="酸奶", price_fen=350, unit="杯", minimum=50)),
+        (
+            "instant noodles 28 yuan a case, until 20:00",
+            dict(title="instant noodles", price_fen=2800, unit="case", deadline=at(10, 20)),
+        ),
     ],
 )
 def test_one_line_announcements(text, expected):
@@ -102,6 +112,41 @@ def test_a_pasted_wechat_announcement():
     )
 
 
+def test_a_minimum_on_its_own_labelled_line():
+    text = "【团购】新鲜蔬菜包\n价格：68元/份\n截止时间：明天上午10点\n起订：30份\n自提：各楼栋门口"
+    reading = buy(text)
+    assert (reading.title, reading.minimum, reading.pickup) == ("新鲜蔬菜包", 30, "各楼栋门口")
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "spec", "unit"),
+    [
+        ("金龙鱼大米10斤 ¥55", "金龙鱼大米10斤", None, "份"),  # a weight glued to the name names the product
+        ("冷冻鸡腿 10斤 120元", "冷冻鸡腿", "10斤", "份"),  # standing apart, it is the spec
+        ("fresh milk 1L ¥12 per bottle", "fresh milk", "1L", "bottle"),
+        ("五花肉 2斤装 58元/份", "五花肉", "2斤装", "份"),
+        ("鸡蛋30枚 35元", "鸡蛋", "30枚", "份"),  # a count of pieces is the spec, glued or not
+        ("鸡蛋 35元/盒（30枚）", "鸡蛋", "30枚", "盒"),
+        ("鲜鸡蛋 一盒30个 35元", "鲜鸡蛋", "30个", "盒"),  # what the pieces come in is the unit
+    ],
+)
+def test_sizes_and_counts_next_to_the_name(text, title, spec, unit):
+    reading = buy(text)
+    assert (reading.title, reading.spec, reading.unit) == (title, spec, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "pickup"),
+    [
+        ("上海青 5斤装 25元 今晚20:00截止 3号楼东门自提", "3号楼东门自提"),
+        ("五花肉 58元/份 明天下午3点截止 到货后在小区东门自提", "到货后在小区东门自提"),
+    ],
+)
+def test_a_place_before_the_pickup_word_is_the_pickup(text, pickup):
+    reading = buy(text)
+    assert (reading.pickup, reading.deadline is not None) == (pickup, True)
+
+
 def test_greetings_and_arrival_notes_stay_out_of_the_title():
     text = "各位邻居大家好！本周团购开始啦\n五斤装 苹果 45块一箱\n今晚8点前接龙，明天下午到货"
     assert buy(text) == c.GroupBuyOpen(
@@ -117,6 +162,8 @@ def test_greetings_and_arrival_notes_stay_out_of_the_title():
         ("猪肉 每份35元 截止今天10点", at(10, 22)),
         ("鸡蛋 35元/盒 截止明天8点", at(11, 8)),  # 明天 08:00 or 20:00?
         ("牛奶 35r 周五中午截止", at(17, 12)),  # said on a Friday afternoon: next Friday?
+        ("yogurt 4.5 per cup closes 8", at(10, 20)),  # a bare hour after a deadline word
+        ("酸奶 3.5元/杯 截止八点", at(10, 20)),
     ],
 )
 def test_a_guessed_deadline_is_marked_unsure(text, deadline):
@@ -178,6 +225,10 @@ def test_announcements_that_cannot_open(text):
         ("30 per box", 3000, "box"),
         ("30 each", 3000, None),
         ("价格：12.5元/袋", 1250, "袋"),
+        ("3.5元/杯", 350, "杯"),
+        ("8.5 per carton", 850, "carton"),
+        ("4.5 per cup", 450, "cup"),
+        ("28 yuan a case", 2800, "case"),
     ],
 )
 def test_every_everyday_price(text, fen, unit):
@@ -246,6 +297,10 @@ def test_words_that_look_like_times_are_not():
         ("消杀 明天8点到12点 需要三个人", c.ShiftOpen(task="消杀", start=at(11, 8), end=at(11, 12), headcount=3)),
         ("晚上10点到2点 秩序 2 people", c.ShiftOpen(task="秩序", start=at(10, 22), end=at(11, 2), headcount=2)),
         ("搬运 后天9:00-10:30", c.ShiftOpen(task="搬运", start=at(12, 9), end=at(12, 10, 30), headcount=1)),
+        (
+            "核酸 明天 早上7:00—11:00 需要志愿者4名",
+            c.ShiftOpen(task="核酸", start=at(11, 7), end=at(11, 11), headcount=4),
+        ),
     ],
 )
 def test_shifts_in_everyday_words(text, expected):
@@ -270,6 +325,7 @@ def test_a_shift_needs_a_task_and_a_time_range_to_come(text):
         ("3号楼门口 配送", c.CheckIn(task="配送", place="3号楼门口")),
         ("核酸 2号门", c.CheckIn(task="核酸", place="2号门")),
         ("核酸 小区北侧", c.CheckIn(task="核酸", place="小区北侧")),
+        ("delivery north gate", c.CheckIn(task="配送", place="north gate")),
         ("", c.CheckIn()),
     ],
 )

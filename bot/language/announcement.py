@@ -21,13 +21,15 @@ if TYPE_CHECKING:
 
 _CUT = "\x00"  # what a term cut out of the text leaves: it ends a clause
 _CLAUSE_END = rf"\n{_CUT},，;；。!！?？|"
-_COUNT = rf"(?P<v>(?<![\d.:])\d{{1,5}}(?![\d.])|[{CN_CHARS}]{{1,5}})"
+_COUNT = rf"(?P<v>(?<![\d.])(?<!\d:)\d{{1,5}}(?![\d.])|[{CN_CHARS}]{{1,5}})"
+# What a minimum counts: the buy's units, or orders and households (满20单成团, 满30户).
+_COUNTED = rf"(?:{UNIT}|单|户)"
 _NOT_MONEY = r"(?!\s*(?:元|块|yuan|r\b|\.\d))"
 _OPTIONS = {
     "minimum": [
-        rf"(?:满|够|凑够|凑满)\s*{_COUNT}\s*{UNIT}?\s*(?:就)?(?:发车|成团|开团|起送|发货|发)",
-        rf"(?<![\d.:])(?P<v>\d{{1,5}}){_NOT_MONEY}\s*{UNIT}?\s*(?:起订|起团|成团|发车|起)(?![\s:：]*\d)",
-        rf"(?:起订量?|最少|最低|至少|成团|起团|minimum|min|at\s+least)\s*[:：]?\s*{_COUNT}{_NOT_MONEY}\s*{UNIT}?",
+        rf"(?:满|够|凑够|凑满)\s*{_COUNT}\s*{_COUNTED}?\s*(?:就)?(?:发车|成团|开团|起送|发货|发)",
+        rf"(?<![\d.:])(?P<v>\d{{1,5}}){_NOT_MONEY}\s*{_COUNTED}?\s*(?:起订|起团|成团|发车|起(?![订团]))(?![\s:：]*\d)",
+        rf"(?:起订量?|最少|最低|至少|成团|起团|minimum|min|at\s+least)\s*[:：]?\s*{_COUNT}{_NOT_MONEY}\s*{_COUNTED}?",
     ],
     "limit": [
         rf"(?:每户|每家|每人|每单)?\s*(?:限购|限|最多|至多|不超过)\s*[:：]?\s*{_COUNT}(?![号栋楼])\s*{UNIT}?(?:\s*/\s*(?:户|家|人))?",
@@ -38,9 +40,15 @@ _OPTIONS = {
 _OPTION_PATTERNS = {key: [re.compile(p, re.I) for p in patterns] for key, patterns in _OPTIONS.items()}
 _SPEC_UNIT = r"(?:枚|个|只|颗|粒|片|瓶|袋|包|盒|支|根|条|斤|公斤|千克|克|kg|g|ml|毫升|l|升|听|罐|卷|提|板)"
 _SPEC_NUMBER = rf"(?:(?<![\d.])\d{{1,5}}(?:\.\d{{1,2}})?|[{CN_CHARS}]{{1,3}})"
+_PIECES = r"(?<![\d.])\d{1,4}\s*(?:枚|个|只|颗|粒|片)(?![\dA-Za-z])"
+# A spec: a pack (30枚/盒, 330ml*24听, 5斤装), pieces in a container (一盒30个: unit 盒), a weight
+# standing apart (冷冻鸡腿 10斤, fresh milk 1L: glued to the name, 大米10斤, it names the product), or a
+# count of pieces anywhere (鸡蛋30枚, 35元/盒（30枚）).
 _SPEC = re.compile(
     rf"{_SPEC_NUMBER}\s*{_SPEC_UNIT}\s*(?:/\s*(?P<container>{UNIT})|[*×xX]\s*\d{{1,3}}\s*{UNIT}?|装)"
-    rf"|约?{_SPEC_NUMBER}\s*(?:斤|公斤|千克|kg|g|克|ml|毫升|升)(?![a-z])(?:左右)?",
+    rf"|[一每]\s*(?P<box>{UNIT})\s*(?P<pieces>{_PIECES})"
+    rf"|(?<![^\s{_CUT}（(【\[])约?{_SPEC_NUMBER}\s*(?:斤|公斤|千克|kg|g|克|ml|毫升|升|l)(?![a-z])(?:左右)?"
+    rf"|{_PIECES}",
     re.I,
 )
 _DEADLINE_WORD = r"截止时间|截团时间|截单时间|接龙截止|截止|截单|截团|截至|\b(?:deadline|closes|closing|close|ends?)\b"
@@ -49,9 +57,16 @@ _DEADLINE_BEFORE = re.compile(
 )
 _DEADLINE_AFTER = re.compile(r" ?(?:之前|以前|前)? ?(?:截止|截单|截团|截|结束)| ?(?:之前|以前|前)")
 _DEADLINE_ANYWHERE = re.compile(rf"(?:{_DEADLINE_WORD}|截)", re.I)
-_ARRIVAL_AFTER = re.compile(r" ?(?:之前|以前|前|左右|后|以后)? ?(?:到货|送达|送到|发货|配送|发放|自提|取货)")
+# An arrival time (明天下午到货); not a time before a label (截止明天12:00 自提点：3号楼门口).
+_ARRIVAL_AFTER = re.compile(
+    r" ?(?:之前|以前|前|左右|后|以后)? ?(?:到货|送达|送到|发货|配送|发放|自提|取货)(?!点|地点|时间|地址|[:：])"
+)
+# A pickup note: after its label (自提点：3号楼门口, pick up at north gate), or a place before the word
+# that ends a clause (3号楼东门自提, 到货后在小区东门自提), kept whole.
 _PICKUP = re.compile(
-    r"(?:自提点|自提地点|自提时间|提货点|提货地点|提货时间|取货点|取货地点|取货时间|到货时间|发货时间|配送时间|"
+    rf"(?<![^\s{_CLAUSE_END}])(?P<w>[^\s{_CLAUSE_END}]*(?:门口?|楼下|大堂|大厅|广场|车库|停车场|驿站|物业|快递柜)(?:统一|集中)?"
+    rf"(?:自提|取货|提货|领取))(?=[\s{_CLAUSE_END}]|$)"
+    r"|(?:自提点|自提地点|自提时间|提货点|提货地点|提货时间|取货点|取货地点|取货时间|到货时间|发货时间|配送时间|"
     r"自提|取货|提货|pick\s*up(?:\s+(?:at|from|point))?|collect(?:ion)?\s+(?:at|from)|delivery\s+(?:at|on))"
     rf"\s*[:：]?\s*(?P<v>[^{_CLAUSE_END}]+)",
     re.I,
@@ -88,17 +103,17 @@ def parse_groupbuy(args: str, ctx: ParseContext) -> c.GroupBuyOpen:
     text = _cut(text, span)
     text, pickups = _deadline(text, ctx, values)
     for match in list(_PICKUP.finditer(text)):
-        pickups.append((match.start(), match["v"].strip()))
+        pickups.append((match.start(), (match["w"] or match["v"]).strip()))
         text = _cut(text, match.span())
     title = _title(text)
     if not title:
         raise c.ParseError("groupbuy", "no title")
-    container = next((m["container"] for m in specs if m["container"]), None)
+    container = next((m["container"] or m["box"] for m in specs if m["container"] or m["box"]), None)
     return c.GroupBuyOpen(
         title=title,
         price_fen=money.fen,
         unit=money.unit or container or "份",
-        spec=" ".join(m[0].strip() for m in specs)[:40] or None,
+        spec=" ".join((m["pieces"] or m[0]).strip() for m in specs)[:40] or None,
         pickup="；".join(text for _, text in sorted(pickups))[:100] or None,
         **values,
     )
@@ -110,7 +125,7 @@ def _deadline(text: str, ctx: ParseContext, values: dict[str, object]) -> tuple[
     keyed: tuple[int, int, TimeReading] | None = None
     unkeyed: TimeReading | None = None
     arrivals: list[tuple[int, int]] = []
-    for reading in find_times(text, ctx.now, ctx.tz):
+    for reading in find_times(text, ctx.now, ctx.tz, keyed=_DEADLINE_BEFORE):
         start, end = reading.span
         arrival = _ARRIVAL_AFTER.match(text, end)
         if arrival:

@@ -1,4 +1,4 @@
-"""Money: 68元, ¥68, 68.5/份, 每盒8.5元, 35块一盒, 单价35, 35r, 35 yuan, 30 per box, 30 each → integer fen
+"""Money: 68元, ¥68, 68.5/份, 每盒8.5元, 35块一盒, 单价35, 35r, 35 yuan, 30 per box, 28 yuan a case, 30 each → integer fen
 plus the unit it is per. A spec (30枚/盒, 500g), a count (30份) or a time (20:00) is never a price."""
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ _YUAN = r"(?:元|块钱|块|yuan|rmb|r(?![a-z]))"
 _PATTERNS = [
     # 每盒8.5元, 每份 68, 每份35元
     re.compile(rf"每\s*(?P<unit>{UNIT})\s*[:：]?\s*{_CURRENCY}?\s*{_AMOUNT}\s*{_YUAN}?", re.I),
-    # 68元/份, 68/份, ¥68.5/份, 35块一盒, 35元一份, 8.5元每盒, 30 per box
-    re.compile(rf"{_CURRENCY}?\s*{_AMOUNT}\s*(?:{_YUAN}\s*(?:/|一|每|per\s+)|/|per\s+)\s*(?P<unit>{UNIT})", re.I),
+    # 68元/份, 68/份, ¥68.5/份, 35块一盒, 35元一份, 8.5元每盒, 30 per box, 28 yuan a case
+    re.compile(
+        rf"{_CURRENCY}?\s*{_AMOUNT}\s*(?:{_YUAN}\s*(?:/|一|每|per\s+|an?\s+)|/|per\s+)\s*(?P<unit>{UNIT})", re.I
+    ),
     # 单价35, 价格：35元/盒, price 30
     re.compile(
         rf"(?:单价|价格|售价|团购价|团价|现价|特价|price)\s*[:：]?\s*{_CURRENCY}?\s*{_AMOUNT}\s*{_YUAN}?"

@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.language.normalize import SEPARATORS
 from bot.language.numbers import CN_CHARS, CN_UNITS, NUMBER, parse_int
 
-_ZH_UNIT_CHARS = "盒支片瓶袋包粒板贴份箱罐个只斤克桶提件颗枚条根套听把卷块管剂张对双针"
+_ZH_UNIT_CHARS = "盒支片瓶袋包粒板贴份箱罐个只斤克桶提件颗枚条根套听把卷块管剂张对双针杯"
 ZH_UNITS = f"公斤|毫升|[{_ZH_UNIT_CHARS}]"
 EN_UNITS = (
     r"box(?:es)?|bottles?|packs?|packets?|tablets?|pills?|capsules?|strips?|tubes?|bags?|pieces?|pcs"
-    r"|cans?|cases?|kg|g|ml|portions?|sets?|vials?|pens?|boxs|sachets?"
+    r"|cans?|cases?|cartons?|cups?|kg|g|ml|portions?|sets?|vials?|pens?|boxs|sachets?"
 )
 UNIT = rf"(?:{ZH_UNITS}|(?i:{EN_UNITS})\b)"
 _TIMES = r"[x×*X]"

@@ -30,9 +30,11 @@ def skill(word: str) -> str:
 
 
 _WORDS = re.compile(rf"[\s{SEPARATORS}]+")
-# A place: "gate 2", "gate2", "lobby", or a word ending like one (南门, 2号门, 3号楼门口, 大堂).
+# A place: "gate 2", "gate2", "north gate", "lobby", or a word ending like one (南门, 2号门, 3号楼门口, 大堂).
 _EN_PLACE = re.compile(
-    r"\b(?:gate|door|entrance|exit|lobby|building|bldg|block)\b(?:\s*(?:#|no\.?)?\s*\d{1,3}\b)?", re.I
+    r"\b(?:(?:north|south|east|west|main|back|front|side)(?:east|west)?\s+)?"
+    r"(?:gate|door|entrance|exit|lobby|building|bldg|block)\b(?:\s*(?:#|no\.?)?\s*\d{1,3}\b)?",
+    re.I,
 )
 _ZH_PLACE = re.compile(r"(?:门口?|门岗|口|楼|楼下|楼道|大堂|大厅|岗亭|岗|广场|车库|停车场|亭)$")
 
@@ -54,8 +56,11 @@ def parse_checkin(args: str, ctx: ParseContext) -> c.CheckIn:
     return c.CheckIn(task=task[:20] if task else None, place=place[:40] if place else None)
 
 
+# 4人, 需要4个人, 2 people, or the people first: 需要志愿者4名, 人手2个.
 _HEADCOUNT = re.compile(
-    rf"(?:需要|要|缺|招|共)?\s*(?P<n>{NUMBER})\s*(?:个|名|位)?\s*(?:人|志愿者|(?:people|persons?|volunteers?)\b)", re.I
+    rf"(?:需要|要|缺|招|共)?\s*(?P<n>{NUMBER})\s*(?:个|名|位)?\s*(?:人|志愿者|(?:people|persons?|volunteers?)\b)"
+    rf"|(?:需要|要|缺|招|共)?\s*(?:志愿者|人手|人员)\s*(?P<m>{NUMBER})\s*(?:个|名|位|人)",
+    re.I,
 )
 _TRAILING_NUMBER = re.compile(r"(?:^|\s)(?P<n>\d{1,3})$")
 
@@ -78,7 +83,7 @@ def parse_shift(args: str, ctx: ParseContext) -> c.ShiftOpen:
     headcount = 1
     if count:
         try:
-            headcount = parse_int(count["n"])
+            headcount = parse_int(count["n"] or count["m"])
         except ValueError:
             raise c.ParseError("shift", "bad headcount") from None
         text = f"{text[: count.start()]} {text[count.end() :]}"
