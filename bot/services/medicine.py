@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Config
 from bot.language import commands as c
+from bot.language.personal import scrub
 from bot.services.errors import UserError
 from bot.services.permissions import Actor, Target, allows, authorize, require_household
 from storage import audit, roster
@@ -23,6 +25,9 @@ from storage.models import CardOut, MedItem, MedPrivate, MedRequest
 from storage.sql import Connection
 
 CANCELLABLE = ("pending", "open", "claimed")
+# A request still awaiting the resident's ✅ this long: its building's leader is told (once).
+WAITING_TOO_LONG = timedelta(minutes=30)
+URGENT_WAITING_TOO_LONG = timedelta(minutes=10)
 
 # Why a change is not possible from a state: the text to answer with.
 _BLOCKED = {
@@ -43,36 +48,24 @@ class Filed:
 
 @dataclass(frozen=True)
 class HospitalRun:
-    """What ``#配药清单`` shows: totals per drug, one slip per household, cards still out."""
+    """What ``#配药清单`` shows: totals per drug (of confirmed requests), one slip per household (those
+    awaiting the resident's ✅ too, with how many minutes they have waited), cards still out."""
 
     totals: list[tuple[str, str | None, int]]
     slips: list[MedRequest]
     cards_out: list[CardOut]
+    waiting_minutes: dict[int, int]
 
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
-_CARD = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{8,20}(?![0-9A-Za-z])")
 _HAND_OVER = re.compile(r"交卡|给卡|带卡|卡交|hand(?:ing)? over|card to", re.I)
 _LABELS = re.compile(r"医保卡号?|社保卡号?|卡号|联系电话|电话|手机号?|备注|card(?: number)?|phone|notes?|[:：]", re.I)
+# Sent in private when asked for the card: a bare 8-20 character code with digits is the card number.
+_BARE_CARD = re.compile(r"(?<![0-9A-Za-z])(?=[0-9A-Za-z]*\d{4})[0-9A-Za-z]{8,20}(?![0-9A-Za-z])")
 
 
-def _scrub(items: list) -> tuple[list[MedItem], str | None]:
-    """Items as stored, with any phone number typed into them taken out (kept privately)."""
-    phone = None
-    scrubbed = []
-    for item in items:
-        name = item.name
-        found = find_phone(name)
-        if found:
-            phone = phone or found
-            name = " ".join(_PHONE.sub(" ", name).replace("电话", " ").replace("手机", " ").split()) or "?"
-        scrubbed.append(MedItem(name=name, quantity=item.quantity, unit=item.unit))
-    return scrubbed, phone
-
-
-def find_phone(text: str) -> str | None:
-    match = _PHONE.search(text)
-    return re.sub(r"[^\d+]", "", match.group()) if match else None
+def _items(command: c.MedRequest) -> list[MedItem]:
+    """The list as stored (the parser already took phone and card numbers out of the names)."""
+    return [MedItem(name=item.name, quantity=item.quantity, unit=item.unit) for item in command.items]
 
 
 class Medicine:
@@ -93,15 +86,14 @@ class Medicine:
         return request
 
     @staticmethod
-    def _private_in(request_id: int, command: c.MedRequest, items_phone: str | None, photo: str | None):
+    def _private_in(request_id: int, command: c.MedRequest, photo: str | None):
         """The private details a message carried (phone, card, remarks, a prescription photo), or None."""
-        phone = command.phone or items_phone
-        if not (phone or command.card or command.note or photo):
+        if not (command.phone or command.card or command.note or photo):
             return None
         return MedPrivate(
             request_id=request_id,
             card_number=command.card,
-            phone=phone,
+            phone=command.phone,
             notes=command.note,
             card_handed=False,
             photo_file_id=photo,
@@ -112,7 +104,7 @@ class Medicine:
         self, actor: Actor, chat_id: int, message_id: int, command: c.MedRequest, photo: str | None = None
     ) -> Filed:
         """A new request; ``photo``: the file id of a prescription photo the list came with."""
-        items, phone = _scrub(command.items)
+        items = _items(command)
         urgent = command.urgent or self.is_urgent(items)
         now = self._clock.now()
         status = "open" if self._config.medicine.auto_confirm else "pending"
@@ -144,7 +136,7 @@ class Medicine:
             await audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.new", detail=f"#{request_id}"
             )
-            details = self._private_in(request_id, command, phone, photo)
+            details = self._private_in(request_id, command, photo)
             if details is not None:
                 await store.save_private(conn, details, now)
             request = MedRequest(
@@ -174,7 +166,7 @@ class Medicine:
         """The original message was edited: update the list while the request is still open (a phone,
         card number or remark added by the edit goes to the private details). None when that message
         filed no request."""
-        items, phone = _scrub(command.items)
+        items = _items(command)
         now = self._clock.now()
 
         async def body(conn: Connection) -> MedRequest | None:
@@ -186,7 +178,7 @@ class Medicine:
                 raise UserError("med.err.edit_too_late", id=request.id)
             await store.replace_items(conn, request.id, items)
             await store.update(conn, request.id, now, urgent=int(command.urgent or self.is_urgent(items)))
-            details = self._private_in(request.id, command, phone, photo)
+            details = self._private_in(request.id, command, photo)
             if details is not None:
                 await store.save_private(conn, details, now)
             await audit.add(
@@ -243,13 +235,15 @@ class Medicine:
         return await self._change(actor, request_id, "med.confirm", check, status="open")
 
     async def claim(self, actor: Actor, request_id: int, volunteer_name: str) -> MedRequest:
+        """An open request, or an urgent one still awaiting the resident's ✅ (claiming confirms it)."""
+
         def check(current: MedRequest) -> None:
             authorize(actor, "med.claim", Target(building=current.building))
-            if current.status == "pending":
+            if current.status == "pending" and not current.urgent:
                 raise UserError("med.err.pending", id=request_id)
             if current.status == "cancelled":
                 raise UserError("med.err.cancelled", id=request_id)
-            if current.status != "open":
+            if current.status not in ("open", "pending"):
                 raise UserError("med.err.already_claimed", id=request_id)
 
         return await self._change(
@@ -262,13 +256,24 @@ class Medicine:
             volunteer_name=volunteer_name,
         )
 
-    async def bought(self, actor: Actor, request_id: int, cost_fen: int | None) -> MedRequest:
+    async def bought(self, actor: Actor, request_id: int, cost_fen: int | None) -> tuple[MedRequest, bool]:
+        """Bought, with the cost if given. A cost given for a request bought (or delivered) before is
+        added, or corrected, by whoever bought it, the leader or the committee: then True."""
+        if cost_fen is not None and (await self.get(request_id)).status in ("bought", "delivered"):
+
+            def add_cost(current: MedRequest) -> None:
+                if current.status not in ("bought", "delivered"):
+                    raise UserError(_BLOCKED[current.status], id=request_id)
+                authorize(actor, "med.cost", Target(building=current.building, claimer=current.volunteer_id))
+
+            return await self._change(actor, request_id, "med.cost", add_cost, cost_fen=cost_fen), True
+
         def check(current: MedRequest) -> None:
             if current.status != "claimed":
                 raise UserError(_BLOCKED[current.status], id=request_id)
             authorize(actor, "med.bought", self._target(current))
 
-        return await self._change(actor, request_id, "med.bought", check, status="bought", cost_fen=cost_fen)
+        return await self._change(actor, request_id, "med.bought", check, status="bought", cost_fen=cost_fen), False
 
     async def delivered(self, actor: Actor, request_id: int) -> MedRequest:
         def check(current: MedRequest) -> None:
@@ -303,12 +308,12 @@ class Medicine:
     async def save_private(self, user_id: int, text: str, photo: str | None = None) -> tuple[int, MedPrivate] | None:
         """A private message after ``/start medN``: card number, phone, notes, whether the card is
         handed over, a prescription photo. None when no request was waiting for details."""
-        phone = find_phone(text)
-        rest = _PHONE.sub(" ", text)
-        card_match = _CARD.search(rest)
-        card = card_match.group() if card_match else None
-        rest = _HAND_OVER.sub(" ", _CARD.sub(" ", rest) if card else rest)
-        notes = " ".join(_LABELS.sub(" ", rest).split()).strip(" ,，;；")[:500] or None
+        rest, phones, cards = scrub(text)
+        bare = _BARE_CARD.search(rest) if not cards else None
+        if bare:
+            cards, rest = [bare.group()], f"{rest[: bare.start()]} {rest[bare.end() :]}"
+        phone, card = (phones[0] if phones else None), (cards[0] if cards else None)
+        notes = " ".join(_LABELS.sub(" ", _HAND_OVER.sub(" ", rest)).split()).strip(" ,，;；")[:500] or None
         now = self._clock.now()
 
         async def body(conn: Connection) -> tuple[int, MedPrivate] | None:
@@ -352,8 +357,9 @@ class Medicine:
         """Only the requests the actor may see (``RULES["med.slip"]``): a leader their building(s),
         a volunteer the buildings they serve and the runs they hold, the committee everything."""
         authorize(actor, "med.list")
+        now = self._clock.now()
         async with self._db.read() as conn:
-            everything = await store.with_status(conn, ("open", "claimed", "bought"))
+            everything = await store.with_status(conn, ("pending", "open", "claimed", "bought"))
             cards = await store.cards_out(conn)
         visible = [request for request in everything if allows(actor, "med.slip", self._target(request))]
         requests = [request for request in visible if request.status != "bought"]
@@ -361,15 +367,37 @@ class Medicine:
         cards = [card for card in cards if card.request_id in seen]
         totals: OrderedDict[tuple[str, str | None], int] = OrderedDict()
         for request in requests:
+            if request.status == "pending":  # not confirmed: nothing to buy yet
+                continue
             for item in request.items:
                 totals[(item.name, item.unit)] = totals.get((item.name, item.unit), 0) + item.quantity
         ordered = sorted(totals.items(), key=lambda entry: (-entry[1], entry[0][0]))
         return HospitalRun(
-            totals=[(name, unit, quantity) for (name, unit), quantity in ordered], slips=requests, cards_out=cards
+            totals=[(name, unit, quantity) for (name, unit), quantity in ordered],
+            slips=requests,
+            cards_out=cards,
+            waiting_minutes={r.id: waited_minutes(r, now) for r in requests if r.status == "pending"},
         )
+
+    async def waiting_too_long(self) -> list[MedRequest]:
+        """Requests awaiting the resident's ✅ for longer than :data:`WAITING_TOO_LONG` (urgent:
+        :data:`URGENT_WAITING_TOO_LONG`) whose leader has not been told: marked told, so each is told
+        once, even across restarts."""
+        now = self._clock.now()
+
+        async def body(conn: Connection) -> list[MedRequest]:
+            told = await store.mark_waiting_told(conn, now - WAITING_TOO_LONG, now - URGENT_WAITING_TOO_LONG, now)
+            return [request for request_id in told if (request := await store.get(conn, request_id))]
+
+        return await self._db.write(body)
 
     async def requester_ids(self, request: MedRequest) -> list[int]:
         """Who to tell about a change: the household's members and whoever filed it."""
         async with self._db.read() as conn:
             members = await roster.members_of(conn, request.household_id)
         return sorted({*members, request.requested_by})
+
+
+def waited_minutes(request: MedRequest, now: datetime) -> int:
+    """How long a request has been waiting since it was filed, in whole minutes."""
+    return max(0, int((now - request.created_at).total_seconds() // 60))
