@@ -179,6 +179,8 @@ def test_a_guessed_deadline_is_marked_unsure(text, deadline):
         ("面包 20元 截单时间另行通知", "截单时间另行通知"),
         ("水果 50元一箱 明天截止", "明天截止"),
         ("大米 35元 截止4月31日18:00", "截止4月31日18:00"),
+        ("coffee beans ¥88 per bag, closing date to be announced", "closing date to be announced"),
+        ("面包 20元 截单时间另行通知\n自提：东门", "截单时间另行通知"),  # the line, not the next
     ],
 )
 def test_unreadable_deadline_words_are_kept_for_the_bot_to_ask(text, words):

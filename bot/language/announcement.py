@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from bot.language.parser import ParseContext
 
 _CUT = "\x00"  # what a term cut out of the text leaves: it ends a clause
-_CLAUSE_END = rf"\n{_CUT},，;；。!！?？|"
+_CLAUSE_END = f"\n{_CUT},，;；。!！?？|"  # characters, in a regex class or one by one
 _COUNT = rf"(?P<v>(?<![\d.])(?<!\d:)\d{{1,5}}(?![\d.])|[{CN_CHARS}]{{1,5}})"
 # What a minimum counts: the buy's units, or orders and households (满20单成团, 满30户).
 _COUNTED = rf"(?:{UNIT}|单|户)"
@@ -61,12 +61,15 @@ _DEADLINE_ANYWHERE = re.compile(rf"(?:{_DEADLINE_WORD}|截)", re.I)
 _ARRIVAL_AFTER = re.compile(
     r" ?(?:之前|以前|前|左右|后|以后)? ?(?:到货|送达|送到|发货|配送|发放|自提|取货)(?!点|地点|时间|地址|[:：])"
 )
-# A pickup note: after its label (自提点：3号楼门口, pick up at north gate), or a place before the word
-# that ends a clause (3号楼东门自提, 到货后在小区东门自提), kept whole.
+# A place before the pickup word, ending a clause: 3号楼东门自提, 到货后在小区东门自提 (the whole word
+# is the note).
+_PLACE_PICKUP = re.compile(
+    rf"(?:门口?|楼下|大堂|大厅|广场|车库|停车场|驿站|物业|快递柜)(?:统一|集中)?(?:自提|取货|提货|领取)(?=[\s{_CLAUSE_END}]|$)"
+)
+_WORD_END = f" {_CLAUSE_END}"
+# A pickup note after its label: 自提点：3号楼门口, pick up at north gate.
 _PICKUP = re.compile(
-    rf"(?<![^\s{_CLAUSE_END}])(?P<w>[^\s{_CLAUSE_END}]*(?:门口?|楼下|大堂|大厅|广场|车库|停车场|驿站|物业|快递柜)(?:统一|集中)?"
-    rf"(?:自提|取货|提货|领取))(?=[\s{_CLAUSE_END}]|$)"
-    r"|(?:自提点|自提地点|自提时间|提货点|提货地点|提货时间|取货点|取货地点|取货时间|到货时间|发货时间|配送时间|"
+    r"(?:自提点|自提地点|自提时间|提货点|提货地点|提货时间|取货点|取货地点|取货时间|到货时间|发货时间|配送时间|"
     r"自提|取货|提货|pick\s*up(?:\s+(?:at|from|point))?|collect(?:ion)?\s+(?:at|from)|delivery\s+(?:at|on))"
     rf"\s*[:：]?\s*(?P<v>[^{_CLAUSE_END}]+)",
     re.I,
@@ -102,8 +105,12 @@ def parse_groupbuy(args: str, ctx: ParseContext) -> c.GroupBuyOpen:
     money, span = found
     text = _cut(text, span)
     text, pickups = _deadline(text, ctx, values)
+    for match in list(_PLACE_PICKUP.finditer(text)):
+        start = max(text.rfind(ch, 0, match.start()) for ch in _WORD_END) + 1
+        pickups.append((start, text[start : match.end()]))
+        text = _cut(text, (start, match.end()))
     for match in list(_PICKUP.finditer(text)):
-        pickups.append((match.start(), (match["w"] or match["v"]).strip()))
+        pickups.append((match.start(), match["v"].strip()))
         text = _cut(text, match.span())
     title = _title(text)
     if not title:
