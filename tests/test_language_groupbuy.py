@@ -164,6 +164,7 @@ def test_greetings_and_arrival_notes_stay_out_of_the_title():
         ("牛奶 35r 周五中午截止", at(17, 12)),  # said on a Friday afternoon: next Friday?
         ("yogurt 4.5 per cup closes 8", at(10, 20)),  # a bare hour after a deadline word
         ("酸奶 3.5元/杯 截止八点", at(10, 20)),
+        ("酸奶 3.5元/杯 截止20", at(10, 20)),  # or the 20th?
     ],
 )
 def test_a_guessed_deadline_is_marked_unsure(text, deadline):

@@ -87,17 +87,15 @@ def parse_time(text: str, now: datetime, tz: ZoneInfo, *, future: bool = True) -
 def find_times(text: str, now: datetime, tz: ZoneInfo, keyed: re.Pattern[str] | None = None) -> list[TimeReading]:
     """Every time or day mentioned in ``text``, in order. A bare number (``tonight 8``) or an hour
     in Chinese numerals (``十点``) counts only after a day or half-day word, or where the text
-    before it ends with a match of ``keyed`` (a deadline word: ``closes 8``, ``截止十点``)."""
+    before it ends with a match of ``keyed`` (a deadline word: ``closes 8``, ``截止十点``); a bare
+    number read that way is a guess (``截止20`` may be the 20th)."""
     found: list[TimeReading] = []
     pos = 0
     while (match := WHEN.search(text, pos)) is not None:
         pos = max(match.end(), match.start() + 1)
         has_clock, has_day = _has_clock(match), _has_day(match)
-        if (
-            not (has_day or match["period"])
-            and (match["bare"] is not None or _chinese_hour(match))
-            and not (keyed and keyed.search(text, 0, match.start()))
-        ):
+        keyed_only = not (has_day or match["period"]) and (match["bare"] is not None or _chinese_hour(match))
+        if keyed_only and not (keyed and keyed.search(text, 0, match.start())):
             continue
         if not (has_clock or has_day):
             continue
@@ -106,6 +104,7 @@ def find_times(text: str, now: datetime, tz: ZoneInfo, keyed: re.Pattern[str] | 
             moment, guessed = _moment(match, now, tz) if has_clock else (None, False)
         except ValueError:
             moment, guessed = None, False
+        guessed = guessed or (keyed_only and match["bare"] is not None)
         found.append(TimeReading(moment=moment, guessed=guessed, span=span, has_clock=has_clock))
     return found
 
