@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: console run test lint bench clean
+.PHONY: help console run test lint bench clean
+.DEFAULT_GOAL := help
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /\1\t/' | expand -t 10
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 2; }
@@ -22,11 +26,11 @@ run: $(STAMP)  ## run against Telegram (needs config.toml or BUILDING_BOT_TOKEN)
 test: $(STAMP)  ## the whole suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff check of the whole tree
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(STAMP)  ## the benchmarks of README's "Performance and reliability"
 	@for f in bench/parse.py bench/throughput.py bench/burst.py bench/reports.py bench/startup.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
-clean:
+clean:  ## remove the virtualenv and test caches
 	rm -rf $(VENV) .pytest_cache .hypothesis

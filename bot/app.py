@@ -63,8 +63,11 @@ def build_application(config: Config, request: BaseRequest | None = None, *, clo
         .post_init(startup)
         .post_shutdown(shutdown)
     )
+    proxy = config.telegram.proxy.get_secret_value()
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    elif proxy:
+        builder = builder.proxy(proxy).get_updates_proxy(proxy)
     app = builder.build()
     app.bot_data.services = Services.create(config, clock)
     handlers.register_all(app)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import logging
 import os
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import logfilter
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 log = logging.getLogger("building_bot")
 
@@ -107,7 +112,14 @@ def _run(config: Config) -> int:
         print("building-bot: config error: telegram.url: needed in webhook mode", file=sys.stderr)
         return 2
     app = build_application(config)
-    log.info("starting in %s mode, database %s", telegram.mode, config.storage.path)
+    log.info("starting in %s mode, database %s", telegram.mode, config.storage.path.resolve())
+    # The loop run_polling/run_webhook then use: the Application they find initialized is not initialized again.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    if not loop.run_until_complete(reach_telegram(app, config)):
+        loop.close()
+        print(TOKEN_REJECTED.format(base_url=telegram.base_url, env=TOKEN_ENV), file=sys.stderr)
+        return 2
     if telegram.mode == "webhook":
         app.run_webhook(
             listen=telegram.listen,
@@ -122,6 +134,45 @@ def _run(config: Config) -> int:
     return 0
 
 
+TOKEN_REJECTED = (
+    "building-bot: Telegram ({base_url}) rejected the token: check [telegram] token in config.toml or {env} "
+    "(@BotFather's /token shows it again)"
+)
+RETRY_DELAYS = (1, 2, 4, 8, 15, 30, 60)  # seconds; the last one repeats
+
+
+async def reach_telegram(app: Application, config: Config, sleep=asyncio.sleep) -> bool:
+    """Initialize ``app`` (its getMe checks the token), waiting with back-off, one log line a try,
+    while Telegram cannot be reached. False when Telegram rejects the token: no use retrying."""
+    from telegram.error import InvalidToken, TelegramError
+
+    telegram = config.telegram
+    proxy = telegram.proxy.get_secret_value()
+    route = f" through the proxy {telegram.proxy_label}" if proxy else ""
+    hint = "is the proxy running?" if proxy else "check the network, or set [telegram] proxy"
+    delays = itertools.chain(RETRY_DELAYS, itertools.repeat(RETRY_DELAYS[-1]))
+    while True:
+        try:
+            await app.initialize()
+            return True
+        except InvalidToken:
+            return False
+        except TelegramError as exc:
+            reason = str(exc) or exc.__class__.__name__
+            for secret in filter(None, (config.token, proxy)):
+                reason = reason.replace(secret, "<hidden>")
+            delay = next(delays)
+            log.warning(
+                "cannot reach Telegram at %s%s (%s): %s; retrying in %s s",
+                telegram.base_url,
+                route,
+                reason,
+                hint,
+                delay,
+            )
+            await sleep(delay)
+
+
 async def _migrate(config: Config) -> None:
     from storage.db import Database
     from storage.migrate import current_version
@@ -130,7 +181,7 @@ async def _migrate(config: Config) -> None:
     await db.open()
     try:
         async with db.read() as conn:
-            print(f"{config.storage.path}: schema version {await current_version(conn)}")
+            print(f"{config.storage.path.resolve()}: schema version {await current_version(conn)}")
     finally:
         await db.close()
 

@@ -7,11 +7,13 @@ printed or logged.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tomllib
 from datetime import time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -20,6 +22,7 @@ TOKEN_ENV = "BUILDING_BOT_TOKEN"
 DEFAULT_CONFIG_PATH = Path("config.toml")
 
 Language = Literal["zh", "en"]
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
 class ConfigError(Exception):
@@ -52,6 +55,27 @@ class TelegramConfig(_Section):
     group_messages_per_minute: int = Field(default=20, ge=1, le=10000)
     messages_per_second: int = Field(default=30, ge=1, le=10000)
     concurrent_updates: int = Field(default=32, ge=1, le=1024)
+    proxy: SecretStr = SecretStr("")  # may hold a password: never printed (see ``proxy_label``)
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value()
+        if not url:
+            return value
+        parts = urlsplit(url)
+        if parts.scheme not in PROXY_SCHEMES or not parts.hostname:
+            raise ValueError("expected a URL such as http://127.0.0.1:7890 or socks5://127.0.0.1:1080")
+        parts.port  # noqa: B018 -- a port that is not a number raises ValueError
+        if parts.scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
+            raise ValueError("a SOCKS proxy needs the socksio package: .venv/bin/pip install 'httpx[socks]'")
+        return value
+
+    @property
+    def proxy_label(self) -> str:
+        """The proxy without any user name or password, for messages and logs."""
+        parts = urlsplit(self.proxy.get_secret_value())
+        return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
 
 
 class StorageConfig(_Section):
@@ -140,7 +164,8 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
 
     ``path=None`` means the default ``config.toml``, and built-in defaults when it does not exist
     (so console mode works on a fresh checkout). An explicit path that does not exist is an error.
-    ``BUILDING_BOT_TOKEN`` in the environment wins over the file's token.
+    ``BUILDING_BOT_TOKEN`` in the environment wins over the file's token. A relative
+    ``storage.path`` in a file is taken from that file's folder, wherever the bot is started.
     """
     environ = os.environ if environ is None else environ
     data: dict = {}
@@ -154,6 +179,9 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
             raise ConfigError(f"{source}: cannot read ({exc.__class__.__name__})") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        storage = data.get("storage")
+        if isinstance(storage, dict) and isinstance(storage.get("path"), str):
+            storage["path"] = str(source.parent / Path(storage["path"]).expanduser())
     token = environ.get(TOKEN_ENV)
     if token:
         data.setdefault("telegram", {})

@@ -103,9 +103,13 @@ class LocalBotApi:
             "first_name": "楼组助手",
             "username": bot_username,
             "can_join_groups": True,
-            "can_read_all_group_messages": False,
+            # Privacy mode off, so the console and the tests see every group message; a test of
+            # privacy mode sets it False (getMe answers the current value) and ``admin_in``.
+            "can_read_all_group_messages": True,
             "supports_inline_queries": False,
         }
+        # Groups where the bot is an administrator (which reads every message, privacy mode or not).
+        self.admin_in: set[int] = set()
         self.chats: dict[int, LocalChat] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.calls: list[ApiCall] = []
@@ -389,6 +393,16 @@ class LocalBotApi:
     def _api_deleteMyCommands(self, params: dict, files: dict) -> Any:
         return True
 
+    def _api_getChatMember(self, params: dict, files: dict) -> Any:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        if chat_id in self.kicked_from:
+            raise ApiError(403, "Forbidden: bot was kicked from the supergroup chat")
+        user = self.bot_user if user_id == BOT_ID else {"id": user_id, "is_bot": False, "first_name": str(user_id)}
+        if user_id == BOT_ID and chat_id in self.admin_in:
+            rights = dict.fromkeys(_ADMIN_RIGHTS, False)
+            return {"status": "administrator", "user": user, **rights, "can_manage_chat": True}
+        return {"status": "member", "user": user}
+
     def _api_getChat(self, params: dict, files: dict) -> Any:
         return self.chat(int(params["chat_id"])).to_dict()
 
@@ -405,6 +419,13 @@ class LocalBotApi:
 
     def _api_close(self, params: dict, files: dict) -> Any:
         return True
+
+
+_ADMIN_RIGHTS = (
+    "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+    "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+    "can_edit_stories", "can_delete_stories",
+)  # fmt: skip
 
 
 def _inline_only(markup: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -88,6 +88,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "本群已设为居委工作群，将收到每日汇总。",
         "en": "This chat is now the committee's chat and receives the daily report.",
     },
+    "privacy.blind": {
+        "zh": "⚠️ 机器人现在看不到本群的普通消息（如 #配药、#接龙），只收得到 / 开头的命令。请群主或居委二选一：\n"
+        "1. 把 @{bot} 设为本群管理员（最简单）；\n"
+        "2. 或私聊 @BotFather 发送 /setprivacy，选 @{bot}，选 Disable，再把机器人移出本群、重新拉进来。",
+        "en": "⚠️ I cannot see this group's plain messages (like #配药 or #接龙), only /commands. "
+        "The group owner or the committee can fix it either way:\n"
+        "1. make @{bot} an admin of this group (simplest), or\n"
+        "2. in a private chat with @BotFather send /setprivacy, choose @{bot}, pick Disable, "
+        "then remove the bot from this group and add it again.",
+    },
+    "privacy.here_ok": {"zh": "本群：机器人能看到全部消息 ✅", "en": "This group: I see every message ✅"},
+    "privacy.here_blind": {
+        "zh": "本群：机器人只看得到 / 命令 ⚠️ 请把 @{bot} 设为本群管理员。",
+        "en": "This group: I see only /commands ⚠️ Make @{bot} an admin here.",
+    },
+    "privacy.all_ok": {
+        "zh": "已绑定的 {count} 个群：机器人都能看到全部消息 ✅",
+        "en": "All {count} bound chats: I see every message ✅",
+    },
+    "privacy.some_blind": {
+        "zh": "这些群里机器人只看得到 / 命令 ⚠️（请在群里把 @{bot} 设为管理员）：{chats}",
+        "en": "In these chats I see only /commands ⚠️ (make @{bot} an admin there): {chats}",
+    },
     "register.done": {"zh": "已登记：{room}。", "en": "Registered: {room}."},
     "register.moved": {"zh": "已从 {old} 改登记到 {room}。", "en": "Moved from {old} to {room}."},
     "register.other": {"zh": "已为对方登记：{room}。", "en": "Registered them to {room}."},

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from telegram import (
+    Bot,
     ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -14,17 +15,20 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.context import BotContext
+from bot.i18n import t
 from bot.language import commands as c
 from bot.services.permissions import Actor, require_committee
 from bot.services.roster import NotBound
 from handlers.router import guarded, router_of
-from handlers.sending import send_private
+from handlers.sending import broadcast, send_private
 from storage import chats
+from storage.models import ChatBinding
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +57,63 @@ async def bind(update: Update, context: BotContext, command: c.Bind) -> None:
         previous = outcome.previous
         if previous and previous.building and previous.building != command.building:
             text += "\n" + context.t("bind.moved", old=previous.building)
+    if await blind_chats(context.bot, [chat.id]):
+        text += "\n\n" + context.t("privacy.blind", bot=context.bot.username)
     await update.effective_message.reply_text(text)
+
+
+async def blind_chats(bot: Bot, chat_ids: list[int]) -> list[int]:
+    """The chats whose plain messages (``#配药 …``) Telegram hides from the bot: privacy mode is on
+    (BotFather's /setprivacy) and the bot is no admin there. A chat that cannot be checked is left out."""
+    try:
+        if (await bot.get_me()).can_read_all_group_messages:
+            return []
+    except TelegramError as exc:
+        log.warning("could not ask Telegram about privacy mode: %s", exc.__class__.__name__)
+        return []
+    blind = []
+    for chat_id in chat_ids:
+        try:
+            member = await bot.get_chat_member(chat_id, bot.id)
+        except TelegramError as exc:
+            log.warning("could not check the bot's status in a chat: %s", exc.__class__.__name__)
+            continue
+        if member.status not in {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}:
+            blind.append(chat_id)
+    return blind
+
+
+async def bound_chats(context: BotContext) -> list[ChatBinding]:
+    roster = context.services.roster
+    committee = [await roster.chat(chat_id) for chat_id in await roster.committee_chat_ids()]
+    return [*await roster.building_chats(), *(binding for binding in committee if binding is not None)]
+
+
+async def warn_blind_chats(context: BotContext) -> None:
+    """At start-up: every bound chat where the bot cannot read plain messages is told what to do."""
+    services, bot = context.services, context.bot
+    blind = await blind_chats(bot, [binding.chat_id for binding in await bound_chats(context)])
+    if blind:
+        log.warning("privacy mode hides plain messages from the bot in %d bound chats; telling them", len(blind))
+
+    async def send(chat_id: int):
+        return await bot.send_message(chat_id, t(services.chat_language(chat_id), "privacy.blind", bot=bot.username))
+
+    await broadcast(context.application, blind, send)
+
+
+async def reading_state(update: Update, context: BotContext) -> str:
+    """For the committee's /me: does the bot see plain messages here (in a group) or in every bound chat?"""
+    chat = update.effective_chat
+    if chat.type != ChatType.PRIVATE:
+        blind = await blind_chats(context.bot, [chat.id])
+        return context.t("privacy.here_blind" if blind else "privacy.here_ok", bot=context.bot.username)
+    bound = await bound_chats(context)
+    blind = set(await blind_chats(context.bot, [binding.chat_id for binding in bound]))
+    if not blind:
+        return context.t("privacy.all_ok", count=len(bound))
+    titles = [binding.title or str(binding.chat_id) for binding in bound if binding.chat_id in blind]
+    return context.t("privacy.some_blind", bot=context.bot.username, chats="、".join(titles))
 
 
 async def register_household(update: Update, context: BotContext, command: c.Register) -> None:
@@ -106,6 +166,8 @@ async def me(update: Update, context: BotContext, command: c.Me) -> None:
     """Answered in private where possible; in the group only household and role, never more."""
     actor = await context.actor()
     text = describe(actor, context)
+    if actor.committee:
+        text += "\n" + await reading_state(update, context)
     phone_button = InlineKeyboardMarkup(
         [
             [
@@ -219,3 +281,5 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
     app.add_handler(CallbackQueryHandler(guarded(purge_button), pattern=r"^purge:(yes|no)$"))
     app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    # once the application has started, however late Telegram answered
+    app.job_queue.run_once(warn_blind_chats, when=0, job_kwargs={"misfire_grace_time": None})

@@ -1,10 +1,12 @@
+import asyncio
 import logging
 
 from bot.app import build_application, running
+from bot.i18n import t
 from bot.language import commands as c
 from bot.localapi import LocalBotApi, LocalRequest
 from handlers.router import router_of
-from tests.harness import BUILDING_3, ENGLISH_RESIDENT, RESIDENT
+from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, ENGLISH_RESIDENT, RESIDENT
 
 
 async def test_start_and_help_in_chinese_by_default(bot):
@@ -80,3 +82,56 @@ def _update(app, payload):
     from telegram import Update
 
     return Update.de_json(payload, app.bot)
+
+
+def _privacy_mode_on(api: LocalBotApi, admin_in: set[int] = frozenset()) -> None:
+    """Telegram's default for a new bot: plain group messages reach it only where it is an admin."""
+    api.bot_user["can_read_all_group_messages"] = False
+    api.admin_in.update(admin_in)
+
+
+async def test_binding_where_privacy_mode_hides_plain_messages_says_exactly_what_to_do(bot):
+    _privacy_mode_on(bot.api, admin_in={BUILDING_5})
+    blind = t("zh", "privacy.blind", bot="building_bot")
+    await bot.send(BUILDING_3, COMMITTEE, "/bind 3")
+    assert bot.last(BUILDING_3) == t("zh", "bind.building", building=3) + "\n\n" + blind
+    assert "/setprivacy" in blind and "管理员" in blind
+    await bot.send(BUILDING_5, COMMITTEE, "/bind 5")  # the bot is an admin there: it reads everything
+    assert bot.last(BUILDING_5) == t("zh", "bind.building", building=5)
+
+
+async def test_at_start_every_bound_group_the_bot_cannot_read_is_told(config, clock):
+    api = LocalBotApi()
+    app = build_application(config, LocalRequest(api), clock=clock)
+    async with running(app):
+        for chat_id, building in ((BUILDING_3, 3), (BUILDING_5, 5)):
+            await app.process_update(_update(app, api.message_update(chat_id, COMMITTEE, f"/bind {building}")))
+    assert api.texts(BUILDING_3) == [t("zh", "bind.building", building=3)]  # privacy mode was off
+
+    api2 = LocalBotApi(id_base=1000)
+    _privacy_mode_on(api2, admin_in={BUILDING_5})
+    app2 = build_application(config, LocalRequest(api2), clock=clock)
+    async with running(app2):
+        for _ in range(100):
+            if api2.texts(BUILDING_3):
+                break
+            await asyncio.sleep(0.05)
+    assert api2.texts(BUILDING_3) == [t("zh", "privacy.blind", bot="building_bot")]
+    assert api2.texts(BUILDING_5) == []
+
+
+async def test_the_committees_me_shows_which_groups_the_bot_cannot_read(bot):
+    bot.api.chat(BUILDING_3, "3号楼群")
+    bot.api.chat(BUILDING_5, "5号楼群")
+    await bot.send(BUILDING_3, COMMITTEE, "/bind 3")
+    await bot.send(BUILDING_5, COMMITTEE, "/bind 5")
+    await bot.send(COMMITTEE.id, COMMITTEE, "/me")
+    assert t("zh", "privacy.all_ok", count=2) in bot.last(COMMITTEE.id)
+
+    _privacy_mode_on(bot.api, admin_in={BUILDING_5})
+    await bot.send(COMMITTEE.id, COMMITTEE, "/me")
+    assert t("zh", "privacy.some_blind", bot="building_bot", chats="3号楼群") in bot.last(COMMITTEE.id)
+    await bot.send(BUILDING_3, COMMITTEE, "/me")  # answered privately, about this group
+    assert t("zh", "privacy.here_blind", bot="building_bot") in bot.last(COMMITTEE.id)
+    await bot.send(RESIDENT.id, RESIDENT, "/me")
+    assert "⚠️" not in bot.last(RESIDENT.id)  # only the committee is told
