@@ -16,12 +16,48 @@ TEXTS: dict[str, dict[str, str]] = {
         "and report daily. Send /help for usage.",
     },
     "help": {
-        "zh": "楼组助手 用法（# 话题格式或 / 命令均可）：\n{commands}\n"
-        "群里的普通消息需要机器人是管理员（或关闭隐私模式）才能看到；/命令 总能送达。",
-        "en": "Building assistant usage (hashtag or slash forms):\n{commands}\n"
+        "zh": "楼组助手 用法（# 话题格式或 / 命令均可）：\n{commands}\n/lang zh|en — 切换语言\n"
+        "群里的普通消息需要机器人是管理员（或关闭隐私模式）才能看到；/命令 总能送达。更多用法：",
+        "en": "Building assistant usage:\n{commands}\n/lang zh|en — language\n"
         "The bot sees plain group messages only as a group admin (or with privacy mode off); "
-        "/commands always reach it.",
+        "/commands always reach it. More:",
     },
+    "help.general": {
+        "zh": "/help · #帮助 — 查看用法\n/lang zh|en — 切换语言（群里：楼组长或居委切换本群）",
+        "en": "/help — this usage\n/lang zh|en — language (in a group: a floor leader or the committee sets the group's)",
+    },
+    "help.short.resident": {
+        "zh": "#配药 布洛芬 2盒 — 登记配药\n#接龙 3 2 — 团购3 要2份（或回复团购消息 +2）\n"
+        "#登记 3号楼502 — 登记户号\n#我的 — 我的户号和身份\n#报到 姓名 技能 — 申请做志愿者",
+        "en": "/med ibuprofen 2 boxes — request medicine\n/order 3 2 — 2 in group buy 3 (or reply +2 to its message)\n"
+        "/register 3-502 — register your household\n/me — your household and role\n/volunteer Name skills — apply as a volunteer",
+    },
+    "help.short.volunteer": {
+        "zh": "#认领 12 — 认领配药单\n#已购 12 86.5元 · #已送达 12 — 已购、已送达\n#配药清单 — 配药清单（私聊）\n"
+        "#签到 核酸 2号门 · #签退 — 上岗、下岗\n#平安 3-502 — 报平安",
+        "en": "/claim 12 — take request 12\n/bought 12 86.5 · /delivered 12 — bought, delivered\n/medlist — the hospital run list (private)\n"
+        "/checkin nucleic gate2 · /checkout — start and end a shift\n/safe 3-502 — today's check",
+    },
+    "help.short.leader": {
+        "zh": "#开团 蔬菜包 68元/份 截止20:00 — 开团\n#截单 3 · #团购汇总 3 — 截单、汇总\n"
+        "回复申请 #通过 — 通过志愿者、家人\n#关爱 3-502 独居老人 — 关爱名单\n#配药清单 — 本楼配药清单（私聊）",
+        "en": "/groupbuy Veg-box 68/box 20:00 — open a group buy\n/close 3 · /orders 3 — close it, its summary\n"
+        "/approve (as a reply) — approve a volunteer or a household member\n/care 3-502 elderly alone — the care roster\n"
+        "/medlist — your building's hospital run list (private)",
+    },
+    "help.short.committee": {
+        "zh": "#绑定 3号楼 · #绑定 居委 — 绑定本群\n回复某人 #楼组长 — 任命楼组长\n#通知 … · #辟谣 … — 通知、辟谣\n"
+        "#日报 · /export — 日报、导出表格\n/purge — 疫情结束后清除个人信息",
+        "en": "/bind 3 · /bind committee — bind this chat\n/leader (as a reply) — appoint a floor leader\n"
+        "/notice … · /rumor … — notices, rebuttals\n/digest · /export — the daily report, spreadsheets\n"
+        "/purge — delete personal data when the emergency is over",
+    },
+    "help.button.med": {"zh": "配药", "en": "Medicine"},
+    "help.button.gb": {"zh": "团购", "en": "Group buys"},
+    "help.button.vol": {"zh": "志愿者", "en": "Volunteers"},
+    "help.button.care": {"zh": "关爱", "en": "Care"},
+    "help.button.notice": {"zh": "通知", "en": "Notices"},
+    "sep": {"zh": "、", "en": ", "},
     "error.apology": {
         "zh": "抱歉，处理出错了，已记录。请稍后再试。",
         "en": "Sorry, something went wrong and it has been logged. Please try again shortly.",
@@ -30,18 +66,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，数据库暂时不可用，您的消息未被记录，请稍后重发。",
         "en": "Sorry, the database is unavailable right now; your message was not recorded. Please send it again later.",
     },
+    "button.gone": {
+        "zh": "这个按钮已失效，请用最新消息下的按钮。",
+        "en": "This button no longer works; use the one under the newest message.",
+    },
     "parse.bad": {"zh": "没看懂这条指令。正确格式：\n{usage}", "en": "I could not read that. The form is:\n{usage}"},
     "parse.unknown": {
         "zh": "没有这个指令。发送 /help 查看可用指令。",
         "en": "Unknown command. Send /help for the list.",
     },
+    "parse.near_miss": {"zh": "您是不是要发 #{tag}？（或 /{command}）", "en": "Did you mean /{command}? (#{tag})"},
+    "parse.group_only": {
+        "zh": "这个指令要在楼组群里发：{usage}",
+        "en": "Send this in your building's group chat: {usage}",
+    },
+    "parse.open_buys": {"zh": "进行中的团购：{buys}", "en": "Open group buys: {buys}"},
+    "order.stray": {
+        "zh": "请回复团购消息 +1，或发 #接龙 编号 数量",
+        "en": "Reply +1 to the group buy's message, or send /order NUMBER QUANTITY",
+    },
     "parse.not_built": {
         "zh": "这个功能还在开发中，暂时不能使用。发送 /help 查看已有功能。",
         "en": "That feature is not built yet. Send /help for what works today.",
-    },
-    "help.general": {
-        "zh": "/help · #帮助 — 查看用法\n/lang zh|en — 切换本群语言",
-        "en": "/help — this usage\n/lang zh|en — this chat's language",
     },
     "anonymous": {
         "zh": "请以个人身份发言（关闭“匿名管理员”）：机器人需要知道是谁在操作。",
@@ -65,9 +111,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "请先登记户号：#登记 3号楼502",
         "en": "Please register your household first: /register 3-502",
     },
+    "refused.household": {
+        "zh": "只有该户已登记的家人、本楼楼组长或居委可以通过。",
+        "en": "Only a registered member of that household, the building's floor leader or the committee may approve.",
+    },
     "refused.requester": {
         "zh": "只有登记人本人、楼组长或居委可以这样做。",
         "en": "Only the requester, a floor leader or the committee may do that.",
+    },
+    "refused.own_home": {
+        "zh": "只能为自己家配药；替邻居配药请找楼组长或志愿者。",
+        "en": "You can only ask for your own household; for a neighbour, ask a floor leader or a volunteer.",
     },
     # ------------------------------------------------------------------ roster
     "help.roster": {
@@ -114,6 +168,39 @@ TEXTS: dict[str, dict[str, str]] = {
     "register.done": {"zh": "已登记：{room}。", "en": "Registered: {room}."},
     "register.moved": {"zh": "已从 {old} 改登记到 {room}。", "en": "Moved from {old} to {room}."},
     "register.other": {"zh": "已为对方登记：{room}。", "en": "Registered them to {room}."},
+    "register.elsewhere": {
+        "zh": "⚠ 这是 {building} 号楼的群；如填错请重发。",
+        "en": "⚠ This is building {building}'s group; if that is wrong, register again.",
+    },
+    "register.need_building": {
+        "zh": "请写上楼号：#登记 3号楼502（本群还没有绑定楼号）。",
+        "en": "Please add the building: /register 3-502 (this chat is not bound to a building).",
+    },
+    "register.asked": {
+        "zh": "🏠 有人申请加入 {room}。请该户家人、楼组长或居委点 ✅ 通过（或回复本消息 #通过）；"
+        "通过前看不到、也改不了该户的配药和团购。",
+        "en": "🏠 Someone asks to join {room}. A member of that household, the floor leader or the committee: "
+        "tap ✅ (or reply /approve to this message); until then they cannot see or change that household's requests or orders.",
+    },
+    "register.asked_note": {
+        "zh": "有人在楼组群里申请加入您家 {room}。如是家人，请在群里点 ✅ 通过。",
+        "en": "Someone in the building group asks to join your household {room}. If they live with you, tap ✅ there.",
+    },
+    "register.join_in_group": {
+        "zh": "{room} 已有家人登记。请在楼组群里发送 #登记，由家人或楼组长通过。",
+        "en": "{room} already has registered members. Send /register in your building's group, where a member "
+        "or the floor leader approves it.",
+    },
+    "register.approve_button": {"zh": "✅ 通过", "en": "✅ Approve"},
+    "register.joined": {"zh": "✅ 已加入 {room}。", "en": "✅ Joined {room}."},
+    "register.joined_note": {
+        "zh": "您已加入 {room}，现在可以为家里配药、接龙了。",
+        "en": "You have joined {room}: you can now request medicine and order for your household.",
+    },
+    "register.err.no_request": {
+        "zh": "没有找到待通过的加入申请。",
+        "en": "There is no request to join waiting here.",
+    },
     "leader.need_reply": {
         "zh": "请回复要任命的人的消息，再发送 #楼组长。",
         "en": "Reply to the person's message with /leader.",
@@ -160,7 +247,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "purge.cancelled": {"zh": "已取消，未删除任何数据。", "en": "Cancelled; nothing was deleted."},
     "purge.done": {
         "zh": "已清除 {phones} 个手机号、{names} 个姓名、{details} 份配药私密信息，匿名统计已保留。",
-        "en": "Deleted {phones} phone numbers, {names} names and {details} private medicine details; anonymous counts are kept.",
+        "en": "Deleted {phones:phone number|phone numbers}, {names:name|names} and {details:private medicine detail|private medicine details}; "
+        "anonymous counts are kept.",
     },
     "bot.added": {
         "zh": "大家好，我是楼组助手。请居委在本群发送 #绑定 3号楼（按实际楼号），居民发送 #登记 3号楼502 登记户号。",
@@ -186,7 +274,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "med.urgent_mark": {"zh": "🔴急 ", "en": "🔴URGENT "},
     "med.summary": {
         "zh": "{urgent}配药单 #{id} · {household} · {count} 项",
-        "en": "{urgent}Request #{id} · {household} · {count} items",
+        "en": "{urgent}Request #{id} · {household} · {count:item|items}",
     },
     "med.status.pending": {"zh": "状态：待您确认", "en": "Status: awaiting your confirmation"},
     "med.status.open": {"zh": "状态：已确认，等待志愿者认领", "en": "Status: confirmed, waiting for a volunteer"},
@@ -207,10 +295,39 @@ TEXTS: dict[str, dict[str, str]] = {
     "med.button.check": {"zh": "私聊核对清单", "en": "Check the list privately"},
     "med.button.details": {"zh": "私聊查看联系方式", "en": "See the details privately"},
     "med.button.medlist": {"zh": "私聊查看配药清单", "en": "Open the list privately"},
-    "med.check_private": {"zh": "已私信您核对清单。", "en": "I sent you the list privately to check."},
+    "med.button.confirm_group": {"zh": "✅ 确认清单", "en": "✅ Confirm my list"},
+    "med.check_private": {
+        "zh": "已私信您核对清单；也可以直接点下方「✅ 确认清单」，清单只弹给您本人看。",
+        "en": "I sent you the list privately; or tap “✅ Confirm my list” below: the list pops up for you only.",
+    },
     "med.check_link": {
-        "zh": "请点下方按钮私聊核对清单、补充医保卡等信息。",
-        "en": "Tap below to check the list and add card details privately.",
+        "zh": "请点「✅ 确认清单」，清单只弹给您本人看；医保卡、电话请点「私聊核对清单」发给我。",
+        "en": "Tap “✅ Confirm my list”: the list pops up for you only. Card number and phone: tap "
+        "“Check the list privately” and send them to me.",
+    },
+    "med.confirmed_alert": {
+        "zh": "✅ 已确认配药单 #{id}：\n{items}\n有误请修改原消息，或发 #取消 {id}。",
+        "en": "✅ Request #{id} confirmed:\n{items}\nIf wrong, edit your message or send /cancel {id}.",
+    },
+    "med.more_items": {"zh": "…还有 {count} 项", "en": "…and {count} more"},
+    "med.waiting": {"zh": "待确认 · 已等 {age}", "en": "awaiting confirmation · waiting {age}"},
+    "med.age.minutes": {"zh": "{minutes} 分钟", "en": "{minutes} min"},
+    "med.age.hours": {"zh": "{hours} 小时 {minutes} 分钟", "en": "{hours} h {minutes} min"},
+    "med.waiting.leader": {
+        "zh": "⏰ {urgent}配药单 #{id}（{household}）已等住户确认 {age}，志愿者还不能认领。"
+        "请联系住户点群里该单下的「✅ 确认清单」，您也可以代为点击（清单只弹给您看）。",
+        "en": "⏰ {urgent}Request #{id} ({household}) has waited {age} for the resident's confirmation; "
+        "volunteers cannot claim it yet. Ask the resident to tap “✅ Confirm my list” under it in the group, "
+        "or tap it yourself (the list pops up for you only).",
+    },
+    "med.waiting.group": {
+        "zh": "⏰ {urgent}配药单 #{id}（{household}）已等确认 {age}：请 {household} 住户点该单下的「✅ 确认清单」。",
+        "en": "⏰ {urgent}Request #{id} ({household}) has waited {age}: {household}, please tap "
+        "“✅ Confirm my list” under it.",
+    },
+    "med.waiting.urgent": {
+        "zh": "急单：志愿者可以直接 #认领 {id}，认领即确认。",
+        "en": "Urgent: a volunteer may /claim {id} now; claiming confirms it.",
     },
     "med.kept_private": {
         "zh": "（电话、卡号和备注已私存，只有认领的志愿者、楼组长和居委能看到；请勿在群里发这些）",
@@ -220,7 +337,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "med.photo": {"zh": "配药单 #{id} 的处方照片", "en": "Prescription photo for request #{id}"},
     "med.updated": {
         "zh": "配药单 #{id} 已按修改更新（{count} 项）。",
-        "en": "Request #{id} updated from your edit ({count} items).",
+        "en": "Request #{id} updated from your edit ({count:item|items}).",
     },
     "med.private_saved": {
         "zh": "配药单 #{id} 的私密信息已保存：医保卡 {card}，电话 {phone}，备注 {notes}{handed}",
@@ -241,6 +358,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Card: {card}\nPhone: {phone}\nNotes: {notes}{handed}",
     },
     "med.bought": {"zh": "配药单 #{id} 已购药，花费 {cost} 元。", "en": "Request #{id} bought, cost {cost} yuan."},
+    "med.cost_added": {
+        "zh": "配药单 #{id} 的花费已记为 {cost} 元。",
+        "en": "Request #{id}: cost recorded as {cost} yuan.",
+    },
     "med.delivered": {"zh": "配药单 #{id}（{household}）已送达。", "en": "Request #{id} ({household}) delivered."},
     "med.cancelled": {"zh": "配药单 #{id} 已取消。", "en": "Request #{id} cancelled."},
     "med.notify.claimed": {
@@ -256,6 +377,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your request #{id} is at your door.",
     },
     "med.notify.cancelled": {"zh": "配药单 #{id} 已取消。", "en": "Request #{id} was cancelled."},
+    "med.notify.cost": {"zh": "您的配药单 #{id} 花费 {cost} 元。", "en": "Your request #{id} cost {cost} yuan."},
     "med.err.not_found": {"zh": "没有配药单 #{id}。", "en": "There is no request #{id}."},
     "med.err.edit_too_late": {
         "zh": "配药单 #{id} 已被认领，不能再改，请联系志愿者。",
@@ -263,6 +385,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "med.err.cancelled": {"zh": "配药单 #{id} 已取消。", "en": "Request #{id} was cancelled."},
     "med.err.already_confirmed": {"zh": "配药单 #{id} 已确认过了。", "en": "Request #{id} is already confirmed."},
+    "med.err.wrong_button": {"zh": "这个按钮已失效。", "en": "This button no longer works."},
     "med.err.pending": {
         "zh": "配药单 #{id} 还在等居民确认，暂不能认领。",
         "en": "Request #{id} is awaiting the resident's confirmation.",
@@ -280,7 +403,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "medlist.title": {
         "zh": "🏥 配药清单：{households} 户，{requests} 单",
-        "en": "🏥 Hospital run: {households} households, {requests} requests",
+        "en": "🏥 Hospital run: {households:household|households}, {requests:request|requests}",
     },
     "medlist.empty": {"zh": "目前没有待办的配药单。", "en": "No open requests."},
     "medlist.totals": {"zh": "— 药品合计（药房窗口用）—", "en": "— Totals per drug (for the pharmacy counter) —"},
@@ -297,7 +420,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "/groupbuy · #开团 蔬菜包 68元/份 截止20:00 起订30 — 楼组长开团（可加 整箱12、限购2）\n"
         "/order · #接龙 3 2 — 接龙（0 为退出），或回复团购消息 +2\n/close · #截单 3 — 截单\n"
         "/paid · #已付 3 3-502 — 标记已付\n/orders · #团购汇总 3 — 汇总、送货单、未下单住户",
-        "en": "/groupbuy Veg-box 68/份 20:00 min30 — leader opens a buy (optional case12, limit2)\n"
+        "en": "/groupbuy Veg-box 68/box 20:00 min30 — leader opens a buy (optional case12, limit2)\n"
         "/order 3 2 — order in buy 3 (0 withdraws), or reply +2 to its board\n/close 3 — close now\n"
         "/paid 3 3-502 — mark paid\n/orders 3 — totals, delivery list, households that did not order",
     },
@@ -308,7 +431,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "gb.pickup": {"zh": "取货：{pickup}", "en": "Pickup: {pickup}"},
     "gb.progress": {
         "zh": "已接龙 {households} 户，共 {total} {unit}",
-        "en": "{households} households ordered, {total} {unit} in all",
+        "en": "{households:household|households} ordered, {total} {unit} in all",
     },
     "gb.deadline": {"zh": "截止 {time}", "en": "Closes {time}"},
     "gb.min_short": {"zh": "起订 {minimum}：还差 {short} {unit}", "en": "Minimum {minimum}: {short} {unit} short"},
@@ -319,7 +442,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "gb.case_full": {"zh": "整箱 {size}：正好 {full} 箱", "en": "Cases of {size}: exactly {full} full"},
     "gb.limit": {"zh": "每户限购 {limit} {unit}", "en": "At most {limit} {unit} per household"},
-    "gb.more": {"zh": "……另有 {count} 户", "en": "… and {count} more households"},
+    "gb.more": {"zh": "……另有 {count} 户", "en": "… and {count:more household|more households}"},
     "gb.how_to_order": {
         "zh": "接龙：#接龙 {id} 数量（0 为退出），或回复本消息 +2",
         "en": "Order: /order {id} QUANTITY (0 withdraws), or reply +2 to this message",
@@ -327,7 +450,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "gb.ordered": {"zh": "团购 #{id}：{household} 现为 {quantity}", "en": "Buy #{id}: {household} now has {quantity}"},
     "gb.relay_done": {
         "zh": "团购 #{id}「{title}」：已导入 {count} 户，共 {total}",
-        "en": "Buy #{id} '{title}': imported {count} households, {total} in all",
+        "en": "Buy #{id} '{title}': imported {count:household|households}, {total} in all",
     },
     "gb.relay_not_allowed": {
         "zh": "不能代接（非本楼或超限购）：{rooms}",
@@ -341,7 +464,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "gb.summary_title": {"zh": "📋 团购 #{id}「{title}」汇总{status}", "en": "📋 Buy #{id} '{title}' summary{status}"},
     "gb.summary_totals": {
         "zh": "合计 {total} {unit}，{households} 户，应收 {money} 元；已付 {paid} 户，未付 {unpaid} 户（{unpaid_money} 元）",
-        "en": "Total {total} {unit}, {households} households, {money} yuan due; {paid} paid, {unpaid} unpaid ({unpaid_money} yuan)",
+        "en": "Total {total} {unit}, {households:household|households}, {money} yuan due; {paid} paid, {unpaid} unpaid ({unpaid_money} yuan)",
     },
     "gb.summary_households": {"zh": "— 各户 —", "en": "— Per household —"},
     "gb.paid_mark": {"zh": "✅已付", "en": "✅paid"},
@@ -366,7 +489,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "gb.building": {"zh": "{building}号楼：", "en": "Building {building}:"},
     "gb.not_ordered": {
         "zh": "— 花名册中未下单的 {count} 户 —",
-        "en": "— {count} households on the roster did not order —",
+        "en": "— {count:household|households} on the roster did not order —",
     },
     "gb.export_button": {"zh": "📄 导出表格（私聊）", "en": "📄 Export spreadsheet (private)"},
     "gb.export_private": {"zh": "请先私聊机器人，再点导出。", "en": "Start a private chat with me first, then export."},
@@ -481,7 +604,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "vol.checked_in": {"zh": "✅ 已签到：{task}{place}（{time}）", "en": "✅ Checked in: {task}{place} ({time})"},
     "vol.checked_out": {
         "zh": "已签退，本次 {hours} 小时。辛苦了！",
-        "en": "Checked out: {hours} hours this shift. Thank you!",
+        "en": "Checked out: {hours:hour|hours} this shift. Thank you!",
     },
     "vol.capped": {
         "zh": "（超过 {max} 小时未签退，只按 {max} 小时计，已标记）",
@@ -543,7 +666,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "/care 3-502 elderly alone — leader: add to the care roster\n/pair 3-502 (reply to a volunteer) — pair them\n/safe 3-502 — today's check",
     },
     "care.added": {"zh": "已加入关爱名单：{household}。", "en": "Added to the care roster: {household}."},
-    "care.paired": {"zh": "{household} 已与志愿者结对。", "en": "{household} is paired with a volunteer."},
+    "care.paired": {"zh": "{household} 已与志愿者 {name} 结对。", "en": "{household} is paired with volunteer {name}."},
     "care.pair_note": {
         "zh": "您已与 {household} 结对（{needs}）。请每天去看看，并发送 #平安 {household}。",
         "en": "You are paired with {household} ({needs}). Please check on them daily and send /safe {household}.",
@@ -567,8 +690,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{room} is not on the care roster: /care {room} first.",
     },
     "care.err.need_volunteer": {
-        "zh": "请回复要结对的志愿者的消息，再发 #结对 3-502。",
-        "en": "Reply to the volunteer's message with /pair 3-502.",
+        "zh": "请回复要结对的志愿者的消息，再发 #结对 {room}。",
+        "en": "Reply to the volunteer's message with /pair {room}.",
+    },
+    "care.err.not_volunteer": {
+        "zh": "只能与本楼已通过的志愿者结对：请对方先在群里发 #报到，楼组长或居委通过后再结对。",
+        "en": "Only an approved volunteer of this building can be paired: they apply with /volunteer in the "
+        "group first, and a floor leader or the committee approves.",
+    },
+    "care.err.paired_other": {
+        "zh": "{household} 由其他志愿者结对，请由结对志愿者或楼组长报平安。",
+        "en": "{household} is paired with another volunteer: they or the floor leader report it safe.",
+    },
+    "care.err.not_paired": {
+        "zh": "{household} 还没有结对志愿者：请楼组长回复您的消息发 #结对 {household}。",
+        "en": "{household} has no volunteer yet: the floor leader replies to your message with /pair {household}.",
     },
     # ------------------------------------------------------------------ chart
     "chart.title": {
@@ -587,7 +723,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "/rumor Title | keywords: a,b | rebuttal | source: … — committee: rebut a rumor\n/rumors — active rebuttals\n/rumor_off 3 — retire one",
     },
     "notice.post": {"zh": "📢 居委通知：{text}", "en": "📢 Committee notice: {text}"},
-    "notice.sent": {"zh": "通知已发到 {count} 个楼组群。", "en": "Notice posted to {count} building groups."},
+    "notice.sent": {
+        "zh": "通知已发到 {count} 个楼组群。",
+        "en": "Notice posted to {count:building group|building groups}.",
+    },
     "notice.scheduled": {
         "zh": "每日通知 #{id} 已设置：每天 {time} 发到各楼组群。",
         "en": "Daily notice #{id} set: every day at {time} to every building group.",
@@ -601,7 +740,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "rumor.source": {"zh": "来源：{source}", "en": "Source: {source}"},
     "rumor.sent": {
         "zh": "辟谣 #{id} 已发到 {count} 个楼组群。",
-        "en": "Rebuttal #{id} posted to {count} building groups.",
+        "en": "Rebuttal #{id} posted to {count:building group|building groups}.",
     },
     "rumor.superseded": {"zh": "已取代旧的辟谣 {ids}。", "en": "It supersedes {ids}."},
     "rumor.none": {"zh": "没有生效的辟谣。", "en": "No active rebuttals."},
@@ -619,7 +758,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "digest.title": {"zh": "📊 日报 {day}", "en": "📊 Daily report {day}"},
     "digest.unsafe": {"zh": "⚠ 未报平安 {count} 户：{households}", "en": "⚠ Not reported safe ({count}): {households}"},
-    "digest.unsafe_count": {"zh": "⚠ 未报平安 {count} 户", "en": "⚠ {count} care households not reported safe"},
+    "digest.unsafe_count": {"zh": "⚠ 未报平安 {count} 户", "en": "⚠ {count:care household|care households} not reported safe"},
     "digest.urgent": {
         "zh": "🔴 加急配药未完成 {count} 单：{requests}",
         "en": "🔴 Urgent medicine requests not delivered ({count}): {requests}",
@@ -627,7 +766,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "digest.all": {"zh": "— 全部 —", "en": "— All buildings —"},
     "digest.medicine": {
         "zh": "配药：今日新增 {new}，待办 {open}（加急 {urgent}），今日送达 {delivered}，医保卡在外 {cards}",
-        "en": "Medicine: {new} new today, {open} open ({urgent} urgent), {delivered} delivered today, {cards} cards out",
+        "en": "Medicine: {new} new today, {open} open ({urgent} urgent), {delivered} delivered today, {cards:card|cards} out",
     },
     "digest.groupbuys": {
         "zh": "团购：进行中 {open}，今日截单 {closed}，接龙 {ordered} 份，未收款 {unpaid} 元",
@@ -653,7 +792,42 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Exports name households: send /export in a private chat with me.",
     },
     "export.caption": {"zh": "{start} 至 {end}：{counts}", "en": "{start} to {end}: {counts}"},
+    # the /export spreadsheet: sheet names and column headers (storage/reports.py EXPORTS)
+    "export.sheet.medicine_requests": {"zh": "配药单", "en": "Medicine requests"},
+    "export.sheet.groupbuy_orders": {"zh": "团购订单", "en": "Group-buy orders"},
+    "export.sheet.shifts": {"zh": "志愿者值班", "en": "Shifts"},
+    "export.sheet.care_checks": {"zh": "报平安", "en": "Care checks"},
+    "export.col.id": {"zh": "编号", "en": "ID"},
+    "export.col.household": {"zh": "户号", "en": "Household"},
+    "export.col.status": {"zh": "状态", "en": "Status"},
+    "export.col.urgent": {"zh": "加急", "en": "Urgent"},
+    "export.col.items": {"zh": "药品", "en": "Items"},
+    "export.col.cost_yuan": {"zh": "花费（元）", "en": "Cost (yuan)"},
+    "export.col.created_at": {"zh": "登记时间", "en": "Created"},
+    "export.col.delivered_at": {"zh": "送达时间", "en": "Delivered"},
+    "export.col.buy_id": {"zh": "团购编号", "en": "Buy"},
+    "export.col.title": {"zh": "品名", "en": "Item"},
+    "export.col.quantity": {"zh": "数量", "en": "Quantity"},
+    "export.col.unit": {"zh": "单位", "en": "Unit"},
+    "export.col.price_yuan": {"zh": "单价（元）", "en": "Price (yuan)"},
+    "export.col.due_yuan": {"zh": "应付（元）", "en": "Due (yuan)"},
+    "export.col.paid": {"zh": "已付", "en": "Paid"},
+    "export.col.ordered_at": {"zh": "接龙时间", "en": "Ordered"},
+    "export.col.volunteer": {"zh": "志愿者", "en": "Volunteer"},
+    "export.col.task": {"zh": "任务", "en": "Task"},
+    "export.col.place": {"zh": "地点", "en": "Place"},
+    "export.col.started_at": {"zh": "开始时间", "en": "Started"},
+    "export.col.ended_at": {"zh": "结束时间", "en": "Ended"},
+    "export.col.flagged": {"zh": "超时标记", "en": "Flagged"},
+    "export.col.day": {"zh": "日期", "en": "Day"},
+    "export.col.checked_at": {"zh": "报平安时间", "en": "Checked"},
     "lang.set": {"zh": "本群语言已设为中文。", "en": "This chat's language is now English."},
+    "lang.set_own": {"zh": "您的语言已设为中文。", "en": "Your language is now English."},
+    "lang.set_own_group": {
+        "zh": "已把您自己的语言设为中文（私聊里，以及本群未设语言时用）；本群的语言只有楼组长或居委可以改。",
+        "en": "Your own language is now English (in your private chat, and here while this group has none set); "
+        "only a floor leader or the committee can change this group's language.",
+    },
     "lang.usage": {"zh": "用法：/lang zh 或 /lang en", "en": "Usage: /lang zh or /lang en"},
 }
 
@@ -682,7 +856,7 @@ USAGE: dict[str, dict[str, str]] = {
     "medlist": {"zh": "#配药清单 或 /medlist", "en": "/medlist"},
     "groupbuy": {
         "zh": "#开团 蔬菜包 68元/份 截止20:00 起订30（可加 整箱12、限购2）",
-        "en": "/groupbuy Veg-box 68/份 20:00 min30 (optional case12, limit2)",
+        "en": "/groupbuy Veg-box 68/box 20:00 min30 (optional case12, limit2)",
     },
     "order": {
         "zh": "#接龙 3 2（团购3 要2份；0 为退出），或回复团购消息 +2",

@@ -9,7 +9,7 @@ from telegram.ext import Application, ContextTypes
 from bot.context import BotContext
 from bot.i18n import t
 from bot.language import commands as c
-from bot.services.errors import UserError
+from handlers import medicine
 from handlers.router import router_of
 from handlers.sending import send_private
 
@@ -22,17 +22,17 @@ async def add(update: Update, context: BotContext, command: c.CareAdd) -> None:
 
 
 async def pair(update: Update, context: BotContext, command: c.CarePair) -> None:
-    """Reply to a volunteer with #结对 3-502 (without a reply: pair yourself)."""
+    """Reply to a volunteer's message with #结对 3-502: that volunteer is paired (a reply is required)."""
     replied = update.effective_message.reply_to_message
-    target = replied.from_user if replied and replied.from_user and not replied.from_user.is_bot else None
-    volunteer_id = target.id if target else update.effective_user.id
-    actor = await context.actor()
-    if target is None and not actor.helper:
-        raise UserError("care.err.need_volunteer")
-    member = await context.services.care.pair(actor, command.room, volunteer_id)
-    await update.effective_message.reply_text(context.t("care.paired", household=member.household))
+    person = replied.from_user if replied and replied.from_user and not replied.from_user.is_bot else None
+    volunteer = await context.services.roster.actor(person.id) if person else None
+    member = await context.services.care.pair(await context.actor(), command.room, volunteer)
+    assert person is not None  # pair() refuses without a reply
+    await update.effective_message.reply_text(
+        context.t("care.paired", household=member.household, name=person.first_name)
+    )
     note = context.t("care.pair_note", household=member.household, needs=member.needs or "—")
-    await send_private(context.bot, volunteer_id, note)  # if unreachable, escalation goes via the leader
+    await send_private(context.bot, person.id, note)  # if unreachable, escalation goes via the leader
 
 
 async def safe(update: Update, context: BotContext, command: c.CareSafe) -> None:
@@ -42,8 +42,10 @@ async def safe(update: Update, context: BotContext, command: c.CareSafe) -> None
 
 
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send the escalations that are due (each once per household, day and level, even across restarts)."""
+    """Send the escalations that are due (each once per household, day and level, even across restarts);
+    the same minute tells leaders of medicine requests left unconfirmed too long."""
     app = context.application
+    await medicine.tell_waiting(app)
     services = app.bot_data.services
     for level, member in await services.care.due_escalations():
         if level == 1:

@@ -7,6 +7,7 @@ and notes go to private chats.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -15,18 +16,32 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.context import BotContext
 from bot.formatting import format_fen, item_text, split_message
+from bot.i18n import t
 from bot.language import commands as c
-from bot.services.medicine import HospitalRun
+from bot.services.errors import UserError
+from bot.services.medicine import HospitalRun, waited_minutes
 from handlers.router import guarded, router_of
 from handlers.sending import send_private, send_private_photo
 from storage.models import MedPrivate, MedRequest
 
 log = logging.getLogger(__name__)
 
+ALERT_LIMIT = 200  # Telegram's limit for a button's pop-up (answerCallbackQuery)
+
+
+def _link_button(context: BotContext, payload: str, key: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.t(key), url=create_deep_linked_url(context.bot.username, payload))
+
 
 def _link(context: BotContext, payload: str, key: str) -> InlineKeyboardMarkup:
-    url = create_deep_linked_url(context.bot.username, payload)
-    return InlineKeyboardMarkup([[InlineKeyboardButton(context.t(key), url=url)]])
+    return InlineKeyboardMarkup([[_link_button(context, payload, key)]])
+
+
+def _age(lang: str, minutes: int) -> str:
+    """45 分钟, 2 小时 5 分钟."""
+    if minutes < 60:
+        return t(lang, "med.age.minutes", minutes=minutes)
+    return t(lang, "med.age.hours", hours=minutes // 60, minutes=minutes % 60)
 
 
 async def _notify(update: Update, context: BotContext, request: MedRequest, key: str, **values: object) -> None:
@@ -97,13 +112,18 @@ async def file_request(update: Update, context: BotContext, command: c.MedReques
     text = _summary(context, request)
     if filed.kept_private:
         text += "\n" + context.t("med.kept_private")
+    if request.status != "pending":  # medicine.auto_confirm: nothing to confirm
+        await _send_list(update, context, request)
+        await message.reply_text(text)
+        return
+    # A ✅ in the group too: a resident may never open (or tap in) a private chat with the bot.
+    buttons = [InlineKeyboardButton(context.t("med.button.confirm_group"), callback_data=f"med:confirm:{request.id}")]
     if await _send_list(update, context, request):
-        await message.reply_text(text + "\n" + context.t("med.check_private"))
+        text += "\n" + context.t("med.check_private")
     else:
-        await message.reply_text(
-            text + "\n" + context.t("med.check_link"),
-            reply_markup=_link(context, f"med{request.id}", "med.button.check"),
-        )
+        text += "\n" + context.t("med.check_link")
+        buttons.append(_link_button(context, f"med{request.id}", "med.button.check"))
+    await message.reply_text(text, reply_markup=InlineKeyboardMarkup([buttons]))
 
 
 async def open_request_privately(update: Update, context: BotContext, argument: str) -> None:
@@ -194,10 +214,13 @@ async def show_details(update: Update, context: BotContext, argument: str) -> No
 
 
 async def bought(update: Update, context: BotContext, command: c.MedBought) -> None:
-    request = await context.services.medicine.bought(await context.actor(), command.request_id, command.cost_fen)
+    """#已购 12 [cost]; a cost sent after the request was bought is added to it."""
+    medicine = context.services.medicine
+    request, cost_only = await medicine.bought(await context.actor(), command.request_id, command.cost_fen)
     cost = format_fen(request.cost_fen) if request.cost_fen is not None else "—"
-    await update.effective_message.reply_text(context.t("med.bought", id=request.id, cost=cost))
-    await _notify(update, context, request, "med.notify.bought", cost=cost)
+    key = "cost_added" if cost_only else "bought"
+    await update.effective_message.reply_text(context.t(f"med.{key}", id=request.id, cost=cost))
+    await _notify(update, context, request, "med.notify.cost" if cost_only else "med.notify.bought", cost=cost)
 
 
 async def delivered(update: Update, context: BotContext, command: c.MedDelivered) -> None:
@@ -212,10 +235,43 @@ async def cancel(update: Update, context: BotContext, command: c.MedCancel) -> N
     await _notify(update, context, request, "med.notify.cancelled")
 
 
+def _confirmed_alert(context: BotContext, request: MedRequest) -> str:
+    """The list as confirmed, for the presser's eyes only: as many items as fit a pop-up."""
+    lines = [f"{i}. {item_text(item.name, item.quantity, item.unit)}" for i, item in enumerate(request.items, 1)]
+
+    def alert(shown: int) -> str:
+        more = [context.t("med.more_items", count=len(lines) - shown)] if shown < len(lines) else []
+        return context.t("med.confirmed_alert", id=request.id, items="\n".join(lines[:shown] + more))
+
+    fitting = (text for text in map(alert, range(len(lines), -1, -1)) if len(text) <= ALERT_LIMIT)
+    return next(fitting, alert(0)[:ALERT_LIMIT])
+
+
+async def _confirm_in_group(update: Update, context: BotContext, action: str, request_id: int) -> None:
+    """The ✅ under the group's "配药单 #12 · 3-502 · 2 项": the requester's household, the building's
+    leader or the committee confirm; the list pops up for the presser alone, and the group message
+    keeps showing no drugs."""
+    query = update.callback_query
+    medicine = context.services.medicine
+    if action != "confirm" or query.message.chat_id != (await medicine.get(request_id)).chat_id:
+        raise UserError("med.err.wrong_button")
+    request = await medicine.confirm(await context.actor(), request_id)
+    await query.answer(_confirmed_alert(context, request), show_alert=True)
+    links = [button for row in query.message.reply_markup.inline_keyboard for button in row if button.url]
+    await query.edit_message_text(
+        _summary(context, request) + "\n" + context.t("med.status.open"),
+        reply_markup=InlineKeyboardMarkup([links]) if links else None,
+    )
+
+
 async def button(update: Update, context: BotContext) -> None:
-    """✅ confirm / ✖ cancel under the list; permission is checked again on every press."""
+    """✅ confirm / ✖ cancel under the list (in a private chat) or ✅ under the group's line;
+    permission is checked again on every press."""
     query = update.callback_query
     _, action, raw_id = query.data.split(":")
+    if query.message.chat.type != ChatType.PRIVATE:
+        await _confirm_in_group(update, context, action, int(raw_id))
+        return
     medicine = context.services.medicine
     actor = await context.actor()
     if action == "confirm":
@@ -243,7 +299,10 @@ def hospital_run_messages(context: BotContext, run: HospitalRun) -> list[str]:
             items = "、".join(item_text(i.name, i.quantity, i.unit) for i in request.items)
             mark = context.t("med.urgent_mark") if request.urgent else ""
             card = context.t("medlist.card_with", holder=holders[request.id]) if request.id in holders else ""
-            status = context.t(f"med.status.{request.status}")
+            if request.id in run.waiting_minutes:
+                status = context.t("med.waiting", age=_age(context.lang, run.waiting_minutes[request.id]))
+            else:
+                status = context.t(f"med.status.{request.status}")
             lines.append(f"{mark}#{request.id} {request.household}（{status}）：{items}{card}")
     if run.cards_out:
         lines.append(context.t("medlist.cards_out"))
@@ -281,6 +340,33 @@ async def medlist(update: Update, context: BotContext, command: c.MedList) -> No
 
 async def medlist_link(update: Update, context: BotContext, argument: str) -> None:
     await _send_hospital_run(context, update.effective_user.id)
+
+
+# ---------------------------------------------------------------------- waiting too long
+def _waiting_text(lang: str, key: str, request: MedRequest, now: datetime) -> str:
+    """Who the request is and how long it has waited (never its drugs); urgent: that it may be claimed."""
+    urgent = t(lang, "med.urgent_mark") if request.urgent else ""
+    age = _age(lang, waited_minutes(request, now))
+    lines = [t(lang, key, urgent=urgent, id=request.id, household=request.household, age=age)]
+    if request.urgent:
+        lines.append(t(lang, "med.waiting.urgent", id=request.id))
+    return "\n".join(lines)
+
+
+async def tell_waiting(app: Application) -> None:
+    """Requests still awaiting the resident's ✅ too long: each building's leader is told privately,
+    once (or, when no leader can be reached, the building group)."""
+    services = app.bot_data.services
+    now = services.clock.now()
+    for request in await services.medicine.waiting_too_long():
+        reached = False
+        for leader in await services.roster.leaders_of(request.building):
+            text = _waiting_text(services.chat_language(leader), "med.waiting.leader", request, now)
+            reached |= await send_private(app.bot, leader, text)
+        if not reached:
+            for chat in await services.roster.building_chats(request.building):
+                text = _waiting_text(services.chat_language(chat.chat_id), "med.waiting.group", request, now)
+                await app.bot.send_message(chat.chat_id, text)
 
 
 async def chatter(update: Update, context: BotContext) -> None:

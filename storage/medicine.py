@@ -125,6 +125,18 @@ async def update(conn: Connection, request_id: int, at: datetime, **fields: obje
     )
 
 
+async def mark_waiting_told(conn: Connection, before: datetime, urgent_before: datetime, at: datetime) -> list[int]:
+    """Requests still awaiting the resident's ✅, filed before ``before`` (``urgent_before`` when urgent),
+    whose leader was not told yet: marked told at ``at``; their ids."""
+    rows = await fetch_all(
+        conn,
+        "UPDATE med_requests SET waiting_told_at = ? WHERE status = 'pending' AND waiting_told_at IS NULL "
+        "AND created_at <= CASE WHEN urgent THEN ? ELSE ? END RETURNING id",
+        (to_db(at), to_db(urgent_before), to_db(before)),
+    )
+    return sorted(row["id"] for row in rows)
+
+
 # ------------------------------------------------------------------------------ private details
 async def private(conn: Connection, request_id: int) -> MedPrivate | None:
     row = await fetch_one(conn, "SELECT * FROM med_private WHERE request_id = ?", (request_id,))

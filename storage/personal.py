@@ -95,6 +95,7 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "created_at": "time",
         "updated_at": "time",
         "delivered_at": "time",
+        "waiting_told_at": "time",
     },
     "med_items": {"request_id": "row", "position": "row", "quantity": "count", "unit": "box, strip"},
     "card_custody": {

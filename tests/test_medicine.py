@@ -1,6 +1,7 @@
 """配药 end to end: from the resident's list to the door."""
 
 import re
+from datetime import date
 
 import pytest
 
@@ -8,7 +9,7 @@ from bot.app import build_application, running
 from bot.i18n import t
 from bot.localapi import LocalBotApi, LocalRequest
 from tests.conftest import make_config
-from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
+from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
 
 VOLUNTEER = LocalUser(3001, "志愿者小李")
 OTHER_VOLUNTEER = LocalUser(3002, "志愿者小王")
@@ -38,6 +39,11 @@ def group_texts(bot: Harness) -> list[str]:
     return [text for chat_id in {m["chat"]["id"] for m in bot.api.sent()} if chat_id < 0 for text in bot.texts(chat_id)]
 
 
+async def tick(bot: Harness) -> None:
+    """The minute tick (care's) that also tells leaders of requests left unconfirmed."""
+    await bot.app.job_queue.get_jobs_by_name("care-tick")[0].run(bot.app)
+
+
 def confirm_button(bot: Harness, user=RESIDENT) -> dict:
     return next(m for m in reversed(bot.api.sent(user.id)) if m.get("reply_markup"))
 
@@ -45,7 +51,7 @@ def confirm_button(bot: Harness, user=RESIDENT) -> dict:
 async def test_full_lifecycle(bot):
     await setup(bot)
     await file(bot)
-    assert bot.last(BUILDING_3) == "配药单 #1 · 3-502 · 2 项\n已私信您核对清单。"
+    assert bot.last(BUILDING_3) == "配药单 #1 · 3-502 · 2 项\n" + t("zh", "med.check_private")
     listing = confirm_button(bot)
     assert "1. 布洛芬缓释胶囊 ×2盒\n2. 二甲双胍 ×3盒" in listing["text"]
     assert await status(bot) == "pending"
@@ -76,7 +82,7 @@ async def test_without_a_private_chat_the_group_gets_a_deep_link(bot):
     await file(bot, "#配药 布洛芬 1盒", user=NEIGHBOUR)
     reply = bot.last_message(BUILDING_3)
     assert "私聊核对" in reply["text"]
-    url = reply["reply_markup"]["inline_keyboard"][0][0]["url"]
+    url = reply["reply_markup"]["inline_keyboard"][0][1]["url"]
     assert url == "https://t.me/building_bot?start=med1"
     await bot.send(NEIGHBOUR.id, NEIGHBOUR, "/start med1")
     assert "1. 布洛芬 ×1盒" in bot.last(NEIGHBOUR.id)
@@ -162,9 +168,9 @@ async def test_permission_refusals(bot):
     await file(bot)
     await bot.send(BUILDING_3, NEIGHBOUR, "#配药 布洛芬 1盒")  # not registered
     assert bot.last(BUILDING_3) == "请先登记户号：#登记 3号楼502"
-    await bot.send(BUILDING_3, NEIGHBOUR, "#配药 3-601 布洛芬 1盒")  # a resident for another household
+    await bot.send(BUILDING_3, NEIGHBOUR, "#配药 3-601 布洛芬 1盒")  # someone for another household
+    assert bot.last(BUILDING_3) == "只能为自己家配药；替邻居配药请找楼组长或志愿者。"
     apply = "只有志愿者、楼组长或居委可以这样做。想做志愿者：在楼组群发送 #报到 姓名 技能，楼组长或居委通过后即可。"
-    assert bot.last(BUILDING_3) == apply
     await bot.send(BUILDING_3, RESIDENT, "#认领 1")
     assert bot.last(BUILDING_3) == apply
     await bot.send(BUILDING_3, NEIGHBOUR, "#取消 1")
@@ -274,3 +280,179 @@ async def test_the_phone_shared_with_start_phone_reaches_the_claiming_volunteer(
     await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
     assert f"电话：{PHONE}" in bot.last(VOLUNTEER.id)
     assert not any(PHONE in text for text in group_texts(bot))
+
+
+# ---------------------------------------------------------------------- confirming in the group
+def alert(bot: Harness) -> dict:
+    return bot.api.calls_of("answerCallbackQuery")[-1].params
+
+
+async def test_the_requester_confirms_in_the_group_and_only_they_see_the_list(bot):
+    """A resident who never opened a private chat confirms under the group's line; the list pops up
+    for them alone and the group message never shows a drug."""
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#登记 3-601")
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await file(bot, "#配药 布洛芬 1盒，二甲双胍 3盒", user=NEIGHBOUR)
+    line = bot.last_message(BUILDING_3)
+    assert line["text"].startswith("配药单 #1 · 3-601 · 2 项\n")
+    confirm, link = line["reply_markup"]["inline_keyboard"][0]
+    assert confirm["callback_data"] == "med:confirm:1" and link["url"].endswith("start=med1")
+
+    await bot.press(BUILDING_3, line["message_id"], RESIDENT, "med:confirm:1")  # not his household
+    assert alert(bot)["text"] == t("zh", "refused.requester")
+    assert await status(bot) == "pending"
+
+    await bot.press(BUILDING_3, line["message_id"], NEIGHBOUR, "med:confirm:1")
+    assert alert(bot)["show_alert"] is True
+    assert "1. 布洛芬 ×1盒\n2. 二甲双胍 ×3盒" in alert(bot)["text"]
+    assert await status(bot) == "open"
+    edited = bot.last_message(BUILDING_3)
+    assert edited["text"] == "配药单 #1 · 3-601 · 2 项\n" + t("zh", "med.status.open")
+    assert edited["reply_markup"]["inline_keyboard"] == [[link]]  # the private chat is still offered
+    assert not any("布洛芬" in text or "二甲双胍" in text for text in group_texts(bot))
+
+
+async def test_the_buildings_leader_may_confirm_for_a_resident(bot):
+    await setup(bot)
+    said = await bot.send(BUILDING_3, LEADER, "hi")
+    await bot.send(BUILDING_3, COMMITTEE, "#楼组长", reply_to=said["message"]["message_id"])
+    await file(bot)
+    line = bot.last_message(BUILDING_3)
+    await bot.press(BUILDING_3, line["message_id"], LEADER, "med:confirm:1")
+    assert await status(bot) == "open" and "布洛芬缓释胶囊 ×2盒" in alert(bot)["text"]
+    await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")  # the private ✅
+    assert alert(bot)["text"] == t("zh", "med.err.already_confirmed", id=1)
+
+
+async def test_a_long_list_fits_the_pop_up(bot):
+    await setup(bot)
+    await file(bot, "#配药 " + "，".join(f"药品{i}号缓释胶囊 {i}盒" for i in range(1, 16)))
+    await bot.press(BUILDING_3, bot.last_message(BUILDING_3)["message_id"], RESIDENT, "med:confirm:1")
+    text = alert(bot)["text"]
+    assert len(text) <= 200 and "1. 药品1号缓释胶囊 ×1盒" in text and "…还有" in text
+    assert await status(bot) == "open"
+
+
+async def test_a_group_press_elsewhere_or_a_forged_cancel_changes_nothing_and_shows_no_list(bot):
+    await setup(bot)
+    await bot.send(BUILDING_5, COMMITTEE, "#绑定 5号楼")
+    await file(bot)
+    line = bot.last_message(BUILDING_3)
+    chatter = await bot.send(BUILDING_5, RESIDENT, "大家好")
+    await bot.press(BUILDING_5, chatter["message"]["message_id"], RESIDENT, "med:confirm:1")
+    assert "布洛芬" not in alert(bot)["text"]
+    await bot.press(BUILDING_3, line["message_id"], RESIDENT, "med:cancel:1")
+    assert "布洛芬" not in alert(bot)["text"]
+    assert await status(bot) == "pending"
+    assert bot.last_message(BUILDING_3) == line
+    assert not any("布洛芬" in text for text in group_texts(bot))
+
+
+# ---------------------------------------------------------------------- waiting for the ✅
+async def test_unconfirmed_requests_are_listed_as_waiting_and_an_urgent_one_can_be_claimed(bot, clock):
+    await setup(bot)
+    await file(bot, "#配药 布洛芬 1盒")
+    await file(bot, "#配药 急 胰岛素 2支")
+    clock.advance(minutes=45)
+    await bot.send(VOLUNTEER.id, VOLUNTEER, "#配药清单")
+    listing = bot.last(VOLUNTEER.id)
+    assert "🔴急 #2 3-502（待确认 · 已等 45 分钟）：胰岛素 ×2支" in listing
+    assert "#1 3-502（待确认 · 已等 45 分钟）：布洛芬 ×1盒" in listing
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
+    assert bot.last(BUILDING_3) == t("zh", "med.err.pending", id=1)
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 2")
+    assert bot.last(BUILDING_3) == "配药单 #2（3-502）已由志愿者认领。"
+    assert await status(bot, 2) == "claimed"
+
+
+async def test_the_leader_is_told_once_when_a_request_waits_too_long(config, clock):
+    api = LocalBotApi()
+    async with running(build_application(config, LocalRequest(api), clock=clock)) as app:
+        bot = Harness(app, api)
+        await setup(bot)
+        said = await bot.send(BUILDING_3, LEADER, "hi")
+        await bot.send(BUILDING_3, COMMITTEE, "#楼组长", reply_to=said["message"]["message_id"])
+        await bot.send(LEADER.id, LEADER, "/start")
+        await file(bot, "#配药 急 胰岛素 2支")  # 09:00
+        await file(bot, "#配药 布洛芬 1盒")
+        clock.advance(minutes=9)
+        await tick(bot)
+        assert not any(text.startswith("⏰") for text in bot.texts(LEADER.id))
+        clock.advance(minutes=1)
+        await tick(bot)
+        await tick(bot)
+        told = [text for text in bot.texts(LEADER.id) if text.startswith("⏰")]
+        assert told == [
+            t("zh", "med.waiting.leader", urgent="🔴急 ", id=1, household="3-502", age="10 分钟")
+            + "\n"
+            + t("zh", "med.waiting.urgent", id=1)
+        ]
+        clock.advance(minutes=20)
+        await tick(bot)
+        assert [text for text in bot.texts(LEADER.id) if text.startswith("⏰")][1:] == [
+            t("zh", "med.waiting.leader", urgent="", id=2, household="3-502", age="30 分钟")
+        ]
+
+    api2 = LocalBotApi(id_base=10_000)
+    api2.started |= {LEADER.id}
+    async with running(build_application(config, LocalRequest(api2), clock=clock)) as app2:
+        clock.advance(minutes=5)
+        await tick(Harness(app2, api2))
+        assert not any(text.startswith("⏰") for text in api2.texts())  # told before the restart
+
+
+async def test_without_a_reachable_leader_the_group_is_told_without_the_drugs(bot, clock):
+    await setup(bot)
+    await file(bot, "#配药 奥氮平 2盒")  # urgent: a psychiatric drug
+    clock.advance(minutes=10)
+    await tick(bot)
+    told = bot.last(BUILDING_3)
+    assert told.startswith("⏰ 🔴急 配药单 #1（3-502）") and "#认领 1" in told
+    assert not any("奥氮平" in text for text in group_texts(bot))
+
+
+# ---------------------------------------------------------------------- the cost, later
+async def test_a_cost_left_out_is_added_later_and_exported(bot):
+    await setup(bot)
+    await file(bot)
+    await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
+    await bot.send(BUILDING_3, VOLUNTEER, "#已购 1")
+    assert bot.last(BUILDING_3) == "配药单 #1 已购药，花费 — 元。"
+    await bot.send(BUILDING_3, VOLUNTEER, "#已购 1 45块")
+    assert bot.last(BUILDING_3) == "配药单 #1 的花费已记为 45.00 元。"
+    assert bot.last(RESIDENT.id) == "您的配药单 #1 花费 45.00 元。"
+    await bot.send(BUILDING_3, VOLUNTEER, "#已购 1 共花了45.5元")
+    assert (await bot.services.medicine.get(1)).cost_fen == 4550
+    await bot.send(BUILDING_3, OTHER_VOLUNTEER, "#已购 1 1元")  # not the one who bought it
+    assert bot.last(BUILDING_3) == t("zh", "refused.volunteer")
+    await bot.send(BUILDING_3, VOLUNTEER, "#已送达 1")
+    await bot.send(BUILDING_3, VOLUNTEER, "/bought 1 46.5 yuan")  # corrected after delivery
+    assert (await bot.services.medicine.get(1)).cost_fen == 4650
+    assert await status(bot) == "delivered"
+
+    header, rows = (await bot.services.reports.export_tables(date(2026, 4, 1), date(2026, 4, 10)))["medicine_requests"]
+    assert rows[0][header.index("cost_yuan")] == "46.50"
+
+
+@pytest.mark.parametrize(
+    ("text", "fen"), [("#已购 1 花了45.5元", 4550), ("#已购 1 共花了45块", 4500), ("/bought 1 spent 45.5 yuan", 4550)]
+)
+async def test_a_cost_as_volunteers_write_it(bot, text, fen):
+    await setup(bot)
+    await file(bot)
+    await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
+    await bot.send(BUILDING_3, VOLUNTEER, text)
+    assert (await bot.services.medicine.get(1)).cost_fen == fen
+
+
+# ---------------------------------------------------------------------- whose room
+async def test_a_resident_may_write_their_own_room_but_not_a_neighbours(bot):
+    await setup(bot)
+    await file(bot, "#配药 3-502 二甲双胍 2盒")
+    assert (await bot.services.medicine.get(1)).household == "3-502"
+    await file(bot, "#配药 3-601 二甲双胍 2盒")
+    assert bot.last(BUILDING_3) == "只能为自己家配药；替邻居配药请找楼组长或志愿者。"
+    assert (await bot.services.db.fetchall("SELECT count(*) AS n FROM med_requests"))[0]["n"] == 1

@@ -79,7 +79,7 @@ async def test_a_self_made_volunteer_gets_nothing_private_and_is_told_how_to_app
     await bot.send(SELF_MADE.id, SELF_MADE, "#配药清单")
     assert bot.last(SELF_MADE.id) == APPLY
     await bot.send(BUILDING_3, SELF_MADE, "#配药 3-502 胰岛素 5支 急")  # filing for another household
-    assert bot.last(BUILDING_3) == APPLY
+    assert bot.last(BUILDING_3) == "只能为自己家配药；替邻居配药请找楼组长或志愿者。"
     await bot.send(BUILDING_3, SELF_MADE, "#签到 配送 1号门")
     assert bot.last(BUILDING_3) == APPLY
     await bot.send(BUILDING_3, SELF_MADE, "#报到 好人 配送")  # applying again changes nothing
@@ -316,6 +316,7 @@ EXPECTED: dict[str, tuple[Target, set[str]]] = {
     "med.private": (HERE, _REQUESTER),
     "med.claim": (HERE, _SERVING),
     "med.bought": (HERE, _HOLDER),
+    "med.cost": (HERE, _HOLDER),  # the claimer here: whoever bought it
     "med.delivered": (HERE, _HOLDER),
     "med.details": (HERE, _HOLDER | {"household"}),
     "med.list": (NOWHERE, _HELPERS),
@@ -333,6 +334,8 @@ EXPECTED: dict[str, tuple[Target, set[str]]] = {
     "shift.take": (NOWHERE, _HELPERS),
     "care.add": (HERE, _LEADER),
     "care.pair": (HERE, _LEADER),
+    "care.paired": (HERE, {"volunteer here", "volunteer everywhere", "volunteer living here"}),
+    "care.safe": (HERE, _HOLDER),  # the claimer here: the paired volunteer
     "notice": (NOWHERE, _COMMITTEE),
     "notices": (NOWHERE, _COMMITTEE),
     "notice_off": (NOWHERE, _COMMITTEE),
@@ -360,6 +363,15 @@ def test_a_refusal_tells_someone_who_is_no_volunteer_how_to_become_one():
     assert refusal.value.who is Who.APPLY
     with pytest.raises(Refused) as refusal:
         authorize(ROLES["volunteer elsewhere"], "med.claim", HERE)
+    assert refusal.value.who is Who.VOLUNTEER
+
+
+def test_a_resident_filing_for_a_neighbour_is_told_it_is_for_their_own_home_only():
+    with pytest.raises(Refused) as refusal:
+        authorize(ROLES["neighbour"], "med.other", HERE)
+    assert refusal.value.who is Who.OWN_HOME
+    with pytest.raises(Refused) as refusal:
+        authorize(ROLES["leader elsewhere"], "med.other", HERE)
     assert refusal.value.who is Who.VOLUNTEER
 
 

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from bot.app import build_application, running
+from bot.i18n import t
 from bot.localapi import LocalBotApi, LocalRequest
 from handlers import care as care_handlers
 from handlers import volunteers as volunteer_handlers
@@ -137,10 +138,10 @@ async def test_care_roster_pairing_and_safety_checks(bot):
     assert bot.last(BUILDING_3) == "已加入关爱名单：3-502。"
     said = await bot.send(BUILDING_3, VOLUNTEER, "我来负责502")
     await bot.send(BUILDING_3, LEADER, "#结对 3-502", reply_to=said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "3-502 已与志愿者结对。"
+    assert bot.last(BUILDING_3) == "3-502 已与志愿者 志愿者小李 结对。"
     assert "独居老人 透析" in bot.last(VOLUNTEER.id)
-    await bot.send(BUILDING_3, OTHER, "#平安 3-502")
-    assert bot.last(BUILDING_3) == "只有志愿者、楼组长或居委可以这样做。"
+    await bot.send(BUILDING_3, OTHER, "#平安 3-502")  # the real reason, not "only volunteers…"
+    assert bot.last(BUILDING_3) == "3-502 由其他志愿者结对，请由结对志愿者或楼组长报平安。"
     await bot.send(BUILDING_3, VOLUNTEER, "#平安 3-502")
     assert bot.last(BUILDING_3) == "✅ 3-502 今日平安。"
     await bot.send(BUILDING_3, VOLUNTEER, "/safe 3-502")
@@ -217,4 +218,23 @@ async def test_unregistered_people_cannot_check_on_households(bot):
     await setup(bot)
     await bot.send(BUILDING_3, LEADER, "#关爱 3-502")
     await bot.send(BUILDING_3, NEIGHBOUR, "#结对 3-502")
-    assert bot.last(BUILDING_3) == "请回复要结对的志愿者的消息，再发 #结对 3-502。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    await bot.send(BUILDING_3, NEIGHBOUR, "#平安 3-502")
+    assert bot.last(BUILDING_3) == APPLY_REFUSAL
+
+
+async def test_pairing_names_an_approved_volunteer_by_a_reply(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#关爱 3-702 独居老人")
+    await bot.send(BUILDING_3, LEADER, "#结对 3-702")  # no reply: the leader is not paired himself
+    assert bot.last(BUILDING_3) == "请回复要结对的志愿者的消息，再发 #结对 3-702。"
+    said = await bot.send(BUILDING_3, NEIGHBOUR, "我可以帮忙")  # not a volunteer
+    await bot.send(BUILDING_3, LEADER, "#结对 3-702", reply_to=said["message"]["message_id"])
+    assert bot.last(BUILDING_3) == t("zh", "care.err.not_volunteer")
+    assert (await bot.services.care.not_safe_today())[0].volunteer_id is None
+    await bot.send(BUILDING_3, VOLUNTEER, "#平安 3-702")
+    assert bot.last(BUILDING_3) == "3-702 还没有结对志愿者：请楼组长回复您的消息发 #结对 3-702。"
+    said = await bot.send(BUILDING_3, OTHER, "我来")
+    await bot.send(BUILDING_3, LEADER, "/pair 3-702", reply_to=said["message"]["message_id"])
+    assert bot.last(BUILDING_3) == "3-702 已与志愿者 志愿者小王 结对。"
+    assert (await bot.services.care.not_safe_today())[0].volunteer_id == OTHER.id

@@ -9,7 +9,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.language.rooms import Room
 from bot.services.errors import UserError
-from bot.services.permissions import Actor, Who, require, require_leader
+from bot.services.permissions import Actor, Target, allows, authorize, require_leader
 from storage import audit, roster
 from storage import care as store
 from storage.db import Database
@@ -49,13 +49,18 @@ class Care:
         assert added is not None
         return added
 
-    async def pair(self, actor: Actor, room: Room, volunteer_id: int) -> CareHousehold:
+    async def pair(self, actor: Actor, room: Room, volunteer: Actor | None) -> CareHousehold:
+        """The leader pairs ``volunteer`` (the person whose message they replied to; None: no reply)."""
         require_leader(actor, room.building, "care.pair")
+        if volunteer is None:
+            raise UserError("care.err.need_volunteer", room=str(room))
+        if not allows(volunteer, "care.paired", Target(building=room.building)):
+            raise UserError("care.err.not_volunteer")
         now = self._clock.now()
 
         async def body(conn: Connection) -> CareHousehold:
             member = await self._member(conn, room)
-            await store.pair(conn, member.household_id, volunteer_id)
+            await store.pair(conn, member.household_id, volunteer.user_id)
             await audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action="care.pair", detail=member.household
             )
@@ -70,7 +75,11 @@ class Care:
 
         async def body(conn: Connection) -> tuple[CareHousehold, bool]:
             member = await self._member(conn, room)
-            require(actor.user_id == member.volunteer_id or actor.leads(member.building), "care.safe", Who.VOLUNTEER)
+            target = Target(building=member.building, household_id=member.household_id, claimer=member.volunteer_id)
+            if actor.volunteer and not allows(actor, "care.safe", target):  # say why: someone else, or nobody
+                key = "care.err.paired_other" if member.volunteer_id else "care.err.not_paired"
+                raise UserError(key, household=member.household)
+            authorize(actor, "care.safe", target)
             fresh = await store.record_check(conn, member.household_id, today, actor.user_id, now)
             await audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action="care.safe", detail=member.household

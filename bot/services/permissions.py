@@ -14,7 +14,10 @@ The rules in words:
   approvals existed): they claim, file and list there;
 - a medicine request's private details (card, phone, notes, photo) are seen by its household (and
   whoever filed it), the volunteer holding the run while it is open (claimed or bought, not after
-  delivery or cancelling), the building's leader and the committee — nobody else.
+  delivery or cancelling), the building's leader and the committee — nobody else;
+- a resident files medicine requests for their own household only (for a neighbour they are told
+  to ask a leader or a volunteer); a care household's 报平安 is its paired volunteer's (an approved
+  volunteer of its building), its leader's or the committee's.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Who(StrEnum):
     RESIDENT = "resident"
     REQUESTER = "requester"
     APPLY = "apply"  # as VOLUNTEER, said to someone who is none yet: with how to apply
+    OWN_HOME = "own_home"  # a resident filing for a neighbour: only their own home, else ask a helper
 
 
 class Refused(Exception):
@@ -83,7 +87,7 @@ class Rel(StrEnum):
     LEADER = "leader"  # floor leader of the building concerned
     ANY_LEADER = "any leader"  # floor leader of some building (for actions tied to none)
     VOLUNTEER = "volunteer"  # approved volunteer serving the building concerned (any, when none is)
-    CLAIMER = "claimer"  # the volunteer holding this medicine run while it is open
+    CLAIMER = "claimer"  # the volunteer holding it: this medicine run while open, this care household paired
     HOUSEHOLD = "household"  # a member of the household concerned, or whoever filed the record
     RESIDENT = "resident"  # registered to a household
     ANYONE = "anyone"
@@ -96,7 +100,7 @@ class Target:
     building: int | None = None
     household_id: int | None = None
     filed_by: int | None = None
-    claimer: int | None = None  # set only while the run is open
+    claimer: int | None = None  # a medicine run's volunteer (only while the run is open), a care household's
 
 
 NOTHING = Target()
@@ -106,10 +110,12 @@ NOTHING = Target()
 class Rule:
     allowed: frozenset[Rel]
     refusal: Who
+    # A volunteer's action refused to someone who is no volunteer, leader or committee: what to say.
+    to_others: Who = Who.APPLY
 
 
-def _rule(refusal: Who, *allowed: Rel) -> Rule:
-    return Rule(frozenset(allowed), refusal)
+def _rule(refusal: Who, *allowed: Rel, to_others: Who = Who.APPLY) -> Rule:
+    return Rule(frozenset(allowed), refusal, to_others)
 
 
 _C, _L, _AL, _V, _CL, _H, _R = (
@@ -135,13 +141,14 @@ RULES: dict[str, Rule] = {
     "register.other": _LEADER,
     # medicine requests
     "med": _rule(Who.RESIDENT, _R),
-    "med.other": _rule(Who.VOLUNTEER, _C, _L, _V),  # filing for another household by its room
+    "med.other": _rule(Who.VOLUNTEER, _C, _L, _V, to_others=Who.OWN_HOME),  # filing for another household
     "med.edit": _rule(Who.REQUESTER, _H),
     "med.confirm": _REQUESTER,
     "med.cancel": _REQUESTER,
     "med.private": _REQUESTER,  # giving the private details (/start med12)
     "med.claim": _rule(Who.VOLUNTEER, _C, _L, _V),
     "med.bought": _rule(Who.VOLUNTEER, _C, _L, _CL),
+    "med.cost": _rule(Who.VOLUNTEER, _C, _L, _CL),  # the cost added later (claimer: whoever bought it)
     "med.delivered": _rule(Who.VOLUNTEER, _C, _L, _CL),
     "med.details": _rule(Who.VOLUNTEER, _C, _L, _CL, _H),  # seeing card, phone, notes, photo
     "med.list": _rule(Who.VOLUNTEER, _C, _AL, _V),  # #配药清单 at all
@@ -162,6 +169,8 @@ RULES: dict[str, Rule] = {
     # special care
     "care.add": _LEADER,
     "care.pair": _LEADER,
+    "care.paired": _rule(Who.VOLUNTEER, _V),  # who may be paired with a household: a volunteer serving it
+    "care.safe": _rule(Who.VOLUNTEER, _C, _L, _CL),  # 报平安 (claimer: the paired volunteer)
     # notices, rumors, reports
     "notice": _COMMITTEE,
     "notices": _COMMITTEE,
@@ -201,11 +210,11 @@ def authorize(actor: Actor, action: str, target: Target = NOTHING) -> None:
     """Raise :class:`Refused` unless ``RULES[action]`` lets ``actor`` act on ``target``."""
     if not allows(actor, action, target):
         who = RULES[action].refusal
-        raise Refused(action, Who.APPLY if who is Who.VOLUNTEER and not actor.helper else who)
+        raise Refused(action, RULES[action].to_others if who is Who.VOLUNTEER and not actor.helper else who)
 
 
 def require(allowed: bool, action: str, who: Who) -> None:
-    """A check the table does not hold yet (group buys' managers, care's 报平安, role grants)."""
+    """A check the table does not hold yet (group buys' managers, role grants)."""
     if not allowed:
         raise Refused(action, who)
 
