@@ -51,13 +51,14 @@ class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):
 
     @property
     def lang(self) -> str:
-        """The language to answer in: the chat's /lang, the user's Telegram language, the default."""
+        """The language to answer in: the chat's /lang, the person's own /lang, their Telegram
+        language, the default."""
         if self._lang is None:
             update = self._update
             chat = update.effective_chat if update else None
             user = update.effective_user if update else None
             self._lang = pick_language(
-                self.services.settings.language(chat.id) if chat else None,
+                self.services.settings.language(chat.id if chat else None, user.id if user else None),
                 user.language_code if user else None,
                 self.services.config.committee.language,
             )

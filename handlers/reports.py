@@ -13,7 +13,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.chart import activity_chart
 from bot.context import BotContext
-from bot.exports import to_xlsx
+from bot.exports import localized, to_xlsx
 from bot.formatting import format_fen, split_message
 from bot.i18n import t
 from bot.language import commands as c
@@ -168,8 +168,10 @@ async def export(update: Update, context: BotContext, command: c.Export) -> None
     today = context.services.clock.now().astimezone(context.services.config.schedule.tz).date()
     start: date = command.start or today - timedelta(days=29)
     end: date = command.end or today
-    tables = await context.services.reports.export_tables(start, end)
-    counts = "，".join(f"{kind} {len(rows)}" for kind, (_, rows) in tables.items())
+    tables = localized(
+        await context.services.reports.export_tables(start, end), context.lang, context.services.config.schedule.tz
+    )
+    counts = context.t("sep").join(f"{sheet} {len(rows)}" for sheet, (_, rows) in tables.items())
     await context.bot.send_document(
         update.effective_chat.id,
         to_xlsx(tables),

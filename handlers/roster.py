@@ -23,12 +23,14 @@ from telegram.helpers import create_deep_linked_url
 from bot.context import BotContext
 from bot.i18n import t
 from bot.language import commands as c
+from bot.services.errors import UserError
 from bot.services.permissions import Actor, require_committee
-from bot.services.roster import NotBound
+from bot.services.roster import NotBound, RegisterOutcome
 from handlers.router import guarded, router_of
 from handlers.sending import broadcast, send_private
 from storage import chats
 from storage.models import ChatBinding
+from storage.roster import Join
 
 log = logging.getLogger(__name__)
 
@@ -118,19 +120,81 @@ async def reading_state(update: Update, context: BotContext) -> str:
 
 async def register_household(update: Update, context: BotContext, command: c.Register) -> None:
     actor = await context.actor()
+    message = update.effective_message
     target = _replied_user(update)
     user_id = target.id if target else actor.user_id
     outcome = await context.services.roster.register(
-        actor, command.room, user_id=user_id, display_name=command.display_name
+        actor, command.room, chat_id=message.chat_id, user_id=user_id, display_name=command.display_name
     )
     room = outcome.household.label
+    if outcome.waiting_for:
+        await _ask_to_join(update, context, outcome)
+        return
     if user_id != actor.user_id:
         text = context.t("register.other", room=room)
     elif outcome.moved_from is not None:
         text = context.t("register.moved", old=outcome.moved_from.label, room=room)
     else:
         text = context.t("register.done", room=room)
-    await update.effective_message.reply_text(text)
+    if outcome.chat_building is not None:
+        text += "\n" + context.t("register.elsewhere", building=outcome.chat_building)
+    await message.reply_text(text)
+
+
+async def _ask_to_join(update: Update, context: BotContext, outcome: RegisterOutcome) -> None:
+    """The room has members: in a group, a request with a ✅ for them or the leader (and a private
+    note to the members); in a private chat, where nobody else can press it, say to ask in the group."""
+    message = update.effective_message
+    room = outcome.household.label
+    if update.effective_chat.type == ChatType.PRIVATE:
+        await message.reply_text(context.t("register.join_in_group", room=room))
+        return
+    button = InlineKeyboardButton(context.t("register.approve_button"), callback_data="home:approve")
+    posted = await message.reply_text(
+        context.t("register.asked", room=room), reply_markup=InlineKeyboardMarkup([[button]])
+    )
+    services = context.services
+    await services.roster.join_posted(update.effective_user.id, posted.chat_id, posted.message_id)
+    for member in outcome.waiting_for:
+        await send_private(context.bot, member, t(services.chat_language(member), "register.asked_note", room=room))
+
+
+async def _joined(context: BotContext, joined: Join) -> str:
+    """Tell the newcomer privately; the text for the group."""
+    room = joined.household.label
+    lang = context.services.chat_language(joined.user_id)
+    await send_private(context.bot, joined.user_id, t(lang, "register.joined_note", room=room))
+    return context.t("register.joined", room=room)
+
+
+async def approve_by_reply(update: Update, context: BotContext) -> bool:
+    """A reply #通过 to a request to join a household (the bot's request or the newcomer's own
+    message) approves it; False when the message replied to is no such request."""
+    message = update.effective_message
+    replied = message.reply_to_message
+    roster = context.services.roster
+    actor = await context.actor()
+    if replied.from_user.id == context.bot.id:
+        joined = await roster.approve_join(actor, message.chat_id, message=replied.message_id)
+    else:
+        joined = await roster.approve_join(actor, message.chat_id, user_id=replied.from_user.id)
+    if joined is None:
+        return False
+    await message.reply_text(await _joined(context, joined))
+    return True
+
+
+async def approve_button(update: Update, context: BotContext) -> None:
+    """✅ under a request to join: only that message approves, for a member, the leader or the committee."""
+    query = update.callback_query
+    joined = await context.services.roster.approve_join(
+        await context.actor(), query.message.chat_id, message=query.message.message_id
+    )
+    if joined is None:
+        raise UserError("register.err.no_request")
+    text = await _joined(context, joined)
+    await query.answer(text)
+    await query.edit_message_text(text)
 
 
 async def leader(update: Update, context: BotContext, command: c.AppointLeader) -> None:
@@ -233,6 +297,7 @@ async def purge_button(update: Update, context: BotContext) -> None:
         await query.edit_message_text(context.t("purge.cancelled"))
         return
     counts = await context.services.roster.purge(await context.actor())
+    await context.services.settings.load()  # people's own languages are forgotten too
     await query.answer()
     await query.edit_message_text(context.t("purge.done", **counts))
 
@@ -280,6 +345,7 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.CONTACT & filters.ChatType.PRIVATE, receive_contact))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
     app.add_handler(CallbackQueryHandler(guarded(purge_button), pattern=r"^purge:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(guarded(approve_button), pattern=r"^home:approve$"))
     app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
     # once the application has started, however late Telegram answered
     app.job_queue.run_once(warn_blind_chats, when=0, job_kwargs={"misfire_grace_time": None})

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from telegram import Message, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.language import Command, ParseContext, ParseError, parse
+from bot.language import commands as c
 from bot.language.commands import UnknownCommand
 from bot.services.errors import UserError
 from bot.services.permissions import Refused
@@ -62,16 +65,27 @@ class Router:
         except ParseError as exc:
             log.info("unreadable %s command in update %s (%s)", exc.command, update.update_id, exc.detail)
             if not edited:
-                await message.reply_text(context.t("parse.bad", usage=context.t(exc.usage_key)))
+                text = context.t("parse.bad", usage=context.t(exc.usage_key))
+                if exc.command in _BUY_NUMBERED:
+                    text += "\n" + await _open_buys(update, context)
+                await message.reply_text(text)
             return
         if command is None:
-            if not edited:
-                for listener in self._chatter:
-                    await listener(update, context)
+            if edited:
+                return
+            if message.reply_to_message is None and _stray_order(text, parse_context):
+                await message.reply_text(context.t("order.stray"))
+                return
+            for listener in self._chatter:
+                await listener(update, context)
             return
-        if isinstance(command, UnknownCommand):
+        if isinstance(command, UnknownCommand | c.NearMiss):
             if not edited:
-                await message.reply_text(context.t("parse.unknown"))
+                await message.reply_text(_unknown(context, command))
+            return
+        if type(command) in _GROUP_ONLY and update.effective_chat.type == ChatType.PRIVATE:
+            if not edited:
+                await message.reply_text(context.t("parse.group_only", usage=context.t(f"usage.{command.name}")))
             return
         route = self._routes.get(type(command))
         if route is None:
@@ -91,6 +105,38 @@ class Router:
             await refuse(update, context, refusal)
         except UserError as error:
             await message.reply_text(context.t(error.key, **error.values))
+
+
+# Commands that name a buy by its number: a usage error lists the open buys.
+_BUY_NUMBERED = {"order", "close", "paid", "orders"}
+# Commands that act on a group (its building, a reply to someone in it): in a private chat they are
+# answered with where to send them, not with a refusal.
+_GROUP_ONLY = {c.GroupBuyOpen, c.AppointLeader, c.Approve, c.CarePair}
+
+
+def _unknown(context: BotContext, command: UnknownCommand | c.NearMiss) -> str:
+    if isinstance(command, c.NearMiss):
+        return context.t("parse.near_miss", tag=command.tag, command=command.command)
+    return context.t("parse.unknown")
+
+
+def _stray_order(text: str, parse_context: ParseContext) -> bool:
+    """``+1`` that replies to nothing: it would be an order, had it replied to a buy's board."""
+    if not text.lstrip().startswith(("+", "＋")):
+        return False
+    return isinstance(parse(text, replace(parse_context, reply_to_bot=True)), c.ReplyOrder)
+
+
+async def _open_buys(update: Update, context: BotContext) -> str:
+    """The buys one may order in from this chat (its building's, else the committee's), one line."""
+    chat = update.effective_chat
+    binding = await context.services.roster.chat(chat.id) if chat.type != ChatType.PRIVATE else None
+    _, buys = await context.services.groupbuys.relay_candidates(
+        await context.actor(), "", binding.building if binding else None
+    )
+    if not buys:
+        return context.t("gb.err.no_open")
+    return context.t("parse.open_buys", buys="、".join(f"#{buy.id} {buy.name}" for buy in buys[:10]))
 
 
 async def refuse(update: Update, context: BotContext, refusal: Refused) -> None:

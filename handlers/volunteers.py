@@ -11,6 +11,7 @@ from bot.context import BotContext
 from bot.i18n import t
 from bot.language import commands as c
 from bot.services.errors import UserError
+from handlers.roster import approve_by_reply
 from handlers.router import guarded, router_of
 from handlers.sending import send_private
 from storage.models import Slot
@@ -62,11 +63,14 @@ async def _tell_applicant(context: BotContext, applied: VolunteerApplication) ->
 
 
 async def approve(update: Update, context: BotContext, command: c.Approve) -> None:
-    """A reply #通过 to the bot's application message or to any message of the applicant."""
+    """A reply #通过 to a request to join a household, or to the bot's volunteer application message
+    or any message of the applicant."""
     message = update.effective_message
     replied = message.reply_to_message
     if replied is None or replied.from_user is None:
         raise UserError("vol.err.approve_how")
+    if await approve_by_reply(update, context):  # a request to join a household
+        return
     volunteers = context.services.volunteers
     actor = await context.actor()
     if replied.from_user.id == context.bot.id:

@@ -47,6 +47,7 @@ PERSONAL: dict[str, Purge] = {
     "med_private_sessions": DELETE,
     "care_households": DELETE,  # health needs, who checks on whom
     "questions": DELETE,  # a command waiting for its sender's answer
+    "household_joins": DELETE,  # who asks to join which room
     "chat_settings": Purge(delete=True, where="chat_id > 0"),  # a person's language
     "digests_sent": Purge(delete=True, where="chat_id > 0"),  # a report sent to a person's chat
     "buttons": Purge(delete=True, where="chat_id > 0"),  # the buttons of a message in a person's chat
@@ -85,7 +86,14 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "bound_at": "time",
         "kicked": "flag",
     },
-    "households": {"id": "row", "building": "address", "unit": "address", "room": "address", "created_at": "time"},
+    "households": {
+        "id": "row",
+        "building": "address",
+        "unit": "address",
+        "room": "address",
+        "created_at": "time",
+        "self_registered": "flag: listed only while someone lives there",
+    },
     "med_requests": {
         "id": "row",
         "household_id": "a room (no person once members are deleted)",

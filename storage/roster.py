@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 
 from storage import personal
@@ -98,14 +99,18 @@ async def ensure_household(
     *,
     contact_name: str | None = None,
     special_care: bool = False,
+    self_registered: bool = False,
 ) -> Household:
+    """The room's household, created on first use. ``self_registered``: created by someone registering
+    to it, listed only while someone lives there (named any other way, it stays listed)."""
     await conn.execute(
-        "INSERT INTO households(building, unit, room, contact_name, special_care, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) "
+        "INSERT INTO households(building, unit, room, contact_name, special_care, created_at, self_registered) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(building, unit, room) DO UPDATE SET "
         "contact_name = coalesce(excluded.contact_name, contact_name), "
-        "special_care = max(special_care, excluded.special_care)",
-        (building, unit or 0, room, contact_name, int(special_care), to_db(at)),
+        "special_care = max(special_care, excluded.special_care), "
+        "self_registered = min(self_registered, excluded.self_registered)",
+        (building, unit or 0, room, contact_name, int(special_care), to_db(at), int(self_registered)),
     )
     found = await household(conn, building, unit, room)
     assert found is not None
@@ -113,10 +118,14 @@ async def ensure_household(
 
 
 async def households(conn: Connection, building: int | None = None) -> list[Household]:
-    sql = f"SELECT {_HOUSEHOLD} FROM households h"
+    """The roster: rooms from the roster file or named by a leader, and rooms someone lives in."""
+    sql = (
+        f"SELECT {_HOUSEHOLD} FROM households h WHERE (NOT h.self_registered "
+        "OR EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id))"
+    )
     params: tuple = ()
     if building is not None:
-        sql += " WHERE building = ?"
+        sql += " AND building = ?"
         params = (building,)
     return [_household(row) for row in await fetch_all(conn, sql + " ORDER BY building, unit, room", params)]
 
@@ -170,6 +179,54 @@ async def member_and_roles(conn: Connection, user_id: int) -> tuple[Member | Non
         member = Member(user_id=user_id, household=home, display_name=first["display_name"])
     grants = [RoleGrant(user_id=user_id, role=r["role"], building=r["r_building"]) for r in rows if r["role"]]
     return member, grants
+
+
+# ------------------------------------------------------------------------------ joining a household
+@dataclass(frozen=True)
+class Join:
+    """Someone asking to join a household that has members already."""
+
+    user_id: int
+    household: Household
+    display_name: str | None
+
+
+async def request_join(
+    conn: Connection, user_id: int, household_id: int, display_name: str | None, at: datetime
+) -> None:
+    """A request to join (replacing the person's earlier one, and the message it was on)."""
+    await conn.execute(
+        "INSERT INTO household_joins(user_id, household_id, display_name, requested_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(user_id) DO UPDATE SET household_id = excluded.household_id, "
+        "display_name = excluded.display_name, requested_at = excluded.requested_at, chat_id = NULL, message_id = NULL",
+        (user_id, household_id, display_name, to_db(at)),
+    )
+
+
+async def join_posted(conn: Connection, user_id: int, chat_id: int, message_id: int) -> None:
+    await conn.execute(
+        "UPDATE household_joins SET chat_id = ?, message_id = ? WHERE user_id = ?", (chat_id, message_id, user_id)
+    )
+
+
+async def join(conn: Connection, *, user_id: int | None = None, chat_id: int = 0, message_id: int = 0) -> Join | None:
+    """The waiting request of ``user_id``, or the one the bot's message ``message_id`` in ``chat_id`` carries."""
+    where, params = (
+        ("j.user_id = ?", (user_id,))
+        if user_id is not None
+        else ("j.chat_id = ? AND j.message_id = ?", (chat_id, message_id))
+    )
+    row = await fetch_one(
+        conn,
+        f"SELECT j.user_id, j.display_name, {_HOUSEHOLD} FROM household_joins j "
+        f"JOIN households h ON h.id = j.household_id WHERE {where}",
+        params,
+    )
+    return Join(user_id=row["user_id"], household=_household(row), display_name=row["display_name"]) if row else None
+
+
+async def drop_join(conn: Connection, user_id: int) -> None:
+    await conn.execute("DELETE FROM household_joins WHERE user_id = ?", (user_id,))
 
 
 # ------------------------------------------------------------------------------ roles

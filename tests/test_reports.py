@@ -218,14 +218,28 @@ async def test_export_xlsx_in_private_holds_the_seeded_rows(bot):
     await bot.send(COMMITTEE.id, COMMITTEE, "/export 2026-04-01 2026-04-10")
     document = bot.api.sent(COMMITTEE.id)[-1]
     workbook = openpyxl.load_workbook(io.BytesIO(document["local_file"]))
-    assert workbook.sheetnames == ["medicine_requests", "groupbuy_orders", "shifts", "care_checks"]
-    medicine = list(workbook["medicine_requests"].values)
+    assert workbook.sheetnames == ["配药单", "团购订单", "志愿者值班", "报平安"]  # in the chat's language
+    assert document["caption"] == "2026-04-01 至 2026-04-10：配药单 2、团购订单 1、志愿者值班 0、报平安 0"
+    medicine = list(workbook["配药单"].values)
+    assert medicine[0][:3] == ("编号", "户号", "状态") and medicine[0][6] == "登记时间"
     assert [row[1] for row in medicine[1:]] == ["3-502", "5-1201"] and medicine[1][4] == "胰岛素 x2支"
-    orders = list(workbook["groupbuy_orders"].values)
+    first = await bot.services.medicine.get(1)
+    assert medicine[1][6] == first.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")  # local, not UTC
+    orders = list(workbook["团购订单"].values)
     assert orders[1][:4] == (1, "蔬菜包", "3-502", 2) and orders[1][6] == "136.00"
     await bot.send(COMMITTEE.id, COMMITTEE, "/export 2026-04-11 2026-04-12")
     empty = openpyxl.load_workbook(io.BytesIO(bot.api.sent(COMMITTEE.id)[-1]["local_file"]))
-    assert list(empty["medicine_requests"].values)[1:] == []
+    assert list(empty["配药单"].values)[1:] == []
+
+
+async def test_export_for_an_english_committee_member_is_in_english(bot):
+    await seed(bot)
+    await bot.send(COMMITTEE.id, COMMITTEE, "/lang en")
+    await bot.send(COMMITTEE.id, COMMITTEE, "/export 2026-04-01 2026-04-10")
+    document = bot.api.sent(COMMITTEE.id)[-1]
+    assert document["caption"].startswith("2026-04-01 to 2026-04-10: Medicine requests 2, Group-buy orders 1")
+    workbook = openpyxl.load_workbook(io.BytesIO(document["local_file"]))
+    assert list(workbook["Medicine requests"].values)[0][:3] == ("ID", "Household", "Status")
 
 
 async def test_cli_export_writes_csv_files(config, clock, tmp_path):

@@ -54,14 +54,29 @@ async def test_group_admins_are_not_committee_and_anonymous_admins_are_asked_to_
     assert await bot.services.roster.chat(BUILDING_3) is None
 
 
-async def test_register_and_move_household(bot):
+async def test_register_and_move_household_which_frees_the_old_room(bot):
     await bot.send(BUILDING_3, RESIDENT, "#登记 3号楼502 张三")
     assert bot.last(BUILDING_3) == "已登记：3-502。"
     await bot.send(BUILDING_3, RESIDENT, "/register 3-2-601")
     assert bot.last(BUILDING_3) == "已从 3-502 改登记到 3-2-601。"
     actor = await bot.services.roster.actor(RESIDENT.id)
     assert actor.household.label == "3-2-601"
-    assert await households(bot) == ["3-502", "3-2-601"]
+    assert await households(bot) == ["3-2-601"]  # nobody lives in 3-502 any more
+
+
+async def test_a_room_that_moved_away_is_not_listed_as_not_ordered_but_a_roster_room_stays(bot):
+    await bot.services.roster.import_csv("3,,701\n")
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await appoint(bot)
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-602")  # a slip: the family lives in 502
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#登记 3-701")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#登记 3-801")  # moves out of a room of the roster file
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, LEADER, "#团购汇总 1")
+    summary = bot.last(BUILDING_3)
+    assert "未下单" in summary and "3-502" in summary and "3-801" in summary and "3-701" in summary
+    assert "3-602" not in summary
 
 
 async def test_registration_replies_show_the_room_never_the_name(bot):
@@ -143,7 +158,8 @@ async def test_purge_asks_and_checks_permission_again_on_the_button(bot):
     await bot.press(BUILDING_3, confirm["message_id"], COMMITTEE, "purge:yes")
     assert bot.last(BUILDING_3) == "已清除 1 个手机号、1 个姓名、0 份配药私密信息，匿名统计已保留。"
     assert await bot.services.roster.phone(RESIDENT.id) is None
-    assert await households(bot) == ["3-502"]
+    rooms = await bot.services.db.fetchall("SELECT building, room FROM households")
+    assert [tuple(row) for row in rooms] == [(3, 502)]  # the household stays, for the anonymous counts
     assert (await bot.services.roster.actor(RESIDENT.id)).household is None  # who lives where is forgotten
 
 
@@ -205,3 +221,84 @@ async def test_imported_roster_is_what_the_bot_knows(tmp_path):
     async with services.db.read() as conn:
         assert [h.label for h in await roster_db.households(conn, 3)] == ["3-501", "3-502", "3-503"]
     await services.stop()
+
+
+# ------------------------------------------------------------------------------ rooms written in a group
+async def test_a_room_of_another_building_is_registered_with_a_warning(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.send(BUILDING_3, RESIDENT, "#登记 5号楼502")
+    assert bot.last(BUILDING_3) == "已登记：5-502。\n⚠ 这是 3 号楼的群；如填错请重发。"
+    await bot.send(BUILDING_3, RESIDENT, "#登记 502")  # the room alone: this group's building
+    assert bot.last(BUILDING_3) == "已从 5-502 改登记到 3-502。"
+    assert (await bot.services.roster.actor(RESIDENT.id)).household.label == "3-502"
+
+
+async def test_a_room_alone_in_an_unbound_chat_asks_for_the_building(bot):
+    await bot.send(BUILDING_5, RESIDENT, "#登记 502 张三")
+    assert bot.last(BUILDING_5) == "请写上楼号：#登记 3号楼502（本群还没有绑定楼号）。"
+    assert (await bot.services.roster.actor(RESIDENT.id)).household is None
+
+
+# ------------------------------------------------------------------------------ households are joined, not taken
+STRANGER = LocalUser(4001, "陌生人")
+
+
+async def test_joining_an_occupied_room_waits_for_a_members_approval(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.send(RESIDENT.id, RESIDENT, "/start")
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")  # an empty room: in at once
+    assert bot.last(BUILDING_3) == "已登记：3-502。"
+    await bot.send(BUILDING_3, RESIDENT, "#配药 二甲双胍 3盒")
+    await bot.send(BUILDING_3, STRANGER, "#登记 3-502")
+    request = bot.last_message(BUILDING_3)
+    assert request["text"].startswith("🏠 有人申请加入 3-502。")
+    assert "申请加入您家 3-502" in bot.last(RESIDENT.id)  # the household is told privately
+    assert (await bot.services.roster.actor(STRANGER.id)).household is None
+
+    # Until approved the newcomer changes nothing of the household, and cannot approve himself.
+    await bot.send(BUILDING_3, STRANGER, "#取消 1")
+    assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。"
+    await bot.press(BUILDING_3, request["message_id"], STRANGER, "home:approve")
+    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == (
+        "只有该户已登记的家人、本楼楼组长或居委可以通过。"
+    )
+    await bot.press(BUILDING_3, request["message_id"], NEIGHBOUR, "home:approve")
+    assert (await bot.services.roster.actor(STRANGER.id)).household is None
+    assert (await bot.services.medicine.get(1)).status != "cancelled"
+
+    await bot.press(BUILDING_3, request["message_id"], RESIDENT, "home:approve")
+    edited = next(m for m in bot.api.sent(BUILDING_3) if m["message_id"] == request["message_id"])
+    assert edited["text"] == "✅ 已加入 3-502。"
+    assert (await bot.services.roster.actor(STRANGER.id)).household.label == "3-502"
+
+
+async def test_the_leader_approves_a_join_with_a_reply_and_a_private_request_goes_to_the_group(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await appoint(bot)
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await bot.send(STRANGER.id, STRANGER, "#登记 3-502")
+    assert bot.last(STRANGER.id) == "3-502 已有家人登记。请在楼组群里发送 #登记，由家人或楼组长通过。"
+    said = await bot.send(BUILDING_3, STRANGER, "我是502的 #登记 3-502")
+    await bot.send(BUILDING_3, LEADER, "#通过", reply_to=said["message"]["message_id"])
+    assert bot.last(BUILDING_3) == "✅ 已加入 3-502。"
+    assert (await bot.services.roster.actor(STRANGER.id)).household.label == "3-502"
+    approvals = await bot.services.db.fetchall("SELECT user_id FROM audit_log WHERE action = 'household.approve'")
+    assert [row["user_id"] for row in approvals] == [LEADER.id]
+
+
+# ------------------------------------------------------------------------------ /lang
+async def test_a_resident_sets_their_own_language_and_a_leader_the_groups(bot):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await appoint(bot)
+    await bot.send(BUILDING_3, RESIDENT, "/lang en")
+    assert bot.last(BUILDING_3).startswith("Your own language is now English")
+    await bot.send(BUILDING_3, NEIGHBOUR, "/help")
+    assert bot.last(BUILDING_3).startswith("楼组助手 用法")  # the group is still Chinese for everyone else
+    await bot.send(RESIDENT.id, RESIDENT, "#我的")
+    assert bot.last(RESIDENT.id).startswith("Household:")  # the resident's own private chat
+    await bot.send(BUILDING_3, RESIDENT, "/help")
+    assert bot.last(BUILDING_3).startswith("Building assistant usage")  # answers to them: the group has none
+    await bot.send(BUILDING_3, LEADER, "/lang zh")
+    assert bot.last(BUILDING_3) == "本群语言已设为中文。"
+    await bot.send(BUILDING_3, RESIDENT, "/help")
+    assert bot.last(BUILDING_3).startswith("楼组助手 用法")  # the group's language now wins

@@ -308,6 +308,8 @@ EXPECTED: dict[str, tuple[Target, set[str]]] = {
     "role.clear": (NOWHERE, _COMMITTEE),
     "purge": (NOWHERE, _COMMITTEE),
     "register.other": (HERE, _LEADER),
+    "household.approve": (HERE, {"committee", "leader here", "household"}),
+    "lang.chat": (HERE, _LEADER),
     "med": (NOWHERE, _RESIDENTS),
     "med.other": (HERE, _SERVING),
     "med.edit": (HERE, {"household"}),

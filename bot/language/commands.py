@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.language.quantities import Item
-from bot.language.rooms import Room
+from bot.language.rooms import LocalRoom, Room
 
 # Every id a user types (a request, a buy, a slot, a rumor, a notice): bounded, so nothing overflows.
 Id = Annotated[int, Field(ge=1, le=999_999_999)]
@@ -58,6 +58,16 @@ class UnknownCommand(Command):
     word: str
 
 
+class NearMiss(Command):
+    """A mistyped tag (``#配要``, ``#接隆``, ``#med1cine``): ``tag`` and ``command`` name the one meant
+    (its Chinese tag and its command name, which is also its slash word). Nothing is done."""
+
+    name = "near_miss"
+    word: str
+    tag: str
+    command: str
+
+
 # ----------------------------------------------------------------------------- setup and roster
 class Bind(Command):
     name = "bind"
@@ -66,8 +76,10 @@ class Bind(Command):
 
 
 class Register(Command):
+    """``room`` is a :class:`LocalRoom` when written without its building (``#登记 502``)."""
+
     name = "register"
-    room: Room
+    room: Room | LocalRoom
     display_name: str | None = None
 
 

@@ -29,6 +29,19 @@ class Room(BaseModel):
         return room_label(self.building, self.unit, self.room)
 
 
+class LocalRoom(BaseModel):
+    """A room written without its building (``#登记 502`` in a building's group): the chat's
+    building completes it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    unit: int | None = Field(default=None, ge=1, le=99)
+    room: int = Field(ge=100, le=9999)
+
+    def in_building(self, building: int) -> Room:
+        return Room(building=building, unit=self.unit, room=self.room)
+
+
 _BUILDING = rf"(?P<b>\d{{1,4}}|[{CN_CHARS}]{{1,5}})"
 # A room read digit by digit in Chinese numerals: 五零二, 一二零一.
 _CN_ROOM_DIGITS = "零〇一二三四五六七八九幺"
@@ -42,6 +55,10 @@ _ROOM_PATTERN = re.compile(
 )
 # "3号楼" or "3" alone: a building.
 BUILDING_PATTERN = re.compile(rf"^{_BUILDING}\s*(?:号楼|号|栋|幢|楼)?$")
+# A room alone at the start, no building: 502, 502室, 2单元502 (3 or 4 digits: not a phone number).
+_LOCAL_ROOM = re.compile(
+    r"^(?:(?P<u>\d{1,2}|[一二三四五六七八九十]{1,3})\s*单元\s*-?\s*)?(?P<r>\d{3,4})(?:\s*(?:室|号))?(?![\d.])"
+)
 # Words of an address before the room (长宁路100弄, XX小区), which are not a name.
 _ADDRESS = re.compile(r"\d|路|弄|巷|街|小区|新村|花园|公寓|大厦|苑")
 # A remark in brackets after a name (王小明（租户）) is not part of it; a name alone in brackets is (803室（王）).
@@ -88,14 +105,21 @@ def parse_room(text: str) -> Room | None:
     return None
 
 
-def parse_registration(args: str) -> tuple[Room, str | None] | None:
+def parse_registration(args: str) -> tuple[Room | LocalRoom, str | None] | None:
     """``5号楼803室（王）``, ``3-702张大妈``, ``张三 3-502``, ``长宁路100弄7号1101 李四`` → the room and the
-    display name (the words after the room, else those before it that are not an address); None
-    without a room. A word with digits is never part of a name (a phone number stays out of the
-    group)."""
+    display name (the words after the room, else those before it that are not an address); ``502 张三``
+    → a room without its building; None without a room. A word with digits is never part of a name
+    (a phone number stays out of the group)."""
     found = find_room(args)
     if found is None:
-        return None
+        local = _LOCAL_ROOM.match(args.strip())
+        if local is None:
+            return None
+        try:
+            unit = parse_int(local["u"]) if local["u"] else None
+            return LocalRoom(unit=unit, room=int(local["r"])), _name(args.strip()[local.end() :])
+        except ValueError:
+            return None
     room, start, end = found
     name = _name(args[end:]) or _name(" ".join(w for w in args[:start].split() if not _ADDRESS.search(w)))
     return room, name

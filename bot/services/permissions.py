@@ -37,6 +37,7 @@ class Who(StrEnum):
     RESIDENT = "resident"
     REQUESTER = "requester"
     APPLY = "apply"  # as VOLUNTEER, said to someone who is none yet: with how to apply
+    HOUSEHOLD = "household"  # a member of the household, the building's leader or the committee
     OWN_HOME = "own_home"  # a resident filing for a neighbour: only their own home, else ask a helper
 
 
@@ -139,6 +140,8 @@ RULES: dict[str, Rule] = {
     "role.clear": _COMMITTEE,
     "purge": _COMMITTEE,
     "register.other": _LEADER,
+    "household.approve": _rule(Who.HOUSEHOLD, _C, _L, _H),  # letting someone join a household
+    "lang.chat": _LEADER,  # a group's language (anyone may set their own)
     # medicine requests
     "med": _rule(Who.RESIDENT, _R),
     "med.other": _rule(Who.VOLUNTEER, _C, _L, _V, to_others=Who.OWN_HOME),  # filing for another household

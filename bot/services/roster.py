@@ -6,15 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.language.rooms import Room
-from bot.services.permissions import Actor, Who, require, require_committee, require_leader
+from bot.language.rooms import LocalRoom, Room
+from bot.services.errors import UserError
+from bot.services.permissions import Actor, Target, Who, allows, authorize, require, require_committee
 from storage import audit, roster
 from storage.db import Database
-from storage.models import ChatBinding, Household, Member
+from storage.models import ChatBinding, Household
 from storage.sql import Connection
 
 
@@ -28,6 +29,8 @@ class BindOutcome:
 class RegisterOutcome:
     household: Household
     moved_from: Household | None
+    waiting_for: list[int] = field(default_factory=list)  # members who may approve: a request to join waits
+    chat_building: int | None = None  # the group's building, when the room is in another one
 
 
 class RosterImportError(ValueError):
@@ -108,23 +111,86 @@ class Roster:
         return BindOutcome(binding=binding, previous=previous)
 
     async def register(
-        self, actor: Actor, room: Room, *, user_id: int, display_name: str | None = None
+        self,
+        actor: Actor,
+        room: Room | LocalRoom,
+        *,
+        user_id: int,
+        chat_id: int | None = None,
+        display_name: str | None = None,
     ) -> RegisterOutcome:
-        """Register ``user_id`` to ``room`` (created on first use). Someone else: leaders only."""
-        if user_id != actor.user_id:
-            require_leader(actor, room.building, "register.other")
+        """Register ``user_id`` to ``room`` (a room without its building is in the building of the
+        group ``chat_id``).
+        Someone else: leaders only. An empty room is joined at once; a room with members only by a
+        request that a member, the building's leader or the committee approves (:meth:`approve_join`);
+        the mover leaves their old room."""
         now = self._clock.now()
 
-        async def body(conn: Connection) -> tuple[Member | None, Household]:
+        async def body(conn: Connection) -> RegisterOutcome:
+            binding = await roster.chat(conn, chat_id) if chat_id is not None else None
+            group_building = binding.building if binding else None
+            where = room
+            if isinstance(where, LocalRoom):
+                if group_building is None:
+                    raise UserError("register.need_building")
+                where = where.in_building(group_building)
+            oneself = user_id == actor.user_id
+            if not oneself:
+                authorize(actor, "register.other", Target(building=where.building))
             before = await roster.member(conn, user_id)
-            home = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
+            home = await roster.ensure_household(
+                conn, where.building, where.unit, where.room, now, self_registered=oneself
+            )
+            elsewhere = group_building if group_building not in (None, home.building) else None
+            residents = [member for member in await roster.members_of(conn, home.id) if member != user_id]
+            target = Target(building=home.building, household_id=home.id)
+            if oneself and residents and not allows(actor, "household.approve", target):
+                await roster.request_join(conn, user_id, home.id, display_name, now)
+                await audit.add(
+                    conn, at=now, user_id=actor.user_id, chat_id=None, action="register.ask", detail=home.label
+                )
+                return RegisterOutcome(home, None, waiting_for=residents, chat_building=elsewhere)
             await roster.set_member(conn, user_id, home.id, display_name, now)
+            await roster.drop_join(conn, user_id)
             await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="register", detail=home.label)
-            return before, home
+            old = before.household if before else None
+            return RegisterOutcome(home, old if old and old.id != home.id else None, chat_building=elsewhere)
 
-        before, home = await self._db.write(body)
-        moved_from = before.household if before and before.household and before.household.id != home.id else None
-        return RegisterOutcome(household=home, moved_from=moved_from)
+        return await self._db.write(body)
+
+    async def join_posted(self, user_id: int, chat_id: int, message_id: int) -> None:
+        """The request to join went out as the bot's ``message_id``: its ✅ and replies approve it."""
+        await self._db.write(lambda conn: roster.join_posted(conn, user_id, chat_id, message_id))
+
+    async def approve_join(
+        self, actor: Actor, chat_id: int, *, message: int | None = None, user_id: int | None = None
+    ) -> roster.Join | None:
+        """Let someone join the household they asked for: the request the bot's ``message`` in
+        ``chat_id`` carries, or the waiting one of ``user_id``; None when there is none."""
+        now = self._clock.now()
+
+        async def body(conn: Connection) -> roster.Join | None:
+            if message is not None:
+                asked = await roster.join(conn, chat_id=chat_id, message_id=message)
+            else:
+                asked = await roster.join(conn, user_id=user_id)
+            if asked is None:
+                return None
+            home = asked.household
+            authorize(actor, "household.approve", Target(building=home.building, household_id=home.id))
+            await roster.set_member(conn, asked.user_id, home.id, asked.display_name, now)
+            await roster.drop_join(conn, asked.user_id)
+            await audit.add(
+                conn,
+                at=now,
+                user_id=actor.user_id,
+                chat_id=chat_id,
+                action="household.approve",
+                detail=f"user {asked.user_id} {home.label}",
+            )
+            return asked
+
+        return await self._db.write(body)
 
     async def appoint_leader(self, actor: Actor, chat_id: int, target_user_id: int, *, demote: bool) -> int:
         """Make ``target_user_id`` leader of this chat's building (or remove them); returns the building."""
