@@ -19,7 +19,14 @@ from bot.language.money import find_money, parse_money
 from bot.language.normalize import SEPARATORS, normalize
 from bot.language.numbers import parse_int
 from bot.language.relay import parse_order, parse_reply
-from bot.language.rooms import find_room, match_room, parse_building, parse_registration, parse_room
+from bot.language.rooms import (
+    find_room,
+    match_room,
+    parse_building,
+    parse_local_registration,
+    parse_registration,
+    parse_room,
+)
 from bot.language.times import parse_clock
 from bot.language.volunteering import parse_checkin, parse_shift, parse_volunteer
 
@@ -288,7 +295,7 @@ def _bind(args: str, ctx: ParseContext) -> c.Command:
 
 
 def _register(args: str, ctx: ParseContext) -> c.Command:
-    found = parse_registration(args)
+    found = parse_registration(args) or parse_local_registration(args)
     if found is None:
         raise ParseError("register")
     room, name = found

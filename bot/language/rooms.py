@@ -105,24 +105,30 @@ def parse_room(text: str) -> Room | None:
     return None
 
 
-def parse_registration(args: str) -> tuple[Room | LocalRoom, str | None] | None:
+def parse_registration(args: str) -> tuple[Room, str | None] | None:
     """``5号楼803室（王）``, ``3-702张大妈``, ``张三 3-502``, ``长宁路100弄7号1101 李四`` → the room and the
-    display name (the words after the room, else those before it that are not an address); ``502 张三``
-    → a room without its building; None without a room. A word with digits is never part of a name
-    (a phone number stays out of the group)."""
+    display name (the words after the room, else those before it that are not an address); None
+    without a room. A word with digits is never part of a name (a phone number stays out of the
+    group)."""
     found = find_room(args)
     if found is None:
-        local = _LOCAL_ROOM.match(args.strip())
-        if local is None:
-            return None
-        try:
-            unit = parse_int(local["u"]) if local["u"] else None
-            return LocalRoom(unit=unit, room=int(local["r"])), _name(args.strip()[local.end() :])
-        except ValueError:
-            return None
+        return None
     room, start, end = found
     name = _name(args[end:]) or _name(" ".join(w for w in args[:start].split() if not _ADDRESS.search(w)))
     return room, name
+
+
+def parse_local_registration(args: str) -> tuple[LocalRoom, str | None] | None:
+    """``502 张三``, ``2单元502室``: a room written without its building, and the name after it; None
+    otherwise."""
+    local = _LOCAL_ROOM.match(args.strip())
+    if local is None:
+        return None
+    try:
+        unit = parse_int(local["u"]) if local["u"] else None
+        return LocalRoom(unit=unit, room=int(local["r"])), _name(args.strip()[local.end() :])
+    except ValueError:
+        return None
 
 
 def _name(text: str) -> str | None:
