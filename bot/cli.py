@@ -73,10 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"building-bot: config error: {exc}", file=sys.stderr)
         return 2
+    console = args.command == "console"
+    stderr = logging.StreamHandler(sys.stderr)
+    if console:  # the libraries' INFO lines would drown the conversation
+        stderr.setLevel(logging.WARNING)
     logging.basicConfig(
-        level=logging.WARNING if args.command == "console" else logging.INFO,
+        level=logging.WARNING if console else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        handlers=[stderr],
     )
     logfilter.install(os.environ)  # no phone, ID or card number in the log; libraries at INFO
     try:

@@ -164,8 +164,8 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
 
     ``path=None`` means the default ``config.toml``, and built-in defaults when it does not exist
     (so console mode works on a fresh checkout). An explicit path that does not exist is an error.
-    ``BUILDING_BOT_TOKEN`` in the environment wins over the file's token. A relative
-    ``storage.path`` in a file is taken from that file's folder, wherever the bot is started.
+    ``BUILDING_BOT_TOKEN`` in the environment wins over the file's token. With a file, a relative
+    ``storage.path`` (the default included) is in that file's folder, wherever the bot is started.
     """
     environ = os.environ if environ is None else environ
     data: dict = {}
@@ -179,9 +179,11 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
             raise ConfigError(f"{source}: cannot read ({exc.__class__.__name__})") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-        storage = data.get("storage")
-        if isinstance(storage, dict) and isinstance(storage.get("path"), str):
-            storage["path"] = str(source.parent / Path(storage["path"]).expanduser())
+        storage = data.setdefault("storage", {})
+        if isinstance(storage, dict):
+            stored = storage.get("path", str(StorageConfig.model_fields["path"].default))
+            if isinstance(stored, str):
+                storage["path"] = str(source.parent / Path(stored).expanduser())
     token = environ.get(TOKEN_ENV)
     if token:
         data.setdefault("telegram", {})

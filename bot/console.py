@@ -2,16 +2,20 @@
 
 You type as a resident would in a building group; the bot's answers print as they are sent.
 Lines starting with ``:`` steer the console itself (who you are, which chat you are in).
-Works with stdin piped from a file, so a session can be replayed.
+Every message shown gets a number, ``(3)``, by which ``:reply`` and ``:press`` name it; files the
+bot sends are written to a folder. Works with stdin piped from a file, so a session can be replayed.
+Input is read on a thread of its own, so Ctrl-C quits at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 from telegram import Update
@@ -27,15 +31,18 @@ BUILDING_CHAT_BASE = -1001000000000
 
 BANNER = """楼组助手 · console mode (no Telegram needed). Type messages as in a building group, e.g.
   #登记 3号楼502 张三      #配药 布洛芬 2盒      /help
-Console commands:
-  :as NAME [ROOM]   be another person (e.g. :as 张三 3-502)   :lang zh|en  your Telegram language
-  :chat 3号楼 | :chat 居委 | :dm   switch chat               :reply TEXT  reply to the bot's last message
-  :press N          press button N under the bot's last message   :edit TEXT  edit your last message
+Every message is shown with its number, e.g. (3). Console commands:
+  :as NAME [ROOM]   be another person (e.g. :as 张三 3-502), in their own language
+  :lang zh|en       your Telegram language                    :who   where and who you are
+  :chat 3号楼 | :chat 居委 | :dm   switch chat
+  :reply N TEXT     reply to message N (a person's, e.g. for #楼组长, or the bot's: +2 to a buy)
+  :press N B        press button B under message N            :edit TEXT  edit your last message
+  :photo CAPTION    send a photo with that caption            :contact PHONE  share your phone number
   :role committee | leader [BUILDING] | volunteer | resident   your role (you are the local operator)
-  :contact PHONE    share your phone number (as the 📱 button does, in a private chat)
   :paste            send the following lines as one message, up to a line with a single "." (pasted 接龙 lists)
-  :who              where and who you are                     :quit        leave
+  :quit (or Ctrl-C) leave
 Building chats you switch to are bound to their building; 居委 is the committee's chat.
+Files the bot sends (charts, CSV, XLSX) are saved in {files}/.
 """
 
 # The console's operator may set anyone's role, as the committee would.
@@ -51,17 +58,23 @@ class ConsoleState:
     user: LocalUser
     chat_id: int
     last_own_message: dict[int, int] = field(default_factory=dict)
+    languages: dict[str, str] = field(default_factory=dict)  # each person's :lang
 
 
 class Console:
-    def __init__(self, config: Config, stdin: TextIO, stdout: TextIO) -> None:
+    def __init__(self, config: Config, stdin: TextIO, stdout: TextIO, files: Path = Path("console-files")) -> None:
         self.stdin, self.stdout = stdin, stdout
+        self.files = files
+        self.database = config.storage.path.resolve()
         # Ids continue across sessions, as Telegram's do, so a new session never reuses one.
         self.api = LocalBotApi(id_base=int(time.time() * 1000))
         self.api.listeners.append(self._show)
         self.app = build_application(config, LocalRequest(self.api))
         self.state = ConsoleState(user=_user("居民", "zh"), chat_id=building_chat(1))
         self.api.chat(self.state.user.id, self.state.user.first_name)
+        self.numbered: list[tuple[int, int]] = []  # (chat, message id) of message (1), (2), …
+        self.lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self.interactive = stdin.isatty()
 
     @property
     def roster(self):
@@ -83,19 +96,34 @@ class Console:
             return f"私聊 {self.api.chat(chat_id).title or chat_id}"
         return self.api.chat(chat_id).title or str(chat_id)
 
+    def _number(self, chat_id: int, message_id: int) -> int:
+        """The number the console shows for a message, given on first sight."""
+        key = (chat_id, message_id)
+        if key not in self.numbered:
+            self.numbered.append(key)
+        return self.numbered.index(key) + 1
+
     def _show(self, call: ApiCall, result: Any) -> None:
-        if call.method not in {"sendMessage", "editMessageText", "sendDocument", "sendPhoto"}:
+        if call.method == "answerCallbackQuery":
+            if call.params.get("text"):
+                kind = "alert" if call.params.get("show_alert") else "pop-up"
+                self._out(f"    💬 {kind}: {call.params['text']}")
+            return
+        if call.method not in {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument", "sendPhoto"}:
             return
         chat_id = int(call.params["chat_id"])
-        verb = "✎" if call.method == "editMessageText" else "🤖"
-        body = call.params.get("text") or call.params.get("caption") or ""
-        if call.files:
-            body = f"{body}\n📎 {', '.join(call.files)}".strip()
-        lines = body.splitlines() or [""]
-        self._out(f"[{self._chat_label(chat_id)}] {verb} {lines[0]}")
-        for line in lines[1:]:
-            self._out(f"    {line}")
+        number = self._number(chat_id, int(call.params.get("message_id") or result["message_id"]))
+        head = f"({number}) [{self._chat_label(chat_id)}] " + ("✎" if call.method.startswith("edit") else "🤖")
         markup = call.params.get("reply_markup") or {}
+        if call.method == "editMessageReplyMarkup":
+            self._out(f"{head} buttons" + ("" if markup.get("inline_keyboard") else ": none any more"))
+        else:
+            lines = (call.params.get("text") or call.params.get("caption") or "").splitlines() or [""]
+            self._out(f"{head} {lines[0]}")
+            for line in lines[1:]:
+                self._out(f"    {line}")
+        for name, content in call.files.items():
+            self._out(f"    📎 saved {self._save(number, name, content)}")
         buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
         if buttons:
             self._out("    " + "  ".join(f"[{i}] {b.get('text')}" for i, b in enumerate(buttons, 1)))
@@ -103,45 +131,97 @@ class Console:
         if keys:
             self._out("    keyboard: " + "  ".join(f"[{k}]" for k in keys) + "   (:contact PHONE shares a number)")
 
+    def _save(self, number: int, name: str, content: bytes) -> Path:
+        """A file the bot sent, written where the operator can open it."""
+        self.files.mkdir(parents=True, exist_ok=True)
+        path = self.files / f"{number}-{Path(name).name}"
+        path.write_bytes(content)
+        return path
+
     # ------------------------------------------------------------------ input
-    async def run(self) -> None:
+    def _read_lines(self) -> None:
+        """On a thread of its own (a daemon: Ctrl-C never waits for a line to be typed)."""
         loop = asyncio.get_running_loop()
-        interactive = self.stdin.isatty()
+
+        def read() -> None:
+            try:
+                for line in iter(self.stdin.readline, ""):
+                    loop.call_soon_threadsafe(self.lines.put_nowait, line.rstrip("\n"))
+                loop.call_soon_threadsafe(self.lines.put_nowait, None)
+            except RuntimeError:  # the console has ended
+                return
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+
+    def _prompt(self) -> str:
+        return f"{self.state.user.first_name}@{self._chat_label(self.state.chat_id)}> "
+
+    async def run(self) -> None:
         async with running(self.app):
             await self._bind(COMMITTEE_CHAT, "居委工作群", None)
             await self._bind(self.state.chat_id, "1号楼群", 1)
-            self._out(BANNER)
+            self._out(BANNER.format(files=self.files))
+            self._out(f"(database {self.database})")
             self._who()
+            self._read_lines()
             while True:
-                if interactive:
-                    self.stdout.write(f"{self.state.user.first_name}@{self._chat_label(self.state.chat_id)}> ")
+                if self.interactive:  # the number the next message will get
+                    self.stdout.write(f"({len(self.numbered) + 1}) {self._prompt()}")
                     self.stdout.flush()
-                line = await loop.run_in_executor(None, self.stdin.readline)
-                if not line:
+                line = await self.lines.get()
+                if line is None:
                     break
-                line = line.rstrip("\n")
                 if not line.strip():
                     continue
-                if not interactive:
-                    self._out(f"{self.state.user.first_name}@{self._chat_label(self.state.chat_id)}> {line}")
-                if line.startswith(":"):
-                    if not await self._console_command(line[1:].strip()):
-                        break
-                else:
-                    await self.send(line)
+                if not line.startswith(":"):
+                    await self.send(line, echo=not self.interactive, expected=len(self.numbered) + 1)
+                    continue
+                if not self.interactive:
+                    self._out(self._prompt() + line)
+                if not await self._console_command(line[1:].strip()):
+                    break
         self._out("再见 · bye")
 
     async def feed(self, payload: dict[str, Any]) -> None:
         await self.app.process_update(Update.de_json(payload, self.app.bot))
 
-    async def send(self, text: str, reply_to: int | None = None) -> None:
-        payload = self.api.message_update(self.state.chat_id, self.state.user, text, reply_to=reply_to)
-        self.state.last_own_message[self.state.chat_id] = payload["message"]["message_id"]
+    async def send(
+        self,
+        text: str,
+        reply_to: int | None = None,
+        *,
+        photo: str | None = None,
+        echo: bool = True,
+        expected: int | None = None,
+    ) -> None:
+        """Send ``text`` as the current person; shown with its number when ``echo`` (or when it did
+        not get the ``expected`` number the prompt showed)."""
+        payload = self.api.message_update(self.state.chat_id, self.state.user, text, reply_to=reply_to, photo=photo)
+        message_id = payload["message"]["message_id"]
+        self.state.last_own_message[self.state.chat_id] = message_id
+        number = self._number(self.state.chat_id, message_id)
+        if echo or number != expected:
+            replied = f"↩({self._number(self.state.chat_id, reply_to)}) " if reply_to else ""
+            lines = text.splitlines() or [""]
+            self._out(f"({number}) {self._prompt()}{replied}{'📷 ' if photo else ''}{lines[0]}")
+            for line in lines[1:]:
+                self._out(f"    {line}")
         await self.feed(payload)
 
-    def _last_bot_message(self) -> dict[str, Any] | None:
-        sent = self.api.sent(self.state.chat_id)
-        return sent[-1] if sent else None
+    def _message(self, text: str) -> dict[str, Any] | None:
+        """Message number ``text`` of the current chat (else say why not)."""
+        number = int(text) if text.isdigit() else 0
+        if not 1 <= number <= len(self.numbered):
+            self._out(f"(no message ({text}): numbers are shown before each message)")
+            return None
+        chat_id, message_id = self.numbered[number - 1]
+        if chat_id != self.state.chat_id:
+            self._out(f"(message ({number}) is in {self._chat_label(chat_id)}: switch there first)")
+            return None
+        message = self.api.messages.get((chat_id, message_id))
+        if message is None:
+            self._out(f"(message ({number}) was deleted)")
+        return message
 
     async def _console_command(self, line: str) -> bool:
         word, _, rest = line.partition(" ")
@@ -151,6 +231,7 @@ class Console:
         if word == "as" and rest:
             await self._switch_user(rest)
         elif word == "lang" and rest in {"zh", "en"}:
+            self.state.languages[self.state.user.first_name] = rest
             self.state.user = _user(self.state.user.first_name, rest)
             self._out(f"(your Telegram language is now {rest})")
         elif word == "chat" and rest:
@@ -161,12 +242,14 @@ class Console:
             self.state.chat_id = self.state.user.id
             self.api.chat(self.state.user.id, self.state.user.first_name)
             self._who()
-        elif word == "reply" and rest:
-            last = self._last_bot_message()
-            if last is None:
-                self._out("(the bot has said nothing in this chat yet)")
-            else:
-                await self.send(rest, reply_to=last["message_id"])
+        elif word == "reply":
+            number, _, text = rest.partition(" ")
+            if not text.strip():
+                self._out("(say :reply N TEXT, N being the message's number, e.g. :reply 3 #楼组长)")
+            elif (message := self._message(number)) is not None:
+                await self.send(text.strip(), reply_to=message["message_id"])
+        elif word == "photo":
+            await self.send(rest, photo=f"console-photo-{len(self.numbered) + 1}")
         elif word == "edit" and rest:
             message_id = self.state.last_own_message.get(self.state.chat_id)
             if message_id is None:
@@ -175,15 +258,14 @@ class Console:
                 await self.feed(self.api.edit_update(self.state.chat_id, message_id, rest))
         elif word == "paste":
             lines = []
-            loop = asyncio.get_running_loop()
-            while (line := await loop.run_in_executor(None, self.stdin.readline)) and line.rstrip("\n") != ".":
-                lines.append(line.rstrip("\n"))
+            while (line := await self.lines.get()) is not None and line != ".":
+                lines.append(line)
             if lines:
                 await self.send("\n".join(lines))
         elif word == "contact" and rest:
             await self.feed(self.api.contact_update(self.state.chat_id, self.state.user, rest))
-        elif word == "press" and rest.isdigit():
-            await self._press(int(rest))
+        elif word == "press":
+            await self._press(*rest.split())
         elif word == "who":
             self._who()
         else:
@@ -194,7 +276,7 @@ class Console:
         parts = rest.split()
         name = parts[0]
         was_private = self.state.chat_id == self.state.user.id
-        self.state.user = _user(name, self.state.user.language_code)
+        self.state.user = _user(name, self.state.languages.get(name, "zh"))
         self.api.chat(self.state.user.id, name)
         if was_private:
             self.state.chat_id = self.state.user.id
@@ -233,26 +315,35 @@ class Console:
             return
         self._out(f"({self.state.user.first_name} is now {rest})")
 
-    async def _press(self, number: int) -> None:
-        last = next(
-            (m for m in reversed(self.api.sent(self.state.chat_id)) if m.get("reply_markup")),
-            None,
-        )
-        buttons = [b for row in (last or {}).get("reply_markup", {}).get("inline_keyboard", []) for b in row]
-        if not 1 <= number <= len(buttons):
-            self._out("(no such button under the bot's last message with buttons)")
+    async def _press(self, message_number: str = "", button_number: str = "", *extra: str) -> None:
+        """``:press 3 2``: button 2 under message (3); nothing is pressed unless both are clear."""
+        if not button_number.isdigit() or extra:
+            self._out("(say :press N B: button B under message N, e.g. :press 3 2)")
             return
-        button = buttons[number - 1]
+        message = self._message(message_number)
+        if message is None:
+            return
+        buttons = [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+        if not 1 <= int(button_number) <= len(buttons):
+            self._out(f"(message ({message_number}) has {len(buttons) or 'no'} buttons)")
+            return
+        button = buttons[int(button_number) - 1]
         if "callback_data" not in button:
             self._out(f"(that button opens {button.get('url', 'a link')})")
             return
+        self._out(f"(pressing [{button_number}] {button.get('text')} under ({message_number}))")
         await self.feed(
-            self.api.callback_update(self.state.chat_id, last["message_id"], self.state.user, button["callback_data"])
+            self.api.callback_update(
+                self.state.chat_id, message["message_id"], self.state.user, button["callback_data"]
+            )
         )
 
     def _who(self) -> None:
         user = self.state.user
-        self._out(f"(you are {user.first_name}, user {user.id}, in {self._chat_label(self.state.chat_id)})")
+        self._out(
+            f"(you are {user.first_name}, user {user.id}, language {user.language_code}, "
+            f"in {self._chat_label(self.state.chat_id)})"
+        )
 
 
 def _user(name: str, language: str) -> LocalUser:

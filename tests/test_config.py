@@ -1,3 +1,4 @@
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,41 @@ def test_every_subcommand_has_help(capsys):
             main([command, "--help"])
         assert done.value.code == 0
         assert "--config" in capsys.readouterr().out
+
+
+def test_a_relative_storage_path_is_the_config_files_folders_wherever_the_bot_starts(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "bot-config"
+    folder.mkdir()
+    path = folder / "config.toml"
+    path.write_text('[storage]\npath = "data/live.sqlite3"\n', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["migrate", "--config", str(path)]) == 0
+    assert (folder / "data" / "live.sqlite3").exists()
+    assert not (elsewhere / "data").exists()
+    assert capsys.readouterr().out.startswith(f"{folder / 'data' / 'live.sqlite3'}: schema version")
+    assert load_config(None, environ={}).storage.path == Path("data/building-bot.sqlite3")  # no file: this folder
+
+
+@pytest.mark.parametrize(
+    ("proxy", "message"),
+    [
+        ("127.0.0.1:7890", "expected a URL such as http://127.0.0.1:7890"),
+        ("ftp://proxy:21", "expected a URL such as http://127.0.0.1:7890"),
+        ("http://proxy:port", "Port could not be cast"),
+    ],
+)
+def test_a_bad_proxy_names_the_key_and_never_shows_a_password(tmp_path, proxy, message):
+    with pytest.raises(ConfigError, match=f"telegram.proxy: {message}"):
+        load_config(write(tmp_path, f'[telegram]\nproxy = "{proxy}"'), environ={})
+    config = load_config(write(tmp_path, '[telegram]\nproxy = "http://me:s3cret@10.0.0.1:7890"'), environ={})
+    assert config.telegram.proxy_label == "http://10.0.0.1:7890"
+    assert "s3cret" not in repr(config)
+
+
+def test_make_help_lists_every_target_with_its_description():
+    result = subprocess.run(["make", "--no-print-directory", "help"], capture_output=True, text=True, check=True)
+    targets = dict(line.split(None, 1) for line in result.stdout.splitlines())
+    assert {"console", "run", "test", "lint", "bench", "clean", "help"} <= targets.keys()
+    assert all(description.strip() for description in targets.values())
