@@ -27,7 +27,7 @@ async def test_chat_language_wins_over_the_users_and_survives_a_restart(config, 
     api = LocalBotApi()
     app = build_application(config, LocalRequest(api), clock=clock)
     async with running(app):
-        update = api.message_update(BUILDING_3, RESIDENT, "/lang en")
+        update = api.message_update(BUILDING_3, COMMITTEE, "/lang en")
         await app.process_update(_update(app, update))
     assert api.texts(BUILDING_3)[-1] == "This chat's language is now English."
 
@@ -39,7 +39,7 @@ async def test_chat_language_wins_over_the_users_and_survives_a_restart(config, 
 
 
 async def test_redelivered_update_is_handled_once(bot):
-    payload = bot.api.message_update(BUILDING_3, RESIDENT, "/lang en")
+    payload = bot.api.message_update(BUILDING_3, COMMITTEE, "/lang en")
     await bot.feed(payload)
     await bot.feed(payload)  # Telegram re-sends after a timeout
     assert bot.texts(BUILDING_3) == ["This chat's language is now English."]

@@ -222,7 +222,7 @@ async def test_a_burst_of_300_orders_produces_a_bounded_number_of_group_messages
 def _room(i: int):
     from bot.language.rooms import Room
 
-    return Room(building=3, room=100 * (i // 10 + 1) + i % 10 + 1)
+    return Room(building=3, unit=9, room=100 * (i // 10 + 1) + i % 10 + 1)  # rooms nobody else lives in
 
 
 async def test_export_is_a_csv_sent_privately(bot):

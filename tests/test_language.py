@@ -15,7 +15,7 @@ from bot.language.numbers import chinese_to_int, parse_int
 from bot.language.quantities import Item, parse_items, parse_quantity
 from bot.language.rooms import Room, parse_building, parse_room
 from bot.language.times import parse_clock, parse_time
-from tests.harness import BUILDING_3, RESIDENT
+from tests.harness import BUILDING_3, COMMITTEE, RESIDENT
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 4, 10, 14, 0, tzinfo=TZ)
@@ -351,7 +351,7 @@ def test_chinese_numerals_round_trip(number):
 
 # ------------------------------------------------------------------------------- in the application
 async def test_an_edited_command_is_not_handled_again(bot):
-    sent = await bot.send(BUILDING_3, RESIDENT, "/lang en")
+    sent = await bot.send(BUILDING_3, COMMITTEE, "/lang en")
     await bot.edit(BUILDING_3, sent["message"]["message_id"], "/lang zh")
     assert bot.texts(BUILDING_3) == ["This chat's language is now English."]
     assert bot.services.settings.language(BUILDING_3) == "en"

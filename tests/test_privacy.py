@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from bot import logfilter
 from bot.cli import main
 from bot.exports import inert_row, to_csv_files
+from bot.i18n import t
 from storage.db import Database
 from storage.personal import NOT_PERSONAL, PERSONAL
 from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
@@ -207,10 +208,10 @@ async def test_formulas_typed_by_users_are_inert_text_in_the_xlsx_and_numbers_st
     await bot.send(BUILDING_3, VOLUNTEER, "#签到 核酸 @门口")
     await bot.send(COMMITTEE.id, COMMITTEE, "/export")
     workbook = load_workbook(io.BytesIO(bot.api.sent(COMMITTEE.id)[-1]["local_file"]))
-    request = [cell for cell in workbook["medicine_requests"][2]]
+    request = [cell for cell in workbook[t("zh", "export.sheet.medicine_requests")][2]]
     assert request[0].value == 1 and request[0].data_type == "n"
     assert request[4].value == '\'=HYPERLINK("x") x2盒' and request[4].data_type == "s"
-    shift = [cell.value for cell in workbook["shifts"][2]]
+    shift = [cell.value for cell in workbook[t("zh", "export.sheet.shifts")][2]]
     assert shift[1:4] == ["'=1+2", "核酸", "'@门口"]
     tables = await bot.services.reports.export_tables(date(2026, 4, 1), date(2026, 4, 30))
     for path in to_csv_files(tables, tmp_path):
@@ -248,8 +249,9 @@ async def test_an_export_of_every_date_there_is_gets_the_records(bot):
     await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒")
     await bot.send(COMMITTEE.id, COMMITTEE, "/export 0001-01-01 9999-12-31")
     document = bot.api.sent(COMMITTEE.id)[-1]
-    assert "medicine_requests 1" in document["caption"]
-    assert load_workbook(io.BytesIO(document["local_file"]))["medicine_requests"].max_row == 2
+    sheet = t("zh", "export.sheet.medicine_requests")
+    assert f"{sheet} 1" in document["caption"]
+    assert load_workbook(io.BytesIO(document["local_file"]))[sheet].max_row == 2
     assert not any("抱歉" in text for text in bot.texts())
 
 

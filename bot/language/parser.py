@@ -90,7 +90,7 @@ _DECORATION = re.compile(
 _PREFIX_MAX = 10
 _ABOUT_TAG = re.compile(
     r"[?？]|谁|怎么|怎样|如何|什么|啥|吗|呢|是不是|能不能|为什么|知道|用|发|写|打|输入|试|说|看|这个|那个|你们|大家|以前|之前"
-    r"|请问|的$"
+    r"|请问|(?<!好)的$"
 )
 # A tag followed by 的 is a noun in a sentence (#配药 的单子我已经填好了): chatter too.
 _ABOUT_AFTER = re.compile(r"^的")

@@ -41,6 +41,9 @@ class LocalRoom(BaseModel):
     def in_building(self, building: int) -> Room:
         return Room(building=building, unit=self.unit, room=self.room)
 
+    def __str__(self) -> str:
+        return f"{self.unit}-{self.room}" if self.unit else str(self.room)
+
 
 _BUILDING = rf"(?P<b>\d{{1,4}}|[{CN_CHARS}]{{1,5}})"
 # A room read digit by digit in Chinese numerals: 五零二, 一二零一.

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.language import ParseContext, ParseError, parse
 from bot.language import commands as c
 from bot.language.normalize import normalize
+from bot.language.rooms import LocalRoom
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 4, 10, 14, 0, tzinfo=TZ)  # a Friday afternoon
@@ -135,7 +136,7 @@ def _value(value: Any) -> Any:
     """A reading's value as the TOML writes it: rooms as labels, moments as local minutes, None as ""."""
     if value is None:
         return ""
-    if isinstance(value, c.Room):
+    if isinstance(value, c.Room | LocalRoom):
         return str(value)
     if isinstance(value, datetime):
         return value.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
