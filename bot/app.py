@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
@@ -22,6 +22,7 @@ from bot.config import Config
 from bot.context import AppState, BotContext
 from bot.i18n import LANGUAGES, t
 from bot.services import Services
+from handlers.buttons import RecordingRateLimiter
 from storage import updates
 from storage.db import recording_update
 
@@ -50,7 +51,7 @@ def build_application(config: Config, request: BaseRequest | None = None, *, clo
         .base_url(config.telegram.base_url)
         .defaults(Defaults(tzinfo=config.schedule.tz))
         .rate_limiter(
-            AIORateLimiter(
+            RecordingRateLimiter(  # which message carries which buttons: handlers/buttons.py
                 overall_max_rate=config.telegram.messages_per_second,
                 overall_time_period=1,
                 group_max_rate=config.telegram.group_messages_per_minute,

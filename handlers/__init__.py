@@ -9,6 +9,7 @@ from telegram.ext import Application
 
 from handlers import (
     bulletins,
+    buttons,
     care,
     errors,
     general,
@@ -23,7 +24,8 @@ from handlers import (
 
 
 def register_all(app: Application) -> None:
-    guards.register(app)  # group -2: re-delivered updates stop here
+    buttons.register(app)  # the callback data of every message the bot sends is recorded
+    guards.register(app)  # groups -3 to -1: other bots, re-delivered updates, presses of buttons not sent
     router.register(app)  # group 0: every text message is parsed once
     general.register(app)
     roster.register(app)
@@ -37,7 +39,8 @@ def register_all(app: Application) -> None:
 
 
 async def on_startup(app: Application) -> None:
-    """After the database is open: re-register the schedules kept in SQLite."""
+    """After the database is open: forget old buttons, re-register the schedules kept in SQLite."""
+    await buttons.prune(app)
     await groupbuys.restore_jobs(app)
     volunteers.start_jobs(app)
     care.start_jobs(app)

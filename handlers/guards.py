@@ -1,4 +1,4 @@
-"""Guards that run before every feature (handler groups -3 and -2)."""
+"""Guards that run before every feature (handler groups -3, -2 and -1)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.context import BotContext
-from storage import updates
+from storage import buttons, updates
 
 log = logging.getLogger(__name__)
 
 GUARD_GROUP = -2
 BOT_GUARD_GROUP = -3  # before the re-delivery guard: one handler runs per group
+BUTTON_GUARD_GROUP = -1  # after it: a re-delivered press was answered the first time
 
 
 async def drop_bots(update: Update, context: BotContext) -> None:
@@ -44,6 +45,24 @@ async def drop_redelivered(update: Update, context: BotContext) -> None:
             raise ApplicationHandlerStop
 
 
+async def refuse_foreign_presses(update: Update, context: BotContext) -> None:
+    """A button acts only from the message that carries it (recorded by ``handlers.buttons``): a
+    press forged onto another message or chat, with data never sent, or of a button edited away,
+    is answered that the button no longer works and goes no further."""
+    query = update.callback_query
+    if query is None:
+        return
+    message = query.message
+    if message is not None and query.data is not None:
+        async with context.services.db.read() as conn:
+            if await buttons.carries(conn, message.chat.id, message.message_id, query.data):
+                return
+    log.info("update %s: a button press its message does not carry; refused", update.update_id)
+    await query.answer(context.t("button.gone"), show_alert=True)
+    raise ApplicationHandlerStop
+
+
 def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, drop_bots), group=BOT_GUARD_GROUP)
     app.add_handler(TypeHandler(Update, drop_redelivered), group=GUARD_GROUP)
+    app.add_handler(TypeHandler(Update, refuse_foreign_presses), group=BUTTON_GUARD_GROUP)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application, running
+from bot.i18n import t
 from bot.localapi import LocalBotApi, LocalRequest
 from bot.services.permissions import RULES, Actor, Refused, Target, Who, allows, authorize
 from storage.migrate import migrations
@@ -125,8 +126,8 @@ async def test_approved_by_the_leaders_button_the_volunteer_claims_and_reads_the
     )
     assert [tuple(r) for r in approvals] == [(LEADER_3.id, f"user {SELF_MADE.id} building 3")]
 
-    await bot.press(BUILDING_3, application["message_id"], LEADER_3, "vol:approve")  # pressed twice
-    assert button_answer(bot) == "好人 已经是志愿者了。"
+    await bot.press(BUILDING_3, application["message_id"], LEADER_3, "vol:approve")  # pressed twice: ✅ is gone
+    assert button_answer(bot) == t("zh", "button.gone")
 
     await bot.send(BUILDING_3, SELF_MADE, "#认领 1")
     details = bot.last(SELF_MADE.id)

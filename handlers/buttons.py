@@ -1,0 +1,96 @@
+"""Buttons act only from their own message.
+
+A client may send any callback data on any message (Telegram does not check it), so the bot records
+which callback data each message it sends or edits carries, as Telegram reports the message back
+(``storage/buttons.py``), and ``handlers/guards.py`` refuses a press whose (chat, message, data) is
+not recorded: a press forged onto another message or chat, data never sent, a button edited away.
+An edit replaces a message's record; records of messages neither sent nor edited for 30 days are
+pruned at start-up. The record is in SQLite, so a press re-delivered after a restart still works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from telegram.ext import AIORateLimiter, Application
+
+from bot.clock import Clock
+from storage import buttons as store
+from storage.db import Database, StorageError
+
+log = logging.getLogger(__name__)
+
+PRUNE_AFTER_DAYS = 30
+
+T = TypeVar("T")
+Answer = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class RecordingRateLimiter(AIORateLimiter):
+    """PTB's rate limiter, which every Bot API call passes with its answer; this one also records,
+    for every message the bot sends or edits (whichever method: send_message, send_photo,
+    send_document, edit_message_text, edit_message_reply_markup, ...), the callback data Telegram
+    says the message now carries. (A bot class of our own, ``ApplicationBuilder.bot``, would have
+    to be built without the builder's token, requests, proxies and rate limiter; this seam keeps
+    them.)"""
+
+    _db: Database | None = None
+    _clock: Clock | None = None
+
+    def record_into(self, db: Database, clock: Clock) -> None:
+        self._db, self._clock = db, clock
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Answer]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Answer:
+        answer = await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        if isinstance(answer, dict) and "message_id" in answer and "chat" in answer:
+            await self._record(answer, edited=endpoint.startswith("edit"))
+        return answer
+
+    async def _record(self, message: dict[str, Any], *, edited: bool) -> None:
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        carried = [button["callback_data"] for row in rows for button in row if "callback_data" in button]
+        if not carried and not edited:
+            return  # a new message without buttons: nothing to record
+        if self._db is None or self._clock is None:
+            raise RuntimeError("RecordingRateLimiter.record_into was not called")
+        chat_id, message_id, now = message["chat"]["id"], message["message_id"], self._clock.now()
+        try:
+            await _apart_from_the_update(
+                self._db.write(lambda conn: store.carry(conn, chat_id, message_id, carried, now))
+            )
+        except StorageError as exc:  # the message is out; its buttons will answer that they no longer work
+            log.warning("the buttons of a message were not recorded: %s", exc.__class__.__name__)
+
+
+async def _apart_from_the_update(write: Coroutine[Any, Any, T]) -> T:
+    """Run a write outside the update being handled: recording a message's buttons is not the
+    update's effect, so it must not take the mark "update N was handled", which goes with the
+    update's first effect (``storage.db.recording_update``)."""
+    return await asyncio.create_task(write, context=contextvars.Context())
+
+
+def register(app: Application) -> None:
+    """Record into the application's database (``bot.app`` builds the bot with a RecordingRateLimiter)."""
+    recorder = app.bot.rate_limiter
+    if not isinstance(recorder, RecordingRateLimiter):
+        raise TypeError("the bot's rate limiter must be a RecordingRateLimiter, or every button press is refused")
+    services = app.bot_data.services
+    recorder.record_into(services.db, services.clock)
+
+
+async def prune(app: Application) -> None:
+    services = app.bot_data.services
+    now = services.clock.now()
+    await services.db.write(lambda conn: store.forget_older_than(conn, now, days=PRUNE_AFTER_DAYS))
