@@ -70,10 +70,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "这个按钮已失效，请用最新消息下的按钮。",
         "en": "This button no longer works; use the one under the newest message.",
     },
-    "button.gone": {
-        "zh": "这个按钮已失效，请用最新消息下的按钮。",
-        "en": "This button no longer works; use the one under the newest message.",
-    },
     "parse.bad": {"zh": "没看懂这条指令。正确格式：\n{usage}", "en": "I could not read that. The form is:\n{usage}"},
     "parse.unknown": {
         "zh": "没有这个指令。发送 /help 查看可用指令。",
