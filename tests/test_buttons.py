@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.app import build_application, running
 from bot.i18n import t
 from bot.localapi import LocalBotApi, LocalRequest
+from storage import buttons
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
 
 LEADER = LocalUser(2001, "楼长老陈")
@@ -37,6 +38,10 @@ def buttons_of(message: dict) -> dict[str, str]:
     return {b["text"]: b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row}
 
 
+def clock_now(bot: Harness):
+    return bot.services.clock.now()
+
+
 def last_popup(bot: Harness) -> dict:
     return bot.api.calls_of("answerCallbackQuery")[-1].params
 
@@ -59,6 +64,18 @@ async def test_a_medicine_press_forged_onto_the_groups_board_is_refused_and_the_
     await bot.press(RESIDENT.id, listing["message_id"], RESIDENT, buttons_of(listing)["✅ 确认"])
     assert (await bot.services.medicine.get(1)).status == "open"
     assert bot.api.messages[(RESIDENT.id, listing["message_id"])]["text"] != listing["text"]
+
+
+async def test_even_past_the_guard_a_medicine_press_in_a_group_never_shows_the_list_there(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬缓释胶囊 2盒")
+    shown = board(bot)
+    await bot.services.db.write(  # as if the board carried ✖ (a guard that failed)
+        lambda conn: buttons.carry(conn, BUILDING_3, shown["message_id"], ["med:cancel:1"], clock_now(bot))
+    )
+    await bot.press(BUILDING_3, shown["message_id"], RESIDENT, "med:cancel:1")
+    assert not any("布洛芬" in text for text in bot.texts(BUILDING_3))
+    assert (await bot.services.medicine.get(1)).status == "pending"
 
 
 async def test_a_press_carried_by_a_message_of_another_chat_is_refused(bot):
