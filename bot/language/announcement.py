@@ -38,6 +38,12 @@ _OPTIONS = {
     "case_size": [rf"(?:整箱|每箱|一箱|case(?:\s+of)?)\s*[:：]?\s*{_COUNT}{_NOT_MONEY}\s*{UNIT}?"],
 }
 _OPTION_PATTERNS = {key: [re.compile(p, re.I) for p in patterns] for key, patterns in _OPTIONS.items()}
+# A word each option's patterns need: most announcements skip most patterns (parsing speed).
+_OPTION_HINTS = {
+    "minimum": re.compile(r"满|够|起|最少|最低|至少|成团|发车|min|least", re.I),
+    "limit": re.compile(r"限|最多|至多|不超过|limit|max", re.I),
+    "case_size": re.compile(r"箱|case", re.I),
+}
 _SPEC_UNIT = r"(?:枚|个|只|颗|粒|片|瓶|袋|包|盒|支|根|条|斤|公斤|千克|克|kg|g|ml|毫升|l|升|听|罐|卷|提|板)"
 _SPEC_NUMBER = rf"(?:(?<![\d.])\d{{1,5}}(?:\.\d{{1,2}})?|[{CN_CHARS}]{{1,3}})"
 _PIECES = r"(?<![\d.])\d{1,4}\s*(?:枚|个|只|颗|粒|片)(?![\dA-Za-z])"
@@ -90,6 +96,8 @@ def parse_groupbuy(args: str, ctx: ParseContext) -> c.GroupBuyOpen:
     text = args
     values: dict[str, object] = {}
     for key, patterns in _OPTION_PATTERNS.items():
+        if not _OPTION_HINTS[key].search(text):
+            continue
         for pattern in patterns:
             match = pattern.search(text)
             if match:
