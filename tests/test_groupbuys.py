@@ -514,3 +514,13 @@ async def test_an_order_naming_the_buy_by_its_item_is_the_senders_own(bot):
     await bot.send(BUILDING_3, RESIDENT, "#接龙 鸡蛋 两盒")
     await bot.send(BUILDING_3, NEIGHBOUR, "3-601 #接龙 1 1")  # the room written before the tag
     assert await quantities(bot) == {"3-502": 2, "3-601": 1}
+
+
+async def test_a_phone_in_a_pasted_relay_is_never_repeated_in_the_group(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(
+        BUILDING_3, LEADER, "#接龙 蔬菜包\n1. 3-502 2份 电话13912345678\n2. 王伯伯 139 1234 5678 长宁路100弄"
+    )
+    assert await quantities(bot) == {"3-502": 2}
+    assert not any("5678" in text for text in bot.texts(BUILDING_3))

@@ -401,3 +401,23 @@ def _below_10000(value: int, *, leading: bool) -> str:
 def test_a_deadline_that_cannot_be_read_is_kept_to_ask_about_never_dropped():
     command = parse("#开团 蔬菜包 68元/份 截止25:00", CTX)
     assert command.deadline is None and command.deadline_text and "25:00" in command.deadline_text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(
+        ["#已付 {n} 3-502", "#接龙 {n} {n}", "#开团 菜 5元 整箱{n}", "#开团 菜 {n}元 起订{n} 限购{n}", "#认领 {n}",
+         "#已购 {n} {n}元", "#配药 布洛芬 {n}盒", "#排班 核酸 明天7:00-11:00 {n}人", "/export 0001-01-01 {n}-12-31",
+         "#登记 {n}-{n}", "#接龙 蔬菜包\\n1. 3-502 {n}份"]
+    ),
+    st.integers(0, 10**30),
+)  # fmt: skip
+def test_numbers_of_any_size_are_bounded_or_refused(template, n):
+    """Ids, quantities, sizes and dates are bounded at the parser: a reading or a ParseError, never an
+    overflow further down."""
+    try:
+        command = parse(template.format(n=n), CTX)
+    except ParseError:
+        return
+    for value in command.model_dump().values():
+        assert not isinstance(value, int) or value <= 999_999_999

@@ -116,7 +116,18 @@ CALLBACKS = st.one_of(
     st.just("purge:yes"),
     st.text(string.printable, max_size=64),
 )
+# Numbers where ids, quantities, sizes and dates go, up to 30 digits: never an overflow or a traceback.
+OVERFLOWS = st.builds(
+    lambda template, n: template.format(n=n),
+    st.sampled_from(
+        ["/start med{n}", "/start info{n}", "#已付 {n} 3-502", "#接龙 {n} {n}", "#接龙 1 {n}", "#开团 菜 5元 整箱{n}",
+         "#开团 菜 {n}元", "#开团 菜 5元 起订{n} 限购{n}", "#认领 {n}", "#已购 {n} {n}元", "#配药 布洛芬 {n}盒",
+         "#排班 核酸 明天7:00-11:00 {n}人", "/export 0001-01-01 {n}-12-31", "#登记 {n}-{n}", "+{n}"]
+    ),
+    st.integers(0, 10**30),
+)  # fmt: skip
 TEXTS = st.one_of(
+    OVERFLOWS,
     st.text(max_size=300),
     st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=50),
     st.builds(lambda s: "#配药 " + s * 700, st.text(min_size=1, max_size=8)),

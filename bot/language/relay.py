@@ -14,6 +14,7 @@ from bot.language import commands as c
 from bot.language.money import find_money
 from bot.language.normalize import EMOJI
 from bot.language.numbers import CN_CHARS, NUMBER, parse_int
+from bot.language.personal import scrub
 from bot.language.quantities import UNIT
 from bot.language.rooms import Room, find_room
 
@@ -107,6 +108,7 @@ def _relay(buy_id: int | None, lines: list[str]) -> c.RelayImport:
     unreadable: list[str] = []
     first = True
     for line in lines:
+        line = scrub(line, mark="***")[0]  # a phone or card number in a relay is never repeated or read
         if not _WORDS.search(line) or _EXAMPLE.match(line):
             continue
         numbered = _NUMBERED.match(line)
