@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -27,6 +28,8 @@ class AppState:
         self.last_seen: dict[int, int] = {}
         # The newest update id handled (loaded at start-up); anything newer needs no re-delivery check.
         self.newest_update = 0
+        # When each group last got an order's own acknowledgement (the others merge into the board).
+        self.acknowledged: dict[int, datetime] = {}
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):

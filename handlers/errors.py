@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.context import BotContext
@@ -24,6 +24,9 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(error, Forbidden) and chat is not None and chat.type != "private":
         log.warning("the bot was removed from a group (update %s); marking the chat", update_id)
         await context.services.roster.mark_kicked(chat.id)
+        return
+    if isinstance(error, NetworkError) and update is None:  # polling could not reach Telegram
+        log.warning("cannot reach Telegram (%s); retrying", error.__class__.__name__)
         return
     if isinstance(error, StorageError):
         log.error("storage error while handling update %s: %s", update_id, error)

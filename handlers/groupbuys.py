@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -337,13 +337,28 @@ async def _ordered(update: Update, context: BotContext, outcome) -> None:
         await update.effective_message.reply_text(
             context.t("gb.paid_unconfirmed", id=outcome.buy.id, household=outcome.household.label)
         )
-    elif update.effective_chat.type == ChatType.PRIVATE:
+    elif update.effective_chat.type == ChatType.PRIVATE or _first_in_a_while(context, update.effective_chat.id):
         await update.effective_message.reply_text(
             context.t("gb.ordered", id=outcome.buy.id, household=outcome.household.label, quantity=outcome.after)
         )
     else:
-        _note_message(update, context)
+        _note_message(update, context)  # under load the board's next edit is the acknowledgement
     schedule_board(context.application, outcome.buy.id)
+
+
+ACK_EVERY = timedelta(seconds=30)
+
+
+def _first_in_a_while(context: BotContext, chat_id: int) -> bool:
+    """An order gets its own one-line answer when the group had none in the last 30 s; in a rush
+    the others are acknowledged together by the board's next edit (at most every few seconds), so a
+    burst of 500 orders never queues 500 replies behind the group's 20-a-minute limit."""
+    now = context.services.clock.now()
+    last = context.bot_data.acknowledged.get(chat_id)
+    if last is not None and now - last < ACK_EVERY:
+        return False
+    context.bot_data.acknowledged[chat_id] = now
+    return True
 
 
 async def reply_order(update: Update, context: BotContext, command: c.ReplyOrder) -> None:

@@ -135,3 +135,12 @@ async def test_the_committees_me_shows_which_groups_the_bot_cannot_read(bot):
     assert t("zh", "privacy.here_blind", bot="building_bot") in bot.last(COMMITTEE.id)
     await bot.send(RESIDENT.id, RESIDENT, "/me")
     assert "⚠️" not in bot.last(RESIDENT.id)  # only the committee is told
+
+
+async def test_losing_telegram_while_polling_is_one_line_in_the_log(bot, caplog):
+    from telegram.error import NetworkError
+
+    with caplog.at_level("WARNING"):
+        await bot.app.process_error(None, NetworkError("Bad Gateway"))
+    [record] = [r for r in caplog.records if r.name == "handlers.errors"]
+    assert record.levelname == "WARNING" and record.exc_info is None

@@ -520,7 +520,25 @@ async def test_a_phone_in_a_pasted_relay_is_never_repeated_in_the_group(bot):
     await setup(bot)
     await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
     await bot.send(
-        BUILDING_3, LEADER, "#接龙 蔬菜包\n1. 3-502 2份 电话13912345678\n2. 王伯伯 139 1234 5678 长宁路100弄"
+        BUILDING_3,
+        LEADER,
+        "#接龙 蔬菜包\n1. 3-502 2份\n2. 3-601 1份 电话13912345678\n3. 王伯伯 139 1234 5678 长宁路100弄",
     )
     assert await quantities(bot) == {"3-502": 2}
+    assert "3. 王伯伯 *** 长宁路100弄" in bot.last(BUILDING_3)  # listed back, without the number
     assert not any("5678" in text for text in bot.texts(BUILDING_3))
+
+
+async def test_an_order_is_answered_at_once_and_a_rush_is_acknowledged_by_the_board(bot, clock):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    assert bot.last(BUILDING_3) == "团购 #1：3-502 现为 2"
+    before = len(bot.texts(BUILDING_3))
+    await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 1")  # a second within 30 s: the board's next edit
+    assert len(bot.texts(BUILDING_3)) == before
+    await flush_board(bot)
+    assert "3-601×1" in board(bot)["text"]
+    clock.set(datetime(2026, 4, 10, 9, 1, tzinfo=SHANGHAI))
+    await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 3")
+    assert bot.last(BUILDING_3) == "团购 #1：3-601 现为 3"

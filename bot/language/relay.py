@@ -108,7 +108,6 @@ def _relay(buy_id: int | None, lines: list[str]) -> c.RelayImport:
     unreadable: list[str] = []
     first = True
     for line in lines:
-        line = scrub(line, mark="***")[0]  # a phone or card number in a relay is never repeated or read
         if not _WORDS.search(line) or _EXAMPLE.match(line):
             continue
         numbered = _NUMBERED.match(line)
@@ -136,6 +135,8 @@ def _relay(buy_id: int | None, lines: list[str]) -> c.RelayImport:
         if own is None:
             raise c.ParseError("order", "empty relay")
         return c.RelayImport(title=own[0], lines=[], mine=own[1])
+    # Listed back to the group: a phone or card number in a line is never repeated.
+    unreadable = [scrub(line, mark="***")[0] for line in unreadable]
     return c.RelayImport(title=title, lines=read, unreadable=unreadable, buy_id=buy_id)
 
 
