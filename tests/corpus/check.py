@@ -1,6 +1,8 @@
 """The corpus of residents' messages (messages.toml) and how each is compared with its reading.
 
 Pure functions, no pytest: ``load()`` gives the cases, ``check(case)`` gives (ok, diff text).
+``load(name="holdout.toml")`` gives the held-out corpus (never tuned against), its ids prefixed
+``holdout-``.
 A case names its ``kind``; the fields it lists are the only ones compared (see the brief in the
 TOML's header). Names and titles are compared without spaces, in normalised form, ignoring case;
 a text field may list several acceptable readings.
@@ -23,6 +25,7 @@ from bot.language.rooms import LocalRoom
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 4, 10, 14, 0, tzinfo=TZ)  # a Friday afternoon
 DATA = Path(__file__).with_name("messages.toml")
+CORPORA = ("messages.toml", "holdout.toml")  # the main (tuned) corpus and the held-out one
 
 MODELS: dict[str, type[c.Command] | None] = {
     "med": c.MedRequest,
@@ -43,8 +46,12 @@ _SPACES = re.compile(r"\s+")
 _PLURAL = re.compile(r"(?<=x)es$|(?<=[a-z])s$")
 
 
-def load(path: Path = DATA) -> list[dict[str, Any]]:
-    """Every case, each with an ``id`` of its kind and index within the kind (``med-007``)."""
+def load(path: Path | None = None, *, name: str = "messages.toml") -> list[dict[str, Any]]:
+    """Every case of a corpus (``name`` beside this file, or ``path``), each with an ``id`` of its
+    kind and index within the kind (``med-007``); outside the main corpus the id is prefixed with
+    the file's stem (``holdout-med-007``)."""
+    path = path or DATA.with_name(name)
+    prefix = "" if path.name == DATA.name else f"{path.stem}-"
     with path.open("rb") as file:
         cases = tomllib.load(file)["case"]
     seen: dict[str, int] = {}
@@ -52,7 +59,7 @@ def load(path: Path = DATA) -> list[dict[str, Any]]:
         if case["kind"] not in KINDS:
             raise ValueError(f"unknown kind {case['kind']!r} in case {case['text']!r}")
         seen[case["kind"]] = seen.get(case["kind"], 0) + 1
-        case["id"] = f"{case['kind']}-{seen[case['kind']]:03d}"
+        case["id"] = f"{prefix}{case['kind']}-{seen[case['kind']]:03d}"
     return cases
 
 
