@@ -167,17 +167,20 @@ async def _joined(context: BotContext, joined: Join) -> str:
     return context.t("register.joined", room=room)
 
 
+def replied_request(update: Update, context: BotContext) -> dict[str, int]:
+    """What a reply #通过 points at: the bot's own request message, or else the person replied to."""
+    replied = update.effective_message.reply_to_message
+    if replied.from_user.id == context.bot.id:
+        return {"message": replied.message_id}
+    return {"user_id": replied.from_user.id}
+
+
 async def approve_by_reply(update: Update, context: BotContext) -> bool:
     """A reply #通过 to a request to join a household (the bot's request or the newcomer's own
     message) approves it; False when the message replied to is no such request."""
     message = update.effective_message
-    replied = message.reply_to_message
-    roster = context.services.roster
     actor = await context.actor()
-    if replied.from_user.id == context.bot.id:
-        joined = await roster.approve_join(actor, message.chat_id, message=replied.message_id)
-    else:
-        joined = await roster.approve_join(actor, message.chat_id, user_id=replied.from_user.id)
+    joined = await context.services.roster.approve_join(actor, message.chat_id, **replied_request(update, context))
     if joined is None:
         return False
     await message.reply_text(await _joined(context, joined))

@@ -11,7 +11,7 @@ from bot.context import BotContext
 from bot.i18n import t
 from bot.language import commands as c
 from bot.services.errors import UserError
-from handlers.roster import approve_by_reply
+from handlers.roster import approve_by_reply, replied_request
 from handlers.router import guarded, router_of
 from handlers.sending import send_private
 from storage.models import Slot
@@ -71,12 +71,8 @@ async def approve(update: Update, context: BotContext, command: c.Approve) -> No
         raise UserError("vol.err.approve_how")
     if await approve_by_reply(update, context):  # a request to join a household
         return
-    volunteers = context.services.volunteers
     actor = await context.actor()
-    if replied.from_user.id == context.bot.id:
-        applied = await volunteers.approve(actor, message.chat_id, message=replied.message_id)
-    else:
-        applied = await volunteers.approve(actor, message.chat_id, user_id=replied.from_user.id)
+    applied = await context.services.volunteers.approve(actor, message.chat_id, **replied_request(update, context))
     await message.reply_text(_approved_text(context, applied))
     await _tell_applicant(context, applied)
 

@@ -15,21 +15,26 @@ from tests.conftest import make_config
 from tests.harness import BUILDING_3, RESIDENT
 
 
+async def ask_for_help_by_polling(api: LocalBotApi, config) -> None:
+    """A resident's /help, fetched by the bot's own polling over HTTP, is answered."""
+    app = build_application(config)
+    async with running(app):
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        api.pending_updates.append(api.message_update(BUILDING_3, RESIDENT, "/help"))
+        for _ in range(200):
+            if api.texts(BUILDING_3):
+                break
+            await asyncio.sleep(0.05)
+        await app.updater.stop()
+    assert api.texts(BUILDING_3) and api.texts(BUILDING_3)[0].startswith("楼组助手 用法")
+
+
 async def test_polling_a_bot_api_server_over_http(tmp_path):
     api = LocalBotApi()
     tokens: list[str] = []
     async with HttpBotApi(api, observe=lambda token, method, params: tokens.append(token)) as server:
         config = make_config(tmp_path, telegram={"base_url": server.base_url, "token": "123:http-test"})
-        app = build_application(config)
-        async with running(app):
-            await app.updater.start_polling(poll_interval=0.0, timeout=1)
-            api.pending_updates.append(api.message_update(BUILDING_3, RESIDENT, "/help"))
-            for _ in range(200):
-                if api.texts(BUILDING_3):
-                    break
-                await asyncio.sleep(0.05)
-            await app.updater.stop()
-    assert api.texts(BUILDING_3) and api.texts(BUILDING_3)[0].startswith("楼组助手 用法")
+        await ask_for_help_by_polling(api, config)
     assert set(tokens) == {"123:http-test"}
     assert {call.method for call in api.calls} >= {"getMe", "getUpdates", "sendMessage", "setMyCommands"}
 
@@ -63,16 +68,7 @@ async def test_a_proxy_setting_is_how_the_bot_reaches_telegram(tmp_path):
         config = make_config(
             tmp_path, telegram={"base_url": "http://telegram.invalid/bot", "token": "123:t", "proxy": proxy.url}
         )
-        app = build_application(config)
-        async with running(app):
-            await app.updater.start_polling(poll_interval=0.0, timeout=1)
-            api.pending_updates.append(api.message_update(BUILDING_3, RESIDENT, "/help"))
-            for _ in range(200):
-                if api.texts(BUILDING_3):
-                    break
-                await asyncio.sleep(0.05)
-            await app.updater.stop()
-    assert api.texts(BUILDING_3) and api.texts(BUILDING_3)[0].startswith("楼组助手 用法")
+        await ask_for_help_by_polling(api, config)
 
 
 async def test_a_rejected_token_stops_at_once_with_one_line_and_status_2(tmp_path):
