@@ -201,6 +201,9 @@ def test_no_deadline_words_means_no_deadline():
         "68元/份 截止20:00",  # no title
         "猪肉 每份35元 截止昨天10点",  # in the past
         "猪肉 每份35元 截止今天09:00",  # in the past (09:00 is not 21:00)
+        "milk 6 per box, deadline yesterday 8pm",  # in the past, said in English
+        "eggs 35 per box, closes last night 9",
+        "bread 12 per bag, order by yesterday 6pm",
         "鸡蛋 35元 截止4月1日18:00",
         "鸡蛋 35元 限购0",
         "鸡蛋 35元 起订99999",
@@ -268,6 +271,8 @@ def test_the_price_after_a_spec_is_found():
         ("today 20:00", at(10, 20)),
         ("tonight 8", at(10, 20)),
         ("明晚七点半", at(11, 19, 30)),
+        ("yesterday 8pm", at(9, 20)),
+        ("last night 9", at(9, 21)),
     ],
 )
 def test_times_residents_write(text, expected):

@@ -87,6 +87,12 @@ def test_a_room_still_reads_whole_and_canonical():
         ("3-502 王小明（租户）", R(3, 502), "王小明"),
         ("8-802 Ms. Lee", R(8, 802), "Ms. Lee"),
         ("3-502：张三。", R(3, 502), "张三"),
+        # how a name is introduced is not part of it
+        ("我住5号楼1102，姓郑", R(5, 1102), "郑"),
+        ("5号楼1102 我姓王", R(5, 1102), "王"),
+        ("3-502，我叫张三", R(3, 502), "张三"),
+        ("3-502 姓名：李四", R(3, 502), "李四"),
+        ("免贵姓李 3-702", R(3, 702), "李"),
     ],
 )
 def test_registration_gives_the_room_and_the_name_wherever_it_stands(args, room, name):

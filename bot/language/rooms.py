@@ -69,6 +69,8 @@ _BRACKETED = re.compile(r"[(（【\[「<《]([^)）】\]」>》]*)[)）】\]」>
 _WORD = re.compile(r"[^\W_]")
 _DIGIT = re.compile(r"\d")
 _NAME_EDGES = f" :.,。!！?？~-+()（）【】[]「」<>《》{SEPARATORS}"
+# How a name is introduced: 姓郑, 我姓王, 免贵姓李, 我叫张三, 我是李四, 名字:王五, 姓名是赵六.
+_INTRODUCTION = re.compile(r"^(?:(?:我|本人)(?:免贵)?[是叫姓]|免贵姓|姓名|名字|名叫|[姓叫])\s*(?:是|叫)?\s*:?\s*(?=\S)")
 
 
 def match_room(text: str, pos: int = 0) -> tuple[Room, int] | None:
@@ -140,7 +142,8 @@ def _name(text: str) -> str | None:
     if not _WORD.search(outside):
         outside = " ".join(_BRACKETED.findall(text))
     name = " ".join(word for word in outside.split() if not _DIGIT.search(word)).strip(_NAME_EDGES)
-    return name.removeprefix("的").strip(_NAME_EDGES)[:40] or None
+    name = name.removeprefix("的").strip(_NAME_EDGES)
+    return _INTRODUCTION.sub("", name, count=1)[:40] or None
 
 
 def parse_building(text: str) -> int | None:

@@ -1,5 +1,5 @@
 """Times: 20:00, 晚上8点, 8点半, 明天12:00, 明早7点, 后天上午10点, 4月13日18:00, 4.13 18:00, 周五中午,
-8pm, tomorrow 10am, tomorrow noon, tonight 8 → an aware datetime, and whether it was a guess.
+8pm, tomorrow 10am, tomorrow noon, tonight 8, yesterday 8pm → an aware datetime, and whether it was a guess.
 
 A time of day said without 上午/下午 (``8点``) or without a day (``13:00`` said at 14:00) is read as
 the next such moment, and the reading says it was guessed, so a deadline can be confirmed first.
@@ -19,7 +19,10 @@ _DATE = (
     rf"(?:(?P<mon>\d{{1,2}}|{_CN_NUM})\s*月\s*(?P<dom>\d{{1,2}}|{_CN_NUM})\s*[日号]?"
     r"|(?<![\d.])(?P<smon>\d{1,2})(?:/(?P<sdom>\d{1,2})(?![\d/])|\.(?P<ddom>\d{1,2})(?=\s+\d{1,2}\s*[:点])))"
 )
-_DAY = r"(?P<day>昨天|昨晚|今天|今日|今晚|今夜|今早|明天|明日|明早|明晚|大后天|后天|today|tonight|tomorrow|tmrw|tmr)"
+_DAY = (
+    r"(?P<day>昨天|昨晚|今天|今日|今晚|今夜|今早|明天|明日|明早|明晚|大后天|后天"
+    r"|yesterday|last night|today|tonight|tomorrow|tmrw|tmr)"
+)
 _WEEK = (
     r"(?:(?P<wnext>下|本|这)?\s*(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"
     r"|(?P<enext>next\s+)?(?P<ewd>mon|tues|wednes|thurs|fri|satur|sun)day)"
@@ -35,7 +38,7 @@ _CLOCK = (
 # Where a time can start: a date, a day, a weekday, a half-day word or a clock with its mark.
 _START = (
     r"(?=(?<![\d.])\d{1,2}\s*(?:[月:点时]|[/.]\s*\d|(?:am|pm)\b|[-~到至]\s*\d|$)|[" + CN_CHARS + r"]{1,3}\s*[月点时]"
-    r"|昨|今|明|大后天|后天|today|tonight|tomorrow|tmr|next\s|mon|tue|wed|thu|fri|sat|sun|下周|本周|这周"
+    r"|昨|今|明|大后天|后天|yesterday|last night|today|tonight|tomorrow|tmr|next\s|mon|tue|wed|thu|fri|sat|sun|下周|本周|这周"
     r"|周|星期|礼拜|凌晨|早|上午|中午|下午|傍晚|晚|夜里|半夜|noon|midday)"
 )
 WHEN = re.compile(
@@ -45,13 +48,13 @@ WHEN = re.compile(
 RANGE_SEPARATOR = re.compile(r"\s*(?:-|~|到|至|to\b)\s*", re.I)
 
 _DAY_SHIFT = {
-    "昨天": -1, "昨晚": -1, "今天": 0, "今日": 0, "今晚": 0, "今夜": 0, "今早": 0, "today": 0, "tonight": 0,
+    "昨天": -1, "昨晚": -1, "yesterday": -1, "last night": -1, "今天": 0, "今日": 0, "今晚": 0, "今夜": 0, "今早": 0, "today": 0, "tonight": 0,
     "明天": 1, "明日": 1, "明早": 1, "明晚": 1, "tomorrow": 1, "tmr": 1, "tmrw": 1, "后天": 2, "大后天": 3,
 }  # fmt: skip
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "7": 6}
 _WEEKDAY.update({str(n): n - 1 for n in range(1, 7)})
 _EN_WEEKDAY = {"mon": 0, "tues": 1, "wednes": 2, "thurs": 3, "fri": 4, "satur": 5, "sun": 6}
-_EVENING = {"昨晚", "下午", "傍晚", "晚上", "晚", "夜里", "今晚", "今夜", "明晚", "tonight"}
+_EVENING = {"昨晚", "last night", "下午", "傍晚", "晚上", "晚", "夜里", "今晚", "今夜", "明晚", "tonight"}
 _MORNING = {"凌晨", "半夜", "早上", "早晨", "上午", "早", "今早", "明早"}
 
 
