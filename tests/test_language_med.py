@@ -76,6 +76,32 @@ LISTS = [
     ("帮忙配一下 二甲双胍 3盒 谢谢", [("二甲双胍", 3, "盒")]),
     ("麻烦帮忙配药：阿卡波糖 2盒，格列美脲 1盒，谢谢志愿者！", [("阿卡波糖", 2, "盒"), ("格列美脲", 1, "盒")]),
     ("阿卡波糖50mg*30片*2盒", [("阿卡波糖50mg*30片", 2, "盒")]),
+    # 老人 心脏不好 要 X: what leads in to a lone 要 is a remark
+    ("我家老头子 心脏不好 要 速效救心丸 两瓶", [("速效救心丸", 2, "瓶")]),
+    ("老伴 血压高 要 硝苯地平控释片 2盒", [("硝苯地平控释片", 2, "盒")]),
+    ("孩子发烧 要 美林 1瓶", [("美林", 1, "瓶")]),
+    # a word before a strength is the drug, even one holding 他 or 卡 (words of remarks)
+    ("阿卡波糖 50mg×30片×2盒", [("阿卡波糖 50mg×30片", 2, "盒")]),
+    ("倍他乐克 47.5mg 2盒", [("倍他乐克 47.5mg", 2, "盒")]),
+    ("他克莫司 1mg 2盒", [("他克莫司 1mg", 2, "盒")]),
+    ("美卡素 80mg 1盒", [("美卡素 80mg", 1, "盒")]),
+    # a unit set apart from its number that starts a word is the next drug's: 板蓝根, 片仔癀
+    ("左氧氟沙星 x1 板蓝根 x3", [("左氧氟沙星", 1, None), ("板蓝根", 3, None)]),
+    ("布洛芬 ×1 片仔癀 ×1", [("布洛芬", 1, None), ("片仔癀", 1, None)]),
+    ("布洛芬 2 片仔癀 1", [("布洛芬", 2, None), ("片仔癀", 1, None)]),
+    ("两 盒布洛芬", [("布洛芬", 2, "盒")]),
+    ("布洛芬 x 2 盒", [("布洛芬", 2, "盒")]),
+    # + between items
+    ("头孢克洛干混悬剂 2盒 + 小儿氨酚黄那敏颗粒 1盒", [("头孢克洛干混悬剂", 2, "盒"), ("小儿氨酚黄那敏颗粒", 1, "盒")]),
+    ("布洛芬2盒+感冒灵1盒", [("布洛芬", 2, "盒"), ("感冒灵", 1, "盒")]),
+    ("连花清瘟+布洛芬", [("连花清瘟", 1, None), ("布洛芬", 1, None)]),
+    ("metformin 2 boxes + aspirin 1 box", [("metformin", 2, "boxes"), ("aspirin", 1, "box")]),
+    # 各 / 每样 / each: the quantity is for every drug before it given none
+    ("蒲地蓝消炎片、清开灵颗粒各两盒", [("蒲地蓝消炎片", 2, "盒"), ("清开灵颗粒", 2, "盒")]),
+    ("布洛芬，感冒灵，各一盒", [("布洛芬", 1, "盒"), ("感冒灵", 1, "盒")]),
+    ("连花清瘟胶囊、布洛芬、板蓝根每样2盒", [("连花清瘟胶囊", 2, "盒"), ("布洛芬", 2, "盒"), ("板蓝根", 2, "盒")]),
+    ("布洛芬 2盒、感冒灵、板蓝根各一盒", [("布洛芬", 2, "盒"), ("感冒灵", 1, "盒"), ("板蓝根", 1, "盒")]),
+    ("ibuprofen, paracetamol 2 boxes each", [("ibuprofen", 2, "boxes"), ("paracetamol", 2, "boxes")]),
     ("拜新同 2盒 络活喜 1盒 立普妥 1盒", [("拜新同", 2, "盒"), ("络活喜", 1, "盒"), ("立普妥", 1, "盒")]),
     ("布洛芬 2 盒", [("布洛芬", 2, "盒")]),
     ("布洛芬 两 盒", [("布洛芬", 2, "盒")]),
@@ -95,11 +121,20 @@ LISTS = [
     ("ibuprofen x2; paracetamol 1 box", [("ibuprofen", 2, None), ("paracetamol", 1, "box")]),
     ("insulin 2 pens", [("insulin", 2, "pens")]),
     ("Does anyone have spare ibuprofen? Need 1 box, thanks", [("ibuprofen", 1, "box")]),
+    (
+        "Could someone get 2 bottles of Huoxiang Zhengqi water for 6-702? Thank you",
+        [("Huoxiang Zhengqi water", 2, "bottles")],
+    ),
+    ("Can anyone get 1 box of ibuprofen for 3-502?", [("ibuprofen", 1, "box")]),
+    ("Would someone please buy 2 boxes of Lianhua Qingwen for 12-1101? Thanks", [("Lianhua Qingwen", 2, "boxes")]),
     # questions to the neighbours
     ("谁家还有多的布洛芬，想买一盒，谢谢", [("布洛芬", 1, "盒")]),
     ("求助：孩子发烧，谁有美林？", [("美林", 1, None)]),
     ("有没有邻居有多余的连花清瘟，急需两盒", [("连花清瘟", 2, "盒")]),
     ("请问哪位邻居家里有退烧药？想要一盒", [("退烧药", 1, "盒")]),
+    ("请问谁家有多的美林？想借一瓶，孩子发烧了", [("美林", 1, "瓶")]),
+    ("谁有多余的布洛芬？想借两盒", [("布洛芬", 2, "盒")]),
+    ("请问谁家有连花清瘟？借一盒，谢谢", [("连花清瘟", 1, "盒")]),
 ]
 
 
@@ -161,6 +196,16 @@ def test_the_full_example_keeps_phone_and_condition_out_of_the_drugs():
         ("甲硝唑片 1盒（3-1502）", Room(building=3, room=1502)),
         ("URGENT insulin aspart 3 pens for 5-1101", Room(building=5, room=1101)),
         ("姓名：赵美华\n地址：8号楼1002\n药品：瑞格列奈片 1mg 2盒、阿卡波糖 3盒", Room(building=8, room=1002)),
+        # a label before the room, on its line or in brackets
+        ("姓名：孙桂英\n楼号：10号楼 701\n药品：苯磺酸氨氯地平片 2盒", Room(building=10, room=701)),
+        ("楼栋：3号楼502\n布洛芬 1盒", Room(building=3, room=502)),
+        ("房间号：8-1101\n布洛芬 1盒", Room(building=8, room=1101)),
+        ("metformin 500mg 3 boxes, glimepiride 2mg 1 box (room 4-803)", Room(building=4, room=803)),
+        ("布洛芬 1盒 (房号：3-502)", Room(building=3, room=502)),
+        ("ibuprofen 2 boxes (Rm 12-1101)", Room(building=12, room=1101)),
+        # the room at the end of an English question, after for / to
+        ("Could someone get 2 bottles of Huoxiang Zhengqi water for 6-702? Thank you", Room(building=6, room=702)),
+        ("2 boxes of metformin to 3-502", Room(building=3, room=502)),
     ],
 )
 def test_the_room_leading_or_on_its_own_line(text, room):
@@ -217,6 +262,9 @@ def test_a_pasted_list_with_names_remarks_phone_and_card():
         ("右佐匹克隆 1盒 (安眠药，医生开过的)", "安眠药"),
         ("amoxicillin 2 boxes (for my kid, 6 years old)", "6 years old"),
         ("急 3号楼1201 独居老人 降压药吃完了 苯磺酸氨氯地平 1盒", "独居老人"),
+        ("我家老头子 心脏不好 要 速效救心丸 两瓶", "心脏不好"),
+        ("老伴 血压高 要 硝苯地平控释片 2盒", "血压高"),
+        ("请问谁家有多的美林？想借一瓶，孩子发烧了", "孩子发烧"),
     ],
 )
 def test_remarks_go_to_the_private_note_not_the_drugs(text, in_note):

@@ -14,7 +14,7 @@ from bot.language.commands import MedRequest, ParseError
 from bot.language.normalize import SEPARATORS
 from bot.language.numbers import CN_CHARS
 from bot.language.personal import CARD_LABEL, scrub
-from bot.language.quantities import UNIT, Item, Reading, add_reading, read_quantities
+from bot.language.quantities import UNIT, Item, add_reading, read_quantities
 from bot.language.rooms import Room, find_room, match_room, parse_room
 
 MAX_ITEMS = 50  # one household's list; more is a paste gone wrong
@@ -36,17 +36,21 @@ _NUMBERING = re.compile(
     rf"|^\d{{1,2}}\s+(?=[\u4e00-\u9fff])(?!{UNIT}|号|栋|幢|楼)",  # ① is 1 once normalised: "1 布洛芬 2盒"
     re.M,
 )
-_PIECES = re.compile(rf"[{SEPARATORS}。！？!?]+|\s+(?:and|&)\s+", re.I)
+_PIECES = re.compile(rf"[{SEPARATORS}。！？!?+]+|\s+(?:and|&)\s+", re.I)
 # Where a room address may start: a building number, then 号楼/栋/-/…, then a digit.
 _ROOM_START = re.compile(rf"(?:^|(?<=[\s{SEPARATORS}:]))(?=(?:\d{{1,4}}|[{CN_CHARS}]{{1,5}})\s*(?:号|栋|幢|楼|#|-))")
-_ROOM_END = re.compile(rf"$|[\s{SEPARATORS}:。]")
+# The word that leads in to a room goes with it: 2 bottles of X for 6-702.
+_ROOM_LEAD_IN = re.compile(r"(?<![A-Za-z])(?i:for|to|at|in|room|rm|flat|apt)\s*:?\s*$")
+_ROOM_END = re.compile(rf"$|[\s{SEPARATORS}:。?？!！]")
 _STREET = re.compile(r"路|弄|街|巷|大道|村|小区|公寓|大厦|花园|新苑")
 # A line that is a remark as a whole: 备注：…, 诊断:…, 姓名:…
 _NOTE_LINE = re.compile(
     r"^(?:备注|注意|注|说明|诊断|病情|病史|症状|情况|过敏史?|姓名|名字|联系人|收件人|notes?|remarks?|diagnosis|name)\s*[:]",
     re.I,
 )
-_ADDRESS_LINE = re.compile(r"^(?:地址|住址|门牌|房号|(?i:address|room|flat|apt))\s*[:]?\s*")
+_ADDRESS_LINE = re.compile(
+    r"^(?:地址|住址|门牌号?|房号|房间号?|楼号|楼栋号?|(?i:address|room|rm|flat|apt)(?![A-Za-z]))\s*[:]?\s*"
+)
 # A sentence's full stop (``Room 12-1103. Thanks!``), not a decimal point.
 _FULL_STOP = re.compile(r"\.(?=\s|$)")
 # A remark in brackets: (安眠药，医生开过的), (for my kid, 6 years old), （3-1502）; not a brand (芬必得).
@@ -62,12 +66,12 @@ _ASKING_ZH = re.compile(
     r"(?:(?:各位)?邻居们?|大家)?\s*"
     r"(?:(?:谁|哪位|哪家|有没有|有无)(?:邻居|人)?(?:家里|家)?还?有?)?\s*"
     r"(?:多余的|多余|多的|富余的)?\s*"
-    r"(?:(?:我家|我们|我)?(?:想买|想要|需要|要|买))?\s*"
+    r"(?:(?:我家|我们|我)?(?:想买|想要|想借|需要|要|买|借))?\s*"
 )
-_ASKING_FIRST = frozenset("求急请问各邻大谁哪有多富我想需要买:")  # what _ASKING_ZH can start with
+_ASKING_FIRST = frozenset("求急请问各邻大谁哪有多富我想需要买借:")  # what _ASKING_ZH can start with
 _ASKING_EN = re.compile(
     r"^(?:please\s+|pls\s+)?(?:(?:i|we)\s+(?:need|want|would like)|need|does anyone have|anyone (?:has|have)"
-    r"|can someone (?:buy|get))?\s*(?:some\s+|spare\s+|extra\s+)?",
+    r"|(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|you)\s+(?:please\s+)?(?:help\s+(?:me\s+)?)?(?:buy|get|bring))?\s*(?:some\s+|spare\s+|extra\s+)?",
     re.I,
 )
 _ASKING_LAST = frozenset("?？吗呢啊呀吧")
@@ -95,9 +99,9 @@ _NAME = re.compile(
     r"(?:阿姨|叔叔|伯伯|奶奶|爷爷|外婆|外公|老师|先生|女士|小姐|阿婆|阿公|老伯|师傅|大爷|大妈|大姐|大哥|家)"
     rf"|[{_SURNAMES}][\u4e00-\u9fff]{{1,2}})$"
 )
-# What leads in to the drug: 降压药: / 我家老人需要 / 帮忙配一下 / for my mother:
+# What leads in to the drug: 降压药: / 我家老人需要 / 心脏不好 要 / 帮忙配一下 / for my mother:
 _LEAD_IN = re.compile(
-    r"^(?P<lead>[^:]*:|.*?(?:需要|想买|想要|要买|求购|(?:帮忙|帮我)?配一下|帮忙配|帮我配|帮忙买|帮我买|(?i:\bneeds?\b|for\s+(?:my|our)\s+\w+)))\s*(?=\S)"
+    r"^(?P<lead>[^:]*:|.*?(?:需要|想买|想要|想借|要买|要(?=\s)|求购|(?:帮忙|帮我)?配一下|帮忙配|帮我配|帮忙买|帮我买|(?i:\bneeds?\b|for\s+(?:my|our)\s+\w+)))\s*(?=\S)"
 )
 _LEAD_IN_HINT = re.compile(r"[:需想要求配帮]|need|for ", re.I)
 _LONG_DIGITS = re.compile(r"\d{7,}")
@@ -145,7 +149,7 @@ def _take_brackets(line: str, rooms: set[Room], notes: list[str]) -> str:
 
     def take(bracket: re.Match[str]) -> str:
         inside = bracket[1].strip()
-        room = parse_room(inside)
+        room = parse_room(_ADDRESS_LINE.sub("", inside, count=1))
         if room is not None:
             rooms.add(room)
         elif _REMARK.search(inside) or _PIECES.search(inside):
@@ -177,7 +181,8 @@ def _take_rooms(line: str, rooms: set[Room]) -> str:
         found = match_room(line, start)
         if found and _ROOM_END.match(line, found[1]):
             rooms.add(found[0])
-            line = f"{line[:start]} {line[found[1] :]}"
+            lead_in = _ROOM_LEAD_IN.search(line, max(0, start - 6), start)
+            line = f"{line[: lead_in.start() if lead_in else start]} {line[found[1] :]}"
     return line
 
 
@@ -203,7 +208,7 @@ def _read_piece(piece: str, items: list[Item], notes: list[str]) -> list[Item]:
             notes.append(piece if len(readings) == 1 else reading.name)
             continue
         if reading.name:
-            reading = Reading(_drop_lead_in(reading.name, notes), reading.quantity, reading.unit)
+            reading = reading._replace(name=_drop_lead_in(reading.name, notes))
         try:
             items = add_reading(items, reading)
         except ValueError:
@@ -221,7 +226,12 @@ def _drop_lead_in(name: str, notes: list[str]) -> str:
             notes.append(lead)
         name = name[lead_in.end() :]
     first, _, rest = name.partition(" ")
-    while rest and (_is_person(first) or (_REMARK.search(first) and not _DRUG_END.search(first))):
+    # a word before a strength is the drug, whatever it holds (倍他乐克 47.5mg, 阿卡波糖 50mg×30片)
+    while (
+        rest
+        and not rest[0].isdigit()
+        and (_is_person(first) or (_REMARK.search(first) and not _DRUG_END.search(first)))
+    ):
         notes.append(first)  # 独居老人 降压药吃完了 苯磺酸氨氯地平
         name = rest
         first, _, rest = name.partition(" ")

@@ -41,13 +41,20 @@ _STRENGTH = re.compile(
     re.I,
 )
 _MASK = "\ue000"
+# 各 / 每样 before a quantity, each / apiece after it: the quantity is for every item before it too.
+_EACH_BEFORE = ("各", "每样", "每种")
+_EACH_AFTER = re.compile(r"(?i:each|apiece)\b\s*")
+# A unit set apart from its number is not one when it starts a word (x1 板蓝根, 2 片仔癀), unless the
+# quantity comes first (两 盒布洛芬).
+_NOT_A_WORD = r"(?![\u4e00-\u9fff])"
 # One quantity, in any of the ways it is written.
 _QUANTITY = re.compile(
     # what every form below starts with, so that other characters are passed over at once
     rf"(?=[x×*X\d{CN_CHARS}{_ZH_UNIT_CHARS}公毫A-Za-z])"
-    rf"(?:(?<![A-Za-z0-9.]){_TIMES}\s*(?P<q1>\d+|[{CN_CHARS}]+)(?:\s*(?P<u1>{UNIT}))?"
+    rf"(?:(?<![A-Za-z0-9.]){_TIMES}\s*(?P<q1>\d+|[{CN_CHARS}]+)(?:(?P<s1>\s+)?(?P<u1>{UNIT})(?(s1){_NOT_A_WORD}))?"
     rf"|(?<![^\s])(?P<u2>{UNIT})\s*{_TIMES}\s*(?P<q2>{NUMBER})"
-    rf"|(?<![A-Za-z0-9.])(?P<q3>{NUMBER}|{_EN_NUMBER})\s*(?P<u3>{UNIT})(?:\s+of\b)?"
+    rf"|(?<![A-Za-z0-9.])(?P<a3>\A)?(?P<q3>{NUMBER}|{_EN_NUMBER})(?P<s3>\s+)?(?P<u3>{UNIT})(?(s3)(?(a3)|{_NOT_A_WORD}))"
+    r"(?:\s+of\b)?"
     r"|(?<![^\s])(?P<q4>\d+)(?![^\s]))"
 )
 
@@ -66,11 +73,13 @@ class Item(BaseModel):
 
 
 class Reading(NamedTuple):
-    """A name with the quantity written next to it, if any (``name`` empty: a quantity alone)."""
+    """A name with the quantity written next to it, if any (``name`` empty: a quantity alone);
+    ``each`` when the quantity is also for the items before it given none (``A、B各两盒``)."""
 
     name: str
     quantity: int | None = None
     unit: str | None = None
+    each: bool = False
 
 
 def parse_quantity(text: str) -> tuple[int, str | None]:
@@ -99,10 +108,14 @@ def read_quantities(text: str) -> list[Reading]:
             return [Reading(name=_clean(n), quantity=q, unit=u) for n, (q, u) in zip(names, values, strict=True)]
     starts = [0] + [m.end() for m in found[:-1]]
     readings = [
-        Reading(name=_clean(text[start : m.start()]), quantity=q, unit=u)
+        _each_before(_clean(text[start : m.start()]), q, u)
         for start, m, (q, u) in zip(starts, found, values, strict=True)
     ]
     rest = _clean(text[found[-1].end() :])
+    each = _EACH_AFTER.match(rest) if rest else None
+    if each:  # 2 boxes each
+        readings[-1] = readings[-1]._replace(each=True)
+        rest = rest[each.end() :]
     return [*readings, Reading(name=rest)] if rest else readings
 
 
@@ -126,7 +139,18 @@ def parse_item(text: str) -> Item:
 
 def add_reading(items: list[Item], reading: Reading) -> list[Item]:
     """``items`` with ``reading`` added: a quantity alone goes to the last item if that was given
-    none (it then counts 1, unitless); ValueError if there is no such item."""
+    none (it then counts 1, unitless); ValueError if there is no such item. A quantity said for
+    each (``蒲地蓝、清开灵各两盒``) goes to every item given none right before it as well."""
+    if reading.each:
+        first = len(items)
+        while first and items[first - 1].quantity == 1 and items[first - 1].unit is None:
+            first -= 1
+        if first == len(items) and not reading.name:
+            raise ValueError("a quantity without a name")
+        update = {"quantity": reading.quantity, "unit": reading.unit}
+        items = items[:first] + [item.model_copy(update=update) for item in items[first:]]
+        if not reading.name:
+            return items
     if reading.name:
         return [*items, Item(name=reading.name[:100], quantity=reading.quantity or 1, unit=reading.unit)]
     if not items or items[-1].quantity != 1 or items[-1].unit is not None:
@@ -135,14 +159,27 @@ def add_reading(items: list[Item], reading: Reading) -> list[Item]:
     return [*items[:-1], last]
 
 
+def _each_before(name: str, quantity: int, unit: str | None) -> Reading:
+    """The reading of ``name`` and the quantity after it, said for each when the name ends in 各."""
+    for word in _EACH_BEFORE:
+        if name.endswith(word):
+            return Reading(name=_clean(name[: -len(word)]), quantity=quantity, unit=unit, each=True)
+    return Reading(name=name, quantity=quantity, unit=unit)
+
+
 def _is_quantity(match: re.Match[str], text: str) -> bool:
     """``三七片`` and ``六一`` are names: a Chinese numeral read digit by digit is not a quantity;
-    nor is one glued to a single character (王五张三)."""
+    nor is one glued to a single character (王五张三) other than 各."""
     number = match["q1"] or match["q2"] or match["q3"] or match["q4"]
     if number[0] not in CN_CHARS:
         return True
     start = match.start()
-    glued_to_one = start >= 1 and not text[start - 1].isspace() and (start == 1 or text[start - 2].isspace())
+    glued_to_one = (
+        start >= 1
+        and not text[start - 1].isspace()
+        and text[start - 1] != "各"  # 各一盒: one box each
+        and (start == 1 or text[start - 2].isspace())
+    )
     return not glued_to_one and (len(number) == 1 or any(ch in CN_UNITS for ch in number))
 
 
