@@ -26,8 +26,9 @@ run: $(STAMP)  ## run against Telegram (needs config.toml or BUILDING_BOT_TOKEN)
 test: $(STAMP)  ## the whole suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)  ## ruff check of the whole tree
+lint: $(STAMP)  ## ruff, and the layers' import contracts (pyproject.toml's [tool.importlinter])
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: $(STAMP)  ## the benchmarks of README's "Performance and reliability"
 	@for f in bench/parse.py bench/throughput.py bench/burst.py bench/reports.py bench/startup.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

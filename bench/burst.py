@@ -20,8 +20,8 @@ from pathlib import Path
 from common import BUILDING_CHAT_BASE, COMMITTEE_ID, bench_config, household_user, seed_street
 from telegram import Update
 
-from bot.app import build_application, running
-from bot.localapi import ApiError, LocalBotApi, LocalRequest, LocalUser
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import ApiError, LocalBotApi, LocalRequest, LocalUser
 from storage.db import Database
 
 ORDERS = 500

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from common import ROOT, bench_config, seed_records, seed_street, utc_now
 
-from bot.localapi import LocalBotApi
-from bot.localapi_http import HttpBotApi
+from bot.runtime.localapi import LocalBotApi
+from bot.runtime.localapi_http import HttpBotApi
 from bot.services import Services
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from common import BUILDING_CHAT_BASE, COMMITTEE_ID, bench_config, household_user, peak_memory_mb, room_of, seed_street
 from telegram import Update
 
-from bot.app import build_application, running
 from bot.config import Config
-from bot.localapi import LocalBotApi, LocalRequest, LocalUser
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import LocalBotApi, LocalRequest, LocalUser
 from storage.db import Database
 
 BUILDINGS, HOUSEHOLDS = 50, 200

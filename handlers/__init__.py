@@ -39,8 +39,7 @@ def register_all(app: Application) -> None:
 
 
 async def on_startup(app: Application) -> None:
-    """After the database is open: forget old buttons, re-register the schedules kept in SQLite."""
-    await buttons.prune(app)
+    """After the database is open: re-register the schedules kept in SQLite."""
     await groupbuys.restore_jobs(app)
     volunteers.start_jobs(app)
     care.start_jobs(app)

@@ -9,12 +9,12 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes
 
-from bot.context import BotContext
-from bot.i18n import t
+from bot.domain.models import Notice, Rumor
 from bot.language import commands as c
+from bot.texts.i18n import t
+from handlers.context import BotContext
 from handlers.router import router_of
 from handlers.sending import broadcast, building_chat_ids
-from storage.models import Notice, Rumor
 
 
 def rumor_text(lang: str, rumor: Rumor) -> str:

@@ -18,13 +18,10 @@ from typing import Any, TypeVar
 
 from telegram.ext import AIORateLimiter, Application
 
-from bot.clock import Clock
-from storage import buttons as store
-from storage.db import Database, StorageError
+from bot.services.deliveries import Deliveries
+from bot.services.errors import StorageError
 
 log = logging.getLogger(__name__)
-
-PRUNE_AFTER_DAYS = 30
 
 T = TypeVar("T")
 Answer = bool | dict[str, Any] | list[dict[str, Any]]
@@ -38,11 +35,10 @@ class RecordingRateLimiter(AIORateLimiter):
     to be built without the builder's token, requests, proxies and rate limiter; this seam keeps
     them.)"""
 
-    _db: Database | None = None
-    _clock: Clock | None = None
+    _deliveries: Deliveries | None = None
 
-    def record_into(self, db: Database, clock: Clock) -> None:
-        self._db, self._clock = db, clock
+    def record_into(self, deliveries: Deliveries) -> None:
+        self._deliveries = deliveries
 
     async def process_request(
         self,
@@ -63,12 +59,11 @@ class RecordingRateLimiter(AIORateLimiter):
         carried = [button["callback_data"] for row in rows for button in row if "callback_data" in button]
         if not carried and not edited:
             return  # a new message without buttons: nothing to record
-        if self._db is None or self._clock is None:
+        if self._deliveries is None:
             raise RuntimeError("RecordingRateLimiter.record_into was not called")
-        chat_id, message_id, now = message["chat"]["id"], message["message_id"], self._clock.now()
         try:
             await _apart_from_the_update(
-                self._db.write(lambda conn: store.carry(conn, chat_id, message_id, carried, now))
+                self._deliveries.record_buttons(message["chat"]["id"], message["message_id"], carried)
             )
         except StorageError as exc:  # the message is out; its buttons will answer that they no longer work
             log.warning("the buttons of a message were not recorded: %s", exc.__class__.__name__)
@@ -82,15 +77,8 @@ async def _apart_from_the_update(write: Coroutine[Any, Any, T]) -> T:
 
 
 def register(app: Application) -> None:
-    """Record into the application's database (``bot.app`` builds the bot with a RecordingRateLimiter)."""
+    """Record into the application's database (``bot.runtime.app`` builds the bot with a RecordingRateLimiter)."""
     recorder = app.bot.rate_limiter
     if not isinstance(recorder, RecordingRateLimiter):
         raise TypeError("the bot's rate limiter must be a RecordingRateLimiter, or every button press is refused")
-    services = app.bot_data.services
-    recorder.record_into(services.db, services.clock)
-
-
-async def prune(app: Application) -> None:
-    services = app.bot_data.services
-    now = services.clock.now()
-    await services.db.write(lambda conn: store.forget_older_than(conn, now, days=PRUNE_AFTER_DAYS))
+    recorder.record_into(app.bot_data.services.deliveries)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from bot.context import BotContext
-from bot.i18n import t
 from bot.language import commands as c
+from bot.texts.i18n import t
 from handlers import medicine
+from handlers.context import BotContext
 from handlers.router import router_of
 from handlers.sending import send_private
 

@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import Application
 
-from bot.context import BotContext
-from storage.db import AlreadyProcessed, StorageError
+from bot.services.errors import AlreadyProcessed, StorageError
+from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.context import BotContext
+from bot.domain.permissions import Actor
 from bot.language import commands as c
-from bot.services.permissions import Actor
+from handlers.context import BotContext
 from handlers.router import router_of
 
 

@@ -17,12 +17,12 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.context import BotContext
-from bot.exports import inert_row
-from bot.formatting import format_fen, split_message
-from bot.i18n import t
 from bot.language import commands as c
+from bot.render.exports import inert_row
+from bot.render.formatting import format_fen, split_message
 from bot.services.groupbuys import Tally
+from bot.texts.i18n import t
+from handlers.context import BotContext
 from handlers.router import guarded, router_of
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ def render_summary(lang: str, tally: Tally, tz: tzinfo) -> list[str]:
 
 
 def export_csv(tally: Tally) -> bytes:
-    """The buy's orders, every cell inert (see ``bot.exports``)."""
+    """The buy's orders, every cell inert (see ``bot.render.exports``)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["building", "unit", "room", "household", "quantity", "unit_price_yuan", "due_yuan", "paid"])

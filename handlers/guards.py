@@ -7,8 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from bot.context import BotContext
-from storage import buttons, updates
+from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +34,13 @@ async def drop_redelivered(update: Update, context: BotContext) -> None:
     """Telegram re-sends an update after a timeout: handle each update id once.
 
     The id is written in the same transaction as the update's first effect (see
-    ``storage.db.recording_update``, entered by ``bot.app.BotApplication``).
+    ``storage.db.recording_update``, entered by ``bot.runtime.app.BotApplication``).
     """
     if update.update_id > context.bot_data.newest_update:
         return  # Telegram's update ids only grow: a newer id cannot have been handled
-    async with context.services.db.read() as conn:
-        if await updates.seen(conn, update.update_id):
-            log.info("update %s was handled before; dropped", update.update_id)
-            raise ApplicationHandlerStop
+    if await context.services.deliveries.seen(update.update_id):
+        log.info("update %s was handled before; dropped", update.update_id)
+        raise ApplicationHandlerStop
 
 
 async def refuse_foreign_presses(update: Update, context: BotContext) -> None:
@@ -54,9 +52,8 @@ async def refuse_foreign_presses(update: Update, context: BotContext) -> None:
         return
     message = query.message
     if message is not None and query.data is not None:
-        async with context.services.db.read() as conn:
-            if await buttons.carries(conn, message.chat.id, message.message_id, query.data):
-                return
+        if await context.services.deliveries.carries(message.chat.id, message.message_id, query.data):
+            return
     log.info("update %s: a button press its message does not carry; refused", update.update_id)
     await query.answer(context.t("button.gone"), show_alert=True)
     raise ApplicationHandlerStop

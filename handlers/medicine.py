@@ -14,15 +14,15 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler
 from telegram.helpers import create_deep_linked_url
 
-from bot.context import BotContext
-from bot.formatting import format_fen, item_text, split_message
-from bot.i18n import t
+from bot.domain.models import MedPrivate, MedRequest
 from bot.language import commands as c
+from bot.render.formatting import format_fen, item_text, split_message
 from bot.services.errors import UserError
 from bot.services.medicine import HospitalRun, waited_minutes
+from bot.texts.i18n import t
+from handlers.context import BotContext
 from handlers.router import guarded, router_of
 from handlers.sending import send_private, send_private_photo
-from storage.models import MedPrivate, MedRequest
 
 log = logging.getLogger(__name__)
 

@@ -11,14 +11,14 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.chart import activity_chart
-from bot.context import BotContext
-from bot.exports import localized, to_xlsx
-from bot.formatting import format_fen, split_message
-from bot.i18n import t
+from bot.domain.permissions import require_committee
 from bot.language import commands as c
-from bot.services.permissions import require_committee
+from bot.render.chart import activity_chart
+from bot.render.exports import localized, to_xlsx
+from bot.render.formatting import format_fen, split_message
 from bot.services.reports import Digest, Figures
+from bot.texts.i18n import t
+from handlers.context import BotContext
 from handlers.router import router_of
 
 log = logging.getLogger(__name__)

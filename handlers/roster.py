@@ -20,17 +20,15 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
 
-from bot.context import BotContext
-from bot.i18n import t
+from bot.domain.models import ChatBinding, Join
+from bot.domain.permissions import Actor, require_committee
 from bot.language import commands as c
 from bot.services.errors import UserError
-from bot.services.permissions import Actor, require_committee
 from bot.services.roster import NotBound, RegisterOutcome
+from bot.texts.i18n import t
+from handlers.context import BotContext
 from handlers.router import guarded, router_of
 from handlers.sending import broadcast, send_private
-from storage import chats
-from storage.models import ChatBinding
-from storage.roster import Join
 
 log = logging.getLogger(__name__)
 
@@ -327,7 +325,7 @@ async def membership(update: Update, context: BotContext) -> None:
         if change.chat.type == ChatType.PRIVATE:
             return
         chat_id = change.chat.id
-        binding = await context.services.db.write(lambda conn: chats.rejoined(conn, chat_id))
+        binding = await context.services.roster.rejoined(chat_id)
         if binding is None:
             await context.bot.send_message(chat_id, context.t("bot.added"))
         elif binding.kind == "committee":

@@ -16,12 +16,12 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, MessageHandler, filters
 
-from bot.context import BotContext
+from bot.domain.permissions import Refused
 from bot.language import Command, ParseContext, ParseError, parse
 from bot.language import commands as c
 from bot.language.commands import UnknownCommand
 from bot.services.errors import UserError
-from bot.services.permissions import Refused
+from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
 

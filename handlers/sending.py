@@ -12,7 +12,7 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import ChatMigrated, Forbidden
 from telegram.ext import Application
 
-from bot.formatting import split_message
+from bot.render.formatting import split_message
 
 log = logging.getLogger(__name__)
 

@@ -7,15 +7,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.context import BotContext
-from bot.i18n import t
+from bot.domain.models import Slot, VolunteerApplication
 from bot.language import commands as c
 from bot.services.errors import UserError
+from bot.texts.i18n import t
+from handlers.context import BotContext
 from handlers.roster import approve_by_reply, replied_request
 from handlers.router import guarded, router_of
 from handlers.sending import send_private
-from storage.models import Slot
-from storage.volunteers import Application as VolunteerApplication
 
 TICK_SECONDS = 60
 

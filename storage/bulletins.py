@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from storage.models import Notice, Rumor
+from bot.domain.models import Notice, Rumor
 from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 

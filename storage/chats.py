@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.domain.models import ChatBinding
 from storage import roster
-from storage.models import ChatBinding
 from storage.sql import Connection, fetch_all
 
 

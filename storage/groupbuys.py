@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.language.rooms import room_label
-from storage.models import Board, BuyOrder, GroupBuy
+from bot.domain.models import Board, BuyOrder, GroupBuy
+from bot.domain.rooms import room_label
 from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 

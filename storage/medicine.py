@@ -6,8 +6,8 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.language.rooms import room_label
-from storage.models import CardOut, MedItem, MedPrivate, MedRequest
+from bot.domain.models import CardOut, MedItem, MedPrivate, MedRequest
+from bot.domain.rooms import room_label
 from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 

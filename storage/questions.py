@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from storage.models import Question
+from bot.domain.models import Question
 from storage.sql import Connection, fetch_one
 from storage.timefmt import from_db, to_db
 

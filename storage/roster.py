@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.models import ChatBinding, Household, Join, Member, RoleGrant
 from storage import personal
-from storage.models import ChatBinding, Household, Member, RoleGrant
 from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import to_db
 
@@ -182,15 +181,6 @@ async def member_and_roles(conn: Connection, user_id: int) -> tuple[Member | Non
 
 
 # ------------------------------------------------------------------------------ joining a household
-@dataclass(frozen=True)
-class Join:
-    """Someone asking to join a household that has members already."""
-
-    user_id: int
-    household: Household
-    display_name: str | None
-
-
 async def request_join(
     conn: Connection, user_id: int, household_id: int, display_name: str | None, at: datetime
 ) -> None:

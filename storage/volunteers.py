@@ -5,20 +5,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from storage.models import Shift, Slot, Volunteer
+from bot.domain.models import Shift, Slot, VolunteerApplication
 from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 
-class Application(Volunteer):
-    """A volunteer's row: an application until ``approved_at`` is set."""
-
-    building: int | None  # the building applied for: the household's, else the group's it was sent in
-    approved_at: datetime | None
-
-
-def _volunteer(row: sqlite3.Row) -> Application:
-    return Application(
+def _volunteer(row: sqlite3.Row) -> VolunteerApplication:
+    return VolunteerApplication(
         user_id=row["user_id"],
         display_name=row["display_name"],
         skills=[s for s in row["skills"].split(",") if s],
@@ -29,7 +22,7 @@ def _volunteer(row: sqlite3.Row) -> Application:
 
 async def apply(
     conn: Connection, user_id: int, name: str | None, skills: list[str], building: int | None, at: datetime
-) -> Application:
+) -> VolunteerApplication:
     """An application (again: new name, skills and building; an approved volunteer stays approved)."""
     row = await fetch_one(
         conn,
@@ -50,12 +43,12 @@ async def application_posted(conn: Connection, user_id: int, chat_id: int, messa
     )
 
 
-async def volunteer(conn: Connection, user_id: int) -> Application | None:
+async def volunteer(conn: Connection, user_id: int) -> VolunteerApplication | None:
     row = await fetch_one(conn, "SELECT * FROM volunteers WHERE user_id = ?", (user_id,))
     return _volunteer(row) if row else None
 
 
-async def by_application(conn: Connection, chat_id: int, message_id: int) -> Application | None:
+async def by_application(conn: Connection, chat_id: int, message_id: int) -> VolunteerApplication | None:
     row = await fetch_one(
         conn,
         "SELECT * FROM volunteers WHERE application_chat_id = ? AND application_message_id = ?",
@@ -72,7 +65,7 @@ async def approve(conn: Connection, user_id: int, building: int | None, by: int,
     return cursor.rowcount == 1
 
 
-async def all_volunteers(conn: Connection) -> list[Application]:
+async def all_volunteers(conn: Connection) -> list[VolunteerApplication]:
     """Approved volunteers and applicants, oldest first."""
     return [_volunteer(row) for row in await fetch_all(conn, "SELECT * FROM volunteers ORDER BY registered_at")]
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import build_application, running
 from bot.clock import FixedClock
 from bot.config import Config
-from bot.localapi import LocalBotApi, LocalRequest
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import LocalBotApi, LocalRequest
 from tests.harness import COMMITTEE, Harness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

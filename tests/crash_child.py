@@ -11,9 +11,9 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.app import build_application, running
 from bot.config import Config
-from bot.localapi import LocalBotApi, LocalRequest, LocalUser
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import LocalBotApi, LocalRequest, LocalUser
 
 CHAT = -1003
 HOUSEHOLDS = 20

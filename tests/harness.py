@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.localapi import LocalBotApi, LocalUser
+from bot.runtime.localapi import LocalBotApi, LocalUser
 
 RESIDENT = LocalUser(1001, "张三")
 NEIGHBOUR = LocalUser(1002, "李四")

@@ -2,7 +2,7 @@
 nothing, a group's command sent in private, a buy number that cannot be read; a short /help per
 role with a button per topic; English without 1 items."""
 
-from bot.i18n import t
+from bot.texts.i18n import t
 from tests.harness import BUILDING_3, COMMITTEE, ENGLISH_RESIDENT, RESIDENT, LocalUser
 
 LEADER = LocalUser(2001, "楼长老陈")

@@ -1,10 +1,10 @@
 import asyncio
 import logging
 
-from bot.app import build_application, running
-from bot.i18n import t
 from bot.language import commands as c
-from bot.localapi import LocalBotApi, LocalRequest
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import LocalBotApi, LocalRequest
+from bot.texts.i18n import t
 from handlers.router import router_of
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, ENGLISH_RESIDENT, RESIDENT
 

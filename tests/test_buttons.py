@@ -4,9 +4,9 @@ changes nothing; real presses work, also after a restart."""
 
 from datetime import timedelta
 
-from bot.app import build_application, running
-from bot.i18n import t
-from bot.localapi import LocalBotApi, LocalRequest
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import LocalBotApi, LocalRequest
+from bot.texts.i18n import t
 from storage import buttons
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.config import ConfigError, load_config
+from bot.runtime.cli import main
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -4,8 +4,8 @@ import subprocess
 import sys
 import time
 
-from bot.console import Console, run_console
-from bot.i18n import t
+from bot.runtime.console import Console, run_console
+from bot.texts.i18n import t
 
 SCRIPT = """/help
 :lang en

@@ -4,8 +4,8 @@ import csv
 import io
 from datetime import datetime
 
-from bot.app import build_application, running
-from bot.localapi import LocalBotApi, LocalRequest
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import LocalBotApi, LocalRequest
 from handlers.groupbuys import board_job_name, close_job_name
 from tests.conftest import SHANGHAI
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, LocalUser
@@ -220,7 +220,7 @@ async def test_a_burst_of_300_orders_produces_a_bounded_number_of_group_messages
 
 
 def _room(i: int):
-    from bot.language.rooms import Room
+    from bot.domain.rooms import Room
 
     return Room(building=3, unit=9, room=100 * (i // 10 + 1) + i % 10 + 1)  # rooms nobody else lives in
 

@@ -7,10 +7,10 @@ import signal
 import socket
 import sys
 
-from bot.app import build_application, running
-from bot.cli import reach_telegram
-from bot.localapi import LocalBotApi
-from bot.localapi_http import HttpBotApi
+from bot.runtime.app import build_application, running
+from bot.runtime.cli import reach_telegram
+from bot.runtime.localapi import LocalBotApi
+from bot.runtime.localapi_http import HttpBotApi
 from tests.conftest import make_config
 from tests.harness import BUILDING_3, RESIDENT
 

@@ -3,11 +3,11 @@
 
 import pytest
 
+from bot.domain.rooms import Room
 from bot.language.commands import ParseError
 from bot.language.medlist import parse_med
 from bot.language.normalize import normalize
 from bot.language.personal import find_card, find_phones, scrub
-from bot.language.rooms import Room
 
 
 def med(text: str):

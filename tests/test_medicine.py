@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from bot.app import build_application, running
-from bot.i18n import t
-from bot.localapi import LocalBotApi, LocalRequest
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import LocalBotApi, LocalRequest
+from bot.texts.i18n import t
 from tests.conftest import make_config
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot import logfilter
-from bot.cli import main
-from bot.exports import inert_row, to_csv_files
-from bot.i18n import t
+from bot.render.exports import inert_row, to_csv_files
+from bot.runtime import logfilter
+from bot.runtime.cli import main
+from bot.texts.i18n import t
 from storage.db import Database
 from storage.personal import NOT_PERSONAL, PERSONAL
 from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser

@@ -1,7 +1,7 @@
 """Messages as residents really send them, through the real Application: photo captions, chatter
 that mentions a tag, forwarded messages, questions about a command, traditional characters."""
 
-from bot.i18n import t
+from bot.texts.i18n import t
 from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness
 
 PRESCRIPTION = "AgACAgUAAxkBAAIBprescription"

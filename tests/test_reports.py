@@ -6,9 +6,9 @@ from datetime import datetime
 import openpyxl
 from PIL import Image
 
-from bot.app import build_application, running
-from bot.cli import main
-from bot.localapi import LocalBotApi, LocalRequest
+from bot.runtime.app import build_application, running
+from bot.runtime.cli import main
+from bot.runtime.localapi import LocalBotApi, LocalRequest
 from handlers import sending
 from handlers.bulletins import notice_job_name
 from handlers.reports import DIGEST_GRACE_SECONDS, DIGEST_JOB
@@ -130,7 +130,7 @@ async def test_a_report_that_fits_nowhere_is_split_cleanly(bot, clock):
 
 
 def _room(i: int):
-    from bot.language.rooms import Room
+    from bot.domain.rooms import Room
 
     return Room(building=7, unit=i // 100 + 1, room=1000 + i)
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bot.cli import main
+from bot.runtime.cli import main
 from storage import roster as roster_db
 from tests.conftest import make_config
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, LocalUser

@@ -5,7 +5,7 @@ import string
 import pytest
 
 from bot.language.parser import PARSERS
-from bot.texts import TEXTS
+from bot.texts.texts import TEXTS
 
 
 def placeholders(text: str) -> set[str]:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, running
-from bot.i18n import t
-from bot.localapi import LocalBotApi, LocalRequest
-from bot.services.permissions import RULES, Actor, Refused, Target, Who, allows, authorize
+from bot.domain.models import Household
+from bot.domain.permissions import RULES, Actor, Refused, Target, Who, allows, authorize
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import LocalBotApi, LocalRequest
+from bot.texts.i18n import t
 from storage.migrate import migrations
-from storage.models import Household
 from tests.conftest import make_config
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, RESIDENT, Harness, LocalUser
 

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from bot.app import build_application, running
-from bot.i18n import t
-from bot.localapi import LocalBotApi, LocalRequest
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import LocalBotApi, LocalRequest
+from bot.texts.i18n import t
 from handlers import care as care_handlers
 from handlers import volunteers as volunteer_handlers
 from tests.conftest import SHANGHAI

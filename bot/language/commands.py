@@ -7,8 +7,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.domain.rooms import LocalRoom, Room
 from bot.language.quantities import Item
-from bot.language.rooms import LocalRoom, Room
 
 # Every id a user types (a request, a buy, a slot, a rumor, a notice): bounded, so nothing overflows.
 Id = Annotated[int, Field(ge=1, le=999_999_999)]

@@ -9,6 +9,7 @@ from bot.config import Config
 from bot.services.audit import Audit
 from bot.services.bulletins import Bulletins
 from bot.services.care import Care
+from bot.services.deliveries import Deliveries
 from bot.services.groupbuys import GroupBuys
 from bot.services.medicine import Medicine
 from bot.services.questions import Questions
@@ -26,6 +27,7 @@ class Services:
     clock: Clock
     settings: ChatSettings
     audit: Audit
+    deliveries: Deliveries
     roster: Roster
     medicine: Medicine
     groupbuys: GroupBuys
@@ -48,6 +50,7 @@ class Services:
             clock=clock,
             settings=ChatSettings(db),
             audit=Audit(db, clock),
+            deliveries=Deliveries(db, clock),
             roster=Roster(db, config, clock),
             medicine=Medicine(db, config, clock),
             groupbuys=GroupBuys(db, clock, config.schedule.tz),

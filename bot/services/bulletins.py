@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.domain.models import Notice, Rumor
+from bot.domain.permissions import Actor, require_committee
 from bot.language import commands as c
 from bot.services.errors import UserError
-from bot.services.permissions import Actor, require_committee
 from storage import audit
 from storage import bulletins as store
 from storage.db import Database
-from storage.models import Notice, Rumor
 from storage.sql import Connection
 
 RUMOR_REPLY_EVERY = timedelta(hours=1)

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.language.rooms import Room
+from bot.domain.models import CareHousehold
+from bot.domain.permissions import Actor, Target, allows, authorize, require_leader
+from bot.domain.rooms import Room
 from bot.services.errors import UserError
-from bot.services.permissions import Actor, Target, allows, authorize, require_leader
 from storage import audit, roster
 from storage import care as store
 from storage.db import Database
-from storage.models import CareHousehold
 from storage.sql import Connection
 
 LEVELS = (1, 2, 3)  # 1: the paired volunteer, 2: the building's leader, 3: the committee

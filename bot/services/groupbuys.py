@@ -8,15 +8,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.domain.models import BuyOrder, GroupBuy, Household
+from bot.domain.permissions import Actor, Who, require, require_household, require_leader
+from bot.domain.rooms import Room
 from bot.language import commands as c
-from bot.language.rooms import Room
 from bot.language.times import parse_time
 from bot.services.errors import UserError
-from bot.services.permissions import Actor, Who, require, require_household, require_leader
 from storage import audit, roster
 from storage import groupbuys as store
 from storage.db import Database
-from storage.models import BuyOrder, GroupBuy, Household
 from storage.sql import Connection
 
 # An order of at least this many, and this many times the buy's usual order, is asked about first.

@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.domain.models import CardOut, MedItem, MedPrivate, MedRequest
+from bot.domain.permissions import Actor, Target, allows, authorize, require_household
 from bot.language import commands as c
 from bot.language.personal import scrub
 from bot.services.errors import UserError
-from bot.services.permissions import Actor, Target, allows, authorize, require_household
 from storage import audit, roster
 from storage import medicine as store
 from storage.db import Database
-from storage.models import CardOut, MedItem, MedPrivate, MedRequest
 from storage.sql import Connection
 
 CANCELLABLE = ("pending", "open", "claimed")

@@ -8,12 +8,12 @@ source message replaces the waiting command.
 from __future__ import annotations
 
 from bot.clock import Clock
+from bot.domain.models import Question
+from bot.domain.permissions import Actor
 from bot.language import commands as c
 from bot.services.errors import UserError
-from bot.services.permissions import Actor
 from storage import questions as store
 from storage.db import Database
-from storage.models import Question
 from storage.sql import Connection
 
 Waiting = c.GroupBuyOpen | c.RelayImport | c.Order | c.CloseBuy

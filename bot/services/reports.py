@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.language.rooms import room_label
+from bot.domain.rooms import room_label
 from bot.services.bulletins import Bulletins
 from bot.services.care import Care
 from bot.services.volunteers import Volunteers

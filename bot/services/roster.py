@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.language.rooms import LocalRoom, Room
+from bot.domain.models import ChatBinding, Household, Join
+from bot.domain.permissions import Actor, Target, Who, allows, authorize, require, require_committee
+from bot.domain.rooms import LocalRoom, Room
 from bot.services.errors import UserError
-from bot.services.permissions import Actor, Target, Who, allows, authorize, require, require_committee
-from storage import audit, roster
+from storage import audit, chats, roster
 from storage.db import Database
-from storage.models import ChatBinding, Household
 from storage.sql import Connection
 
 
@@ -164,12 +164,12 @@ class Roster:
 
     async def approve_join(
         self, actor: Actor, chat_id: int, *, message: int | None = None, user_id: int | None = None
-    ) -> roster.Join | None:
+    ) -> Join | None:
         """Let someone join the household they asked for: the request the bot's ``message`` in
         ``chat_id`` carries, or the waiting one of ``user_id``; None when there is none."""
         now = self._clock.now()
 
-        async def body(conn: Connection) -> roster.Join | None:
+        async def body(conn: Connection) -> Join | None:
             if message is not None:
                 asked = await roster.join(conn, chat_id=chat_id, message_id=message)
             else:
@@ -275,6 +275,10 @@ class Roster:
 
     async def mark_kicked(self, chat_id: int) -> None:
         await self._db.write(lambda conn: roster.mark_kicked(conn, chat_id))
+
+    async def rejoined(self, chat_id: int) -> ChatBinding | None:
+        """The bot is back in a chat it was removed from: the chat's binding (if it had one) holds again."""
+        return await self._db.write(lambda conn: chats.rejoined(conn, chat_id))
 
     # -------------------------------------------------------------- the roster file
     async def import_csv(self, text: str) -> int:

@@ -5,8 +5,8 @@ their private chat's language, and the language of answers to them in a group th
 
 from __future__ import annotations
 
-from bot.i18n import LANGUAGES
-from bot.services.permissions import Actor, Target, allows
+from bot.domain.permissions import Actor, Target, allows
+from bot.texts.i18n import LANGUAGES
 from storage import chats
 from storage.db import Database
 

@@ -12,15 +12,14 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.domain.models import Shift, Slot, VolunteerApplication
+from bot.domain.permissions import Actor, Target, authorize
 from bot.language import commands as c
 from bot.services.errors import UserError
-from bot.services.permissions import Actor, Target, authorize
 from storage import audit, roster
 from storage import volunteers as store
 from storage.db import Database
-from storage.models import Shift, Slot
 from storage.sql import Connection
-from storage.volunteers import Application
 
 
 @dataclass(frozen=True)
@@ -49,14 +48,14 @@ class Volunteers:
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self._config.schedule.tz)
 
-    async def apply(self, actor: Actor, chat_id: int, command: c.VolunteerRegister, fallback_name: str) -> Application:
+    async def apply(self, actor: Actor, chat_id: int, command: c.VolunteerRegister, fallback_name: str) -> VolunteerApplication:
         """``#报到``: an application for the applicant's household's building, else for the building
         whose group it was sent in (else none: only the committee can approve it). From an approved
         volunteer: new name and skills, still approved."""
         authorize(actor, "volunteer.apply")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> Application:
+        async def body(conn: Connection) -> VolunteerApplication:
             binding = await roster.chat(conn, chat_id)
             building = actor.household.building if actor.household else (binding.building if binding else None)
             name = command.display_name or fallback_name
@@ -71,13 +70,13 @@ class Volunteers:
 
     async def approve(
         self, actor: Actor, chat_id: int, *, user_id: int | None = None, message: int | None = None
-    ) -> Application:
+    ) -> VolunteerApplication:
         """Approve the application of ``user_id``, or the one the bot's ``message`` in ``chat_id``
         carries. Its building: the applicant's household's now, else the one applied for; its
         leader or the committee may approve (with no building, the committee only)."""
         now = self._clock.now()
 
-        async def body(conn: Connection) -> Application:
+        async def body(conn: Connection) -> VolunteerApplication:
             if message is not None:
                 applied = await store.by_application(conn, chat_id, message)
             else:

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.rooms import LocalRoom
 from bot.language import ParseContext, ParseError, parse
 from bot.language import commands as c
 from bot.language.normalize import normalize
-from bot.language.rooms import LocalRoom
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 4, 10, 14, 0, tzinfo=TZ)  # a Friday afternoon

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.i18n import pick_language, t
+from bot.domain.permissions import Actor
 from bot.services import Services
-from bot.services.permissions import Actor
+from bot.texts.i18n import pick_language, t
 
 if TYPE_CHECKING:
     from handlers.router import Router

@@ -14,7 +14,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from bot.localapi import ApiError, LocalBotApi
+from bot.runtime.localapi import ApiError, LocalBotApi
 
 Observer = Callable[[str, str, dict], None]  # (token, method, parameters)
 

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import logfilter
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
+from bot.runtime import logfilter
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return _run(config)
         if args.command == "console":
-            from bot.console import run_console
+            from bot.runtime.console import run_console
 
             asyncio.run(run_console(config))
         elif args.command == "migrate":
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(config: Config) -> int:
     from telegram import Update
 
-    from bot.app import build_application
+    from bot.runtime.app import build_application
 
     if not config.token:
         print(NO_TOKEN, file=sys.stderr)
@@ -217,7 +217,7 @@ async def _import_roster_text(config: Config, file: Path, text: str) -> int:
 
 
 async def _export(config: Config, out: Path, start: date | None, end: date | None) -> int:
-    from bot.exports import to_csv_files
+    from bot.render.exports import to_csv_files
     from bot.services import Services
 
     services = Services.create(config)

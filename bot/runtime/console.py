@@ -20,11 +20,11 @@ from typing import Any, TextIO
 
 from telegram import Update
 
-from bot.app import build_application, running
 from bot.config import Config
+from bot.domain.permissions import Actor
 from bot.language.rooms import parse_building
-from bot.localapi import BOT_ID, ApiCall, LocalBotApi, LocalRequest, LocalUser
-from bot.services.permissions import Actor
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import BOT_ID, ApiCall, LocalBotApi, LocalRequest, LocalUser
 
 COMMITTEE_CHAT = -1000000000000
 BUILDING_CHAT_BASE = -1001000000000

@@ -16,14 +16,13 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
-from bot.chat_order import ChatOrderedProcessor
 from bot.clock import Clock
 from bot.config import Config
-from bot.context import AppState, BotContext
-from bot.i18n import LANGUAGES, t
+from bot.runtime.chat_order import ChatOrderedProcessor
 from bot.services import Services
+from bot.texts.i18n import LANGUAGES, t
 from handlers.buttons import RecordingRateLimiter
-from storage import updates
+from handlers.context import AppState, BotContext
 from storage.db import recording_update
 
 log = logging.getLogger(__name__)
@@ -83,11 +82,8 @@ async def startup(app: Application) -> None:
     """``post_init``: open the database, load settings, publish the command menus."""
     services = services_of(app)
     await services.start()
-    now = services.clock.now()
-    # Telegram re-delivers for a day: a week is plenty
-    await services.db.write(lambda conn: updates.forget_older_than(conn, now, days=7))
-    async with services.db.read() as conn:
-        app.bot_data.newest_update = await updates.newest(conn)
+    await services.deliveries.forget_old()
+    app.bot_data.newest_update = await services.deliveries.newest_update()
     await handlers.on_startup(app)
     await publish_command_menus(app)
 

@@ -1,4 +1,4 @@
-"""Translation: every user-facing text lives in :mod:`bot.texts` in zh and en.
+"""Translation: every user-facing text lives in :mod:`bot.texts.texts` in zh and en.
 
 A number with its noun is written ``{count:item|items}``: ``1 item``, ``2 items``."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from bot.texts import TEXTS
+from bot.texts.texts import TEXTS
 
 LANGUAGES = ("zh", "en")
 

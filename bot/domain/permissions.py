@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage.models import Household
+from bot.domain.models import Household
 
 
 class Who(StrEnum):

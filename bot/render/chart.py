@@ -8,8 +8,8 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.i18n import t
 from bot.services.reports import Activity
+from bot.texts.i18n import t
 
 WIDTH, HEIGHT = 960, 540
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 70, 30, 115, 70

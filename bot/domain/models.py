@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.language.rooms import Room, room_label
+from bot.domain.rooms import Room, room_label
 
 
 class Record(BaseModel):
@@ -137,6 +138,13 @@ class Volunteer(Record):
     skills: list[str]
 
 
+class VolunteerApplication(Volunteer):
+    """A volunteer's row: an application until ``approved_at`` is set."""
+
+    building: int | None  # the building applied for: the household's, else the group's it was sent in
+    approved_at: datetime | None
+
+
 class Shift(Record):
     id: int
     user_id: int
@@ -196,3 +204,12 @@ class Question(Record):
     command: str
     answered: bool
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Join:
+    """Someone asking to join a household that has members already."""
+
+    user_id: int
+    household: Household
+    display_name: str | None

@@ -16,7 +16,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from bot.i18n import t
+from bot.texts.i18n import t
 
 Tables = dict[str, tuple[list[str], list[tuple]]]
 

@@ -1,0 +1,1 @@
+"""What users see besides texts: message splitting, the report chart, spreadsheet exports."""

@@ -1,0 +1,42 @@
+"""What Telegram delivered and what the bot sent: the update ids handled (a re-delivered update is
+dropped) and the callback data each sent message carries (a press must come from its own message)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.clock import Clock
+from storage import buttons, updates
+from storage.db import Database
+
+UPDATES_KEPT_DAYS = 7  # Telegram re-delivers for a day: a week is plenty
+BUTTONS_KEPT_DAYS = 30
+
+
+class Deliveries:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def newest_update(self) -> int:
+        async with self._db.read() as conn:
+            return await updates.newest(conn)
+
+    async def seen(self, update_id: int) -> bool:
+        async with self._db.read() as conn:
+            return await updates.seen(conn, update_id)
+
+    async def carries(self, chat_id: int, message_id: int, data: str) -> bool:
+        async with self._db.read() as conn:
+            return await buttons.carries(conn, chat_id, message_id, data)
+
+    async def record_buttons(self, chat_id: int, message_id: int, carried: Iterable[str]) -> None:
+        """The callback data a message now carries (after a send or an edit)."""
+        now = self._clock.now()
+        await self._db.write(lambda conn: buttons.carry(conn, chat_id, message_id, carried, now))
+
+    async def forget_old(self) -> None:
+        """Drop handled update ids and button records past their keeping time (at start-up)."""
+        now = self._clock.now()
+        await self._db.write(lambda conn: updates.forget_older_than(conn, now, days=UPDATES_KEPT_DAYS))
+        await self._db.write(lambda conn: buttons.forget_older_than(conn, now, days=BUTTONS_KEPT_DAYS))
