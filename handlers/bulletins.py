@@ -158,4 +158,3 @@ def register(app: Application) -> None:
     router.add(c.Rumors, rumors)
     router.add(c.RumorOff, rumor_off)
     router.on_chatter(answer_rumors)
-    router.help_keys.append("help.bulletins")

@@ -80,4 +80,3 @@ def register(app: Application) -> None:
     router.add(c.CareAdd, add)
     router.add(c.CarePair, pair)
     router.add(c.CareSafe, safe)
-    router.help_keys.append("help.care")

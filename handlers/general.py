@@ -27,8 +27,8 @@ async def start(update: Update, context: BotContext, command: c.Start) -> None:
 
 _PAYLOAD = re.compile(r"^(?P<name>[a-z]+)(?P<argument>[0-9]*)$")
 
-# "More" buttons under the short help: topic → the help texts it shows (a topic shows when its
-# feature registered its first text in ``router.help_keys``, which also make the "/" menu).
+# "More" buttons under the short help: topic → the help texts it shows (a topic shows when a
+# command of its first text has a handler: ``router.help_keys``, from the registry's topics).
 TOPICS: dict[str, tuple[str, ...]] = {
     "med": ("help.medicine",),
     "gb": ("help.groupbuy",),
@@ -91,5 +91,4 @@ def register(app: Application) -> None:
     router.add(c.Start, start)
     router.add(c.Help, help_)
     router.add(c.SetLanguage, set_language)
-    router.help_keys.append("help.general")  # the "/" menu's lines; /help itself shows help.short.*
     app.add_handler(CallbackQueryHandler(help_topic, pattern=rf"^help:({'|'.join(TOPICS)})$"))

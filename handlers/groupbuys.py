@@ -587,7 +587,6 @@ def register(app: Application) -> None:
     router.add(c.MarkPaid, paid)
     router.add(c.BuySummary, summary)
     router.on_chatter(guarded(answer_reply))
-    router.help_keys.append("help.groupbuy")
     app.add_handler(CallbackQueryHandler(guarded(button), pattern=r"^gb:(\+1|-1|csv|off):\d{1,12}$"))
     app.add_handler(
         CallbackQueryHandler(guarded(answer_button), pattern=r"^ask:\d{1,12}:(yes|edit|none|keep|b\d{1,9})$")

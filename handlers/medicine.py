@@ -386,5 +386,4 @@ def register(app: Application) -> None:
     router.start_payloads["med"] = open_request_privately
     router.start_payloads["info"] = show_details
     router.start_payloads["medlist"] = medlist_link
-    router.help_keys.append("help.medicine")
     app.add_handler(CallbackQueryHandler(guarded(button), pattern=r"^med:(confirm|cancel):\d{1,12}$"))

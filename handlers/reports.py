@@ -184,4 +184,3 @@ def register(app: Application) -> None:
     router = router_of(app)
     router.add(c.Digest, digest_now)
     router.add(c.Export, export)
-    router.help_keys.append("help.reports")

@@ -342,7 +342,6 @@ def register(app: Application) -> None:
     router.add(c.Me, me)
     router.add(c.Purge, purge)
     router.start_payloads[PHONE_PAYLOAD] = ask_phone
-    router.help_keys.append("help.roster")
     app.add_handler(MessageHandler(filters.CONTACT & filters.ChatType.PRIVATE, receive_contact))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
     app.add_handler(CallbackQueryHandler(guarded(purge_button), pattern=r"^purge:(yes|no)$"))

@@ -20,6 +20,7 @@ from bot.domain.permissions import Refused
 from bot.language import Command, ParseContext, ParseError, parse
 from bot.language import commands as c
 from bot.language.commands import UnknownCommand
+from bot.language.registry import COMMANDS, CommandSpec
 from bot.services.errors import UserError
 from handlers.context import BotContext
 
@@ -34,7 +35,6 @@ class Router:
     def __init__(self) -> None:
         self._routes: dict[type[Command], tuple[Route, bool]] = {}
         self._chatter: list[Listener] = []
-        self.help_keys: list[str] = []
         # Deep links: ``/start med12`` goes to start_payloads["med"] with the argument "12".
         self.start_payloads: dict[str, StartPayload] = {}
 
@@ -43,6 +43,16 @@ class Router:
         if command in self._routes:
             raise ValueError(f"{command.__name__} is routed twice")
         self._routes[command] = (callback, edits)
+
+    def routed(self) -> list[CommandSpec]:
+        """The declared commands that have a handler, in declaration order (the "/" menus)."""
+        names = {command.name for command in self._routes}
+        return [spec for spec in COMMANDS if spec.name in names]
+
+    @property
+    def help_keys(self) -> list[str]:
+        """The help topics of the routed commands, in declaration order."""
+        return list(dict.fromkeys(spec.topic for spec in self.routed() if spec.topic))
 
     def on_chatter(self, listener: Listener) -> None:
         self._chatter.append(listener)

@@ -269,6 +269,5 @@ def register(app: Application) -> None:
     router.add(c.ShiftOpen, open_slot)
     router.add(c.ShiftTake, take_slot)
     router.add(c.Vacancies, vacancies)
-    router.help_keys.append("help.volunteers")
     app.add_handler(CallbackQueryHandler(guarded(slot_button), pattern=r"^slot:take:\d{1,12}$"))
     app.add_handler(CallbackQueryHandler(guarded(approve_button), pattern=r"^vol:approve$"))

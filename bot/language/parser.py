@@ -5,30 +5,19 @@ the first line) and the slash forms (``/med``, ``/med@botname``) lead to the sam
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from bot.language import commands as c
-from bot.language.announcement import parse_groupbuy
-from bot.language.medlist import parse_med
-from bot.language.money import find_money, parse_money
-from bot.language.normalize import SEPARATORS, normalize
-from bot.language.numbers import parse_int
-from bot.language.relay import parse_order, parse_reply
+from bot.language.normalize import normalize
+from bot.language.registry import readers, slash_words, tags
+from bot.language.relay import parse_reply
 from bot.language.rooms import (
     find_room,
-    match_room,
-    parse_building,
-    parse_local_registration,
-    parse_registration,
-    parse_room,
 )
-from bot.language.times import parse_clock
-from bot.language.volunteering import parse_checkin, parse_shift, parse_volunteer
 
 MAX_TEXT = 4096
 MAX_ITEMS = 50  # one household's medicine list; more is a paste gone wrong
@@ -42,37 +31,9 @@ class ParseContext:
     reply_to_bot: bool = False
 
 
-Parser = Callable[[str, ParseContext], c.Command]
-
 # --------------------------------------------------------------------------- the words
-# Chinese tag → command name. Longer tags win (配药清单 before 配药, 认领班 before 认领).
-TAGS: dict[str, str] = {
-    "帮助": "help", "绑定": "bind", "登记": "register", "楼组长": "leader", "我的": "me",
-    "语言": "lang", "清除数据": "purge",
-    "配药": "med", "认领": "claim", "已购": "bought", "已买": "bought", "已送达": "delivered",
-    "送达": "delivered", "取消": "cancel", "配药清单": "medlist",
-    "开团": "groupbuy", "接龙": "order", "截单": "close", "已付": "paid", "团购汇总": "orders",
-    "报到": "volunteer", "签到": "checkin", "签退": "checkout", "在岗": "onduty", "工时": "hours",
-    "志愿者名单": "volunteers", "通过": "approve", "批准": "approve",
-    "排班": "shift", "认领班": "takeshift", "空缺": "vacancies",
-    "关爱": "care", "结对": "pair", "平安": "safe", "报平安": "safe",
-    "辟谣": "rumor", "通知": "notice", "日报": "digest", "导出": "export",
-}  # fmt: skip
-# Slash command → command name (ASCII only: Telegram's rule).
-SLASH: dict[str, str] = {
-    "start": "start", "help": "help", "bind": "bind", "register": "register", "leader": "leader",
-    "me": "me", "lang": "lang", "purge": "purge",
-    "med": "med", "medicine": "med", "claim": "claim", "bought": "bought", "delivered": "delivered",
-    "cancel": "cancel", "medlist": "medlist",
-    "groupbuy": "groupbuy", "order": "order", "close": "close", "paid": "paid", "orders": "orders",
-    "volunteer": "volunteer", "checkin": "checkin", "checkout": "checkout", "onduty": "onduty",
-    "hours": "hours", "volunteers": "volunteers", "approve": "approve",
-    "shift": "shift", "takeshift": "takeshift", "vacancies": "vacancies",
-    "care": "care", "pair": "pair", "safe": "safe",
-    "rumor": "rumor", "rumors": "rumors", "rumor_off": "rumor_off",
-    "notice": "notice", "notices": "notices", "notice_off": "notice_off",
-    "digest": "digest", "export": "export",
-}  # fmt: skip
+# Every command is declared once, in ``bot.language.registry``; these tables are read from it.
+TAGS, SLASH, PARSERS = tags(), slash_words(), readers()
 
 # English words work as tags too (``#med``, ``#order``): every slash word, ASCII, whole word.
 _TAG_WORDS = "|".join(sorted(TAGS, key=len, reverse=True))
@@ -97,7 +58,6 @@ _ABOUT_AFTER = re.compile(r"^的")
 # Words right after a tag that ask how it works: answered with the command's usage.
 _HOW_TO = re.compile(r"^(?:要?怎么|怎样|如何|是什么|是啥|什么意思|啥意思|没反应|不管用|不好用|how\b|what\b)", re.I)
 _URGENT = re.compile(r"^(?:急|加急|紧急|urgent|URGENT|!+)(?:\s+|(?=[^\sA-Za-z])|$)", re.I)
-_ID = re.compile(r"^(?:#|No\.?\s*|第)?\s*(?P<id>\d{1,9})\s*(?:号|单)?$", re.I)
 
 
 def parse(text: str, ctx: ParseContext) -> c.Command | None:
@@ -224,216 +184,3 @@ def _one_edit(word: str, target: str) -> bool:
         return sum(a != b for a, b in zip(word, target, strict=True)) == 1
     short, long = sorted((word, target), key=len)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
-# --------------------------------------------------------------------------- small helpers
-def _int(text: str, command: str) -> int:
-    try:
-        return parse_int(text)
-    except ValueError:
-        raise ParseError(command, "not a number") from None
-
-
-def _one_id(args: str, command: str) -> int:
-    match = _ID.match(args.split("\n")[0].strip().split(" ")[0]) if args.strip() else None
-    if not match:
-        raise ParseError(command, "missing id")
-    return int(match["id"])
-
-
-def _room(text: str, command: str) -> c.Room:
-    room = parse_room(text)
-    if room is None:
-        raise ParseError(command, "not a room")
-    return room
-
-
-def _leading_room(args: str) -> tuple[c.Room | None, str]:
-    found = match_room(args)
-    if found is None:
-        return None, args
-    room, end = found
-    if end < len(args) and not args[end].isspace() and args[end] not in SEPARATORS:
-        return None, args  # "3-502盒" is not an address followed by something
-    return room, args[end:].strip(f" {SEPARATORS}")
-
-
-def _no_args(command: type[c.Command]) -> Parser:
-    return lambda args, ctx: command()
-
-
-def _id_command(command: type[c.Command], field: str) -> Parser:
-    return lambda args, ctx: command(**{field: _one_id(args, command.name)})
-
-
-# --------------------------------------------------------------------------- argument parsers
-def _start(args: str, ctx: ParseContext) -> c.Command:
-    return c.Start(payload=args.split(" ")[0] if args else "")
-
-
-def _lang(args: str, ctx: ParseContext) -> c.Command:
-    word = args.strip().lower()
-    if word in {"zh", "cn", "中文", "中", "chinese"}:
-        return c.SetLanguage(language="zh")
-    if word in {"en", "english", "英文", "英语"}:
-        return c.SetLanguage(language="en")
-    raise ParseError("lang")
-
-
-def _unknown(args: str, ctx: ParseContext) -> c.Command:
-    return c.UnknownCommand(word=args)
-
-
-def _bind(args: str, ctx: ParseContext) -> c.Command:
-    word = args.strip()
-    if word.lower() in {"居委", "居委会", "committee", "居民委员会"}:
-        return c.Bind(committee=True)
-    building = parse_building(word)
-    if building is None:
-        raise ParseError("bind")
-    return c.Bind(building=building)
-
-
-def _register(args: str, ctx: ParseContext) -> c.Command:
-    found = parse_registration(args) or parse_local_registration(args)
-    if found is None:
-        raise ParseError("register")
-    room, name = found
-    return c.Register(room=room, display_name=name)
-
-
-def _leader(args: str, ctx: ParseContext) -> c.Command:
-    return c.AppointLeader(demote=args.strip().lower() in {"取消", "撤销", "off", "remove", "demote"})
-
-
-def _bought(args: str, ctx: ParseContext) -> c.Command:
-    request_id = _one_id(args, "bought")
-    rest = args.strip().split(" ", 1)[1].strip() if " " in args.strip() else ""
-    cost = None
-    if rest:
-        found = find_money(rest)  # 45块, 共花了45块, 花了45.5元, 45.5 yuan; else a bare 86.5
-        try:
-            cost = found[0].fen if found else parse_money(rest).fen
-        except ValueError:
-            raise ParseError("bought", "bad cost") from None
-    return c.MedBought(request_id=request_id, cost_fen=cost)
-
-
-def _paid(args: str, ctx: ParseContext) -> c.Command:
-    parts = args.split(None, 1)
-    if len(parts) != 2:
-        raise ParseError("paid")
-    return c.MarkPaid(buy_id=_int(parts[0], "paid"), room=_room(parts[1], "paid"))
-
-
-def _care(args: str, ctx: ParseContext) -> c.Command:
-    room, rest = _leading_room(args)
-    if room is None:
-        raise ParseError("care")
-    return c.CareAdd(room=room, needs=rest[:100])
-
-
-def _room_command(command: type[c.CarePair] | type[c.CareSafe]) -> Parser:
-    def parse_args(args: str, ctx: ParseContext) -> c.Command:
-        room, _ = _leading_room(args)
-        if room is None:
-            raise ParseError(command.name)
-        return command(room=room)
-
-    return parse_args
-
-
-_FIELD = re.compile(r"^(?P<key>关键词|关键字|keywords?|来源|出处|source)\s*[:]\s*(?P<value>.*)$", re.I | re.S)
-
-
-def _rumor(args: str, ctx: ParseContext) -> c.Command:
-    parts = [part.strip() for part in re.split(r"\s*\|\s*", args) if part.strip()]
-    if len(parts) < 3:
-        raise ParseError("rumor")
-    title, keywords, content, source = parts[0], [], [], None
-    for part in parts[1:]:
-        field = _FIELD.match(part)
-        if field and field["key"].lower() in {"关键词", "关键字", "keyword", "keywords"}:
-            keywords = [k for k in re.split(rf"[\s{SEPARATORS}]+", field["value"]) if k]
-        elif field:
-            source = field["value"].strip() or None
-        else:
-            content.append(part)
-    if not keywords or not content:
-        raise ParseError("rumor")
-    return c.Rumor(title=title[:60], keywords=keywords[:10], content="\n".join(content)[:2000], source=source)
-
-
-_DAILY = re.compile(r"^(?:每天|每日|daily|every\s*day)\s*(?P<time>\S+?(?:\s*(?:am|pm))?)\s+(?P<text>.+)$", re.I | re.S)
-
-
-def _notice(args: str, ctx: ParseContext) -> c.Command:
-    if not args.strip():
-        raise ParseError("notice")
-    daily = _DAILY.match(args)
-    if daily:
-        try:
-            at = parse_clock(daily["time"])
-        except ValueError:
-            raise ParseError("notice", "bad time") from None
-        return c.Notice(text=daily["text"].strip()[:3500], daily_at=at)
-    return c.Notice(text=args.strip()[:3500])
-
-
-def _export(args: str, ctx: ParseContext) -> c.Command:
-    """``/export`` or ``/export 2026-04-01 2026-04-10`` (local dates, inclusive)."""
-    words = args.split()
-    if len(words) not in (0, 2):
-        raise ParseError("export")
-    try:
-        dates = [date.fromisoformat(word) for word in words]
-    except ValueError:
-        raise ParseError("export", "bad date") from None
-    if dates and dates[0] > dates[1]:
-        raise ParseError("export", "range reversed")
-    return c.Export(start=dates[0], end=dates[1]) if dates else c.Export()
-
-
-PARSERS: dict[str, Parser] = {
-    "start": _start,
-    "help": _no_args(c.Help),
-    "lang": _lang,
-    "unknown": _unknown,
-    "bind": _bind,
-    "register": _register,
-    "leader": _leader,
-    "me": _no_args(c.Me),
-    "purge": _no_args(c.Purge),
-    "med": lambda args, ctx: parse_med(args),
-    "claim": _id_command(c.MedClaim, "request_id"),
-    "bought": _bought,
-    "delivered": _id_command(c.MedDelivered, "request_id"),
-    "cancel": _id_command(c.MedCancel, "request_id"),
-    "medlist": _no_args(c.MedList),
-    "groupbuy": parse_groupbuy,
-    "order": parse_order,
-    "close": _id_command(c.CloseBuy, "buy_id"),
-    "paid": _paid,
-    "orders": _id_command(c.BuySummary, "buy_id"),
-    "volunteer": parse_volunteer,
-    "checkin": parse_checkin,
-    "checkout": _no_args(c.CheckOut),
-    "onduty": _no_args(c.OnDuty),
-    "hours": _no_args(c.WorkHours),
-    "volunteers": _no_args(c.VolunteerRoster),
-    "approve": _no_args(c.Approve),
-    "shift": parse_shift,
-    "takeshift": _id_command(c.ShiftTake, "slot_id"),
-    "vacancies": _no_args(c.Vacancies),
-    "care": _care,
-    "pair": _room_command(c.CarePair),
-    "safe": _room_command(c.CareSafe),
-    "rumor": _rumor,
-    "rumors": _no_args(c.Rumors),
-    "rumor_off": _id_command(c.RumorOff, "rumor_id"),
-    "notice": _notice,
-    "notices": _no_args(c.Notices),
-    "notice_off": _id_command(c.NoticeOff, "notice_id"),
-    "digest": _no_args(c.Digest),
-    "export": _export,
-}

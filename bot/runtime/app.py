@@ -7,7 +7,6 @@ differs: HTTPX to Telegram, the console's in-process Bot API, or the tests' reco
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +17,7 @@ from telegram.request import BaseRequest
 import handlers
 from bot.clock import Clock
 from bot.config import Config
+from bot.language.registry import CommandSpec, Menu
 from bot.runtime.chat_order import ChatOrderedProcessor
 from bot.services import Services
 from bot.texts.i18n import LANGUAGES, t
@@ -93,25 +93,26 @@ async def shutdown(app: Application) -> None:
     await services_of(app).stop()
 
 
-_MENU_LINE = re.compile(r"^/(?P<command>[a-z_]+)\S*.*? — (?P<description>.+)$")
+def menu(lang: str, specs: list[CommandSpec], scope: tuple[Menu, ...]) -> list[BotCommand]:
+    """A "/" menu: the commands of ``specs`` listed in one of ``scope``, each with its ``menu.<name>`` line."""
+    return [BotCommand(spec.name, t(lang, spec.menu_key)[:256]) for spec in specs if spec.menu in scope]
 
 
-def menu(lang: str, help_keys: list[str]) -> list[BotCommand]:
-    """The "/" menu: the slash commands of the help lines of the features that are built."""
-    entries = []
-    for key in help_keys:
-        for line in t(lang, key).splitlines():
-            match = _MENU_LINE.match(line)
-            if match:
-                entries.append(BotCommand(match["command"], match["description"][:256]))
-    return entries
+# Telegram scopes menus by chat type, not by role: leaders' and committee's commands show for all.
+_GROUP_MENU = (Menu.EVERYONE, Menu.LEADERS, Menu.COMMITTEE)
+_PRIVATE_MENU = (*_GROUP_MENU, Menu.PRIVATE)
 
 
 async def publish_command_menus(app: Application) -> None:
-    """The menu for groups and private chats, in en (default) and zh (Telegram picks by language)."""
+    """The menus for groups and private chats, in en (default) and zh (Telegram picks by language),
+    from the registry's commands that have a handler."""
+    specs = app.bot_data.router.routed()
     for lang in LANGUAGES:
-        commands = menu(lang, app.bot_data.router.help_keys)
-        for scope in (BotCommandScopeAllGroupChats(), BotCommandScopeAllPrivateChats()):
+        for scope, shown in (
+            (BotCommandScopeAllGroupChats(), _GROUP_MENU),
+            (BotCommandScopeAllPrivateChats(), _PRIVATE_MENU),
+        ):
+            commands = menu(lang, specs, shown)
             await app.bot.set_my_commands(commands, scope=scope, language_code=None if lang == "en" else lang)
 
 

@@ -48,7 +48,9 @@ class Volunteers:
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self._config.schedule.tz)
 
-    async def apply(self, actor: Actor, chat_id: int, command: c.VolunteerRegister, fallback_name: str) -> VolunteerApplication:
+    async def apply(
+        self, actor: Actor, chat_id: int, command: c.VolunteerRegister, fallback_name: str
+    ) -> VolunteerApplication:
         """``#报到``: an application for the applicant's household's building, else for the building
         whose group it was sent in (else none: only the committee can approve it). From an approved
         volunteer: new name and skills, still approved."""

@@ -758,7 +758,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "digest.title": {"zh": "📊 日报 {day}", "en": "📊 Daily report {day}"},
     "digest.unsafe": {"zh": "⚠ 未报平安 {count} 户：{households}", "en": "⚠ Not reported safe ({count}): {households}"},
-    "digest.unsafe_count": {"zh": "⚠ 未报平安 {count} 户", "en": "⚠ {count:care household|care households} not reported safe"},
+    "digest.unsafe_count": {
+        "zh": "⚠ 未报平安 {count} 户",
+        "en": "⚠ {count:care household|care households} not reported safe",
+    },
     "digest.urgent": {
         "zh": "🔴 加急配药未完成 {count} 单：{requests}",
         "en": "🔴 Urgent medicine requests not delivered ({count}): {requests}",
@@ -899,3 +902,59 @@ USAGE: dict[str, dict[str, str]] = {
     },
 }
 TEXTS.update({f"usage.{name}": entry for name, entry in USAGE.items()})
+
+# The "/" menu's line per command (``menu.<name>``), also the meaning in the README's command reference.
+MENU: dict[str, dict[str, str]] = {
+    "help": {"zh": "查看用法", "en": "how to use the bot"},
+    "lang": {
+        "zh": "切换语言（群里：楼组长或居委切换本群）",
+        "en": "language (in a group: a floor leader or the committee sets the group's)",
+    },
+    "register": {"zh": "登记户号", "en": "register your household"},
+    "me": {"zh": "我的户号和身份", "en": "your household and role"},
+    "bind": {"zh": "居委：绑定本群", "en": "committee: bind this chat"},
+    "leader": {"zh": "居委：任命楼组长", "en": "committee: appoint a floor leader"},
+    "purge": {"zh": "居委：疫情结束后清除个人信息", "en": "committee: delete personal data when the emergency is over"},
+    "med": {"zh": "登记配药（急：#配药 急 …）", "en": "request medicine (urgent: /med urgent …)"},
+    "claim": {"zh": "志愿者认领", "en": "volunteer: take a medicine request"},
+    "bought": {"zh": "已购药", "en": "bought, with the cost"},
+    "delivered": {"zh": "已送达", "en": "medicine delivered"},
+    "cancel": {"zh": "取消", "en": "cancel a medicine request"},
+    "medlist": {"zh": "配药清单（私聊发送）", "en": "the hospital run list (sent privately)"},
+    "groupbuy": {"zh": "楼组长开团（可加 整箱12、限购2）", "en": "leader opens a buy (optional case12, limit2)"},
+    "order": {
+        "zh": "接龙（0 为退出），或回复团购消息 +2",
+        "en": "order in buy 3 (0 withdraws), or reply +2 to its board",
+    },
+    "close": {"zh": "截单", "en": "close a group buy now"},
+    "paid": {"zh": "标记已付", "en": "mark a household paid"},
+    "orders": {"zh": "汇总、送货单、未下单住户", "en": "totals, delivery list, households that did not order"},
+    "volunteer": {"zh": "申请做志愿者", "en": "apply as a volunteer"},
+    "approve": {"zh": "楼组长或居委：通过", "en": "leader or committee: approve"},
+    "checkin": {"zh": "上岗", "en": "start a shift"},
+    "checkout": {"zh": "下岗，计工时", "en": "end a shift; hours are counted"},
+    "onduty": {"zh": "谁在岗", "en": "who is on duty"},
+    "hours": {"zh": "今日和本周工时", "en": "hours today and this week"},
+    "volunteers": {"zh": "居委：按技能看志愿者", "en": "committee: volunteers by skill"},
+    "shift": {"zh": "楼组长排班", "en": "leader opens a slot"},
+    "takeshift": {"zh": "认领排班", "en": "take a shift slot"},
+    "vacancies": {"zh": "还缺人的班", "en": "slots still short"},
+    "care": {"zh": "楼组长：加入关爱名单", "en": "leader: add to the care roster"},
+    "pair": {"zh": "结对", "en": "leader: pair a volunteer with a care household (as a reply)"},
+    "safe": {"zh": "报平安", "en": "a care household is safe today"},
+    "notice": {
+        "zh": "居委：通知各楼（#通知 每天07:00 … 为每日通知）",
+        "en": "committee: post to every building group (/notice daily 07:00 text: every day)",
+    },
+    "notices": {"zh": "每日通知列表", "en": "daily notices"},
+    "notice_off": {"zh": "停止每日通知", "en": "stop a daily notice"},
+    "rumor": {"zh": "居委：辟谣", "en": "committee: rebut a rumor"},
+    "rumors": {"zh": "生效的辟谣", "en": "active rebuttals"},
+    "rumor_off": {"zh": "撤下辟谣", "en": "retire a rebuttal"},
+    "digest": {"zh": "居委：立即生成日报", "en": "committee: the daily report now"},
+    "export": {
+        "zh": "居委：私聊导出表格（可加日期 2026-04-01 2026-04-10）",
+        "en": "committee, private chat: spreadsheets (optional dates 2026-04-01 2026-04-10)",
+    },
+}
+TEXTS.update({f"menu.{name}": entry for name, entry in MENU.items()})
