@@ -144,6 +144,38 @@ class CareConfig(_Section):
     _check_time = field_validator("check_time", mode="before")(_hh_mm)
 
 
+WECOM_COMMITTEE_ENV = "BUILDING_BOT_WECOM_COMMITTEE"
+WECOM_BUILDING_ENV = "BUILDING_BOT_WECOM_BUILDING_"  # + the building's number
+
+
+def _webhook(value: SecretStr) -> SecretStr:
+    """A robot's full webhook URL (it holds the key: never shown, not even in this error)."""
+    url = value.get_secret_value()
+    if url and not (urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname):
+        raise ValueError("expected the robot's full webhook URL, https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
+    return value
+
+
+class WeComConfig(_Section):
+    """WeCom (企业微信) group robots: the committee's and each building's (number → webhook URL)."""
+
+    committee_webhook: SecretStr = SecretStr("")
+    messages_per_minute: int = Field(default=20, ge=1, le=20)
+    buildings: dict[int, SecretStr] = Field(default_factory=dict)
+
+    @field_validator("committee_webhook")
+    @classmethod
+    def _committee_webhook(cls, value: SecretStr) -> SecretStr:
+        return _webhook(value)
+
+    @field_validator("buildings")
+    @classmethod
+    def _building_webhooks(cls, value: dict[int, SecretStr]) -> dict[int, SecretStr]:
+        for url in value.values():
+            _webhook(url)
+        return value
+
+
 class Config(_Section):
     telegram: TelegramConfig = Field(default_factory=TelegramConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
@@ -153,6 +185,7 @@ class Config(_Section):
     groupbuy: GroupBuyConfig = Field(default_factory=GroupBuyConfig)
     volunteers: VolunteerConfig = Field(default_factory=VolunteerConfig)
     care: CareConfig = Field(default_factory=CareConfig)
+    wecom: WeComConfig | None = None  # no [wecom] section: nothing goes to WeChat
 
     @property
     def token(self) -> str:
@@ -189,6 +222,7 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
         data.setdefault("telegram", {})
         if isinstance(data["telegram"], dict):
             data["telegram"]["token"] = token
+    _wecom_from_environment(data, environ)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
@@ -196,3 +230,17 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
         message = error["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{source}: {key}: {message}") from None
+
+
+def _wecom_from_environment(data: dict, environ: dict[str, str]) -> None:
+    """``BUILDING_BOT_WECOM_COMMITTEE`` and ``BUILDING_BOT_WECOM_BUILDING_3`` supply robots' URLs
+    (kept out of files); they win over the file's and turn the ``[wecom]`` section on."""
+    found = {name: url for name, url in environ.items() if url and name.startswith("BUILDING_BOT_WECOM_")}
+    if not found or not isinstance(data.setdefault("wecom", {}), dict):
+        return
+    wecom = data["wecom"]
+    for name, url in found.items():
+        if name == WECOM_COMMITTEE_ENV:
+            wecom["committee_webhook"] = url
+        elif isinstance(wecom.setdefault("buildings", {}), dict):
+            wecom["buildings"][name.removeprefix(WECOM_BUILDING_ENV)] = url

@@ -48,6 +48,8 @@ PERSONAL: dict[str, Purge] = {
     "care_households": DELETE,  # health needs, who checks on whom
     "questions": DELETE,  # a command waiting for its sender's answer
     "household_joins": DELETE,  # who asks to join which room
+    "inbox": DELETE,  # updates as Telegram sent them: names, texts
+    "outbox": DELETE,  # what the bot owes or sent a chat (a private message may hold a card number)
     "chat_settings": Purge(delete=True, where="chat_id > 0"),  # a person's language
     "digests_sent": Purge(delete=True, where="chat_id > 0"),  # a report sent to a person's chat
     "buttons": Purge(delete=True, where="chat_id > 0"),  # the buttons of a message in a person's chat
@@ -177,6 +179,17 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "superseded_by": "row",
     },
     "rumor_replies": {"chat_id": "a group (rumors are answered in groups)", "rumor_id": "row", "replied_at": "time"},
+    "wecom_outbox": {
+        "id": "row",
+        "robot": "committee or a building",
+        "key": "what is mirrored",
+        "part": "row",
+        "body": "what a WeChat group is shown: published texts, counts, rooms with quantities, never a person",
+        "created_at": "time",
+        "sent_at": "time",
+        "failed": "the robot's error code",
+    },
+    "wecom_bad_keys": {"robot": "committee or a building", "url_hash": "a hash of a robot's URL", "at": "time"},
 }
 
 _COUNTS = (
