@@ -26,6 +26,7 @@ from bot.language import commands as c
 from bot.services.errors import UserError
 from bot.services.roster import NotBound, RegisterOutcome
 from bot.texts.i18n import t
+from handlers import menus
 from handlers.context import BotContext
 from handlers.router import guarded, router_of
 from handlers.sending import broadcast, send_private
@@ -60,6 +61,7 @@ async def bind(update: Update, context: BotContext, command: c.Bind) -> None:
     if await blind_chats(context.bot, [chat.id]):
         text += "\n\n" + context.t("privacy.blind", bot=context.bot.username)
     await update.effective_message.reply_text(text)
+    await menus.follow_chat(context.application, outcome.binding)
 
 
 async def blind_chats(bot: Bot, chat_ids: list[int]) -> list[int]:
@@ -212,6 +214,7 @@ async def leader(update: Update, context: BotContext, command: c.AppointLeader) 
         return
     key = "leader.demoted" if command.demote else "leader.done"
     await update.effective_message.reply_text(context.t(key, building=building))
+    await menus.follow_roles(context.application, target.id)
 
 
 def describe(actor: Actor, context: BotContext) -> str:

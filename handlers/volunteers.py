@@ -11,6 +11,7 @@ from bot.domain.models import Slot, VolunteerApplication
 from bot.language import commands as c
 from bot.services.errors import UserError
 from bot.texts.i18n import t
+from handlers import menus
 from handlers.context import BotContext
 from handlers.roster import approve_by_reply, replied_request
 from handlers.router import guarded, router_of
@@ -58,7 +59,9 @@ def _approved_text(context: BotContext, applied: VolunteerApplication) -> str:
 
 
 async def _tell_applicant(context: BotContext, applied: VolunteerApplication) -> None:
+    """Tell the new volunteer privately, and give them the volunteers' "/" menu."""
     await send_private(context.bot, applied.user_id, context.t("vol.approved_note"))
+    await menus.follow_roles(context.application, applied.user_id)
 
 
 async def approve(update: Update, context: BotContext, command: c.Approve) -> None:

@@ -264,3 +264,8 @@ async def phone(conn: Connection, user_id: int) -> str | None:
 async def purge_personal_data(conn: Connection, at: datetime) -> dict[str, int]:
     """Forget every person (see ``storage.personal``); keep households and every anonymous count."""
     return await personal.purge(conn, at)
+
+
+async def role_holders(conn: Connection) -> list[int]:
+    """Everyone holding a role (leader, approved volunteer, appointed committee)."""
+    return [row["user_id"] for row in await fetch_all(conn, "SELECT DISTINCT user_id FROM roles ORDER BY user_id")]

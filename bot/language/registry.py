@@ -40,13 +40,17 @@ _ID = re.compile(r"^(?:#|No\.?\s*|第)?\s*(?P<id>\d{1,9})\s*(?:号|单)?$", re.I
 
 
 class Menu(StrEnum):
-    """Which Telegram "/" menu lists a command. Telegram scopes menus by chat type, not by role, so
-    the leaders' and the committee's commands are listed for everyone (labelled in their text)."""
+    """Which Telegram "/" menu lists a command (``handlers/menus.py`` publishes them per scope):
+    every member sees EVERYONE (at most 12: a group's everyday commands); volunteers, leaders and the
+    committee see theirs through member-scoped menus in the groups they serve or lead and in their
+    private chat; the committee chat lists COMMITTEE beside EVERYONE; ADMIN (binding, appointing,
+    purging, exporting) only ever shows to a committee member."""
 
     EVERYONE = "everyone"
+    VOLUNTEERS = "volunteers"
     LEADERS = "leaders"
     COMMITTEE = "committee"
-    PRIVATE = "private"  # private chats only
+    ADMIN = "admin"
     NONE = "none"  # not listed (/start, which Telegram's Start button sends)
 
 
@@ -251,41 +255,41 @@ def _export(args: str, ctx: ParseContext) -> c.Command:
 # --------------------------------------------------------------------------- the commands
 _GENERAL, _ROSTER, _MED, _GB = "help.general", "help.roster", "help.medicine", "help.groupbuy"
 _VOL, _CARE, _BULLETINS, _REPORTS = "help.volunteers", "help.care", "help.bulletins", "help.reports"
-_L, _C = Menu.LEADERS, Menu.COMMITTEE
+_V, _L, _C, _A = Menu.VOLUNTEERS, Menu.LEADERS, Menu.COMMITTEE, Menu.ADMIN
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", _start, menu=Menu.NONE),
     CommandSpec("help", _no_args(c.Help), ("帮助",), topic=_GENERAL),
-    CommandSpec("bind", _bind, ("绑定",), who="bind", menu=_C, topic=_ROSTER),
+    CommandSpec("bind", _bind, ("绑定",), who="bind", menu=_A, topic=_ROSTER),
     CommandSpec("register", _register, ("登记",), topic=_ROSTER),
-    CommandSpec("leader", _leader, ("楼组长",), who="leader", menu=_C, topic=_ROSTER),
+    CommandSpec("leader", _leader, ("楼组长",), who="leader", menu=_A, topic=_ROSTER),
     CommandSpec("me", _no_args(c.Me), ("我的",), topic=_ROSTER),
     CommandSpec("lang", _lang, ("语言",), topic=_GENERAL),
-    CommandSpec("purge", _no_args(c.Purge), ("清除数据",), who="purge", menu=_C, topic=_ROSTER),
+    CommandSpec("purge", _no_args(c.Purge), ("清除数据",), who="purge", menu=_A, topic=_ROSTER),
     CommandSpec("med", lambda args, ctx: parse_med(args), ("配药",), ("medicine",), who="med", topic=_MED),
-    CommandSpec("claim", _id_command(c.MedClaim, "request_id"), ("认领",), who="med.claim", topic=_MED),
-    CommandSpec("bought", _bought, ("已购", "已买"), who="med.bought", topic=_MED),
-    CommandSpec("delivered", _id_command(c.MedDelivered, "request_id"), ("已送达", "送达"), who="med.delivered", topic=_MED),
+    CommandSpec("claim", _id_command(c.MedClaim, "request_id"), ("认领",), who="med.claim", menu=_V, topic=_MED),
+    CommandSpec("bought", _bought, ("已购", "已买"), who="med.bought", menu=_V, topic=_MED),
+    CommandSpec("delivered", _id_command(c.MedDelivered, "request_id"), ("已送达", "送达"), who="med.delivered", menu=_V, topic=_MED),
     CommandSpec("cancel", _id_command(c.MedCancel, "request_id"), ("取消",), who="med.cancel", topic=_MED),
-    CommandSpec("medlist", _no_args(c.MedList), ("配药清单",), who="med.list", topic=_MED),
+    CommandSpec("medlist", _no_args(c.MedList), ("配药清单",), who="med.list", menu=_V, topic=_MED),
     CommandSpec("groupbuy", parse_groupbuy, ("开团",), who="gb.open", menu=_L, topic=_GB),
     CommandSpec("order", parse_order, ("接龙",), who="gb.order", topic=_GB),
     CommandSpec("close", _id_command(c.CloseBuy, "buy_id"), ("截单",), who=Who.LEADER, menu=_L, topic=_GB),
     CommandSpec("paid", _paid, ("已付",), who=Who.LEADER, menu=_L, topic=_GB),
     CommandSpec("orders", _id_command(c.BuySummary, "buy_id"), ("团购汇总",), who=Who.LEADER, menu=_L, topic=_GB),
     CommandSpec("volunteer", parse_volunteer, ("报到",), who="volunteer.apply", topic=_VOL),
-    CommandSpec("checkin", parse_checkin, ("签到",), who="checkin", topic=_VOL),
-    CommandSpec("checkout", _no_args(c.CheckOut), ("签退",), who="checkout", topic=_VOL),
+    CommandSpec("checkin", parse_checkin, ("签到",), who="checkin", menu=_V, topic=_VOL),
+    CommandSpec("checkout", _no_args(c.CheckOut), ("签退",), who="checkout", menu=_V, topic=_VOL),
     CommandSpec("onduty", _no_args(c.OnDuty), ("在岗",), topic=_VOL),
     CommandSpec("hours", _no_args(c.WorkHours), ("工时",), topic=_VOL),
     CommandSpec("volunteers", _no_args(c.VolunteerRoster), ("志愿者名单",), who="volunteer.roster", menu=_C, topic=_VOL),
     CommandSpec("approve", _no_args(c.Approve), ("通过", "批准"), who="volunteer.approve", menu=_L, topic=_VOL),
     CommandSpec("shift", parse_shift, ("排班",), who="shift.open", menu=_L, topic=_VOL),
-    CommandSpec("takeshift", _id_command(c.ShiftTake, "slot_id"), ("认领班",), who="shift.take", topic=_VOL),
+    CommandSpec("takeshift", _id_command(c.ShiftTake, "slot_id"), ("认领班",), who="shift.take", menu=_V, topic=_VOL),
     CommandSpec("vacancies", _no_args(c.Vacancies), ("空缺",), topic=_VOL),
     CommandSpec("care", _care, ("关爱",), who="care.add", menu=_L, topic=_CARE),
     CommandSpec("pair", _room_command(c.CarePair), ("结对",), who="care.pair", menu=_L, topic=_CARE),
-    CommandSpec("safe", _room_command(c.CareSafe), ("平安", "报平安"), who="care.safe", topic=_CARE),
+    CommandSpec("safe", _room_command(c.CareSafe), ("平安", "报平安"), who="care.safe", menu=_V, topic=_CARE),
     CommandSpec("rumor", _rumor, ("辟谣",), who="rumor", menu=_C, topic=_BULLETINS),
     CommandSpec("rumors", _no_args(c.Rumors), who="rumor", menu=_C, topic=_BULLETINS),
     CommandSpec("rumor_off", _id_command(c.RumorOff, "rumor_id"), who="rumor_off", menu=_C, topic=_BULLETINS),
@@ -293,7 +297,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("notices", _no_args(c.Notices), who="notices", menu=_C, topic=_BULLETINS),
     CommandSpec("notice_off", _id_command(c.NoticeOff, "notice_id"), who="notice_off", menu=_C, topic=_BULLETINS),
     CommandSpec("digest", _no_args(c.Digest), ("日报",), who="digest", menu=_C, topic=_REPORTS),
-    CommandSpec("export", _export, ("导出",), who="export", menu=_C, topic=_REPORTS),
+    CommandSpec("export", _export, ("导出",), who="export", menu=_A, topic=_REPORTS),
 )  # fmt: skip
 BY_NAME: dict[str, CommandSpec] = {spec.name: spec for spec in COMMANDS}
 
@@ -313,10 +317,9 @@ def readers() -> dict[str, Reader]:
     return {**{spec.name: spec.read for spec in COMMANDS}, "unknown": _unknown}
 
 
-def menu_commands(menu: Menu | None = None) -> list[CommandSpec]:
-    """The commands a "/" menu lists, in declaration order: those for ``menu`` (every listed one
-    when None)."""
-    return [spec for spec in COMMANDS if spec.menu is not Menu.NONE and menu in (None, spec.menu)]
+def menu_commands(*menus: Menu) -> list[CommandSpec]:
+    """The commands the "/" menus ``menus`` list, in declaration order."""
+    return [spec for spec in COMMANDS if spec.menu in menus]
 
 
 # --------------------------------------------------------------------------- the README's reference

@@ -10,19 +10,18 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
 from bot.clock import Clock
 from bot.config import Config
-from bot.language.registry import CommandSpec, Menu
 from bot.runtime.chat_order import ChatOrderedProcessor
 from bot.services import Services
-from bot.texts.i18n import LANGUAGES, t
 from handlers.buttons import RecordingRateLimiter
 from handlers.context import AppState, BotContext
+from handlers.menus import publish_all as publish_command_menus
 from storage.db import recording_update
 
 log = logging.getLogger(__name__)
@@ -91,29 +90,6 @@ async def startup(app: Application) -> None:
 async def shutdown(app: Application) -> None:
     """``post_shutdown``: close the database."""
     await services_of(app).stop()
-
-
-def menu(lang: str, specs: list[CommandSpec], scope: tuple[Menu, ...]) -> list[BotCommand]:
-    """A "/" menu: the commands of ``specs`` listed in one of ``scope``, each with its ``menu.<name>`` line."""
-    return [BotCommand(spec.name, t(lang, spec.menu_key)[:256]) for spec in specs if spec.menu in scope]
-
-
-# Telegram scopes menus by chat type, not by role: leaders' and committee's commands show for all.
-_GROUP_MENU = (Menu.EVERYONE, Menu.LEADERS, Menu.COMMITTEE)
-_PRIVATE_MENU = (*_GROUP_MENU, Menu.PRIVATE)
-
-
-async def publish_command_menus(app: Application) -> None:
-    """The menus for groups and private chats, in en (default) and zh (Telegram picks by language),
-    from the registry's commands that have a handler."""
-    specs = app.bot_data.router.routed()
-    for lang in LANGUAGES:
-        for scope, shown in (
-            (BotCommandScopeAllGroupChats(), _GROUP_MENU),
-            (BotCommandScopeAllPrivateChats(), _PRIVATE_MENU),
-        ):
-            commands = menu(lang, specs, shown)
-            await app.bot.set_my_commands(commands, scope=scope, language_code=None if lang == "en" else lang)
 
 
 @asynccontextmanager

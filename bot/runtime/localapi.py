@@ -385,12 +385,21 @@ class LocalBotApi:
     def _api_answerCallbackQuery(self, params: dict, files: dict) -> Any:
         return True
 
+    @staticmethod
+    def _menu_key(params: dict) -> tuple[str, str]:
+        """``("all_group_chats", "zh")``, ``("chat:-100", "")``, ``("chat_member:-100:7", "zh")``."""
+        scope = params.get("scope") or {}
+        name = ":".join(
+            str(part) for part in (scope.get("type", "default"), scope.get("chat_id"), scope.get("user_id")) if part
+        )
+        return name, params.get("language_code", "")
+
     def _api_setMyCommands(self, params: dict, files: dict) -> Any:
-        scope = (params.get("scope") or {}).get("type", "default")
-        self.commands[(scope, params.get("language_code", ""))] = list(params["commands"])
+        self.commands[self._menu_key(params)] = list(params["commands"])
         return True
 
     def _api_deleteMyCommands(self, params: dict, files: dict) -> Any:
+        self.commands.pop(self._menu_key(params), None)
         return True
 
     def _api_getChatMember(self, params: dict, files: dict) -> Any:

@@ -85,6 +85,12 @@ class Roster:
         async with self._db.read() as conn:
             return await roster.leaders_of(conn, building)
 
+    async def role_holders(self) -> list[int]:
+        """Leaders, approved volunteers and the committee (appointed or in ``committee.admins``)."""
+        async with self._db.read() as conn:
+            holders = await roster.role_holders(conn)
+        return sorted({*holders, *self._config.committee.admins})
+
     # -------------------------------------------------------------- commands
     async def bind(
         self, actor: Actor, chat_id: int, title: str, *, building: int | None, committee: bool
