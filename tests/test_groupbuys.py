@@ -49,7 +49,7 @@ async def test_leader_opens_and_the_board_shows_how_to_order(bot):
 async def test_a_resident_may_not_open_a_buy(bot):
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "#开团 蔬菜包 68元/份")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     assert await bot.services.groupbuys.open_buys() == []
 
 
@@ -114,7 +114,7 @@ async def test_close_by_command_posts_the_summary_and_refuses_later_orders(bot):
     await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
     await bot.send(BUILDING_3, NEIGHBOUR, "#截单 1")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     await bot.send(BUILDING_3, LEADER, "#截单 1")
     assert bot.last(BUILDING_3).startswith("📋 团购 #1「蔬菜包」汇总（已截单）")
     assert "（已截单）" in board(bot)["text"] and board(bot).get("reply_markup") is None
@@ -185,15 +185,15 @@ async def test_permission_and_rule_refusals(bot):
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3")
     assert bot.last(BUILDING_3) == "团购 #1 每户限购 2 份。"
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3-601 1")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     await bot.send(BUILDING_3, LEADER, "#接龙 1 3-601 1")
     assert await quantities(bot) == {"3-601": 1}
     await bot.send(BUILDING_3, RESIDENT, "#已付 1 3-601")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     await bot.send(BUILDING_3, RESIDENT, "#团购汇总 1")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     await bot.send(BUILDING_3, LEADER, "#接龙 1 5-101 1")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     await bot.send(BUILDING_3, RESIDENT, "#接龙 9 1")
     assert bot.last(BUILDING_3) == "没有团购 #9。"
 
@@ -242,7 +242,10 @@ async def test_export_is_a_csv_sent_privately(bot):
         ["3", "", "502", "3-502", "2", "68.00", "136.00", "no"],
     ]
     await bot.press(BUILDING_3, summary_id, RESIDENT, "gb:csv:1")  # a forged press
-    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == "只有本楼楼组长或居委可以这样做。"
+    assert (
+        bot.api.calls_of("answerCallbackQuery")[-1].params["text"]
+        == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    )
 
 
 async def test_a_deadline_passed_while_down_closes_at_start(config, clock):
@@ -416,7 +419,7 @@ async def test_editing_the_message_while_the_question_waits_replaces_it(bot):
 async def test_a_resident_is_refused_before_any_question(bot):
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "#开团 青菜包 58元/份 8点截单")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
 
 
 async def test_an_edited_order_or_relay_sets_what_it_now_says(bot):

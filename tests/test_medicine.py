@@ -132,7 +132,7 @@ async def test_private_details_reach_only_the_claimer_and_the_committee(bot):
     details = bot.last(VOLUNTEER.id)
     assert CARD in details and PHONE in details and "放门口鞋柜" in details
     await bot.send(OTHER_VOLUNTEER.id, OTHER_VOLUNTEER, "/start info1")
-    assert bot.last(OTHER_VOLUNTEER.id) == "只有志愿者、楼组长或居委可以这样做。"
+    assert bot.last(OTHER_VOLUNTEER.id) == "只有服务本楼的志愿者、本楼楼组长或居委可以这样做。请找本楼楼组长安排。"
     await bot.send(COMMITTEE.id, COMMITTEE, "/start info1")
     assert CARD in bot.last(COMMITTEE.id)
     assert not any(CARD in text or PHONE in text for text in group_texts(bot))
@@ -167,17 +167,20 @@ async def test_permission_refusals(bot):
     await setup(bot)
     await file(bot)
     await bot.send(BUILDING_3, NEIGHBOUR, "#配药 布洛芬 1盒")  # not registered
-    assert bot.last(BUILDING_3) == "请先登记户号：#登记 3号楼502"
+    assert bot.last(BUILDING_3) == "请先登记户号：发 #登记 3号楼502 张三（楼号、房号、姓名），登记后再发一次即可。"
     await bot.send(BUILDING_3, NEIGHBOUR, "#配药 3-601 布洛芬 1盒")  # someone for another household
     assert bot.last(BUILDING_3) == "只能为自己家配药；替邻居配药请找楼组长或志愿者。"
-    apply = "只有志愿者、楼组长或居委可以这样做。想做志愿者：在楼组群发送 #报到 姓名 技能，楼组长或居委通过后即可。"
+    apply = "这需要志愿者身份：在楼组群发 #报到 姓名 技能 登记，楼组长确认后即可。"
     await bot.send(BUILDING_3, RESIDENT, "#认领 1")
     assert bot.last(BUILDING_3) == apply
     await bot.send(BUILDING_3, NEIGHBOUR, "#取消 1")
-    assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。请找登记人，或请本楼楼组长处理。"
     listing = confirm_button(bot)
     await bot.press(RESIDENT.id, listing["message_id"], NEIGHBOUR, "med:confirm:1")  # a forged press
-    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == "只有登记人本人、楼组长或居委可以这样做。"
+    assert (
+        bot.api.calls_of("answerCallbackQuery")[-1].params["text"]
+        == "只有登记人本人、楼组长或居委可以这样做。请找登记人，或请本楼楼组长处理。"
+    )
     assert await status(bot) == "pending"
     refusals = await bot.services.db.fetchall("SELECT action FROM audit_log WHERE outcome = 'refused'")
     assert [r["action"] for r in refusals] == ["med", "med.other", "med.claim", "med.cancel", "med.confirm"]
@@ -192,7 +195,7 @@ async def test_volunteers_and_leaders_file_for_other_households(bot):
     await bot.send(BUILDING_3, LEADER, "【配药】3号楼702 硝苯地平控释片 1盒")
     assert (await bot.services.medicine.get(2)).household == "3-702"
     await bot.send(BUILDING_3, LEADER, "#配药 5-101 布洛芬 1盒")
-    assert bot.last(BUILDING_3) == "只有志愿者、楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有服务本楼的志愿者、本楼楼组长或居委可以这样做。请找本楼楼组长安排。"
 
 
 async def test_edit_updates_the_list_instead_of_filing_twice(bot):
@@ -240,7 +243,7 @@ async def test_illegal_transitions_get_a_clear_answer(bot):
     await bot.send(BUILDING_3, OTHER_VOLUNTEER, "#认领 1")
     assert bot.last(BUILDING_3) == "配药单 #1 已被其他志愿者认领。"
     await bot.send(BUILDING_3, OTHER_VOLUNTEER, "#已购 1 10元")
-    assert bot.last(BUILDING_3) == "只有志愿者、楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有服务本楼的志愿者、本楼楼组长或居委可以这样做。请找本楼楼组长安排。"
     await bot.send(BUILDING_3, VOLUNTEER, "#已购 1 10元")
     await bot.send(BUILDING_3, RESIDENT, "#取消 1")
     assert bot.last(BUILDING_3) == "配药单 #1 的药已买好，不能取消，请联系志愿者。"

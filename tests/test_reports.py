@@ -107,7 +107,7 @@ async def test_restarts_sent_before_nothing_after_missed_while_down_sent_once(co
 async def test_digest_command_is_committee_only_and_names_no_household_in_a_building_group(bot):
     await seed(bot)
     await bot.send(BUILDING_3, RESIDENT, "#日报")
-    assert bot.last(BUILDING_3) == "只有居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。"
     await bot.send(BUILDING_3, COMMITTEE, "#日报")
     assert bot.last(BUILDING_3).startswith("📊 3号楼日报") and "3-502" not in bot.last(BUILDING_3)
     await bot.send(COMMITTEE_CHAT, COMMITTEE, "/digest")
@@ -170,7 +170,7 @@ async def test_a_new_rebuttal_supersedes_and_one_can_be_retired(bot):
     await bot.send(BUILDING_3, RESIDENT, "私吞物资")
     assert len(bot.texts(BUILDING_3)) == before  # no active rebuttal answers any more
     await bot.send(BUILDING_3, RESIDENT, RUMOR)
-    assert bot.last(BUILDING_3) == "只有居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。"
 
 
 async def test_notices_are_staggered_to_every_building_group_and_kicked_chats_are_marked(bot, monkeypatch):
@@ -214,7 +214,7 @@ async def test_export_xlsx_in_private_holds_the_seeded_rows(bot):
     await bot.send(BUILDING_3, COMMITTEE, "/export")
     assert bot.last(BUILDING_3).startswith("导出表格含住户信息")
     await bot.send(RESIDENT.id, RESIDENT, "/export")
-    assert bot.last(RESIDENT.id) == "只有居委可以这样做。"
+    assert bot.last(RESIDENT.id) == "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。"
     await bot.send(COMMITTEE.id, COMMITTEE, "/export 2026-04-01 2026-04-10")
     document = bot.api.sent(COMMITTEE.id)[-1]
     workbook = openpyxl.load_workbook(io.BytesIO(document["local_file"]))

@@ -43,7 +43,7 @@ async def test_one_building_may_have_several_chats(bot):
 
 async def test_a_resident_may_not_bind_and_the_refusal_is_audited(bot):
     await bot.send(BUILDING_3, RESIDENT, "#绑定 3号楼")
-    assert bot.last(BUILDING_3) == "只有居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。"
     assert await bot.services.roster.chat(BUILDING_3) is None
     assert await audit_rows(bot) == [("bind", "refused")]
 
@@ -93,14 +93,14 @@ async def test_appointed_leader_registers_others_in_their_building_only(bot):
     assert bot.last(BUILDING_3) == "已为对方登记：3-601。"
     assert (await bot.services.roster.actor(NEIGHBOUR.id)).household.label == "3-601"
     await bot.send(BUILDING_3, LEADER, "#登记 5-601", reply_to=neighbour_said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     assert (await bot.services.roster.actor(NEIGHBOUR.id)).household.label == "3-601"
 
 
 async def test_a_resident_may_not_register_someone_else(bot):
     said = await bot.send(BUILDING_3, NEIGHBOUR, "hi")
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-601", reply_to=said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     assert (await bot.services.roster.actor(NEIGHBOUR.id)).household is None
 
 
@@ -108,7 +108,7 @@ async def test_only_the_committee_appoints_and_demotes_leaders(bot):
     await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
     said = await bot.send(BUILDING_3, NEIGHBOUR, "我来当楼组长")
     await bot.send(BUILDING_3, RESIDENT, "#楼组长", reply_to=said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "只有居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。"
     await bot.send(BUILDING_3, COMMITTEE, "/leader")
     assert "请回复" in bot.last(BUILDING_3)
     await bot.send(BUILDING_3, COMMITTEE, "#楼组长", reply_to=said["message"]["message_id"])
@@ -153,7 +153,10 @@ async def test_purge_asks_and_checks_permission_again_on_the_button(bot):
     await bot.send(BUILDING_3, COMMITTEE, "/purge")
     confirm = bot.last_message(BUILDING_3)
     await bot.press(BUILDING_3, confirm["message_id"], RESIDENT, "purge:yes")  # a forged press
-    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == "只有居委可以这样做。"
+    assert (
+        bot.api.calls_of("answerCallbackQuery")[-1].params["text"]
+        == "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。"
+    )
     assert await bot.services.roster.phone(RESIDENT.id) == "13912345678"
     await bot.press(BUILDING_3, confirm["message_id"], COMMITTEE, "purge:yes")
     assert bot.last(BUILDING_3) == "已清除 1 个手机号、1 个姓名、0 份配药私密信息，匿名统计已保留。"
@@ -257,10 +260,10 @@ async def test_joining_an_occupied_room_waits_for_a_members_approval(bot):
 
     # Until approved the newcomer changes nothing of the household, and cannot approve himself.
     await bot.send(BUILDING_3, STRANGER, "#取消 1")
-    assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。请找登记人，或请本楼楼组长处理。"
     await bot.press(BUILDING_3, request["message_id"], STRANGER, "home:approve")
     assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == (
-        "只有该户已登记的家人、本楼楼组长或居委可以通过。"
+        "只有该户已登记的家人、本楼楼组长或居委可以通过。请让家人或楼组长点 ✅。"
     )
     await bot.press(BUILDING_3, request["message_id"], NEIGHBOUR, "home:approve")
     assert (await bot.services.roster.actor(STRANGER.id)).household is None

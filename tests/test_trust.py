@@ -22,8 +22,8 @@ SELF_MADE = LocalUser(4001, "好人")  # a resident of 3-601 who declares himsel
 FAR = LocalUser(4005, "小周")  # a resident of 5-101
 CARD = "310101195001011234"
 PHONE = "13912345678"
-APPLY = "只有志愿者、楼组长或居委可以这样做。想做志愿者：在楼组群发送 #报到 姓名 技能，楼组长或居委通过后即可。"
-HELPERS_ONLY = "只有志愿者、楼组长或居委可以这样做。"
+APPLY = "这需要志愿者身份：在楼组群发 #报到 姓名 技能 登记，楼组长确认后即可。"
+HELPERS_ONLY = "只有服务本楼的志愿者、本楼楼组长或居委可以这样做。请找本楼楼组长安排。"
 
 
 async def setup(bot: Harness) -> None:
@@ -90,9 +90,9 @@ async def test_a_self_made_volunteer_gets_nothing_private_and_is_told_how_to_app
 
     # He cannot approve himself, nor can another building's leader.
     await bot.press(BUILDING_3, application["message_id"], SELF_MADE, "vol:approve")
-    assert button_answer(bot) == "只有本楼楼组长或居委可以这样做。"
+    assert button_answer(bot) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     await bot.press(BUILDING_3, application["message_id"], LEADER_5, "vol:approve")
-    assert button_answer(bot) == "只有本楼楼组长或居委可以这样做。"
+    assert button_answer(bot) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
 
     private = seen_by(bot, SELF_MADE)
     assert CARD not in private and PHONE not in private and "糖尿病" not in private and "5-101" not in private
@@ -141,7 +141,7 @@ async def test_a_reply_approves_the_bots_application_or_the_applicants_own_messa
     await setup(bot)
     said = await bot.send(BUILDING_3, SELF_MADE, "我报名志愿者 #报到 好人 核酸 配送")
     await bot.send(BUILDING_3, LEADER_5, "#通过", reply_to=said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     await bot.send(BUILDING_3, LEADER_3, "#通过")  # no reply: which application?
     assert bot.last(BUILDING_3) == "请回复志愿者的 #报到 消息（或机器人的申请消息）发送 #通过。"
     await bot.send(BUILDING_3, LEADER_3, "好的 #通过", reply_to=said["message"]["message_id"])
@@ -166,7 +166,7 @@ async def test_an_applicant_without_a_household_belongs_to_the_group_they_applie
     await bot.send(BUILDING_5, helper, "#报到 热心人 跑腿")
     application = bot.last_message(BUILDING_5)
     await bot.press(BUILDING_5, application["message_id"], LEADER_3, "vol:approve")
-    assert button_answer(bot) == "只有本楼楼组长或居委可以这样做。"
+    assert button_answer(bot) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     await bot.press(BUILDING_5, application["message_id"], LEADER_5, "vol:approve")
     assert bot.last(BUILDING_5) == "✅ 热心人 已通过，成为5号楼志愿者。"
     await bot.send(BUILDING_3, helper, "#认领 1")  # building 3 is not his
@@ -198,7 +198,7 @@ async def test_a_leader_of_building_5_cannot_list_claim_or_see_building_3s_reque
     await bot.send(LEADER_5.id, LEADER_5, "/start info1")
     assert bot.last(LEADER_5.id) == HELPERS_ONLY
     await bot.send(BUILDING_3, LEADER_5, "#取消 1")
-    assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。请找登记人，或请本楼楼组长处理。"
     await bot.send(BUILDING_3, LEADER_5, "#配药 3-702 布洛芬 1盒")
     assert bot.last(BUILDING_3) == HELPERS_ONLY
     assert CARD not in seen_by(bot, LEADER_5) and "糖尿病" not in seen_by(bot, LEADER_5)
@@ -328,6 +328,7 @@ EXPECTED: dict[str, tuple[Target, set[str]]] = {
     "gb.order": (NOWHERE, _RESIDENTS),
     "gb.relay": (NOWHERE, _RESIDENTS),
     "gb.order.other": (HERE, _LEADER),
+    "gb.relaytext": (HERE, _LEADER),
     "volunteer.apply": (NOWHERE, set(ROLES)),
     "volunteer.approve": (HERE, _LEADER),
     "volunteer.roster": (NOWHERE, _COMMITTEE),

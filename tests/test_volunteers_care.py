@@ -13,7 +13,7 @@ from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESI
 VOLUNTEER = LocalUser(3001, "志愿者小李")
 OTHER = LocalUser(3002, "志愿者小王")
 LEADER = LocalUser(2001, "楼长老陈")
-APPLY_REFUSAL = "只有志愿者、楼组长或居委可以这样做。想做志愿者：在楼组群发送 #报到 姓名 技能，楼组长或居委通过后即可。"
+APPLY_REFUSAL = "这需要志愿者身份：在楼组群发 #报到 姓名 技能 登记，楼组长确认后即可。"
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -43,7 +43,7 @@ async def test_registration_and_the_committees_roster_by_skill(bot):
     assert bot.last(BUILDING_3) == "已登记为志愿者（配送、消杀、核酸）。谢谢您！"
     await bot.send(BUILDING_3, NEIGHBOUR, "#报到 老周 跑腿")
     await bot.send(BUILDING_3, VOLUNTEER, "#志愿者名单")
-    assert bot.last(BUILDING_3) == "只有居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。"
     await bot.send(COMMITTEE_CHAT, COMMITTEE, "#志愿者名单")
     assert bot.last(COMMITTEE_CHAT) == (
         "志愿者名单（按技能）：\n核酸（2）：小李、小王\n配送（2）：小李、小王\n消杀（1）：小王\n待通过（1）：老周"
@@ -102,7 +102,7 @@ async def test_hours_per_day_and_week(bot, clock):
 async def test_shift_slots_fill_up_and_their_volunteers_are_reminded_once(bot, clock):
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "#排班 核酸 明天7:00-11:00 2人")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     await bot.send(BUILDING_3, LEADER, "#排班 核酸 明天7:00-11:00 2人")
     slot_message = bot.last_message(BUILDING_3)
     assert slot_message["text"] == "📅 排班 #1：核酸 04-11 07:00–11:00，需 2 人（已报 0）"
@@ -133,7 +133,7 @@ async def test_shift_slots_fill_up_and_their_volunteers_are_reminded_once(bot, c
 async def test_care_roster_pairing_and_safety_checks(bot):
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "#关爱 3-502 独居老人")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     await bot.send(BUILDING_3, LEADER, "#关爱 3-502 独居老人 透析")
     assert bot.last(BUILDING_3) == "已加入关爱名单：3-502。"
     said = await bot.send(BUILDING_3, VOLUNTEER, "我来负责502")
@@ -218,7 +218,7 @@ async def test_unregistered_people_cannot_check_on_households(bot):
     await setup(bot)
     await bot.send(BUILDING_3, LEADER, "#关爱 3-502")
     await bot.send(BUILDING_3, NEIGHBOUR, "#结对 3-502")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。"
+    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
     await bot.send(BUILDING_3, NEIGHBOUR, "#平安 3-502")
     assert bot.last(BUILDING_3) == APPLY_REFUSAL
 

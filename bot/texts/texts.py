@@ -93,31 +93,39 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "请以个人身份发言（关闭“匿名管理员”）：机器人需要知道是谁在操作。",
         "en": "Please post as yourself (turn off 'remain anonymous'): the bot needs to know who is acting.",
     },
-    "refused.committee": {"zh": "只有居委可以这样做。", "en": "Only the residents' committee may do that."},
+    "refused.committee": {
+        "zh": "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。",
+        "en": "Only the residents' committee may do that. Ask in the committee's chat, or ask your floor leader to pass it on.",
+    },
     "refused.leader": {
-        "zh": "只有本楼楼组长或居委可以这样做。",
-        "en": "Only this building's floor leader or the committee may do that.",
+        "zh": "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。",
+        "en": "Only this building's floor leader or the committee may do that. Ask your floor leader "
+        "(ask in the building's group if you do not know who it is).",
     },
     "refused.volunteer": {
-        "zh": "只有志愿者、楼组长或居委可以这样做。",
-        "en": "Only volunteers, floor leaders or the committee may do that.",
+        "zh": "只有服务本楼的志愿者、本楼楼组长或居委可以这样做。请找本楼楼组长安排。",
+        "en": "Only volunteers serving this building, its floor leader or the committee may do that. "
+        "Ask this building's floor leader.",
     },
     "refused.apply": {
-        "zh": "只有志愿者、楼组长或居委可以这样做。想做志愿者：在楼组群发送 #报到 姓名 技能，楼组长或居委通过后即可。",
-        "en": "Only volunteers, floor leaders or the committee may do that. To volunteer, send "
-        "/volunteer Name skills in your building's group; a floor leader or the committee approves it.",
+        "zh": "这需要志愿者身份：在楼组群发 #报到 姓名 技能 登记，楼组长确认后即可。",
+        "en": "That needs a volunteer: send /volunteer Name skills in your building's group; once a floor leader "
+        "approves it, you can.",
     },
     "refused.resident": {
-        "zh": "请先登记户号：#登记 3号楼502",
-        "en": "Please register your household first: /register 3-502",
+        "zh": "请先登记户号：发 #登记 3号楼502 张三（楼号、房号、姓名），登记后再发一次即可。",
+        "en": "Please register your household first: send /register 3-502 Name (building-room and your name), "
+        "then send this again.",
     },
     "refused.household": {
-        "zh": "只有该户已登记的家人、本楼楼组长或居委可以通过。",
-        "en": "Only a registered member of that household, the building's floor leader or the committee may approve.",
+        "zh": "只有该户已登记的家人、本楼楼组长或居委可以通过。请让家人或楼组长点 ✅。",
+        "en": "Only a registered member of that household, the building's floor leader or the committee may approve. "
+        "Ask a member of that household or the floor leader to press ✅.",
     },
     "refused.requester": {
-        "zh": "只有登记人本人、楼组长或居委可以这样做。",
-        "en": "Only the requester, a floor leader or the committee may do that.",
+        "zh": "只有登记人本人、楼组长或居委可以这样做。请找登记人，或请本楼楼组长处理。",
+        "en": "Only the requester, a floor leader or the committee may do that. Ask the requester, or this "
+        "building's floor leader.",
     },
     "refused.own_home": {
         "zh": "只能为自己家配药；替邻居配药请找楼组长或志愿者。",
