@@ -80,6 +80,37 @@ class TelegramConfig(_Section):
 
 class StorageConfig(_Section):
     path: Path = Path("data/building-bot.sqlite3")
+    backup_dir: Path | None = None  # "" in the file: no daily backup
+    backup_keep: int = Field(default=7, ge=1, le=3650)
+
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _no_folder(cls, value: object) -> object:
+        return value or None
+
+
+class OpsConfig(_Section):
+    http: str = ""  # "127.0.0.1:9108": /healthz and /metrics; empty: off
+    sentry_dsn: SecretStr = SecretStr("")
+
+    @field_validator("http")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if value:
+            host, _, port = value.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"expected HOST:PORT such as 127.0.0.1:9108, got {value!r}")
+        return value
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, _, port = self.http.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
+class LoggingConfig(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
 
 
 class ScheduleConfig(_Section):
@@ -185,6 +216,8 @@ class Config(_Section):
     groupbuy: GroupBuyConfig = Field(default_factory=GroupBuyConfig)
     volunteers: VolunteerConfig = Field(default_factory=VolunteerConfig)
     care: CareConfig = Field(default_factory=CareConfig)
+    ops: OpsConfig = Field(default_factory=OpsConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
     wecom: WeComConfig | None = None  # no [wecom] section: nothing goes to WeChat
 
     @property
@@ -217,6 +250,9 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
             stored = storage.get("path", str(StorageConfig.model_fields["path"].default))
             if isinstance(stored, str):
                 storage["path"] = str(source.parent / Path(stored).expanduser())
+            backups = storage.get("backup_dir")
+            if isinstance(backups, str) and backups:
+                storage["backup_dir"] = str(source.parent / Path(backups).expanduser())
     token = environ.get(TOKEN_ENV)
     if token:
         data.setdefault("telegram", {})

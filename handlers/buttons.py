@@ -36,6 +36,8 @@ class RecordingRateLimiter(AIORateLimiter):
     them.)"""
 
     _deliveries: Deliveries | None = None
+    # Wraps each call for the metrics (bot.runtime.ops.install sets it); as it is, the call itself.
+    meter: Callable[[Callable[..., Any], str], Callable[..., Any]] = staticmethod(lambda call, endpoint: call)
 
     def record_into(self, deliveries: Deliveries) -> None:
         self._deliveries = deliveries
@@ -49,7 +51,9 @@ class RecordingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Answer:
-        answer = await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        answer = await super().process_request(
+            self.meter(callback, endpoint), args, kwargs, endpoint, data, rate_limit_args
+        )
         if isinstance(answer, dict) and "message_id" in answer and "chat" in answer:
             await self._record(answer, edited=endpoint.startswith("edit"))
         return answer

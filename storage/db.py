@@ -24,6 +24,7 @@ import asyncio
 import contextvars
 import logging
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -99,6 +100,7 @@ class Database:
         self._commits: dict[int, asyncio.Future[None]] = {}  # batch number → its commit
         self._sizes: Counter[int] = Counter()
         self._background: set[asyncio.Task[None]] = set()
+        self.observe_write: Callable[[float], None] = _nothing_to_observe  # seconds per write (metrics)
 
     async def open(self) -> None:
         """Open both connections, set the pragmas and apply pending migrations."""
@@ -137,6 +139,7 @@ class Database:
         work is then stored or undone as a whole, like any other."""
         if self._writer is None:
             raise StorageError("database is not open")
+        started = time.perf_counter()
         self._on_their_way += 1
         self._handed += 1
         try:
@@ -160,6 +163,7 @@ class Database:
         if self._sizes[batch] == MAX_BATCH:  # a steady stream of writes does not keep the first waiting
             self._commit_soon()
         await asyncio.shield(committed)  # shielded: a cancelled writer must not cancel the others' batch
+        self.observe_write(time.perf_counter() - started)
         return result
 
     def _commit_soon(self) -> None:
@@ -231,6 +235,10 @@ class Database:
                 dest.close()
 
         await self.on_writer(copy)
+
+
+def _nothing_to_observe(seconds: float) -> None:
+    """No metrics are kept (``bot.runtime.ops.install`` sets them)."""
 
 
 def _nothing(conn: sqlite3.Connection) -> None:

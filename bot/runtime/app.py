@@ -9,15 +9,17 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot.clock import Clock
 from bot.config import Config
-from bot.runtime.chat_order import ChatOrderedProcessor
+from bot.runtime import ops
+from bot.runtime.chat_order import ChatOrderedProcessor, waiting_on_telegram
 from bot.services import Services
 from handlers.buttons import RecordingRateLimiter
 from handlers.context import AppState, BotContext
@@ -28,6 +30,9 @@ log = logging.getLogger(__name__)
 
 LOCAL_TOKEN = "1:local-console-token"
 
+# At a stop, updates at work get this long to finish (the rest of the 10 s goes to jobs and closing).
+STOP_GRACE_SECONDS = 5
+
 
 class BotApplication(Application):
     """PTB's Application, recording each update's id with the first write it makes."""
@@ -36,9 +41,25 @@ class BotApplication(Application):
         if not isinstance(update, Update):
             await super().process_update(update)
             return
-        with recording_update(update.update_id, self.bot_data.services.clock.now()):
+        with recording_update(update.update_id, self.bot_data.services.clock.now()), ops.handling(update):
             await super().process_update(update)
         self.bot_data.newest_update = max(self.bot_data.newest_update, update.update_id)
+
+    async def stop(self) -> None:
+        """PTB's stop waits for every update already taken from the queue, however long the backlog
+        (a busy group's 200 updates at 20 a minute); the processor drops those not started first."""
+        if self.running and isinstance(self.update_processor, ChatOrderedProcessor):
+            await self.update_processor.stop(STOP_GRACE_SECONDS)
+        await super().stop()
+
+
+class FairRateLimiter(RecordingRateLimiter):
+    """While an update waits on Telegram (its group's budget, a 429's retry_after, a slow network),
+    its concurrency slot is free for other chats (``bot.runtime.chat_order``)."""
+
+    async def process_request(self, *args: Any, **kwargs: Any) -> Any:
+        async with waiting_on_telegram():
+            return await super().process_request(*args, **kwargs)
 
 
 def build_application(config: Config, request: BaseRequest | None = None, *, clock: Clock | None = None) -> Application:
@@ -49,7 +70,7 @@ def build_application(config: Config, request: BaseRequest | None = None, *, clo
         .base_url(config.telegram.base_url)
         .defaults(Defaults(tzinfo=config.schedule.tz))
         .rate_limiter(
-            RecordingRateLimiter(  # which message carries which buttons: handlers/buttons.py
+            FairRateLimiter(  # which message carries which buttons: handlers/buttons.py
                 overall_max_rate=config.telegram.messages_per_second,
                 overall_time_period=1,
                 group_max_rate=config.telegram.group_messages_per_minute,
@@ -58,18 +79,22 @@ def build_application(config: Config, request: BaseRequest | None = None, *, clo
             )
         )
         .concurrent_updates(ChatOrderedProcessor(config.telegram.concurrent_updates))
+        .job_queue(ops.MeteredJobQueue())
         .context_types(ContextTypes(context=BotContext, bot_data=AppState))
         .post_init(startup)
         .post_shutdown(shutdown)
     )
     proxy = config.telegram.proxy.get_secret_value()
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
     elif proxy:
-        builder = builder.proxy(proxy).get_updates_proxy(proxy)
+        builder = builder.proxy(proxy)
+    polling = request or HTTPXRequest(connection_pool_size=1, proxy=proxy or None)  # as the builder makes it
+    builder = builder.get_updates_request(ops.PollingWatch(polling))  # /healthz: is polling answered?
     app = builder.build()
     app.bot_data.services = Services.create(config, clock)
     handlers.register_all(app)
+    ops.install(app)
     return app
 
 

@@ -1,4 +1,4 @@
-"""``building-bot``: run on Telegram, run in the console, migrate, back up."""
+"""``building-bot``: run on Telegram, run in the console, migrate, back up, restore."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import asyncio
 import itertools
 import logging
 import os
+import secrets
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="copy the live database to PATH (SQLite online backup)")
     backup.add_argument("path", type=Path, help="where to write the copy")
     backup.add_argument("--config", type=Path, help=config_help)
+    restore = sub.add_parser(
+        "restore",
+        help="replace the database with a backup (checked first; the bot must be stopped)",
+        description="Check PATH (SQLite's integrity check, a building-bot schema), then copy it over the "
+        "database; the database it replaces is kept beside it as <name>.before-restore-<time>.",
+    )
+    restore.add_argument("path", type=Path, help="the backup to restore")
+    restore.add_argument("--config", type=Path, help=config_help)
     return parser
 
 
@@ -77,8 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     stderr = logging.StreamHandler(sys.stderr)
     if console:  # the libraries' INFO lines would drown the conversation
         stderr.setLevel(logging.WARNING)
+    if config.logging.format == "json":
+        from bot.runtime.ops import JsonLines
+
+        stderr.setFormatter(JsonLines())
     logging.basicConfig(
-        level=logging.WARNING if console else logging.INFO,
+        level=logging.WARNING if console else config.logging.level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         handlers=[stderr],
     )
@@ -94,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_migrate(config))
         elif args.command == "backup":
             asyncio.run(_backup(config, args.path))
+        elif args.command == "restore":
+            return _restore(config, args.path)
         elif args.command == "export":
             return asyncio.run(_export(config, args.out, args.start, args.end))
         elif args.command == "import-roster":
@@ -104,9 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(config: Config) -> int:
-    from telegram import Update
-
-    from bot.runtime.app import build_application
+    from bot.runtime import ops
 
     if not config.token:
         print(NO_TOKEN, file=sys.stderr)
@@ -115,6 +128,25 @@ def _run(config: Config) -> int:
     if telegram.mode == "webhook" and not telegram.url:
         print("building-bot: config error: telegram.url: needed in webhook mode", file=sys.stderr)
         return 2
+    lock = ops.RunLock(config.storage.path)
+    if not lock.acquire():
+        print(f"building-bot: another building-bot is running on {config.storage.path}", file=sys.stderr)
+        return 2
+    try:
+        return _run_locked(config)
+    finally:
+        lock.release()
+
+
+def _run_locked(config: Config) -> int:
+    from telegram import Update
+
+    from bot.runtime import ops
+    from bot.runtime.app import build_application
+
+    telegram = config.telegram
+    if config.ops.sentry_dsn.get_secret_value():
+        ops.start_sentry(config.ops.sentry_dsn.get_secret_value())
     app = build_application(config)
     log.info("starting in %s mode, database %s", telegram.mode, config.storage.path.resolve())
     # The loop run_polling/run_webhook then use: the Application they find initialized is not initialized again.
@@ -124,13 +156,17 @@ def _run(config: Config) -> int:
         loop.close()
         print(TOKEN_REJECTED.format(base_url=telegram.base_url, env=TOKEN_ENV), file=sys.stderr)
         return 2
+    if config.ops.http:
+        loop.run_until_complete(ops.OpsServer(app, config).start())
     if telegram.mode == "webhook":
         app.run_webhook(
             listen=telegram.listen,
             port=telegram.port,
             url_path="telegram",
             webhook_url=telegram.url,
-            secret_token=telegram.secret_token.get_secret_value() or None,
+            # Without a configured secret, a new one each start: Telegram sends it with every update
+            # and PTB answers 403 to a POST without it, so finding the URL is not enough to post updates.
+            secret_token=telegram.secret_token.get_secret_value() or secrets.token_urlsafe(32),
             allowed_updates=Update.ALL_TYPES,
         )
     else:
@@ -247,6 +283,25 @@ async def _backup(config: Config, target: Path) -> None:
     finally:
         await db.close()
     print(f"backed up {config.storage.path} to {target}")
+
+
+def _restore(config: Config, backup: Path) -> int:
+    from bot.runtime import ops
+
+    database = config.storage.path
+    lock = ops.RunLock(database)
+    if not lock.acquire():
+        print(f"building-bot: the bot is running on {database}: stop it before restoring", file=sys.stderr)
+        return 2
+    try:
+        kept = ops.restore(backup, database, datetime.now().strftime("%Y%m%d-%H%M%S"))
+    except ops.RestoreError as exc:
+        print(f"building-bot: cannot restore: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        lock.release()
+    print(f"restored {database} from {backup}" + (f"; the database it replaced is {kept}" if kept else ""))
+    return 0
 
 
 if __name__ == "__main__":

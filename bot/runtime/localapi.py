@@ -113,6 +113,7 @@ class LocalBotApi:
         self.chats: dict[int, LocalChat] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.calls: list[ApiCall] = []
+        self.webhook_url = ""  # set by setWebhook
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.pending_updates: list[dict[str, Any]] = []
         # Users who have opened a private chat with the bot; Telegram refuses to let a bot write first.
@@ -421,10 +422,15 @@ class LocalBotApi:
         return list(self.pending_updates)
 
     def _api_deleteWebhook(self, params: dict, files: dict) -> Any:
+        self.webhook_url = ""
         return True
 
     def _api_setWebhook(self, params: dict, files: dict) -> Any:
+        self.webhook_url = params["url"]
         return True
+
+    def _api_getWebhookInfo(self, params: dict, files: dict) -> Any:
+        return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": 0}
 
     def _api_close(self, params: dict, files: dict) -> Any:
         return True
