@@ -300,10 +300,13 @@ async def purge_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await query.edit_message_text(context.t("purge.cancelled"))
         return
+    held_roles = await context.services.roster.role_holders()
     counts = await context.services.roster.purge(await context.actor())
     await context.services.settings.load()  # people's own languages are forgotten too
     await query.answer()
     await query.edit_message_text(context.t("purge.done", **counts))
+    for user_id in held_roles:  # leaders and volunteers are no more: their menus go too
+        await menus.follow_roles(context.application, user_id)
 
 
 async def migrated(update: Update, context: BotContext) -> None:

@@ -70,3 +70,12 @@ async def test_binding_gives_the_committee_its_menus_in_that_chat(bot):
     assert {"digest", "notice", "rumor", "help"} <= committee_chat
     assert not ADMIN_ONLY & committee_chat  # everyone in the committee chat sees it
     assert "purge" in listed(bot, f"chat:{COMMITTEE.id}")  # the committee member's private chat
+
+
+async def test_after_purge_the_leaders_menu_is_gone(bot):
+    await _bound(bot)
+    await _leader_of_3(bot)
+    await bot.send(BUILDING_3, COMMITTEE, "/purge")
+    await bot.press(BUILDING_3, bot.last_message(BUILDING_3)["message_id"], COMMITTEE, "purge:yes")
+    assert listed(bot, f"chat_member:{BUILDING_3}:{LEADER.id}") == []
+    assert "purge" in listed(bot, f"chat_member:{BUILDING_3}:{COMMITTEE.id}")  # committee.admins stay
