@@ -20,6 +20,7 @@ from handlers import (
     roster,
     router,
     volunteers,
+    wecom,
 )
 
 
@@ -35,6 +36,7 @@ def register_all(app: Application) -> None:
     care.register(app)
     bulletins.register(app)
     reports.register(app)
+    wecom.register(app)
     errors.register(app)
 
 

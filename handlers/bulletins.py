@@ -30,7 +30,9 @@ async def _post_notice(app: Application, notice: Notice) -> int:
     async def send(chat_id: int):
         return await app.bot.send_message(chat_id, t(services.chat_language(chat_id), "notice.post", text=notice.text))
 
-    return len(await broadcast(app, await building_chat_ids(app), send))
+    count = len(await broadcast(app, await building_chat_ids(app), send))
+    await services.wecom.mirror(notice)
+    return count
 
 
 def notice_job_name(notice_id: int) -> str:
@@ -101,6 +103,7 @@ async def rumor(update: Update, context: BotContext, command: c.Rumor) -> None:
         return message
 
     count = len(await broadcast(app, await building_chat_ids(app), send))
+    await services.wecom.mirror(issued)
     text = context.t("rumor.sent", id=issued.id, count=count)
     if superseded:
         text += "\n" + context.t("rumor.superseded", ids="、".join(f"#{i}" for i in superseded))

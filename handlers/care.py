@@ -67,6 +67,7 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
             for chat_id in await services.roster.committee_chat_ids():
                 lang = services.chat_language(chat_id)
                 await app.bot.send_message(chat_id, t(lang, "care.escalate.3", household=member.household))
+            await services.wecom.mirror(member)
 
 
 def start_jobs(app: Application) -> None:

@@ -228,6 +228,7 @@ async def announce_close(app: Application, buy_id: int) -> None:
     tally = await services.groupbuys.tally(buy_id, with_roster=True)
     lang = services.chat_language(tally.buy.chat_id)
     parts = render_summary(lang, tally, services.config.schedule.tz)
+    await services.wecom.mirror(tally)
     markup = None
     if tally.short_of_minimum and not tally.buy.called_off:
         button = InlineKeyboardButton(t(lang, "ask.button.call_off"), callback_data=f"gb:off:{buy_id}")
@@ -285,6 +286,7 @@ async def _open(context: BotContext, actor, chat_id: int, message_id: int, build
     seen = context.bot_data.last_seen
     seen[chat_id] = max(seen.get(chat_id, 0), message_id)
     await refresh_board(context.application, buy.id)
+    await context.services.wecom.mirror(await context.services.groupbuys.tally(buy.id))
     schedule_close(context.application, buy)
 
 

@@ -17,6 +17,7 @@ from bot.render.chart import activity_chart
 from bot.render.exports import localized, to_xlsx
 from bot.render.formatting import format_fen, split_message
 from bot.services.reports import Digest, Figures
+from bot.services.wecom import DailyReport
 from bot.texts.i18n import t
 from handlers.context import BotContext
 from handlers.router import router_of
@@ -94,6 +95,7 @@ async def _send_committee(app: Application, chat_id: int, digest: Digest, chart:
         await app.bot.send_message(chat_id, text)
     if chart is not None:
         await app.bot.send_photo(chat_id, chart, caption=t(lang, "digest.chart_caption"), filename="report.png")
+    await app.bot_data.services.wecom.mirror(DailyReport(digest.day, committee_report(lang, digest), chart))
 
 
 async def send_daily_reports(app: Application) -> int:

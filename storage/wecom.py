@@ -53,5 +53,6 @@ async def add_bad_key(conn: Connection, robot: str, url_hash: str, at: datetime)
 
 
 async def bad_keys(conn: Connection) -> set[tuple[str, str]]:
-    return {(row["robot"], row["url_hash"]) for row in await fetch_all(conn, "SELECT robot, url_hash FROM wecom_bad_keys")}
-
+    return {
+        (row["robot"], row["url_hash"]) for row in await fetch_all(conn, "SELECT robot, url_hash FROM wecom_bad_keys")
+    }

@@ -161,6 +161,7 @@ RULES: dict[str, Rule] = {
     "gb.order": _rule(Who.RESIDENT, _R),
     "gb.relay": _rule(Who.RESIDENT, _R),
     "gb.order.other": _LEADER,
+    "gb.relaytext": _LEADER,  # a buy's WeChat 接龙 text (#接龙文本), also posted to the building's WeCom robot
     # volunteers
     "volunteer.apply": _rule(Who.RESIDENT, Rel.ANYONE),
     "volunteer.approve": _LEADER,

@@ -210,6 +210,13 @@ class BuySummary(Command):
     buy_id: Id
 
 
+class RelayText(Command):
+    """``#接龙文本 3``: buy 3 as a numbered WeChat 接龙 to paste into a WeChat group."""
+
+    name = "relaytext"
+    buy_id: Id
+
+
 # ----------------------------------------------------------------------------- volunteers and care
 class VolunteerRegister(Command):
     name = "volunteer"

@@ -277,6 +277,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("close", _id_command(c.CloseBuy, "buy_id"), ("截单",), who=Who.LEADER, menu=_L, topic=_GB),
     CommandSpec("paid", _paid, ("已付",), who=Who.LEADER, menu=_L, topic=_GB),
     CommandSpec("orders", _id_command(c.BuySummary, "buy_id"), ("团购汇总",), who=Who.LEADER, menu=_L, topic=_GB),
+    CommandSpec("relaytext", _id_command(c.RelayText, "buy_id"), ("接龙文本",), who="gb.relaytext", menu=_L, topic=_GB),
     CommandSpec("volunteer", parse_volunteer, ("报到",), who="volunteer.apply", topic=_VOL),
     CommandSpec("checkin", parse_checkin, ("签到",), who="checkin", menu=_V, topic=_VOL),
     CommandSpec("checkout", _no_args(c.CheckOut), ("签退",), who="checkout", menu=_V, topic=_VOL),

@@ -17,6 +17,7 @@ from bot.services.reports import Reports
 from bot.services.roster import Roster
 from bot.services.settings import ChatSettings
 from bot.services.volunteers import Volunteers
+from bot.services.wecom import WeCom
 from storage.db import Database
 
 
@@ -36,6 +37,7 @@ class Services:
     care: Care
     bulletins: Bulletins
     reports: Reports
+    wecom: WeCom
 
     @classmethod
     def create(cls, config: Config, clock: Clock | None = None) -> Services:
@@ -59,6 +61,7 @@ class Services:
             care=care,
             bulletins=bulletins,
             reports=Reports(db, config, clock, volunteers, care, bulletins),
+            wecom=WeCom(db, config, clock),
         )
 
     def chat_language(self, chat_id: int) -> str:
@@ -68,6 +71,8 @@ class Services:
     async def start(self) -> None:
         await self.db.open()
         await self.settings.load()
+        self.wecom.start()
 
     async def stop(self) -> None:
+        await self.wecom.stop()
         await self.db.close()

@@ -759,6 +759,35 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "rumor.retired": {"zh": "辟谣 #{id} 已撤下。", "en": "Rebuttal #{id} retired."},
     "rumor.err.not_found": {"zh": "没有生效的辟谣 #{id}。", "en": "No active rebuttal #{id}."},
+    # ------------------------------------------------------------------ WeChat 企业微信 robots and 接龙 text
+    "wecom.time_format": {"zh": "%m月%d日 %H:%M", "en": "%b %d %H:%M"},
+    "wecom.relay_title": {"zh": "#接龙 {id} {title}", "en": "#接龙 {id} {title}"},
+    "wecom.relay_example": {"zh": "例：序号. 房号 数量{unit}", "en": "例: number. room quantity {unit}"},
+    "wecom.buy_open": {"zh": "🛒 团购开始：{title}", "en": "🛒 Group buy open: {title}"},
+    "wecom.buy_join": {
+        "zh": "要的邻居请把房号和份数告诉楼组长，或在群接龙里写：房号 份数。",
+        "en": "To join, tell your floor leader your room and how many, or add a line to the relay: room quantity.",
+    },
+    "wecom.buy_closed": {
+        "zh": "🛒 团购已截单：{title}，共 {households} 户 {total}{unit}",
+        "en": "🛒 Group buy closed: {title}, {households:household|households}, {total} {unit}",
+    },
+    "wecom.buy_called_off": {
+        "zh": "🛒 团购未成团，取消：{title}（已付的退款）",
+        "en": "🛒 Group buy called off: {title} (payments are refunded)",
+    },
+    "wecom.care": {
+        "zh": "⚠️ 关爱提醒：{household} 今天到 {time} 还没有报平安，请安排人去看看。",
+        "en": "⚠️ Care: {household} not reported safe today by {time}; please send someone to check.",
+    },
+    "wecom.bad_key": {
+        "zh": "企业微信{robot}机器人的地址被拒绝（错误 {code}），发往那里的消息已停止。请在配置里换上新的机器人地址，然后重启。",
+        "en": "The WeCom robot of {robot} was refused (error {code}); nothing more goes to it. "
+        "Put its new webhook URL in the config and restart.",
+    },
+    "wecom.robot.committee": {"zh": "居委群", "en": "the committee's group"},
+    "wecom.robot.building": {"zh": "{building}号楼群", "en": "building {building}'s group"},
+    "wecom.relay_posted": {"zh": "（也已发到本楼企业微信群）", "en": "(also posted to the building's WeCom group)"},
     # ------------------------------------------------------------------ reports 日报
     "help.reports": {
         "zh": "/digest · #日报 — 居委：立即生成日报\n/export — 居委：私聊导出表格（可加日期 2026-04-01 2026-04-10）",
@@ -876,6 +905,7 @@ USAGE: dict[str, dict[str, str]] = {
     "reply_order": {"zh": "回复团购消息：+2", "en": "reply to the buy's message: +2"},
     "relay": {"zh": "#接龙 蔬菜包，下面每行：1. 3-502 2份", "en": "/order Veg-box, then lines like: 1. 3-502 2"},
     "close": {"zh": "#截单 3", "en": "/close 3"},
+    "relaytext": {"zh": "#接龙文本 3（团购3 的微信接龙文本）", "en": "/relaytext 3 (buy 3 as a WeChat relay)"},
     "paid": {"zh": "#已付 3 3-502", "en": "/paid 3 3-502"},
     "orders": {"zh": "#团购汇总 3", "en": "/orders 3"},
     "volunteer": {"zh": "#报到 李四 核酸 配送", "en": "/volunteer Name nucleic delivery"},
@@ -937,6 +967,7 @@ MENU: dict[str, dict[str, str]] = {
     "close": {"zh": "截单", "en": "close a group buy now"},
     "paid": {"zh": "标记已付", "en": "mark a household paid"},
     "orders": {"zh": "汇总、送货单、未下单住户", "en": "totals, delivery list, households that did not order"},
+    "relaytext": {"zh": "团购的微信接龙文本", "en": "a buy as WeChat relay text"},
     "volunteer": {"zh": "申请做志愿者", "en": "apply as a volunteer"},
     "approve": {"zh": "楼组长或居委：通过", "en": "leader or committee: approve"},
     "checkin": {"zh": "上岗", "en": "start a shift"},

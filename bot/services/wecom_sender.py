@@ -1,0 +1,105 @@
+"""Posting to WeCom (企业微信) group robots over httpx: paced per robot, retried with back-off.
+
+A robot takes at most ``messages_per_minute`` (20) messages a minute: the sender keeps to it itself
+and does not rely on WeCom's 45009. 45009 and network errors are retried with back-off; a refused
+key (93000, or 93004: robot removed) is never retried; any other error code refuses that message.
+The webhook URL holds the robot's key: it is never logged nor put in an error (httpx's own log
+lines have the key masked).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 60.0
+BACK_OFF_SECONDS = (2, 4, 8, 16, 32, 60)  # then the message waits for the next round
+TOO_FAST = 45009
+BAD_KEY = (93000, 93004)
+_KEY = re.compile(r"key=[^&\s\"']+")
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    LATER = "later"  # over the limit or no network, after every back-off: still owed
+    BAD_KEY = "bad key"  # the robot's URL or key is refused: owed nothing more
+    REFUSED = "refused"  # this message is refused (too long, bad image …): not retried
+
+
+class _MaskKeys(logging.Filter):
+    """httpx logs each request's URL (at INFO, or DEBUG when asked for): mask the robot's key."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "key=" in message:
+            record.msg, record.args = _KEY.sub("key=***", message), None
+        return True
+
+
+_MASK = _MaskKeys()
+
+
+class WeComSender:
+    def __init__(
+        self,
+        messages_per_minute: int,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._limit = messages_per_minute
+        self._transport = transport
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._sent: dict[str, deque[float]] = {}  # per robot URL: when its last messages went
+        logging.getLogger("httpx").addFilter(_MASK)  # the same filter object once, however often
+
+    async def send(self, url: str, body: str) -> tuple[Outcome, int | None]:
+        """Post one message (``body``: its JSON); the outcome and WeCom's error code."""
+        delays = iter(BACK_OFF_SECONDS)
+        async with httpx.AsyncClient(transport=self._transport, timeout=10) as client:
+            while True:
+                await self._pace(url)
+                code = await self._post(client, url, body)
+                if code == 0:
+                    return Outcome.SENT, 0
+                if code in BAD_KEY:
+                    return Outcome.BAD_KEY, code
+                if code is not None and code != TOO_FAST:
+                    log.warning("a WeCom robot refused a message (errcode %s)", code)
+                    return Outcome.REFUSED, code
+                delay = next(delays, None)
+                if delay is None:
+                    return Outcome.LATER, code
+                await self._sleep(delay)
+
+    async def _post(self, client: httpx.AsyncClient, url: str, body: str) -> int | None:
+        """WeCom's errcode, or None when the network or the answer failed."""
+        self._sent.setdefault(url, deque()).append(self._monotonic())
+        try:
+            answer = await client.post(url, content=body.encode(), headers={"Content-Type": "application/json"})
+            return int(answer.json()["errcode"])
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            log.warning("posting to a WeCom robot failed (%s); it will be retried", exc.__class__.__name__)
+            return None
+
+    async def _pace(self, url: str) -> None:
+        """Wait until the robot has had fewer than its limit of messages in the last minute."""
+        sent = self._sent.setdefault(url, deque())
+        while True:
+            now = self._monotonic()
+            while sent and now - sent[0] >= WINDOW_SECONDS:
+                sent.popleft()
+            if len(sent) < self._limit:
+                return
+            await self._sleep(WINDOW_SECONDS - (now - sent[0]))
