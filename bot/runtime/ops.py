@@ -132,8 +132,13 @@ def handling(update: Update) -> Iterator[None]:
 _job_outcome: contextvars.ContextVar[list[bool]] = contextvars.ContextVar("job_outcome")
 
 
+def job_kind(name: str) -> str:
+    """A job's name without the ids in it (``buy-close-12`` → ``buy-close-N``): a bounded label."""
+    return re.sub(r"\d+", "N", name)
+
+
 class MeteredJobQueue(JobQueue):
-    """PTB's job queue, counting each run by its callback's name and result. A job's exception
+    """PTB's job queue, counting each run by its name (ids left out) and result. A job's exception
     never comes out of ``Job.run`` (PTB hands it to the error handlers), so :func:`_job_failed`,
     an error handler, marks the run failed."""
 
@@ -145,7 +150,7 @@ class MeteredJobQueue(JobQueue):
         finally:
             result = "failed" if _job_outcome.get()[0] else "ok"
             _job_outcome.reset(failed)
-            METRICS.jobs.labels(job.callback.__name__.strip("_"), result).inc()
+            METRICS.jobs.labels(job_kind(job.name or job.callback.__name__), result).inc()
 
 
 async def _job_failed(update: object, context: Any) -> None:
@@ -314,7 +319,6 @@ def start_sentry(dsn: str, transport: Any = None) -> None:
     sentry_sdk.init(
         dsn=dsn,
         transport=transport,
-        send_default_pii=False,
         include_local_variables=False,
         auto_enabling_integrations=False,  # the web server's integration would send request bodies
         max_request_body_size="never",
