@@ -324,7 +324,7 @@ def _parses(argv: list[str]) -> None:
 
 
 def test_the_dockerfile_and_the_systemd_unit_run_real_cli_commands():
-    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")  # continued lines joined
     entry = json.loads(re.search(r"^ENTRYPOINT (.+)$", dockerfile, re.M)[1])
     command = json.loads(re.search(r"^CMD (.+)$", dockerfile, re.M)[1])
     assert entry == ["building-bot"]
