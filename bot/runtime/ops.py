@@ -133,7 +133,7 @@ _job_outcome: contextvars.ContextVar[list[bool]] = contextvars.ContextVar("job_o
 
 
 def job_kind(name: str) -> str:
-    """A job's name without the ids in it (``buy-close-12`` → ``buy-close-N``): a bounded label."""
+    """A job's name without the ids in it (``gb-close-12`` → ``gb-close-N``): a bounded label."""
     return re.sub(r"\d+", "N", name)
 
 
