@@ -19,6 +19,7 @@ from handlers import (
     reports,
     roster,
     router,
+    sending,
     volunteers,
     wecom,
 )
@@ -41,7 +42,9 @@ def register_all(app: Application) -> None:
 
 
 async def on_startup(app: Application) -> None:
-    """After the database is open: re-register the schedules kept in SQLite."""
+    """After the database is open: start sending what the outbox owes, re-register the schedules
+    kept in SQLite."""
+    sending.start_outbox(app)
     await groupbuys.restore_jobs(app)
     volunteers.start_jobs(app)
     care.start_jobs(app)

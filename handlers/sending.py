@@ -1,18 +1,22 @@
-"""Sending beyond a reply: one thing to many chats (staggered within Telegram's limits; a chat that
+"""Sending beyond a reply: the outbox's Telegram channel, one thing to many chats (staggered within Telegram's limits; a chat that
 removed the bot is marked so nothing more is sent there), and private messages (which Telegram
 refuses until the person has opened a private chat with the bot)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, Message
-from telegram.error import ChatMigrated, Forbidden
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application
 
 from bot.render.formatting import split_message
+from bot.services.outbox import Outbox, OutboxItem, TryLater, Undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -64,3 +68,115 @@ async def send_private_photo(bot: Bot, user_id: int, file_id: str, caption: str)
     except Forbidden:
         return False
     return True
+
+
+# ---------------------------------------------------------------------- the outbox's Telegram channel
+TELEGRAM = "telegram"
+MAX_PARTS = 20  # a longer answer goes as a text file
+
+
+def telegram_payload(
+    text: str = "",
+    *,
+    reply_to: int | None = None,
+    markup: InlineKeyboardMarkup | None = None,
+    photo: bytes | None = None,
+    document: bytes | None = None,
+    filename: str | None = None,
+) -> dict[str, Any]:
+    """What the Telegram sender sends: a text (with buttons, as a reply), or a photo or a file
+    with ``text`` as its caption."""
+    payload: dict[str, Any] = {"text": text}
+    if reply_to is not None:
+        payload["reply_to"] = reply_to
+    if markup is not None:
+        payload["markup"] = markup.to_dict()
+    if photo is not None:
+        payload["photo"] = base64.b64encode(photo).decode()
+    if document is not None:
+        payload["document"] = base64.b64encode(document).decode()
+        payload["filename"] = filename or "message.txt"
+    return payload
+
+
+def telegram_sender(app: Application) -> Callable[[str, dict[str, Any]], Awaitable[Any]]:
+    """The outbox's sender for ``telegram``: sends one payload (``telegram_payload``) to a chat and
+    returns the message Telegram made. A 429, a timeout or a 502 may pass (``TryLater``); a chat
+    that removed the bot is marked and, like a malformed request, never tried again."""
+    bot = app.bot
+
+    async def send(target: str, payload: dict[str, Any]) -> Any:
+        chat_id = int(target)
+        markup = InlineKeyboardMarkup.de_json(payload["markup"], bot) if "markup" in payload else None
+        reply = (
+            {"reply_to_message_id": payload["reply_to"], "allow_sending_without_reply": True}
+            if "reply_to" in payload
+            else {}
+        )
+        try:
+            if "photo" in payload:
+                message = await bot.send_photo(
+                    chat_id,
+                    base64.b64decode(payload["photo"]),
+                    caption=payload["text"] or None,
+                    reply_markup=markup,
+                    **reply,
+                )
+            elif "document" in payload:
+                document = InputFile(base64.b64decode(payload["document"]), filename=payload["filename"])
+                message = await bot.send_document(
+                    chat_id, document, caption=payload["text"] or None, reply_markup=markup, **reply
+                )
+            else:
+                message = await bot.send_message(chat_id, payload["text"], reply_markup=markup, **reply)
+        except RetryAfter as wait:
+            raise TryLater("RetryAfter", after=_seconds(wait.retry_after)) from wait
+        except Forbidden as refused:
+            if chat_id < 0:
+                await app.bot_data.services.roster.mark_kicked(chat_id)
+            raise Undeliverable(refused.__class__.__name__) from refused
+        except (BadRequest, ChatMigrated) as bad:  # BadRequest is a NetworkError: before it
+            raise Undeliverable(bad.__class__.__name__) from bad
+        except NetworkError as lost:  # timeouts, 502, the network gone
+            raise TryLater(lost.__class__.__name__) from lost
+        return message.to_dict()
+
+    return send
+
+
+def start_outbox(app: Application) -> None:
+    """At start-up: the outbox's Telegram sender, and its drainer (what a crash left owed goes now)."""
+    outbox = app.bot_data.services.outbox
+    outbox.register(TELEGRAM, telegram_sender(app))
+    outbox.start()
+
+
+def _seconds(retry_after: float | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+def text_payloads(text: str, **options: Any) -> list[dict[str, Any]]:
+    """A text as Telegram can take it: split at line boundaries into messages of at most 4,096
+    characters (buttons and the reply under the last part), or one text file when it would take
+    more than ``MAX_PARTS`` messages (its first lines as the caption)."""
+    parts = split_message(text.splitlines() or [""])
+    if len(parts) > MAX_PARTS:
+        caption = split_message(text.splitlines()[:5], limit=1000)[0]
+        return [telegram_payload(caption, document=text.encode(), filename="message.txt", **options)]
+    last = len(parts) - 1
+    return [
+        telegram_payload(part, **(options if i == last else {k: v for k, v in options.items() if k == "reply_to"}))
+        for i, part in enumerate(parts)
+    ]
+
+
+async def owe_text(
+    outbox: Outbox, chat_id: int, text: str, key: str, *, now: bool = True, **options: Any
+) -> list[OutboxItem]:
+    """Owe ``text`` to a chat through the outbox (split as ``text_payloads``), each part keyed
+    ``key:N``; with ``now``, each part is tried at once as well as stored."""
+    deliver = outbox.send if now else outbox.owe
+    return [
+        await deliver(TELEGRAM, str(chat_id), payload, f"{key}:{i}")
+        for i, payload in enumerate(text_payloads(text, **options))
+    ]

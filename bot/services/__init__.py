@@ -12,6 +12,7 @@ from bot.services.care import Care
 from bot.services.deliveries import Deliveries
 from bot.services.groupbuys import GroupBuys
 from bot.services.medicine import Medicine
+from bot.services.outbox import Outbox
 from bot.services.questions import Questions
 from bot.services.reports import Reports
 from bot.services.roster import Roster
@@ -29,6 +30,7 @@ class Services:
     settings: ChatSettings
     audit: Audit
     deliveries: Deliveries
+    outbox: Outbox
     roster: Roster
     medicine: Medicine
     groupbuys: GroupBuys
@@ -53,6 +55,7 @@ class Services:
             settings=ChatSettings(db),
             audit=Audit(db, clock),
             deliveries=Deliveries(db, clock),
+            outbox=Outbox(db, clock),
             roster=Roster(db, config, clock),
             medicine=Medicine(db, config, clock),
             groupbuys=GroupBuys(db, clock, config.schedule.tz),
@@ -75,4 +78,5 @@ class Services:
 
     async def stop(self) -> None:
         await self.wecom.stop()
+        await self.outbox.stop()
         await self.db.close()

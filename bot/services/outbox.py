@@ -1,0 +1,197 @@
+"""The outbox: what the bot owes a chat, on any channel, stored before it is sent.
+
+Everything the bot owes (replies, reports, rebuttals, reminders, merged answers, WeCom pushes) is
+written to SQLite first and marked sent after, so a crash, a 429 or a network outage loses nothing:
+on start, and whenever a channel's drainer wakes, what is still owed goes out, once.
+
+API (one instance, ``services.outbox``)::
+
+    outbox.register("telegram", sender)   # a channel's sender, once at start-up
+    item = await outbox.owe("telegram", target, payload, key)   # stored; the drainer sends it
+    item = await outbox.send("telegram", target, payload, key)  # stored, then tried at once
+    await outbox.drain("telegram")         # send what is due now (tests; the drainer does it)
+    outbox.start() / await outbox.stop()   # the background drainers of the registered channels
+
+- ``channel``: a name (``"telegram"``; ``"wecom"``). ``target``: where, as the channel names it (a
+  Telegram chat id as text, a WeCom group). ``payload``: a JSON-able dict that only the channel's
+  sender reads. ``key``: idempotency — owing a key again owes nothing more and returns the first
+  item (with its state and, once sent, the sender's result), so a job or an update that runs again
+  after a restart may owe the same things again safely. Make keys say what and for whom:
+  ``report:2022-04-12:-100123``, ``update:812:0``.
+- A sender is ``async (target, payload) -> result``: the result (JSON-able; Telegram: the message)
+  is stored with the item. It raises :class:`TryLater` for what may pass (a timeout, a 502, a 429,
+  with ``after`` seconds when the channel says), and :class:`Undeliverable` for what will not (the
+  bot was removed, a bad request): the item is then ``failed`` and never tried again.
+- Order: the items of one (channel, target) go out in the order they were owed; an item waiting
+  for its retry holds back its target's later items, never another target's.
+- Retries back off (2 s, 4 s, 8 s … at most 5 minutes, or the channel's ``after``); after
+  ``MAX_ATTEMPTS`` attempts the item is ``failed``.
+- Exactly once, as far as a channel allows: an item is sent only while owed and marked sent right
+  after; only a crash between the channel's answer and that mark sends it again on restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import Clock
+from storage import outbox as table
+from storage.db import Database
+from storage.outbox import OutboxItem
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 40  # about three hours of retries at the longest back-off
+MAX_BACKOFF_SECONDS = 300
+IDLE_CHECK_SECONDS = 1.0  # how often a drainer looks again while items wait for their retry
+KEPT_DAYS = 7  # sent and failed items are forgotten after this
+
+Sender = Callable[[str, dict[str, Any]], Awaitable[Any]]
+
+__all__ = ["Outbox", "OutboxItem", "Sender", "TryLater", "Undeliverable"]
+
+
+class TryLater(Exception):
+    """The channel could not take the item now; try again (after ``after`` seconds if known)."""
+
+    def __init__(self, reason: str, after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.after = reason, after
+
+
+class Undeliverable(Exception):
+    """The channel will never take this item (the bot was removed, the request is malformed)."""
+
+
+class Outbox:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._senders: dict[str, Sender] = {}
+        self._wake: dict[str, asyncio.Event] = {}
+        self._drainers: dict[str, asyncio.Task[None]] = {}
+        self._in_flight: set[int] = set()
+
+    def register(self, channel: str, sender: Sender) -> None:
+        """``sender`` sends the ``channel``'s items (replacing any sender registered before)."""
+        self._senders[channel] = sender
+        self._wake.setdefault(channel, asyncio.Event())
+
+    async def owe(self, channel: str, target: str | int, payload: dict[str, Any], key: str) -> OutboxItem:
+        """Store what is owed (once per ``key``) and wake the channel's drainer."""
+        now = self._clock.now()
+        item = await self._db.write(lambda conn: table.owe(conn, channel, str(target), payload, key, now))
+        if item.state == "owed" and channel in self._wake:
+            self._wake[channel].set()
+        return item
+
+    async def send(self, channel: str, target: str | int, payload: dict[str, Any], key: str) -> OutboxItem:
+        """Owe, then try at once (unless the target has older items still owed, which go first):
+        the item as it stands after this one attempt (``sent`` with its result, or still owed)."""
+        item = await self.owe(channel, target, payload, key)
+        if item.state != "owed":
+            return item
+        async with self._db.read() as conn:
+            first = await table.due(conn, channel, self._clock.now())
+        if any(due.id == item.id for due in first):
+            return await self._attempt(item)
+        return item
+
+    async def drain(self, channel: str) -> int:
+        """Send what is due now on ``channel``, target by target in order; the number sent."""
+        sent = 0
+        while True:
+            async with self._db.read() as conn:
+                items = [i for i in await table.due(conn, channel, self._clock.now()) if i.id not in self._in_flight]
+            if not items:
+                return sent
+            progress = False
+            for item in items:
+                done = await self._attempt(item)
+                if done.state == "sent":
+                    sent += 1
+                    progress = True
+            if not progress:
+                return sent
+
+    async def counts(self, channel: str) -> dict[str, int]:
+        """How many items are owed, sent and failed."""
+        async with self._db.read() as conn:
+            return await table.counts(conn, channel)
+
+    async def forget_old(self) -> None:
+        before = self._clock.now() - timedelta(days=KEPT_DAYS)
+        await self._db.write(lambda conn: table.forget_sent_before(conn, before))
+
+    async def _attempt(self, item: OutboxItem) -> OutboxItem:
+        sender = self._senders.get(item.channel)
+        if sender is None or item.id in self._in_flight:
+            return item
+        self._in_flight.add(item.id)
+        try:
+            try:
+                result = await sender(item.target, item.payload)
+            except TryLater as later:
+                return await self._retry(item, later)
+            except Undeliverable as never:
+                reason = str(never)
+                log.warning("outbox %s item %s undeliverable: %s", item.channel, item.id, reason)
+                await self._db.write(lambda conn: table.mark_failed(conn, item.id, reason))
+                return _with(item, state="failed")
+            now = self._clock.now()
+            await self._db.write(lambda conn: table.mark_sent(conn, item.id, result, now))
+            return _with(item, state="sent", result=result)
+        finally:
+            self._in_flight.discard(item.id)
+
+    async def _retry(self, item: OutboxItem, later: TryLater) -> OutboxItem:
+        attempts = item.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            log.warning("outbox %s item %s given up after %s attempts: %s", item.channel, item.id, attempts, later)
+            await self._db.write(lambda conn: table.mark_failed(conn, item.id, later.reason))
+            return _with(item, state="failed", attempts=attempts)
+        delay = later.after if later.after is not None else min(2.0**attempts, MAX_BACKOFF_SECONDS)
+        next_at = self._clock.now() + timedelta(seconds=delay)
+        log.info("outbox %s item %s: %s; retry in %.0f s", item.channel, item.id, later.reason, delay)
+        await self._db.write(lambda conn: table.mark_retry(conn, item.id, later.reason, next_at))
+        return _with(item, attempts=attempts)
+
+    # ------------------------------------------------------------------ the drainers
+    def start(self) -> None:
+        """One background drainer per registered channel: it sends what is owed now (what a
+        restart found included), then whatever is owed or falls due later."""
+        for channel in self._senders:
+            if channel not in self._drainers:
+                self._drainers[channel] = asyncio.create_task(self._drainer(channel), name=f"outbox-{channel}")
+
+    async def stop(self) -> None:
+        drainers = list(self._drainers.values())
+        self._drainers.clear()
+        for task in drainers:
+            task.cancel()
+        await asyncio.gather(*drainers, return_exceptions=True)
+
+    async def _drainer(self, channel: str) -> None:
+        wake = self._wake[channel]
+        while True:
+            wake.clear()
+            try:
+                await self.drain(channel)
+                async with self._db.read() as conn:
+                    waiting = await table.next_due(conn, channel) is not None
+            except Exception:  # the database is down for a moment: look again soon
+                log.exception("outbox %s drainer", channel)
+                waiting = True
+            try:
+                await asyncio.wait_for(wake.wait(), IDLE_CHECK_SECONDS if waiting else None)
+            except TimeoutError:
+                pass
+
+
+def _with(item: OutboxItem, **changes: Any) -> OutboxItem:
+    return replace(item, **changes)

@@ -1,0 +1,108 @@
+"""The outbox table: what the bot owes a chat, on any channel (see ``bot/services/outbox.py``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.sql import Connection, fetch_all, fetch_one
+from storage.timefmt import from_db, to_db
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    channel: str
+    target: str
+    key: str
+    payload: dict[str, Any]
+    state: str  # owed, sent, failed
+    attempts: int
+    result: Any  # what the sender returned once sent (Telegram: the message), else None
+
+
+def _item(row: Any) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        channel=row["channel"],
+        target=row["target"],
+        key=row["key"],
+        payload=json.loads(row["payload"]),
+        state=row["state"],
+        attempts=row["attempts"],
+        result=None if row["result"] is None else json.loads(row["result"]),
+    )
+
+
+_COLUMNS = "id, channel, target, key, payload, state, attempts, result"
+
+
+async def owe(
+    conn: Connection, channel: str, target: str, payload: dict[str, Any], key: str, now: datetime
+) -> OutboxItem:
+    """Owe ``payload`` to ``target``; owing a key again changes nothing and returns the first item."""
+    await conn.execute(
+        "INSERT OR IGNORE INTO outbox(channel, target, key, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (channel, target, key, json.dumps(payload, ensure_ascii=False), to_db(now), to_db(now)),
+    )
+    row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
+    assert row is not None
+    return _item(row)
+
+
+async def by_key(conn: Connection, key: str) -> OutboxItem | None:
+    row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
+    return None if row is None else _item(row)
+
+
+async def due(conn: Connection, channel: str, now: datetime, limit: int = 50) -> list[OutboxItem]:
+    """Each target's first owed item, when it is due: a target's items go out in order, so one
+    waiting to be retried holds back the rest of its target (and only those)."""
+    rows = await fetch_all(
+        conn,
+        f"""SELECT {_COLUMNS} FROM outbox WHERE id IN (
+                SELECT min(id) FROM outbox WHERE channel = ? AND state = 'owed' GROUP BY target)
+            AND next_at <= ? ORDER BY id LIMIT ?""",
+        (channel, to_db(now), limit),
+    )
+    return [_item(row) for row in rows]
+
+
+async def next_due(conn: Connection, channel: str) -> datetime | None:
+    row = await fetch_one(conn, "SELECT min(next_at) FROM outbox WHERE channel = ? AND state = 'owed'", (channel,))
+    return None if row is None or row[0] is None else from_db(row[0])
+
+
+async def mark_sent(conn: Connection, item_id: int, result: Any, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE outbox SET state = 'sent', sent_at = ?, result = ?, attempts = attempts + 1, error = NULL WHERE id = ?",
+        (to_db(now), json.dumps(result, ensure_ascii=False), item_id),
+    )
+
+
+async def mark_retry(conn: Connection, item_id: int, error: str, next_at: datetime) -> int:
+    """One more failed attempt; the number of attempts so far."""
+    await conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, error = ?, next_at = ? WHERE id = ?",
+        (error, to_db(next_at), item_id),
+    )
+    row = await fetch_one(conn, "SELECT attempts FROM outbox WHERE id = ?", (item_id,))
+    return int(row[0]) if row else 0
+
+
+async def mark_failed(conn: Connection, item_id: int, error: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, error = ? WHERE id = ?", (error, item_id)
+    )
+
+
+async def counts(conn: Connection, channel: str) -> dict[str, int]:
+    rows = await fetch_all(conn, "SELECT state, count(*) FROM outbox WHERE channel = ? GROUP BY state", (channel,))
+    return {row[0]: int(row[1]) for row in rows}
+
+
+async def forget_sent_before(conn: Connection, before: datetime) -> int:
+    cursor = await conn.execute("DELETE FROM outbox WHERE state != 'owed' AND created_at < ?", (to_db(before),))
+    return cursor.rowcount
