@@ -230,9 +230,10 @@ async def test_restore_checks_the_backup_refuses_while_the_bot_runs_and_keeps_th
     live = tmp_path / "bot.sqlite3"
     db = Database(live)
     await db.open()
-    await db.write(lambda conn: conn.execute("INSERT INTO households (building, unit, room, created_at) VALUES (3, '', 502, 'now')"))
+    add = "INSERT INTO households (building, unit, room, created_at) VALUES (3, '', ?, 'now')"
+    await db.write(lambda conn: conn.execute(add, (502,)))
     await db.backup(tmp_path / "backup.sqlite3")
-    await db.write(lambda conn: conn.execute("INSERT INTO households (building, unit, room, created_at) VALUES (3, '', 601, 'now')"))
+    await db.write(lambda conn: conn.execute(add, (601,)))
     await db.close()
 
     running_bot = ops.RunLock(live)
