@@ -1,4 +1,5 @@
-"""The error handler: log what failed (never message text or personal data), apologise to the user."""
+"""The error handler: log what failed (never message text or personal data), and tell the user
+what became of their message: not recorded (send again), or recorded (do not send again)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(error, StorageError):
         log.error("storage error while handling update %s: %s", update_id, error)
         key = "error.storage"
+    elif update_id is not None and await context.services.deliveries.seen(update_id):
+        # Its effect is stored: "try again" would store it twice. (A reply Telegram did not take
+        # never comes here: it is owed in the outbox, handlers/sending.py.)
+        log.error("error after update %s was stored: %s", update_id, error.__class__.__name__, exc_info=error)
+        key = "error.after_stored"
     else:
         log.error(
             "error while handling update %s: %s",

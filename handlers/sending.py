@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -14,9 +15,14 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
+from telegram.request._requestparameter import RequestParameter
 
 from bot.render.formatting import split_message
 from bot.services.outbox import Outbox, OutboxItem, TryLater, Undeliverable
+from handlers.buttons import RecordingRateLimiter
+from handlers.buttons import _apart_from_the_update as apart_from_the_update
+from storage.db import current_update
 
 log = logging.getLogger(__name__)
 
@@ -107,47 +113,59 @@ def telegram_sender(app: Application) -> Callable[[str, dict[str, Any]], Awaitab
 
     async def send(target: str, payload: dict[str, Any]) -> Any:
         chat_id = int(target)
+        if "method" in payload:  # a reply as the handler made it (``OwingRateLimiter``)
+            files = {
+                name: InputFile(base64.b64decode(f["data"]), filename=f["filename"])
+                for name, f in payload["files"].items()
+            }
+            with warnings.catch_warnings():  # PTB would rather see bot.send_message: this replays its call
+                warnings.simplefilter("ignore", PTBUserWarning)
+                call = bot.do_api_request(payload["method"], api_kwargs={**payload["params"], **files}, return_type=Message)
+                return (await _telegram_answer(app, chat_id, call)).to_dict()
         markup = InlineKeyboardMarkup.de_json(payload["markup"], bot) if "markup" in payload else None
         reply = (
             {"reply_to_message_id": payload["reply_to"], "allow_sending_without_reply": True}
             if "reply_to" in payload
             else {}
         )
-        try:
-            if "photo" in payload:
-                message = await bot.send_photo(
-                    chat_id,
-                    base64.b64decode(payload["photo"]),
-                    caption=payload["text"] or None,
-                    reply_markup=markup,
-                    **reply,
-                )
-            elif "document" in payload:
-                document = InputFile(base64.b64decode(payload["document"]), filename=payload["filename"])
-                message = await bot.send_document(
-                    chat_id, document, caption=payload["text"] or None, reply_markup=markup, **reply
-                )
-            else:
-                message = await bot.send_message(chat_id, payload["text"], reply_markup=markup, **reply)
-        except RetryAfter as wait:
-            raise TryLater("RetryAfter", after=_seconds(wait.retry_after)) from wait
-        except Forbidden as refused:
-            if chat_id < 0:
-                await app.bot_data.services.roster.mark_kicked(chat_id)
-            raise Undeliverable(refused.__class__.__name__) from refused
-        except (BadRequest, ChatMigrated) as bad:  # BadRequest is a NetworkError: before it
-            raise Undeliverable(bad.__class__.__name__) from bad
-        except NetworkError as lost:  # timeouts, 502, the network gone
-            raise TryLater(lost.__class__.__name__) from lost
-        return message.to_dict()
+        caption = payload["text"] or None
+        if "photo" in payload:
+            call = bot.send_photo(
+                chat_id, base64.b64decode(payload["photo"]), caption=caption, reply_markup=markup, **reply
+            )
+        elif "document" in payload:
+            document = InputFile(base64.b64decode(payload["document"]), filename=payload["filename"])
+            call = bot.send_document(chat_id, document, caption=caption, reply_markup=markup, **reply)
+        else:
+            call = bot.send_message(chat_id, payload["text"], reply_markup=markup, **reply)
+        return (await _telegram_answer(app, chat_id, call)).to_dict()
 
     return send
+
+
+async def _telegram_answer(app: Application, chat_id: int, call: Awaitable[Message]) -> Message:
+    """Telegram's answer to ``call``, its errors as the outbox's: a 429, a timeout or a 502 may pass
+    (``TryLater``); a chat that removed the bot is marked and, like a bad request, ``Undeliverable``."""
+    try:
+        return await call
+    except RetryAfter as wait:
+        raise TryLater("RetryAfter", after=_seconds(wait.retry_after)) from wait
+    except Forbidden as refused:
+        if chat_id < 0:
+            await app.bot_data.services.roster.mark_kicked(chat_id)
+        raise Undeliverable(refused.__class__.__name__) from refused
+    except (BadRequest, ChatMigrated) as bad:  # BadRequest is a NetworkError: before it
+        raise Undeliverable(bad.__class__.__name__) from bad
+    except NetworkError as lost:  # timeouts, 502, the network gone
+        raise TryLater(lost.__class__.__name__) from lost
 
 
 def start_outbox(app: Application) -> None:
     """At start-up: the outbox's Telegram sender, and its drainer (what a crash left owed goes now)."""
     outbox = app.bot_data.services.outbox
     outbox.register(TELEGRAM, telegram_sender(app))
+    if isinstance(app.bot.rate_limiter, OwingRateLimiter):
+        app.bot.rate_limiter.owe_into(outbox)
     outbox.start()
 
 
@@ -180,3 +198,63 @@ async def owe_text(
         await deliver(TELEGRAM, str(chat_id), payload, f"{key}:{i}")
         for i, payload in enumerate(text_payloads(text, **options))
     ]
+
+
+# ---------------------------------------------------------------------- replies that never mislead
+SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+
+
+class OwingRateLimiter(RecordingRateLimiter):
+    """Every Bot API call passes here with its answer. A message sent while an update is handled
+    (a reply) that Telegram does not take — a 429 past the limiter's three retries, a timeout, a
+    502, the network gone — is owed in the outbox, to go out when it can, and the handler goes on
+    with a stand-in message (id 0): the user is never told to try again what is stored. Refusals
+    (the bot removed, a bad request) are raised as before."""
+
+    _outbox: Outbox | None = None
+    _owed = 0
+
+    def owe_into(self, outbox: Outbox) -> None:
+        self._outbox = outbox
+
+    async def process_request(
+        self,
+        callback: Any,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        update_id = current_update()
+        try:
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        except (RetryAfter, NetworkError) as failed:
+            if isinstance(failed, BadRequest) or endpoint not in SENDS or update_id is None or self._outbox is None:
+                raise
+            self._owed += 1
+            key = f"update:{update_id}:{self._owed}"
+            chat_id = data["chat_id"]
+            await apart_from_the_update(self._outbox.owe(TELEGRAM, str(chat_id), _raw_payload(endpoint, data), key))
+            log.warning("a reply to update %s failed (%s); owed in the outbox", update_id, failed.__class__.__name__)
+            return {
+                "message_id": 0,
+                "date": 0,
+                "chat": {"id": chat_id, "type": "private" if int(chat_id) > 0 else "supergroup"},
+            }
+
+
+def _raw_payload(endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A Bot API call as the outbox keeps it: its JSON parameters, and its files' bytes."""
+    params: dict[str, Any] = {}
+    files: dict[str, Any] = {}
+    for name, value in data.items():
+        parameter = RequestParameter.from_input(name, value)
+        if parameter.input_files and parameter.json_value is None:
+            upload = parameter.input_files[0]
+            content = upload.input_file_content
+            raw = content if isinstance(content, bytes) else content.read()
+            files[name] = {"data": base64.b64encode(raw).decode(), "filename": upload.filename}
+        elif parameter.value is not None:
+            params[name] = parameter.value
+    return {"method": endpoint, "params": params, "files": files}

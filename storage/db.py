@@ -10,7 +10,11 @@ nothing but its connection (and raises to undo its work). Each body is a savepoi
 ``BEGIN IMMEDIATE`` transaction, the *batch*: writes handed over while others are still on their
 way join it, and when none is left on its way (or 64 have joined) one ``COMMIT``, with one sync to
 disk, makes them all durable. :meth:`~Database.write` returns only once the commit that holds its
-work is done, so an answer in the chat always means the work is on disk. A body that fails rolls
+work is done, so an answer in the chat always means the work is on disk. The first write of an
+update being handled also records the update's id (the re-delivery guard) and keeps the write's
+result: an update that comes back from the inbox after a crash, its effect stored but its answer
+not given, gets that result back from the write instead of doing it again, so the handler makes
+the answer it owed. A body that fails rolls
 back its own savepoint only; a failed commit fails every write of the batch (and none of their
 updates counts as handled, so Telegram's re-delivery brings them back).
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import pickle
 import sqlite3
 import time
 from collections import Counter
@@ -60,13 +65,20 @@ class AlreadyProcessed(Exception):
 class _UpdateClaim:
     update_id: int
     at: datetime
-    open: bool = True
+    open: bool = True  # its first write is still to come
+    handling: bool = True
 
 
 # The update being handled, recorded in the first write it makes, so that its effect and "update N
 # was handled" commit together (exactly once). The claim is closed when the update is done, so a
 # job scheduled meanwhile (which inherits this context) never records it.
 _pending_update: contextvars.ContextVar[_UpdateClaim | None] = contextvars.ContextVar("pending_update", default=None)
+
+
+def current_update() -> int | None:
+    """The id of the update being handled here (None in a job, or once the update is done)."""
+    claim = _pending_update.get()
+    return None if claim is None or not claim.handling else claim.update_id
 
 
 @contextmanager
@@ -76,7 +88,7 @@ def recording_update(update_id: int, now: datetime) -> Iterator[None]:
     try:
         yield
     finally:
-        claim.open = False
+        claim.open = claim.handling = False
         _pending_update.reset(token)
 
 
@@ -279,8 +291,14 @@ class _Writer:
         try:
             conn.execute("SAVEPOINT write")
             if claim is not None and not _run_inline(updates.claim(self.inline, *claim)):
-                raise AlreadyProcessed(claim[0])
-            result = _run_inline(body(self.inline))
+                kept = _run_inline(updates.replay_result(self.inline, claim[0]))
+                if kept is None:
+                    raise AlreadyProcessed(claim[0])
+                result = pickle.loads(kept)  # handled again from the inbox: the same answer, no new effect
+            else:
+                result = _run_inline(body(self.inline))
+                if claim is not None:
+                    _run_inline(updates.keep_result(self.inline, claim[0], _pickled(result)))
             conn.execute("RELEASE write")
         except BaseException as exc:
             self._undo(exc)
@@ -372,6 +390,15 @@ def _run_inline(body: Coroutine[Any, Any, T]) -> T:
         return done.value
     body.close()
     raise RuntimeError("a write body awaited something other than its connection")
+
+
+def _pickled(result: Any) -> bytes | None:
+    """A write's result as kept for a replay (None when it cannot be kept: that update's replay is
+    then dropped as handled)."""
+    try:
+        return pickle.dumps(result)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
 
 
 def _storage_error(exc: BaseException) -> BaseException:

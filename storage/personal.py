@@ -50,6 +50,7 @@ PERSONAL: dict[str, Purge] = {
     "household_joins": DELETE,  # who asks to join which room
     "inbox": DELETE,  # updates as Telegram sent them: names, texts
     "outbox": DELETE,  # what the bot owes or sent a chat (a private message may hold a card number)
+    "processed_updates": Purge(columns={"result": "NULL"}),  # what an update's first write gave back
     "chat_settings": Purge(delete=True, where="chat_id > 0"),  # a person's language
     "digests_sent": Purge(delete=True, where="chat_id > 0"),  # a report sent to a person's chat
     "buttons": Purge(delete=True, where="chat_id > 0"),  # the buttons of a message in a person's chat

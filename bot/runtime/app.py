@@ -20,10 +20,11 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.runtime import ops
 from bot.runtime.chat_order import ChatOrderedProcessor, waiting_on_telegram
+from bot.runtime.inbox import InboxQueue
 from bot.services import Services
-from handlers.buttons import RecordingRateLimiter
 from handlers.context import AppState, BotContext
 from handlers.menus import publish_all as publish_command_menus
+from handlers.sending import OwingRateLimiter
 from storage.db import recording_update
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ STOP_GRACE_SECONDS = 5
 
 
 class BotApplication(Application):
-    """PTB's Application, recording each update's id with the first write it makes."""
+    """PTB's Application, recording each update's id with the first write it makes, and marking an
+    update from the inbox done once handled (``bot.runtime.inbox``)."""
 
     async def process_update(self, update: object) -> None:
         if not isinstance(update, Update):
@@ -44,6 +46,8 @@ class BotApplication(Application):
         with recording_update(update.update_id, self.bot_data.services.clock.now()), ops.handling(update):
             await super().process_update(update)
         self.bot_data.newest_update = max(self.bot_data.newest_update, update.update_id)
+        if isinstance(self.update_queue, InboxQueue):
+            await self.update_queue.done(update)
 
     async def stop(self) -> None:
         """PTB's stop waits for every update already taken from the queue, however long the backlog
@@ -53,7 +57,7 @@ class BotApplication(Application):
         await super().stop()
 
 
-class FairRateLimiter(RecordingRateLimiter):
+class FairRateLimiter(OwingRateLimiter):
     """While an update waits on Telegram (its group's budget, a 429's retry_after, a slow network),
     its concurrency slot is free for other chats (``bot.runtime.chat_order``)."""
 
@@ -79,6 +83,7 @@ def build_application(config: Config, request: BaseRequest | None = None, *, clo
             )
         )
         .concurrent_updates(ChatOrderedProcessor(config.telegram.concurrent_updates))
+        .update_queue(InboxQueue())  # every update stored before Telegram is told it arrived
         .job_queue(ops.MeteredJobQueue())
         .context_types(ContextTypes(context=BotContext, bot_data=AppState))
         .post_init(startup)
@@ -93,6 +98,7 @@ def build_application(config: Config, request: BaseRequest | None = None, *, clo
     builder = builder.get_updates_request(ops.PollingWatch(polling))  # /healthz: is polling answered?
     app = builder.build()
     app.bot_data.services = Services.create(config, clock)
+    app.update_queue.deliveries = app.bot_data.services.deliveries
     handlers.register_all(app)
     ops.install(app)
     return app
@@ -109,6 +115,7 @@ async def startup(app: Application) -> None:
     await services.deliveries.forget_old()
     app.bot_data.newest_update = await services.deliveries.newest_update()
     await handlers.on_startup(app)
+    await app.update_queue.requeue_pending(app)  # what a stop left stored and not done
     await publish_command_menus(app)
 
 

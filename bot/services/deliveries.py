@@ -1,5 +1,7 @@
-"""What Telegram delivered and what the bot sent: the update ids handled (a re-delivered update is
-dropped) and the callback data each sent message carries (a press must come from its own message)."""
+"""What Telegram delivered and what the bot sent: the inbox (every update stored before Telegram is
+told it arrived, done once handled and its replies sent or owed in the outbox), the update ids
+handled (a re-delivered update is dropped) and the callback data each sent message carries (a
+press must come from its own message)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,20 @@ class Deliveries:
     async def seen(self, update_id: int) -> bool:
         async with self._db.read() as conn:
             return await updates.seen(conn, update_id)
+
+    async def receive(self, delivered: list[tuple[int, str]]) -> list[int]:
+        """Store delivered updates (id, JSON); the ids not stored before."""
+        now = self._clock.now()
+        return await self._db.write(lambda conn: updates.receive(conn, delivered, now))
+
+    async def pending(self) -> list[str]:
+        """The updates stored and not done (a crash came between), oldest first."""
+        async with self._db.read() as conn:
+            return await updates.pending(conn)
+
+    async def done(self, update_ids: list[int]) -> None:
+        now = self._clock.now()
+        await self._db.write(lambda conn: updates.done(conn, update_ids, now))
 
     async def carries(self, chat_id: int, message_id: int, data: str) -> bool:
         async with self._db.read() as conn:

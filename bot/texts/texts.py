@@ -62,6 +62,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，处理出错了，已记录。请稍后再试。",
         "en": "Sorry, something went wrong and it has been logged. Please try again shortly.",
     },
+    "error.after_stored": {
+        "zh": "已收到并记录，不用重发。回复时出了点问题，已记录。",
+        "en": "Received and recorded; no need to send it again. Something went wrong with the reply and it has been logged.",
+    },
     "error.storage": {
         "zh": "抱歉，数据库暂时不可用，您的消息未被记录，请稍后重发。",
         "en": "Sorry, the database is unavailable right now; your message was not recorded. Please send it again later.",
