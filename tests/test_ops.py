@@ -113,6 +113,9 @@ async def test_metrics_count_updates_sends_429s_database_writes_and_jobs(bot, op
     assert grew("building_bot_sends_total", result="retried") == 1
     assert grew("building_bot_sends_total", result="ok") >= 2
     assert grew("building_bot_db_write_seconds_count") >= 1
+    await bot.services.outbox.owe("telegram", BUILDING_3, {"text": "later"}, "test:owed")
+    after = _metrics((await ops_server.get("/metrics")).text)
+    assert after[("building_bot_outbox_items", (("channel", "telegram"), ("state", "owed")))] == 1
     assert grew("building_bot_jobs_total", name=ops.job_kind(job.name), result="ok") >= 1  # the scheduler runs it too
 
 

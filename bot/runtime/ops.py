@@ -70,6 +70,12 @@ class Metrics:
         self.db_write_seconds = prometheus_client.Histogram(
             "building_bot_db_write_seconds", "time of one database write, its commit included", registry=registry
         )
+        self.outbox = prometheus_client.Gauge(
+            "building_bot_outbox_items",
+            "outbox items by channel and state (owed: not sent yet)",
+            ("channel", "state"),
+            registry=registry,
+        )
         self.started = time.monotonic()
         self.last_update: float | None = None  # time.monotonic() of the newest update
         self.last_poll: float | None = None  # ... of the newest answer to getUpdates
@@ -242,8 +248,27 @@ class _Health(tornado.web.RequestHandler):
         self.write(json.dumps(body))
 
 
+OUTBOX_CHANNELS = ("telegram", "wecom")
+OUTBOX_STATES = ("owed", "sent", "failed")
+
+
+async def count_outbox(app: Application) -> None:
+    """The outbox's lengths, read when /metrics is asked for."""
+    for channel in OUTBOX_CHANNELS:
+        counts = await app.bot_data.services.outbox.counts(channel)
+        for state in OUTBOX_STATES:
+            METRICS.outbox.labels(channel, state).set(counts.get(state, 0))
+
+
 class _Metrics(tornado.web.RequestHandler):
-    def get(self) -> None:
+    def initialize(self, app: Application) -> None:
+        self.app = app
+
+    async def get(self) -> None:
+        try:
+            await count_outbox(self.app)
+        except StorageError as exc:
+            log.warning("the outbox was not counted: %s", exc.__class__.__name__)
         self.set_header("Content-Type", prometheus_client.CONTENT_TYPE_LATEST)
         self.write(prometheus_client.generate_latest())
 
@@ -252,7 +277,7 @@ class OpsServer:
     """/healthz and /metrics on ``[ops] http``, on the running event loop (polling or webhook)."""
 
     def __init__(self, app: Application, config: Config) -> None:
-        routes = [("/healthz", _Health, {"app": app, "config": config}), ("/metrics", _Metrics)]
+        routes = [("/healthz", _Health, {"app": app, "config": config}), ("/metrics", _Metrics, {"app": app})]
         self._server = tornado.httpserver.HTTPServer(tornado.web.Application(routes))
         self.host, self.port = config.ops.address
 
