@@ -1,13 +1,19 @@
 """Updates handled the way polling delivers them, through the update queue: several chats at
-once, each chat's updates in order."""
+once, each chat's updates in order, and a backlog in one chat never delaying another."""
 
 import asyncio
 
 import pytest
 from telegram import Update
 
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import LocalBotApi, LocalRequest
 from bot.services.errors import UserError
+from tests.conftest import make_config
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, NEIGHBOUR, RESIDENT, Harness
+
+# More queued updates than the default 32 handled at once.
+BACKLOG = 200
 
 
 def queue(bot: Harness, payload: dict) -> None:
@@ -62,3 +68,50 @@ async def test_one_chat_is_handled_in_order(bot):
     await asyncio.wait_for(bot.app.update_queue.join(), 5)
     assert (await bot.services.medicine.get(1)).household == "3-502"
     assert bot.app.update_processor.chats_in_flight == 0  # no lock kept for idle chats
+
+
+@pytest.fixture
+async def limited(tmp_path, clock, monkeypatch):
+    """The bot with Telegram's real budgets: 20 messages a minute into a group, 30 a second."""
+    monkeypatch.setattr("bot.runtime.app.STOP_GRACE_SECONDS", 0.1)  # the backlog is cut at teardown
+    config = make_config(tmp_path, telegram={"group_messages_per_minute": 20, "messages_per_second": 30})
+    api = LocalBotApi()
+    app = build_application(config, LocalRequest(api), clock=clock)
+    async with running(app):
+        yield Harness(app, api)
+
+
+async def quiet_group_answered_behind_a_backlog(bot: Harness) -> None:
+    """Building 3 has BACKLOG updates queued, each wanting an answer; building 5 then asks once."""
+    answered_5 = when_sent(bot, BUILDING_5, "5-101")
+    for _ in range(BACKLOG):
+        queue(bot, bot.api.message_update(BUILDING_3, RESIDENT, "#登记 3-502"))
+    queue(bot, bot.api.message_update(BUILDING_5, NEIGHBOUR, "#登记 5-101"))
+    await asyncio.wait_for(answered_5.wait(), 5)
+
+
+async def test_a_group_over_its_rate_limit_does_not_hold_up_another(limited):
+    await bind_two_buildings(limited)
+    await quiet_group_answered_behind_a_backlog(limited)
+    assert len(limited.texts(BUILDING_3)) < BACKLOG  # building 3 is still waiting on its budget
+
+
+async def test_a_group_under_a_429_does_not_hold_up_another(limited):
+    await bind_two_buildings(limited)
+    limited.api.fail(
+        "sendMessage", 429, "Too Many Requests: retry after 20", parameters={"retry_after": 20}, chat_id=BUILDING_3
+    )
+    await quiet_group_answered_behind_a_backlog(limited)
+    tried_3 = [call for call in limited.api.calls_of("sendMessage") if "3-502" in call.params["text"]]
+    assert len(tried_3) == 1  # building 3's first answer is waiting out its 20 s
+
+
+async def test_a_group_on_a_slow_network_does_not_hold_up_another(bot):
+    await bind_two_buildings(bot)
+    slow = bot.api.hold(BUILDING_3)
+    await quiet_group_answered_behind_a_backlog(bot)
+    assert not mentions(bot, BUILDING_3, "3-502")
+
+    slow.set()
+    await asyncio.wait_for(bot.app.update_queue.join(), 30)
+    assert mentions(bot, BUILDING_3, "3-502")

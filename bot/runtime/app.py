@@ -6,6 +6,7 @@ differs: HTTPX to Telegram, the console's in-process Bot API, or the tests' reco
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -59,11 +60,28 @@ class BotApplication(Application):
 
 class FairRateLimiter(OwingRateLimiter):
     """While an update waits on Telegram (its group's budget, a 429's retry_after, a slow network),
-    its concurrency slot is free for other chats (``bot.runtime.chat_order``)."""
+    its concurrency slot is free for other chats (``bot.runtime.chat_order``). A 429 holds back the
+    request it answered, which waits its ``retry_after`` and tries again; PTB's AIORateLimiter would
+    also hold back every other chat's requests meanwhile (its ``_retry_after_event``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._retry_after_event = _NeverHeld()
 
     async def process_request(self, *args: Any, **kwargs: Any) -> Any:
         async with waiting_on_telegram():
             return await super().process_request(*args, **kwargs)
+
+
+class _NeverHeld(asyncio.Event):
+    """An event that is always set: a 429 in one chat does not pause the others."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        super().set()
+
+    def clear(self) -> None:
+        """Stays set."""
 
 
 def build_application(config: Config, request: BaseRequest | None = None, *, clock: Clock | None = None) -> Application:
