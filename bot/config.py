@@ -175,6 +175,36 @@ class CareConfig(_Section):
     _check_time = field_validator("check_time", mode="before")(_hh_mm)
 
 
+class NudgeConfig(_Section):
+    """Reminders the bot sends by itself; the non-urgent ones wait for the end of quiet hours."""
+
+    quiet_hours: str = "22:00-07:00"  # "": none
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        _span(value)
+        return value
+
+    def quiet(self, at: time) -> bool:
+        """Is the local time ``at`` within quiet hours (which may run past midnight)?"""
+        span = _span(self.quiet_hours)
+        if span is None:
+            return False
+        start, end = span
+        return start <= at < end if start <= end else at >= start or at < end
+
+
+def _span(value: str) -> tuple[time, time] | None:
+    """``"22:00-07:00"`` → its two times; ``""`` → None."""
+    if not value:
+        return None
+    start, dash, end = value.partition("-")
+    if not dash:
+        raise ValueError(f"expected HH:MM-HH:MM, got {value!r}")
+    return _hh_mm(NudgeConfig, start.strip()), _hh_mm(NudgeConfig, end.strip())  # type: ignore[return-value]
+
+
 WECOM_COMMITTEE_ENV = "BUILDING_BOT_WECOM_COMMITTEE"
 WECOM_BUILDING_ENV = "BUILDING_BOT_WECOM_BUILDING_"  # + the building's number
 
@@ -216,6 +246,7 @@ class Config(_Section):
     groupbuy: GroupBuyConfig = Field(default_factory=GroupBuyConfig)
     volunteers: VolunteerConfig = Field(default_factory=VolunteerConfig)
     care: CareConfig = Field(default_factory=CareConfig)
+    nudges: NudgeConfig = Field(default_factory=NudgeConfig)
     ops: OpsConfig = Field(default_factory=OpsConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     wecom: WeComConfig | None = None  # no [wecom] section: nothing goes to WeChat

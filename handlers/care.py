@@ -8,7 +8,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.language import commands as c
 from bot.texts.i18n import t
-from handlers import medicine
+from handlers import groupbuys, medicine
 from handlers.context import BotContext
 from handlers.router import router_of
 from handlers.sending import send_private
@@ -43,9 +43,12 @@ async def safe(update: Update, context: BotContext, command: c.CareSafe) -> None
 
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the escalations that are due (each once per household, day and level, even across restarts);
-    the same minute tells leaders of medicine requests left unconfirmed too long."""
+    the same minute tells leaders of medicine requests left unconfirmed too long, and sends the
+    nudges (medicine and group buys) that are due."""
     app = context.application
     await medicine.tell_waiting(app)
+    await medicine.nudge(app)
+    await groupbuys.remind(app)
     services = app.bot_data.services
     for level, member in await services.care.due_escalations():
         if level == 1:

@@ -24,6 +24,7 @@ from bot.services.groupbuys import Tally
 from bot.texts.i18n import t
 from handlers.context import BotContext
 from handlers.router import guarded, router_of
+from handlers.sending import owe_text
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +236,31 @@ async def announce_close(app: Application, buy_id: int) -> None:
         markup = InlineKeyboardMarkup([[button]])
     for i, text in enumerate(parts):
         await app.bot.send_message(tally.buy.chat_id, text, reply_markup=markup if i == len(parts) - 1 else None)
+
+
+async def remind(app: Application) -> None:
+    """A buy closing within the hour reminds, once, the roster households that have not joined, by
+    room in their building's group (owed through the outbox under the buy's key, then marked)."""
+    services = app.bot_data.services
+    tz = services.config.schedule.tz
+    for reminder in await services.groupbuys.reminders_due(quiet=services.quiet_hours()):
+        buy = reminder.buy
+        assert buy.deadline is not None  # only buys with a deadline are reminded
+        for chat in await services.roster.building_chats(buy.building):
+            rooms = reminder.not_joined.get(chat.building or 0)
+            if not rooms:
+                continue
+            lang = services.chat_language(chat.chat_id)
+            text = t(
+                lang,
+                "nudge.gb.remind",
+                id=buy.id,
+                title=buy.title,
+                time=buy.deadline.astimezone(tz).strftime("%H:%M"),
+                households="、".join(rooms) if lang == "zh" else ", ".join(rooms),
+            )
+            await owe_text(services.outbox, chat.chat_id, text, f"nudge:gb-remind:{buy.id}:{chat.chat_id}")
+        await services.groupbuys.reminded(buy.id)
 
 
 async def restore_jobs(app: Application) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update, User
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler
 from telegram.helpers import create_deep_linked_url
@@ -22,7 +22,7 @@ from bot.services.medicine import HospitalRun, waited_minutes
 from bot.texts.i18n import t
 from handlers.context import BotContext
 from handlers.router import guarded, router_of
-from handlers.sending import send_private, send_private_photo
+from handlers.sending import TELEGRAM, owe_text, send_private, send_private_photo
 
 log = logging.getLogger(__name__)
 
@@ -367,6 +367,62 @@ async def tell_waiting(app: Application) -> None:
             for chat in await services.roster.building_chats(request.building):
                 text = _waiting_text(services.chat_language(chat.chat_id), "med.waiting.group", request, now)
                 await app.bot.send_message(chat.chat_id, text)
+
+
+# ---------------------------------------------------------------------- nudges
+async def nudge(app: Application) -> None:
+    """The medicine nudges that are due (``Medicine.nudges_due``), each owed through the outbox under
+    its own key and then marked: a restart before the mark owes the same key, which sends nothing more."""
+    services = app.bot_data.services
+    due = await services.medicine.nudges_due(quiet=services.quiet_hours())
+    for request in due["remind"]:
+        await _remind(app, request)
+        await services.medicine.nudged("remind", request.id)
+    for request in due["duty"]:
+        for chat in await services.roster.building_chats(request.building):
+            await _owe_nudge(app, chat.chat_id, "nudge.med.duty", request, hours=1)
+        await services.medicine.nudged("duty", request.id)
+    for request in due["leader"]:
+        reached = False
+        for leader in await services.roster.leaders_of(request.building):
+            reached |= await _owe_nudge(app, leader, "nudge.med.leader", request, hours=2)
+        if not reached:  # no leader, or none has opened a private chat with the bot
+            for chat_id in await services.roster.committee_chat_ids():
+                await _owe_nudge(app, chat_id, "nudge.med.leader", request, hours=2)
+        await services.medicine.nudged("leader", request.id)
+
+
+async def _owe_nudge(app: Application, chat_id: int, key: str, request: MedRequest, **fields: object) -> bool:
+    """Owe the nudge ``key`` about ``request`` to a chat, in its language; False when the chat cannot
+    be written to (a person who has not opened a private chat with the bot)."""
+    services = app.bot_data.services
+    text = t(services.chat_language(chat_id), key, id=request.id, household=request.household, **fields)
+    sent = await owe_text(services.outbox, chat_id, text, f"{key}:{request.id}:{chat_id}")
+    return all(item.state != "failed" for item in sent)
+
+
+async def _remind(app: Application, request: MedRequest) -> None:
+    """Remind the resident to confirm: privately when they have opened a private chat with the bot,
+    else in the group, as a reply to the request, by a mention of their room (never the drugs)."""
+    if await _owe_nudge(app, request.requested_by, "nudge.med.remind", request) or request.chat_id > 0:
+        return
+    services = app.bot_data.services
+    text = t(
+        services.chat_language(request.chat_id), "nudge.med.remind_group", household=request.household, id=request.id
+    )
+    length = len(request.household.encode("utf-16-le")) // 2  # Telegram counts UTF-16 code units
+    mention = MessageEntity(
+        MessageEntity.TEXT_MENTION, 0, length, user=User(request.requested_by, request.household, False)
+    )
+    params = {
+        "chat_id": request.chat_id,
+        "text": text,
+        "entities": [mention.to_dict()],
+        "reply_to_message_id": request.message_id,
+        "allow_sending_without_reply": True,
+    }
+    payload = {"method": "sendMessage", "params": params, "files": {}}  # a text mention: the raw call
+    await services.outbox.send(TELEGRAM, request.chat_id, payload, f"nudge.med.remind_group:{request.id}")
 
 
 async def chatter(update: Update, context: BotContext) -> None:

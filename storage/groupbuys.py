@@ -91,6 +91,21 @@ async def open_by_title(conn: Connection, title: str) -> GroupBuy | None:
     return _buy(row) if row else None
 
 
+async def to_remind(conn: Connection, now: datetime, before_deadline: datetime) -> list[GroupBuy]:
+    """Open buys not reminded yet whose deadline is after ``now`` and by ``before_deadline``."""
+    rows = await fetch_all(
+        conn,
+        "SELECT * FROM group_buys WHERE status = 'open' AND reminded_at IS NULL AND deadline > ? AND deadline <= ? "
+        "ORDER BY id",
+        (to_db(now), to_db(before_deadline)),
+    )
+    return [_buy(row) for row in rows]
+
+
+async def mark_reminded(conn: Connection, buy_id: int, at: datetime) -> None:
+    await conn.execute("UPDATE group_buys SET reminded_at = ? WHERE id = ?", (to_db(at), buy_id))
+
+
 async def close(conn: Connection, buy_id: int, at: datetime) -> bool:
     cursor = await conn.execute(
         "UPDATE group_buys SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", (to_db(at), buy_id)

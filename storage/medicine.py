@@ -137,6 +137,31 @@ async def mark_waiting_told(conn: Connection, before: datetime, urgent_before: d
     return sorted(row["id"] for row in rows)
 
 
+# ------------------------------------------------------------------------------ nudges
+# Each nudge: the column that marks it sent, and which requests are due for it (filed, or for the
+# leader: the volunteers told, before a moment; ``urgent_only`` keeps the non-urgent for later).
+NUDGES = {
+    "remind": ("reminded_at", "r.status = 'pending' AND r.created_at <= ?"),
+    "duty": ("duty_told_at", "r.urgent AND r.status IN ('pending', 'open') AND r.created_at <= ?"),
+    "leader": ("leader_nudged_at", "r.urgent AND r.status IN ('pending', 'open') AND r.duty_told_at <= ?"),
+}
+
+
+async def nudges_due(conn: Connection, kind: str, before: datetime, *, urgent_only: bool = False) -> list[MedRequest]:
+    """Requests due for the nudge ``kind`` (see :data:`NUDGES`) and not yet given it, oldest first."""
+    column, due = NUDGES[kind]
+    urgent = " AND r.urgent" if urgent_only else ""
+    rows = await fetch_all(
+        conn, f"{_SELECT} WHERE r.{column} IS NULL AND {due}{urgent} ORDER BY r.id", (to_db(before),)
+    )
+    return await _requests(conn, rows)
+
+
+async def mark_nudged(conn: Connection, kind: str, request_id: int, at: datetime) -> None:
+    column, _ = NUDGES[kind]
+    await conn.execute(f"UPDATE med_requests SET {column} = ? WHERE id = ?", (to_db(at), request_id))
+
+
 # ------------------------------------------------------------------------------ private details
 async def private(conn: Connection, request_id: int) -> MedPrivate | None:
     row = await fetch_one(conn, "SELECT * FROM med_private WHERE request_id = ?", (request_id,))

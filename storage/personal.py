@@ -107,6 +107,9 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "updated_at": "time",
         "delivered_at": "time",
         "waiting_told_at": "time",
+        "reminded_at": "time",
+        "duty_told_at": "time",
+        "leader_nudged_at": "time",
     },
     "med_items": {"request_id": "row", "position": "row", "quantity": "count", "unit": "box, strip"},
     "card_custody": {
@@ -132,6 +135,7 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "called_off": "flag",
         "created_at": "time",
         "closed_at": "time",
+        "reminded_at": "time",
     },
     "group_buy_boards": {"buy_id": "row", "posted_at": "time"},
     "group_buy_orders": {

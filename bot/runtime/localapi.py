@@ -320,7 +320,13 @@ class LocalBotApi:
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > 4096:
             raise ApiError(400, "Bad Request: message is too long")
-        return self._message(chat_id, self.bot_user, text=text, reply_markup=_inline_only(params.get("reply_markup")))
+        return self._message(
+            chat_id,
+            self.bot_user,
+            text=text,
+            entities=params.get("entities"),
+            reply_markup=_inline_only(params.get("reply_markup")),
+        )
 
     def _send_file(self, kind: str, params: dict, files: dict) -> Any:
         chat_id = int(params["chat_id"])

@@ -71,6 +71,10 @@ class Services:
         """For messages no user triggered (jobs): the chat's /lang, else the configured default."""
         return self.settings.language(chat_id) or self.config.committee.language
 
+    def quiet_hours(self) -> bool:
+        """Is it now within ``nudges.quiet_hours`` (the non-urgent nudges wait for their end)?"""
+        return self.config.nudges.quiet(self.clock.now().astimezone(self.config.schedule.tz).time())
+
     async def start(self) -> None:
         await self.db.open()
         await self.settings.load()

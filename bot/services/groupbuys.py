@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -22,6 +22,7 @@ from storage.sql import Connection
 # An order of at least this many, and this many times the buy's usual order, is asked about first.
 UNUSUAL_AT_LEAST = 10
 UNUSUAL_TIMES = 5
+REMIND_BEFORE = timedelta(hours=1)  # the households that have not joined are reminded this long before the deadline
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,14 @@ class Tally:
         for order in self.ordering:
             grouped.setdefault(order.building, []).append(order)
         return grouped
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A buy about to close, and per building the rooms of the roster that have not joined."""
+
+    buy: GroupBuy
+    not_joined: dict[int, list[str]]
 
 
 class GroupBuys:
@@ -397,6 +406,27 @@ class GroupBuys:
     async def summary(self, actor: Actor, buy_id: int) -> Tally:
         self._require_manager(actor, await self.get(buy_id), "gb.summary")
         return await self.tally(buy_id, with_roster=True)
+
+    async def reminders_due(self, *, quiet: bool) -> list[Reminder]:
+        """Open buys closing within :data:`REMIND_BEFORE` that were not reminded yet (none in quiet
+        hours: they wait for the end), with the roster households that have not joined."""
+        if quiet:
+            return []
+        now = self._clock.now()
+        reminders = []
+        async with self._db.read() as conn:
+            for buy in await store.to_remind(conn, now, now + REMIND_BEFORE):
+                joined = {order.household_id for order in await store.orders(conn, buy.id) if order.quantity}
+                missing: dict[int, list[str]] = {}
+                for home in await roster.households(conn, buy.building):
+                    if home.id not in joined:
+                        missing.setdefault(home.building, []).append(home.label)
+                reminders.append(Reminder(buy=buy, not_joined=missing))
+        return reminders
+
+    async def reminded(self, buy_id: int) -> None:
+        now = self._clock.now()
+        await self._db.write(lambda conn: store.mark_reminded(conn, buy_id, now))
 
     async def open_buys(self) -> list[GroupBuy]:
         async with self._db.read() as conn:

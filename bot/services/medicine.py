@@ -28,6 +28,10 @@ CANCELLABLE = ("pending", "open", "claimed")
 # A request still awaiting the resident's ✅ this long: its building's leader is told (once).
 WAITING_TOO_LONG = timedelta(minutes=30)
 URGENT_WAITING_TOO_LONG = timedelta(minutes=10)
+# Nudges: the resident is reminded to confirm this long after filing; an urgent request unclaimed
+# this long goes to the volunteers on duty, and as long again later to the building's leader.
+REMIND_AFTER = timedelta(minutes=30)
+UNCLAIMED_TOO_LONG = timedelta(hours=1)
 
 # Why a change is not possible from a state: the text to answer with.
 _BLOCKED = {
@@ -390,6 +394,22 @@ class Medicine:
             return [request for request_id in told if (request := await store.get(conn, request_id))]
 
         return await self._db.write(body)
+
+    async def nudges_due(self, *, quiet: bool) -> dict[str, list[MedRequest]]:
+        """The requests due for each nudge not given yet: ``remind`` (the resident, to confirm; in
+        quiet hours only the urgent), ``duty`` (urgent and unclaimed: the volunteers on duty),
+        ``leader`` (still unclaimed an hour after that). Each is marked by :meth:`nudged` once owed."""
+        now = self._clock.now()
+        async with self._db.read() as conn:
+            return {
+                "remind": await store.nudges_due(conn, "remind", now - REMIND_AFTER, urgent_only=quiet),
+                "duty": await store.nudges_due(conn, "duty", now - UNCLAIMED_TOO_LONG),
+                "leader": await store.nudges_due(conn, "leader", now - UNCLAIMED_TOO_LONG),
+            }
+
+    async def nudged(self, kind: str, request_id: int) -> None:
+        now = self._clock.now()
+        await self._db.write(lambda conn: store.mark_nudged(conn, kind, request_id, now))
 
     async def requester_ids(self, request: MedRequest) -> list[int]:
         """Who to tell about a change: the household's members and whoever filed it."""

@@ -341,6 +341,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "急单：志愿者可以直接 #认领 {id}，认领即确认。",
         "en": "Urgent: a volunteer may /claim {id} now; claiming confirms it.",
     },
+    "nudge.med.remind": {
+        "zh": "⏰ 您的配药单 #{id} 还没有确认：请点清单下的「✅ 确认清单」，确认后志愿者才能去买。",
+        "en": "⏰ Your medicine request #{id} is not confirmed yet: tap “✅ Confirm my list” under its list, "
+        "so a volunteer can buy it.",
+    },
+    "nudge.med.remind_group": {
+        "zh": "{household} ⏰ 您的配药单 #{id} 还没有确认：请点该单下的「✅ 确认清单」，确认后志愿者才能去买。",
+        "en": "{household} ⏰ your medicine request #{id} is not confirmed yet: tap “✅ Confirm my list” under it, "
+        "so a volunteer can buy it.",
+    },
+    "nudge.med.duty": {
+        "zh": "配药单 #{id} · {household} 加急，已等 {hours} 小时，请在岗志愿者 #认领 {id}",
+        "en": "Request #{id} · {household} is urgent and has waited {hours:hour|hours}: volunteers on duty, /claim {id}",
+    },
+    "nudge.med.leader": {
+        "zh": "⏰ 加急配药单 #{id}（{household}）已等 {hours} 小时仍无人认领，群里已提醒在岗志愿者。请安排志愿者 #认领 {id}。",
+        "en": "⏰ Urgent request #{id} ({household}) has waited {hours:hour|hours} and nobody has claimed it; the "
+        "volunteers on duty were reminded in the group. Please get a volunteer to /claim {id}.",
+    },
     "med.kept_private": {
         "zh": "（电话、卡号和备注已私存，只有认领的志愿者、楼组长和居委能看到；请勿在群里发这些）",
         "en": "(phone, card number and notes were stored privately, for the claiming volunteer, the floor "
@@ -505,6 +524,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "gb.export_button": {"zh": "📄 导出表格（私聊）", "en": "📄 Export spreadsheet (private)"},
     "gb.export_private": {"zh": "请先私聊机器人，再点导出。", "en": "Start a private chat with me first, then export."},
+    "nudge.gb.remind": {
+        "zh": "⏰ 团购 #{id}「{title}」{time} 截团，还没接龙的住户：{households}。要的请 #接龙 {id} 数量。",
+        "en": "⏰ Group buy #{id} '{title}' closes at {time}. Not joined yet: {households}. "
+        "To join: /order {id} quantity.",
+    },
     "gb.err.not_found": {"zh": "没有团购 #{id}。", "en": "There is no group buy #{id}."},
     "gb.err.closed": {"zh": "团购 #{id} 已截单，不能再接龙。", "en": "Group buy #{id} is closed; no more orders."},
     "gb.err.already_closed": {"zh": "团购 #{id} 已经截单了。", "en": "Group buy #{id} is already closed."},
