@@ -1,0 +1,67 @@
+"""The real ``building-bot run``, polling a Bot API on 127.0.0.1, stopped by SIGTERM (systemd,
+Docker) or SIGINT (Ctrl-C) while one group has hundreds of updates held back by its 20-a-minute
+budget: the bot exits within 10 seconds, with status 0 and no traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.runtime.localapi import LocalBotApi, LocalUser
+from bot.runtime.localapi_http import HttpBotApi
+
+GROUP = -1003
+BACKLOG = 300
+STOP_WITHIN_SECONDS = 10
+
+
+def _config(tmp_path: Path, base_url: str) -> Path:
+    path = tmp_path / "config.toml"  # Telegram's real budgets: 20 messages a minute in a group
+    path.write_text(
+        f'[telegram]\ntoken = "123:stop"\nbase_url = "{base_url}"\n[storage]\npath = "bot.sqlite3"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+async def _start(config: Path) -> asyncio.subprocess.Process:
+    env = {key: value for key, value in os.environ.items() if key != "BUILDING_BOT_TOKEN"}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_a_signal_stops_the_bot_within_10_s_whatever_the_backlog(tmp_path, stop):
+    api = LocalBotApi()
+    residents = [LocalUser(20_000 + i, f"居民{i}") for i in range(BACKLOG)]
+    api.pending_updates = [api.message_update(GROUP, user, "/help") for user in residents]
+    loop = asyncio.get_running_loop()
+    async with HttpBotApi(api) as server:
+        process = await _start(_config(tmp_path, server.base_url))
+        stderr = asyncio.create_task(process.stderr.read())
+        try:
+            while len(api.texts(GROUP)) < 20:  # the minute's budget is spent: the rest are held back
+                assert process.returncode is None, "the bot exited before the signal"
+                assert not stderr.done(), "the bot exited before the signal"
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1)
+            assert len(api.texts(GROUP)) < BACKLOG, "the backlog must still be there when the signal comes"
+            process.send_signal(stop)
+            signalled = loop.time()
+            await asyncio.wait_for(process.wait(), STOP_WITHIN_SECONDS)
+            took = loop.time() - signalled
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        err = (await stderr).decode()
+    assert took < STOP_WITHIN_SECONDS
+    assert process.returncode == 0
+    assert "Traceback" not in err and "Error" not in err, err
