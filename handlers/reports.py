@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.domain.permissions import require_committee
@@ -21,6 +20,7 @@ from bot.services.wecom import DailyReport
 from bot.texts.i18n import t
 from handlers.context import BotContext
 from handlers.router import router_of
+from handlers.sending import TELEGRAM, telegram_payload, text_payloads
 
 log = logging.getLogger(__name__)
 
@@ -89,49 +89,53 @@ def building_report(lang: str, digest: Digest, building: int) -> str:
     return "\n".join(lines)
 
 
-async def _send_committee(app: Application, chat_id: int, digest: Digest, chart: bytes | None) -> None:
+async def _committee_payloads(app: Application, chat_id: int, digest: Digest, chart: bytes) -> list[dict]:
     lang = app.bot_data.services.chat_language(chat_id)
-    for text in committee_report(lang, digest):
-        await app.bot.send_message(chat_id, text)
-    if chart is not None:
-        await app.bot.send_photo(chat_id, chart, caption=t(lang, "digest.chart_caption"), filename="report.png")
-    await app.bot_data.services.wecom.mirror(DailyReport(digest.day, committee_report(lang, digest), chart))
+    texts = committee_report(lang, digest)
+    await app.bot_data.services.wecom.mirror(DailyReport(digest.day, texts, chart))
+    return [telegram_payload(text) for text in texts] + [telegram_payload(t(lang, "digest.chart_caption"), photo=chart)]
 
 
-async def send_daily_reports(app: Application) -> int:
-    """Today's reports to every chat that has not had one; returns how many went out."""
+async def send_daily_reports(app: Application, day: date | None = None) -> int:
+    """The report of ``day`` (today by default) to every chat that has not had it; how many chats
+    it was owed to. Each chat's report (its texts, then the chart) is owed in the outbox in one
+    write, keyed by day and chat, before anything is sent: killed while sending, the rest goes out
+    after the restart, once; a chart that timed out is retried alone, the texts are not posted again."""
     services = app.bot_data.services
     reports = services.reports
-    digest = await reports.digest()
+    digest = await reports.digest(day)
     targets: list[tuple[int, int | None]] = [(chat_id, None) for chat_id in await services.roster.committee_chat_ids()]
     targets += [(chat.chat_id, chat.building) for chat in await services.roster.building_chats()]
     chart = None
-    sent = 0
+    owed = 0
     for chat_id, building in targets:
-        if not await reports.claim(chat_id):
+        if await reports.claimed(chat_id, digest.day):
             continue
-        try:
-            if building is None:
-                if chart is None:
-                    chart = activity_chart(await reports.activity(), services.chat_language(chat_id))
-                await _send_committee(app, chat_id, digest, chart)
-            else:
-                await app.bot.send_message(chat_id, building_report(services.chat_language(chat_id), digest, building))
-        except TelegramError as exc:
-            log.warning("daily report to a chat failed (%s); it will be retried", exc.__class__.__name__)
-            await reports.release(chat_id)
-            continue
-        sent += 1
-    return sent
+        if building is None:
+            if chart is None:
+                chart = activity_chart(await reports.activity(until=digest.day), services.chat_language(chat_id))
+            payloads = await _committee_payloads(app, chat_id, digest, chart)
+        else:
+            payloads = text_payloads(building_report(services.chat_language(chat_id), digest, building))
+        await services.outbox.owe_all(TELEGRAM, chat_id, payloads, f"report:{digest.day.isoformat()}:{chat_id}")
+        await reports.claim(chat_id, digest.day)
+        owed += 1
+    await services.outbox.drain(TELEGRAM)
+    return owed
 
 
 async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await send_daily_reports(context.application)
+    """The report of the day whose digest time passed last (yesterday's, when the bot was down at
+    its time and is back within the grace)."""
+    app = context.application
+    day = app.bot_data.services.reports.due_day(timedelta(seconds=DIGEST_GRACE_SECONDS))
+    if day is not None:
+        await send_daily_reports(app, day)
 
 
 async def start_jobs(app: Application) -> None:
-    """The daily job at ``schedule.digest_time`` in ``schedule.timezone``; and, if that time has
-    passed today and a report was not sent (the bot was down), send it now."""
+    """The daily job at ``schedule.digest_time`` in ``schedule.timezone``; and at start-up, the
+    report that is due and was not sent (the bot was down at its time)."""
     config = app.bot_data.services.config
     app.job_queue.run_daily(
         _digest_job,
@@ -139,7 +143,7 @@ async def start_jobs(app: Application) -> None:
         name=DIGEST_JOB,
         job_kwargs={"misfire_grace_time": DIGEST_GRACE_SECONDS},
     )
-    if app.bot_data.services.reports.digest_due():
+    if app.bot_data.services.reports.due_day(timedelta(seconds=DIGEST_GRACE_SECONDS)) is not None:
         app.job_queue.run_once(_digest_job, when=0, name=f"{DIGEST_JOB}-catch-up")
 
 

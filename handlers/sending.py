@@ -15,14 +15,14 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application
-from telegram.warnings import PTBUserWarning
 from telegram.request._requestparameter import RequestParameter
+from telegram.warnings import PTBUserWarning
 
 from bot.render.formatting import split_message
+from bot.services.deliveries import current_update
 from bot.services.outbox import Outbox, OutboxItem, TryLater, Undeliverable
 from handlers.buttons import RecordingRateLimiter
 from handlers.buttons import _apart_from_the_update as apart_from_the_update
-from storage.db import current_update
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,9 @@ def telegram_sender(app: Application) -> Callable[[str, dict[str, Any]], Awaitab
             }
             with warnings.catch_warnings():  # PTB would rather see bot.send_message: this replays its call
                 warnings.simplefilter("ignore", PTBUserWarning)
-                call = bot.do_api_request(payload["method"], api_kwargs={**payload["params"], **files}, return_type=Message)
+                call = bot.do_api_request(
+                    payload["method"], api_kwargs={**payload["params"], **files}, return_type=Message
+                )
                 return (await _telegram_answer(app, chat_id, call)).to_dict()
         markup = InlineKeyboardMarkup.de_json(payload["markup"], bot) if "markup" in payload else None
         reply = (

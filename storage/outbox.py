@@ -52,6 +52,18 @@ async def owe(
     return _item(row)
 
 
+async def owe_all(
+    conn: Connection, channel: str, target: str, payloads: list[dict[str, Any]], keys: list[str], now: datetime
+) -> bool:
+    """Owe several items in order, all or none: False (nothing owed) when any key was owed before."""
+    placeholders = ",".join("?" * len(keys))
+    if await fetch_one(conn, f"SELECT 1 FROM outbox WHERE key IN ({placeholders})", keys) is not None:
+        return False
+    for payload, key in zip(payloads, keys, strict=True):
+        await owe(conn, channel, target, payload, key, now)
+    return True
+
+
 async def by_key(conn: Connection, key: str) -> OutboxItem | None:
     row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
     return None if row is None else _item(row)

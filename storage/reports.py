@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.sql import Connection, fetch_all
+from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import to_db
 
 OPEN_MED = "('pending', 'open', 'claimed', 'bought')"
@@ -117,8 +117,9 @@ async def claim_digest(conn: Connection, chat_id: int, day: str, at: datetime) -
     return cursor.rowcount == 1
 
 
-async def release_digest(conn: Connection, chat_id: int, day: str) -> None:
-    await conn.execute("DELETE FROM digests_sent WHERE chat_id = ? AND day = ?", (chat_id, day))
+async def digest_claimed(conn: Connection, chat_id: int, day: str) -> bool:
+    row = await fetch_one(conn, "SELECT 1 FROM digests_sent WHERE chat_id = ? AND day = ?", (chat_id, day))
+    return row is not None
 
 
 # ------------------------------------------------------------------------------ exports

@@ -78,7 +78,9 @@ async def test_a_reply_telegram_does_not_take_is_owed_never_apologised_for_and_s
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
     for code, description, times in ((0, "", 2), (502, "Bad Gateway", 1), (429, "Too Many Requests", 4)):
         bot.api.faults.clear()
-        bot.api.fail("sendMessage", code, description, parameters={"retry_after": 1} if code == 429 else None, times=times)
+        bot.api.fail(
+            "sendMessage", code, description, parameters={"retry_after": 1} if code == 429 else None, times=times
+        )
         before = len(bot.texts(BUILDING_3))
         await bot.send(BUILDING_3, RESIDENT, f"#配药 布洛芬 {times}盒")
         for _ in range(4):

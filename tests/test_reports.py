@@ -99,9 +99,54 @@ async def test_restarts_sent_before_nothing_after_missed_while_down_sent_once(co
         text.startswith("📊 日报 2026-04-10") for text in await _restart(config, clock, LocalBotApi(id_base=1000))
     )
     clock.set(at(10, 22, 0))  # a second start the same day
-    assert await _restart(config, clock, LocalBotApi(id_base=2000)) == []
-    clock.set(at(11, 9, 0))  # next morning, before the digest time
-    assert await _restart(config, clock, LocalBotApi(id_base=3000)) == []
+    assert not reports_in(await _restart(config, clock, LocalBotApi(id_base=2000)))
+    clock.set(at(11, 9, 0))  # next morning, before the digest time, past the grace for yesterday's
+    assert not reports_in(await _restart(config, clock, LocalBotApi(id_base=3000)))
+
+
+def reports_in(texts: list[str]) -> list[str]:
+    """The reports among the texts (a restart may also send nudges, which are not reports)."""
+    return [text for text in texts if text.startswith("📊")]
+
+
+async def test_a_report_killed_while_sending_is_finished_after_the_restart_once(config, clock):
+    """Killed after the report's texts went out (its chart had not): after the restart the chart
+    goes out, alone; the texts are not posted again, and another start sends nothing."""
+    api = LocalBotApi()
+    async with running(build_application(config, LocalRequest(api), clock=clock)) as app:
+        await seed(Harness(app, api))
+        clock.set(at(10, 20, 0))
+        api.fail("sendPhoto", 0, times=100)  # the chart times out until the "kill"
+        await app.job_queue.get_jobs_by_name(DIGEST_JOB)[0].run(app)
+        assert sum(text.startswith("📊 日报 2026-04-10") for text in api.texts(COMMITTEE_CHAT)) == 1
+        assert not api.sent(COMMITTEE_CHAT)[-1].get("local_file")
+    api.faults.clear()
+    clock.set(at(10, 20, 5))
+    await _restart(config, clock, api)
+    assert sum(text.startswith("📊 日报 2026-04-10") for text in api.texts(COMMITTEE_CHAT)) == 1
+    photos = [message for message in api.sent(COMMITTEE_CHAT) if message.get("local_file")]
+    assert len(photos) == 1
+    assert sum(text.startswith("📊 3号楼日报") for text in api.texts(BUILDING_3)) == 1
+    await _restart(config, clock, api)
+    assert len([message for message in api.sent(COMMITTEE_CHAT) if message.get("local_file")]) == 1
+
+
+async def test_a_bot_down_from_1900_to_0010_sends_the_missed_report_with_its_day(config, clock):
+    api = LocalBotApi()
+    async with running(build_application(config, LocalRequest(api), clock=clock)) as app:
+        await seed(Harness(app, api))
+    clock.set(at(11, 0, 10))  # down at 19:00 on the 10th, back ten minutes past midnight
+    texts = await _restart(config, clock, api)
+    assert sum(text.startswith("📊 日报 2026-04-10") for text in texts) == 1
+    assert "配药：今日新增 2" in next(text for text in texts if text.startswith("📊 日报"))
+    assert bot_texts_start(api, BUILDING_3, "📊 3号楼日报 2026-04-10") == 1
+    clock.set(at(11, 0, 20))
+    await _restart(config, clock, api)
+    assert bot_texts_start(api, COMMITTEE_CHAT, "📊 日报") == 1, "sent once"
+
+
+def bot_texts_start(api: LocalBotApi, chat_id: int, start: str) -> int:
+    return sum(text.startswith(start) for text in api.texts(chat_id))
 
 
 async def test_digest_command_is_committee_only_and_names_no_household_in_a_building_group(bot):

@@ -9,7 +9,9 @@ from collections.abc import Iterable
 
 from bot.clock import Clock
 from storage import buttons, updates
-from storage.db import Database
+from storage.db import Database, current_update
+
+__all__ = ["Deliveries", "current_update"]  # current_update: the update being handled, for the Telegram layer
 
 UPDATES_KEPT_DAYS = 7  # Telegram re-delivers for a day: a week is plenty
 BUTTONS_KEPT_DAYS = 30

@@ -9,6 +9,7 @@ API (one instance, ``services.outbox``)::
     outbox.register("telegram", sender)   # a channel's sender, once at start-up
     item = await outbox.owe("telegram", target, payload, key)   # stored; the drainer sends it
     item = await outbox.send("telegram", target, payload, key)  # stored, then tried at once
+    await outbox.owe_all("telegram", target, payloads, key)    # several in order, all or none
     await outbox.drain("telegram")         # send what is due now (tests; the drainer does it)
     outbox.start() / await outbox.stop()   # the background drainers of the registered channels
 
@@ -75,7 +76,7 @@ class Outbox:
         self._senders: dict[str, Sender] = {}
         self._wake: dict[str, asyncio.Event] = {}
         self._drainers: dict[str, asyncio.Task[None]] = {}
-        self._in_flight: set[int] = set()
+        self._in_flight: dict[int, asyncio.Future[OutboxItem]] = {}  # attempts under way
 
     def register(self, channel: str, sender: Sender) -> None:
         """``sender`` sends the ``channel``'s items (replacing any sender registered before)."""
@@ -89,6 +90,15 @@ class Outbox:
         if item.state == "owed" and channel in self._wake:
             self._wake[channel].set()
         return item
+
+    async def owe_all(self, channel: str, target: str | int, payloads: list[dict[str, Any]], key: str) -> bool:
+        """Owe ``payloads`` in order (keyed ``key:0``, ``key:1`` …) in one write, all or none: False
+        when they were owed before (a report owed again after a restart is not doubled)."""
+        now, keys = self._clock.now(), [f"{key}:{i}" for i in range(len(payloads))]
+        owed = await self._db.write(lambda conn: table.owe_all(conn, channel, str(target), payloads, keys, now))
+        if owed and channel in self._wake:
+            self._wake[channel].set()
+        return owed
 
     async def send(self, channel: str, target: str | int, payload: dict[str, Any], key: str) -> OutboxItem:
         """Owe, then try at once (unless the target has older items still owed, which go first):
@@ -107,7 +117,7 @@ class Outbox:
         sent = 0
         while True:
             async with self._db.read() as conn:
-                items = [i for i in await table.due(conn, channel, self._clock.now()) if i.id not in self._in_flight]
+                items = await table.due(conn, channel, self._clock.now())
             if not items:
                 return sent
             progress = False
@@ -129,25 +139,38 @@ class Outbox:
         await self._db.write(lambda conn: table.forget_sent_before(conn, before))
 
     async def _attempt(self, item: OutboxItem) -> OutboxItem:
-        sender = self._senders.get(item.channel)
-        if sender is None or item.id in self._in_flight:
+        """One attempt (or the outcome of the one under way: an item is never sent twice at once)."""
+        if item.id in self._in_flight:
+            return await asyncio.shield(self._in_flight[item.id])
+        if item.channel not in self._senders:
             return item
-        self._in_flight.add(item.id)
+        attempt = self._in_flight[item.id] = asyncio.get_running_loop().create_future()
         try:
-            try:
-                result = await sender(item.target, item.payload)
-            except TryLater as later:
-                return await self._retry(item, later)
-            except Undeliverable as never:
-                reason = str(never)
-                log.warning("outbox %s item %s undeliverable: %s", item.channel, item.id, reason)
-                await self._db.write(lambda conn: table.mark_failed(conn, item.id, reason))
-                return _with(item, state="failed")
-            now = self._clock.now()
-            await self._db.write(lambda conn: table.mark_sent(conn, item.id, result, now))
-            return _with(item, state="sent", result=result)
+            outcome = await self._try(item)
+        except BaseException as exc:
+            attempt.set_exception(exc)
+            attempt.exception()  # retrieved: nobody else need be waiting
+            raise
+        else:
+            attempt.set_result(outcome)
+            return outcome
         finally:
-            self._in_flight.discard(item.id)
+            del self._in_flight[item.id]
+
+    async def _try(self, item: OutboxItem) -> OutboxItem:
+        sender = self._senders[item.channel]
+        try:
+            result = await sender(item.target, item.payload)
+        except TryLater as later:
+            return await self._retry(item, later)
+        except Undeliverable as never:
+            reason = str(never)
+            log.warning("outbox %s item %s undeliverable: %s", item.channel, item.id, reason)
+            await self._db.write(lambda conn: table.mark_failed(conn, item.id, reason))
+            return _with(item, state="failed")
+        now = self._clock.now()
+        await self._db.write(lambda conn: table.mark_sent(conn, item.id, result, now))
+        return _with(item, state="sent", result=result)
 
     async def _retry(self, item: OutboxItem, later: TryLater) -> OutboxItem:
         attempts = item.attempts + 1

@@ -4,7 +4,7 @@ exactly-once bookkeeping of scheduled reports, and the exports."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.clock import Clock
 from bot.config import Config
@@ -79,21 +79,29 @@ class Reports:
         self._care = care
         self._bulletins = bulletins
 
-    def _day_window(self) -> tuple[date, datetime, datetime]:
-        local = self._clock.now().astimezone(self._config.schedule.tz)
-        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        return local.date(), start, start + timedelta(days=1)
+    def _day_window(self, day: date | None = None) -> tuple[date, datetime, datetime]:
+        """A local day (today by default) and its start and end."""
+        day = day or self._clock.now().astimezone(self._config.schedule.tz).date()
+        start = datetime.combine(day, time(), self._config.schedule.tz)
+        return day, start, start + timedelta(days=1)
 
-    def today(self) -> str:
-        return self._day_window()[0].isoformat()
+    def due_day(self, grace: timedelta) -> date | None:
+        """The day whose report is due now: today once its digest time has passed, else yesterday
+        while its digest time is less than ``grace`` ago (a bot down from 19:00 to 00:10 sends
+        yesterday's report when it comes back); None in between."""
+        schedule = self._config.schedule
+        now = self._clock.now().astimezone(schedule.tz)
+        today_at = datetime.combine(now.date(), schedule.digest_time, schedule.tz)
+        if now >= today_at:
+            return now.date()
+        if now - (today_at - timedelta(days=1)) <= grace:
+            return now.date() - timedelta(days=1)
+        return None
 
-    def digest_due(self) -> bool:
-        """Is it past today's digest time (the catch-up at start-up sends it then)?"""
-        local = self._clock.now().astimezone(self._config.schedule.tz)
-        return local.time() >= self._config.schedule.digest_time
-
-    async def digest(self) -> Digest:
-        day, start, end = self._day_window()
+    async def digest(self, day: date | None = None) -> Digest:
+        """The report of ``day`` (today by default). Medicine, group buys and the chart cover that
+        day; volunteers on duty and hours, households not reported safe and rumors are as of now."""
+        day, start, end = self._day_window(day)
         async with self._db.read() as conn:
             medicine = await store.medicine_by_building(conn, start, end)
             cards = await store.cards_out_by_building(conn)
@@ -146,8 +154,8 @@ class Reports:
             rumors_today=await self._bulletins.rumors_today(),
         )
 
-    async def activity(self, days: int = 7) -> Activity:
-        day, start, end = self._day_window()
+    async def activity(self, days: int = 7, until: date | None = None) -> Activity:
+        day, start, end = self._day_window(until)
         first = start - timedelta(days=days - 1)
         offset_hours = int(start.utcoffset().total_seconds() // 3600) if start.utcoffset() else 0
         async with self._db.read() as conn:
@@ -166,13 +174,14 @@ class Reports:
         )
 
     # ------------------------------------------------------------------ exactly once
-    async def claim(self, chat_id: int) -> bool:
-        today, now = self.today(), self._clock.now()
-        return await self._db.write(lambda conn: store.claim_digest(conn, chat_id, today, now))
+    async def claim(self, chat_id: int, day: date) -> bool:
+        """The report of ``day`` for ``chat_id`` is owed (in the outbox): False when it was before."""
+        now = self._clock.now()
+        return await self._db.write(lambda conn: store.claim_digest(conn, chat_id, day.isoformat(), now))
 
-    async def release(self, chat_id: int) -> None:
-        today = self.today()
-        await self._db.write(lambda conn: store.release_digest(conn, chat_id, today))
+    async def claimed(self, chat_id: int, day: date) -> bool:
+        async with self._db.read() as conn:
+            return await store.digest_claimed(conn, chat_id, day.isoformat())
 
     # ------------------------------------------------------------------ exports
     async def export_tables(self, start: date, end: date) -> dict[str, tuple[list[str], list[tuple]]]:
