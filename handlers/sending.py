@@ -18,7 +18,7 @@ from telegram.ext import Application
 from telegram.request._requestparameter import RequestParameter
 from telegram.warnings import PTBUserWarning
 
-from bot.render.formatting import split_message
+from bot.render.formatting import TELEGRAM_LIMIT, split_message
 from bot.services.deliveries import current_update
 from bot.services.outbox import Outbox, OutboxItem, TryLater, Undeliverable
 from handlers.buttons import RecordingRateLimiter
@@ -181,13 +181,17 @@ def text_payloads(text: str, **options: Any) -> list[dict[str, Any]]:
     more than ``MAX_PARTS`` messages (its first lines as the caption)."""
     parts = split_message(text.splitlines() or [""])
     if len(parts) > MAX_PARTS:
-        caption = split_message(text.splitlines()[:5], limit=1000)[0]
-        return [telegram_payload(caption, document=text.encode(), filename="message.txt", **options)]
+        return [telegram_payload(_caption(text), document=text.encode(), filename="message.txt", **options)]
     last = len(parts) - 1
     return [
         telegram_payload(part, **(options if i == last else {k: v for k, v in options.items() if k == "reply_to"}))
         for i, part in enumerate(parts)
     ]
+
+
+def _caption(text: str) -> str:
+    """A long text's first lines, as the caption of the file that carries it."""
+    return split_message(text.splitlines()[:5], limit=1000)[0]
 
 
 async def owe_text(
@@ -228,6 +232,9 @@ class OwingRateLimiter(RecordingRateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        text = data.get("text") if endpoint == "sendMessage" else None
+        if isinstance(text, str) and len(text) > TELEGRAM_LIMIT:
+            return await self._send_long(callback, kwargs, data, rate_limit_args, text)
         update_id = current_update()
         try:
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
@@ -244,6 +251,34 @@ class OwingRateLimiter(RecordingRateLimiter):
                 "date": 0,
                 "chat": {"id": chat_id, "type": "private" if int(chat_id) > 0 else "supergroup"},
             }
+
+    async def _send_long(
+        self, callback: Any, kwargs: dict[str, Any], data: dict[str, Any], rate_limit_args: int | None, text: str
+    ) -> Any:
+        """A text over Telegram's 4,096 characters: split at line boundaries (the reply on the
+        first part, the buttons under the last), or one text file past ``MAX_PARTS`` parts."""
+        plain = {key: value for key, value in data.items() if key not in ("text", "entities", "parse_mode")}
+        parts = split_message(text.splitlines())
+        if len(parts) > MAX_PARTS:
+            document = {
+                **plain,
+                "document": InputFile(text.encode(), filename="message.txt"),
+                "caption": _caption(text),
+            }
+            return await self.process_request(
+                callback, ("sendDocument", document), kwargs, "sendDocument", document, rate_limit_args
+            )
+        answer = None
+        for i, part in enumerate(parts):
+            piece = {**plain, "text": part}
+            if i < len(parts) - 1:
+                piece.pop("reply_markup", None)
+            if i > 0:
+                piece.pop("reply_parameters", None)
+            answer = await self.process_request(
+                callback, ("sendMessage", piece), kwargs, "sendMessage", piece, rate_limit_args
+            )
+        return answer
 
 
 def _raw_payload(endpoint: str, data: dict[str, Any]) -> dict[str, Any]:

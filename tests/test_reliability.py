@@ -6,6 +6,7 @@ import string
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from telegram import Update
 
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest
@@ -226,3 +227,57 @@ async def test_a_full_database_answers_clearly_and_recovers(bot):
     assert bot.last(BUILDING_3).startswith("配药单 #")
     rows = await bot.services.db.fetchall("SELECT count(*) AS n FROM med_requests")
     assert rows[0]["n"] == 1
+
+
+# ------------------------------------------------------------------------------ long answers
+async def test_an_answer_over_4096_characters_is_split_at_lines_with_nothing_lost(bot):
+    """#在岗 with 150 volunteers on duty: several messages, each within Telegram's limit, every
+    volunteer's line whole (before, "message too long" and the apology)."""
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    for n in range(150):
+        volunteer = LocalUser(50_000 + n, f"志愿者{n:03d}号")
+        await bot.volunteer(BUILDING_3, volunteer, COMMITTEE, f"#报到 志愿者{n:03d}号 配送")
+        await bot.send(BUILDING_3, volunteer, "#签到 配送 3号楼东门物资集散点")
+    before = len(bot.texts(BUILDING_3))
+    await bot.send(BUILDING_3, COMMITTEE, "#在岗")
+    parts = bot.texts(BUILDING_3)[before:]
+    assert len(parts) > 1 and all(len(part) <= 4096 for part in parts)
+    lines = "\n".join(parts).splitlines()
+    assert all(sum(f"志愿者{n:03d}号" in line for line in lines) == 1 for n in range(150))
+    assert not any("请稍后再试" in part for part in parts)
+
+
+# ------------------------------------------------------------------------------ the inbox
+async def test_an_update_stored_but_not_answered_before_a_crash_is_answered_after_the_restart_once(
+    config, clock, monkeypatch
+):
+    """Polling stores each update before confirming it. The process dies after the request was
+    filed and before its answer went out: after the restart the update is handled again from the
+    inbox, the request is not filed twice, and the answer it owed is given."""
+    monkeypatch.setattr("bot.runtime.app.STOP_GRACE_SECONDS", 0.1)  # the "crash": the update is cut short
+    api = LocalBotApi()
+    app = build_application(config, LocalRequest(api), clock=clock)
+    async with running(app):
+        bot = Harness(app, api)
+        await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+        stalled = api.hold(BUILDING_3)  # Telegram never answers the reply
+        update = Update.de_json(api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒"), app.bot)
+        await app.update_queue.put(update)  # as polling hands it over
+        for _ in range(200):
+            if await app.bot_data.services.db.fetchall("SELECT 1 FROM med_requests"):
+                break
+            await asyncio.sleep(0.01)
+        assert "配药单 #1" not in " ".join(api.texts(BUILDING_3))
+        pending = await app.bot_data.services.deliveries.pending()
+        assert len(pending) == 1
+    stalled.set()
+    del api.held[BUILDING_3]
+    async with running(build_application(config, LocalRequest(api), clock=clock)) as restarted:
+        for _ in range(200):
+            if any(text.startswith("配药单 #1") for text in api.texts(BUILDING_3)):
+                break
+            await asyncio.sleep(0.01)
+        assert await restarted.bot_data.services.deliveries.pending() == []
+        rows = await restarted.bot_data.services.db.fetchall("SELECT count(*) FROM med_requests")
+    assert rows[0][0] == 1, "filed once"
+    assert sum(text.startswith("配药单 #1") for text in api.texts(BUILDING_3)) == 1
