@@ -297,12 +297,18 @@ async def open_buy(update: Update, context: BotContext, command: c.GroupBuyOpen)
             await questions.settle(waiting)
     context.services.groupbuys.require_opener(actor, building)
     if command.unsure or command.deadline_text:
-        question = await questions.ask(actor, chat.id, message.message_id, "deadline", command)
-        text, markup = _deadline_question(context, question.id, command)
-        sent = await message.reply_text(text, reply_markup=markup)
-        await questions.prompted(question.id, sent.message_id)
+        await _ask_deadline(context, actor, message, command.title, command)
         return
     await _open(context, actor, chat.id, message.message_id, building, command)
+
+
+async def _ask_deadline(context: BotContext, actor, message, title: str, command: c.GroupBuyOpen | c.BuyChange) -> None:
+    """Ask the sender about a deadline read with a guess or not read; the command waits for the answer."""
+    questions = context.services.questions
+    question = await questions.ask(actor, message.chat_id, message.message_id, "deadline", command)
+    text, markup = _deadline_question(context, question.id, title, command)
+    sent = await message.reply_text(text, reply_markup=markup)
+    await questions.prompted(question.id, sent.message_id)
 
 
 async def _open(context: BotContext, actor, chat_id: int, message_id: int, building, command) -> None:
@@ -325,16 +331,18 @@ def _when(context: BotContext, moment) -> str:
     return f"{day} {local:%H:%M}"
 
 
-def _deadline_question(context: BotContext, question_id: int, command: c.GroupBuyOpen):
+def _deadline_question(context: BotContext, question_id: int, title: str, command: c.GroupBuyOpen | c.BuyChange):
     if command.deadline is not None:
-        text = context.t("ask.deadline", title=command.title, when=_when(context, command.deadline))
+        text = context.t("ask.deadline", title=title, when=_when(context, command.deadline))
         buttons = [
             InlineKeyboardButton(context.t("ask.button.yes"), callback_data=f"ask:{question_id}:yes"),
             InlineKeyboardButton(context.t("ask.button.edit"), callback_data=f"ask:{question_id}:edit"),
         ]
     else:
-        text = context.t("ask.deadline_unread", title=command.title, words=command.deadline_text or "")
-        buttons = [InlineKeyboardButton(context.t("ask.button.no_deadline"), callback_data=f"ask:{question_id}:none")]
+        text = context.t("ask.deadline_unread", title=title, words=command.deadline_text or "")
+        # "none": a new buy opens without a deadline; a changed one keeps its deadline
+        label = "ask.button.keep_deadline" if isinstance(command, c.BuyChange) else "ask.button.no_deadline"
+        buttons = [InlineKeyboardButton(context.t(label), callback_data=f"ask:{question_id}:none")]
     return text, InlineKeyboardMarkup([buttons])
 
 
@@ -457,9 +465,10 @@ async def answer_button(update: Update, context: BotContext) -> None:
     actor = await context.actor()
     question = await questions.waiting(actor, int(raw_id), query.message.chat_id, query.message.message_id)
     command = questions.command(question)
-    if isinstance(command, c.GroupBuyOpen) and choice == "edit":  # the question waits for a reply
+    if isinstance(command, c.GroupBuyOpen | c.BuyChange) and choice == "edit":  # the question waits for a reply
         await query.answer()
-        await query.edit_message_text(context.t("ask.deadline_reply", title=command.title))
+        title = await _title(context, command)
+        await query.edit_message_text(context.t("ask.deadline_reply", title=title))
         return
     if not await questions.settle(question):
         await query.answer(context.t("ask.err.answered"))
@@ -491,14 +500,7 @@ async def answer_button(update: Update, context: BotContext) -> None:
         update_fields = {"unsure": ()}
         if choice == "none":
             update_fields |= {"deadline": None, "deadline_text": None}
-        await _open(
-            context,
-            actor,
-            question.chat_id,
-            question.source_message_id,
-            building,
-            command.model_copy(update=update_fields),
-        )
+        await _deadline_settled(context, actor, question, command.model_copy(update=update_fields))
 
 
 async def answer_reply(update: Update, context: BotContext) -> None:
@@ -521,8 +523,78 @@ async def answer_reply(update: Update, context: BotContext) -> None:
     if not await questions.settle(question):
         return
     command = command.model_copy(update={"deadline": deadline, "deadline_text": None, "unsure": ()})
+    await _deadline_settled(context, await context.actor(), question, command)
+
+
+async def _deadline_settled(context: BotContext, actor, question, command: c.GroupBuyOpen | c.BuyChange) -> None:
+    """The deadline question answered: open the buy (a new one or a next round), or change it."""
+    if isinstance(command, c.BuyChange):
+        await _change(context, actor, command, question.chat_id)
+        return
     building = await _building(context, question.chat_id)
-    await _open(context, await context.actor(), question.chat_id, question.source_message_id, building, command)
+    await _open(context, actor, question.chat_id, question.source_message_id, building, command)
+
+
+async def _title(context: BotContext, command: c.GroupBuyOpen | c.BuyChange) -> str:
+    if isinstance(command, c.BuyChange):
+        return (await context.services.groupbuys.get(command.buy_id)).name
+    return command.title
+
+
+# ---------------------------------------------------------------------- changing, re-opening
+async def change_buy(update: Update, context: BotContext, command: c.BuyChange) -> None:
+    """New terms for an open buy; a deadline read with a guess or not read is asked about first."""
+    message = update.effective_message
+    actor = await context.actor()
+    buy = await context.services.groupbuys.changeable(actor, command.buy_id)
+    if command.unsure or command.deadline_text:
+        await _ask_deadline(context, actor, message, buy.name, command)
+        return
+    await _change(context, actor, command, message.chat_id)
+
+
+def _changes(lang: str, before, after, tz: tzinfo) -> list[str]:
+    """One line per term that changed: ``单价 35 → 30 元/盒``."""
+
+    def when(moment) -> str:
+        return moment.astimezone(tz).strftime("%m-%d %H:%M") if moment else "—"
+
+    terms = [
+        ("gb.changed_price", format_fen(before.price_fen), format_fen(after.price_fen)),
+        ("gb.changed_deadline", when(before.deadline), when(after.deadline)),
+        ("gb.changed_minimum", before.minimum or "—", after.minimum or "—"),
+        ("gb.changed_limit", before.max_each or "—", after.max_each or "—"),
+    ]
+    return [t(lang, key, before=old, after=new, unit=after.unit) for key, old, new in terms if old != new]
+
+
+async def _change(context: BotContext, actor, command: c.BuyChange, chat_id: int) -> None:
+    """Apply the new terms: the buy's group is told once what changed (and the sender, when they
+    wrote elsewhere), its board refreshed and its closing moved to the new deadline."""
+    services = context.services
+    before, after = await services.groupbuys.change(actor, command)
+    lang = services.chat_language(after.chat_id)
+    changes = _changes(lang, before, after, services.config.schedule.tz) or [t(lang, "gb.changed_none")]
+    text = "\n".join([t(lang, "gb.changed", id=after.id, title=after.name), *changes])
+    await context.bot.send_message(after.chat_id, text)
+    if chat_id != after.chat_id:
+        await context.bot.send_message(chat_id, text)
+    await refresh_board(context.application, after.id)
+    schedule_close(context.application, after)
+
+
+async def reopen(update: Update, context: BotContext, command: c.Reopen) -> None:
+    """The next round of a closed buy, opened here as a new buy with its terms; a deadline already
+    past is asked about (the same time of day next, ✅ / ✏️)."""
+    chat, message = update.effective_chat, update.effective_message
+    actor = await context.actor()
+    terms = await context.services.groupbuys.next_round(actor, command.buy_id)
+    building = await _building(context, chat.id)
+    context.services.groupbuys.require_opener(actor, building)
+    if terms.unsure:
+        await _ask_deadline(context, actor, message, terms.title, terms)
+        return
+    await _open(context, actor, chat.id, message.message_id, building, terms)
 
 
 async def close(update: Update, context: BotContext, command: c.CloseBuy) -> None:
@@ -612,6 +684,8 @@ def register(app: Application) -> None:
     router.add(c.ReplyOrder, reply_order, edits=True)
     router.add(c.RelayImport, relay, edits=True)
     router.add(c.CloseBuy, close)
+    router.add(c.BuyChange, change_buy)
+    router.add(c.Reopen, reopen)
     router.add(c.MarkPaid, paid)
     router.add(c.BuySummary, summary)
     router.on_chatter(guarded(answer_reply))

@@ -106,6 +106,24 @@ async def mark_reminded(conn: Connection, buy_id: int, at: datetime) -> None:
     await conn.execute("UPDATE group_buys SET reminded_at = ? WHERE id = ?", (to_db(at), buy_id))
 
 
+async def change(
+    conn: Connection,
+    buy_id: int,
+    *,
+    price_fen: int | None,
+    deadline: datetime | None,
+    minimum: int | None,
+    max_each: int | None,
+) -> None:
+    """New terms for an open buy (None: unchanged); a new deadline is reminded about again."""
+    await conn.execute(
+        "UPDATE group_buys SET price_fen = coalesce(?, price_fen), deadline = coalesce(?, deadline), "
+        "minimum = coalesce(?, minimum), max_each = coalesce(?, max_each), "
+        "reminded_at = CASE WHEN ? IS NULL THEN reminded_at END WHERE id = ?",
+        (price_fen, to_db(deadline) if deadline else None, minimum, max_each, deadline, buy_id),
+    )
+
+
 async def close(conn: Connection, buy_id: int, at: datetime) -> bool:
     cursor = await conn.execute(
         "UPDATE group_buys SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", (to_db(at), buy_id)

@@ -328,6 +328,8 @@ EXPECTED: dict[str, tuple[Target, set[str]]] = {
     "gb.order": (NOWHERE, _RESIDENTS),
     "gb.relay": (NOWHERE, _RESIDENTS),
     "gb.order.other": (HERE, _LEADER),
+    "gb.change": (HERE, _LEADER),
+    "gb.reopen": (HERE, _LEADER),
     "gb.relaytext": (HERE, _LEADER),
     "volunteer.apply": (NOWHERE, set(ROLES)),
     "volunteer.approve": (HERE, _LEADER),

@@ -161,6 +161,8 @@ RULES: dict[str, Rule] = {
     "gb.order": _rule(Who.RESIDENT, _R),
     "gb.relay": _rule(Who.RESIDENT, _R),
     "gb.order.other": _LEADER,
+    "gb.change": _LEADER,  # a running buy's terms (#改团); also its opener (GroupBuys.manages)
+    "gb.reopen": _LEADER,  # the next round of a closed buy (#再开团); also its opener
     "gb.relaytext": _LEADER,  # a buy's WeChat 接龙 text (#接龙文本), also posted to the building's WeCom robot
     # volunteers
     "volunteer.apply": _rule(Who.RESIDENT, Rel.ANYONE),

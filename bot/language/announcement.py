@@ -93,17 +93,7 @@ _CLAUSES = re.compile(rf"[{_CLAUSE_END}]+")
 def parse_groupbuy(args: str, ctx: ParseContext) -> c.GroupBuyOpen:
     """The terms of a buy from the text after ``#开团`` / ``/groupbuy``; ParseError without a price
     or a title, or with a deadline already past."""
-    text = args
-    values: dict[str, object] = {}
-    for key, patterns in _OPTION_PATTERNS.items():
-        if not _OPTION_HINTS[key].search(text):
-            continue
-        for pattern in patterns:
-            match = pattern.search(text)
-            if match:
-                values[key] = _count(match["v"])
-                text = _cut(text, match.span())
-                break
+    text, values = _options(args, "groupbuy")
     specs = list(_SPEC.finditer(text))
     for match in specs:
         text = _cut(text, match.span())
@@ -134,7 +124,46 @@ def parse_groupbuy(args: str, ctx: ParseContext) -> c.GroupBuyOpen:
     )
 
 
-def _deadline(text: str, ctx: ParseContext, values: dict[str, object]) -> tuple[str, list[tuple[int, str]]]:
+def parse_buy_change(args: str, ctx: ParseContext) -> c.BuyChange:
+    """``3 截团 明晚8点 价格 30元`` after ``#改团`` / ``/editbuy``: the buy's number, then any of its
+    price, deadline, minimum and limit, read as in an announcement; ParseError without a number or
+    without a term."""
+    number = _BUY_ID.match(args)
+    if number is None:
+        raise c.ParseError("editbuy", "missing id")
+    text, values = _options(args[number.end() :], "editbuy")
+    values.pop("case_size", None)  # not changed: the supplier's case is the buy's
+    found = find_money(text)
+    if found is not None:
+        values["price_fen"] = found[0].fen
+        text = _cut(text, found[1])
+    _deadline(text, ctx, values, "editbuy")
+    if not values:
+        raise c.ParseError("editbuy", "nothing to change")
+    return c.BuyChange(buy_id=int(number["id"]), **values)
+
+
+_BUY_ID = re.compile(r"\s*(?:#|No\.?\s*|第)?\s*(?P<id>\d{1,9})\s*(?:号|单)?(?=\s|$)", re.I)
+
+
+def _options(text: str, command: str) -> tuple[str, dict[str, object]]:
+    """The minimum, limit and case size found (cut out of the text)."""
+    values: dict[str, object] = {}
+    for key, patterns in _OPTION_PATTERNS.items():
+        if not _OPTION_HINTS[key].search(text):
+            continue
+        for pattern in patterns:
+            match = pattern.search(text)
+            if match:
+                values[key] = _count(match["v"], command)
+                text = _cut(text, match.span())
+                break
+    return text, values
+
+
+def _deadline(
+    text: str, ctx: ParseContext, values: dict[str, object], command: str = "groupbuy"
+) -> tuple[str, list[tuple[int, str]]]:
     """Find the deadline (into ``values``) and the arrival times (``明天下午到货``, returned as pickup
     notes); both are cut out of the text."""
     keyed: tuple[int, int, TimeReading] | None = None
@@ -169,7 +198,7 @@ def _deadline(text: str, ctx: ParseContext, values: dict[str, object]) -> tuple[
     if reading.moment is None:
         values["deadline_text"] = _plain(text[start:end])
     elif reading.moment <= ctx.now:
-        raise c.ParseError("groupbuy", "deadline in the past")
+        raise c.ParseError(command, "deadline in the past")
     else:
         values["deadline"] = reading.moment
         if reading.guessed:
@@ -195,10 +224,10 @@ def _title(text: str) -> str:
     return title[:60]
 
 
-def _count(text: str) -> int:
+def _count(text: str, command: str) -> int:
     value = parse_int(text)
     if not 1 <= value <= 9999:
-        raise c.ParseError("groupbuy", "count out of range")
+        raise c.ParseError(command, "count out of range")
     return value
 
 

@@ -157,6 +157,27 @@ class GroupBuyOpen(Command):
     deadline_text: str | None = None
 
 
+class BuyChange(Command):
+    """``#改团 3 截团 明晚8点``: new terms for open buy 3 (None: unchanged); ``unsure`` and
+    ``deadline_text`` as in :class:`GroupBuyOpen` (the bot asks before changing)."""
+
+    name = "editbuy"
+    buy_id: Id
+    price_fen: int | None = Field(default=None, ge=0, le=100_000_000)
+    deadline: datetime | None = None
+    minimum: int | None = Field(default=None, ge=1, le=99999)
+    limit: int | None = Field(default=None, ge=1, le=9999)
+    unsure: tuple[str, ...] = ()
+    deadline_text: str | None = None
+
+
+class Reopen(Command):
+    """``#再开团 3``: the next round of closed buy 3, with its terms, as a new buy."""
+
+    name = "reopen"
+    buy_id: Id
+
+
 class Order(Command):
     name = "order"
     buy_id: Id

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain.permissions import RULES, Who
 from bot.language import commands as c
-from bot.language.announcement import parse_groupbuy
+from bot.language.announcement import parse_buy_change, parse_groupbuy
 from bot.language.commands import ParseError
 from bot.language.medlist import parse_med
 from bot.language.money import find_money, parse_money
@@ -277,6 +277,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("close", _id_command(c.CloseBuy, "buy_id"), ("截单",), who=Who.LEADER, menu=_L, topic=_GB),
     CommandSpec("paid", _paid, ("已付",), who=Who.LEADER, menu=_L, topic=_GB),
     CommandSpec("orders", _id_command(c.BuySummary, "buy_id"), ("团购汇总",), who=Who.LEADER, menu=_L, topic=_GB),
+    CommandSpec("editbuy", parse_buy_change, ("改团",), who="gb.change", menu=_L, topic=_GB),
+    CommandSpec("reopen", _id_command(c.Reopen, "buy_id"), ("再开团",), who="gb.reopen", menu=_L, topic=_GB),
     CommandSpec("relaytext", _id_command(c.RelayText, "buy_id"), ("接龙文本",), who="gb.relaytext", menu=_L, topic=_GB),
     CommandSpec("volunteer", parse_volunteer, ("报到",), who="volunteer.apply", topic=_VOL),
     CommandSpec("checkin", parse_checkin, ("签到",), who="checkin", menu=_V, topic=_VOL),

@@ -180,6 +180,61 @@ class GroupBuys:
 
         return await self._db.write(body)
 
+    # ------------------------------------------------------------------ changing, re-opening
+    async def changeable(self, actor: Actor, buy_id: int) -> GroupBuy:
+        """The open buy ``actor`` may change (refused otherwise, before any question is asked)."""
+        buy = await self.get(buy_id)
+        self._require_manager(actor, buy, "gb.change")
+        return self._open(buy, buy_id)
+
+    async def change(self, actor: Actor, command: c.BuyChange) -> tuple[GroupBuy, GroupBuy]:
+        """New terms for an open buy, orders kept: (the buy before, after)."""
+        await self.changeable(actor, command.buy_id)
+        now = self._clock.now()
+
+        async def body(conn: Connection) -> tuple[GroupBuy, GroupBuy]:
+            before = self._open(await store.get(conn, command.buy_id), command.buy_id)
+            await store.change(
+                conn,
+                before.id,
+                price_fen=command.price_fen,
+                deadline=command.deadline,
+                minimum=command.minimum,
+                max_each=command.limit,
+            )
+            await audit.add(
+                conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.change", detail=f"#{before.id}"
+            )
+            after = await store.get(conn, before.id)
+            assert after is not None
+            return before, after
+
+        return await self._db.write(body)
+
+    async def next_round(self, actor: Actor, buy_id: int) -> c.GroupBuyOpen:
+        """The terms of closed buy ``buy_id`` for its next round, opened as a new buy. A deadline
+        already past becomes the same time of day next (``unsure``: the leader is asked)."""
+        buy = await self.get(buy_id)
+        self._require_manager(actor, buy, "gb.reopen")
+        if not self.is_closed(buy):
+            raise UserError("gb.err.reopen_open", id=buy_id)
+        deadline, unsure = buy.deadline, ()
+        if deadline is not None and deadline <= self._clock.now():
+            days = (self._clock.now() - deadline).days + 1
+            deadline, unsure = deadline + timedelta(days=days), ("deadline",)
+        return c.GroupBuyOpen(
+            title=buy.title,
+            price_fen=buy.price_fen,
+            unit=buy.unit,
+            deadline=deadline,
+            minimum=buy.minimum,
+            case_size=buy.case_size,
+            limit=buy.max_each,
+            spec=buy.spec,
+            pickup=buy.pickup,
+            unsure=unsure,
+        )
+
     # ------------------------------------------------------------------ ordering
     async def order(
         self, actor: Actor, buy_id: int, quantity: int, room: Room | None = None, *, paid: bool = False

@@ -16,10 +16,10 @@ from storage import questions as store
 from storage.db import Database
 from storage.sql import Connection
 
-Waiting = c.GroupBuyOpen | c.RelayImport | c.Order | c.CloseBuy
+Waiting = c.GroupBuyOpen | c.BuyChange | c.RelayImport | c.Order | c.CloseBuy
 # The commands that can wait for an answer.
 _WAITING: dict[str, type[Waiting]] = {
-    command.name: command for command in (c.GroupBuyOpen, c.RelayImport, c.Order, c.CloseBuy)
+    command.name: command for command in (c.GroupBuyOpen, c.BuyChange, c.RelayImport, c.Order, c.CloseBuy)
 }
 
 

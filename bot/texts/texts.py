@@ -450,10 +450,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "help.groupbuy": {
         "zh": "/groupbuy · #开团 蔬菜包 68元/份 截止20:00 起订30 — 楼组长开团（可加 整箱12、限购2）\n"
         "/order · #接龙 3 2 — 接龙（0 为退出），或回复团购消息 +2\n/close · #截单 3 — 截单\n"
-        "/paid · #已付 3 3-502 — 标记已付\n/orders · #团购汇总 3 — 汇总、送货单、未下单住户",
+        "/paid · #已付 3 3-502 — 标记已付\n/orders · #团购汇总 3 — 汇总、送货单、未下单住户\n"
+        "/editbuy · #改团 3 截团 明晚8点 — 改价格、截团、起订、限购（接龙保留）\n/reopen · #再开团 3 — 已截单的团再开一轮",
         "en": "/groupbuy Veg-box 68/box 20:00 min30 — leader opens a buy (optional case12, limit2)\n"
         "/order 3 2 — order in buy 3 (0 withdraws), or reply +2 to its board\n/close 3 — close now\n"
-        "/paid 3 3-502 — mark paid\n/orders 3 — totals, delivery list, households that did not order",
+        "/paid 3 3-502 — mark paid\n/orders 3 — totals, delivery list, households that did not order\n"
+        "/editbuy 3 deadline tomorrow 20:00 — change price, deadline, min, limit (orders kept)\n"
+        "/reopen 3 — the next round of a closed buy",
     },
     "gb.board_title": {"zh": "🛒 团购 #{id}：{title}{closed}", "en": "🛒 Group buy #{id}: {title}{closed}"},
     "gb.closed_mark": {"zh": "（已截单）", "en": " (closed)"},
@@ -532,6 +535,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "gb.err.not_found": {"zh": "没有团购 #{id}。", "en": "There is no group buy #{id}."},
     "gb.err.closed": {"zh": "团购 #{id} 已截单，不能再接龙。", "en": "Group buy #{id} is closed; no more orders."},
     "gb.err.already_closed": {"zh": "团购 #{id} 已经截单了。", "en": "Group buy #{id} is already closed."},
+    "gb.err.reopen_open": {
+        "zh": "团购 #{id} 还在接龙，不用再开；要改条件发 #改团 {id} 截团 明晚8点。",
+        "en": "Group buy #{id} is still open; to change its terms send /editbuy {id} deadline tomorrow 20:00.",
+    },
+    "gb.changed": {
+        "zh": "团购 #{id} {title} 条件已更改（已接龙的都保留）：",
+        "en": "Group buy #{id} {title} has new terms (orders are kept):",
+    },
+    "gb.changed_price": {"zh": "单价 {before} → {after} 元/{unit}", "en": "Price {before} → {after} yuan per {unit}"},
+    "gb.changed_deadline": {"zh": "截止 {before} → {after}", "en": "Closes {before} → {after}"},
+    "gb.changed_minimum": {"zh": "起订 {before} → {after}", "en": "Minimum {before} → {after}"},
+    "gb.changed_limit": {"zh": "每户限购 {before} → {after}", "en": "At most per household {before} → {after}"},
+    "gb.changed_none": {"zh": "（与原条件相同）", "en": "(the same as before)"},
     "gb.err.limit": {
         "zh": "团购 #{id} 每户限购 {limit} {unit}。",
         "en": "Group buy #{id} allows at most {limit} {unit} per household.",
@@ -582,6 +598,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "ask.button.yes": {"zh": "✅ 对", "en": "✅ Yes"},
     "ask.button.edit": {"zh": "✏️ 改时间", "en": "✏️ Change"},
     "ask.button.no_deadline": {"zh": "不设截团时间", "en": "No closing time"},
+    "ask.button.keep_deadline": {"zh": "截团时间不变", "en": "Keep the closing time"},
     "ask.quantity": {
         "zh": "团购 #{id}「{title}」接龙 {quantity}{unit}？数量比平时大很多，请确认。",
         "en": "Group buy #{id} '{title}': {quantity} {unit}? That is far more than usual; please confirm.",
@@ -933,6 +950,11 @@ USAGE: dict[str, dict[str, str]] = {
     "reply_order": {"zh": "回复团购消息：+2", "en": "reply to the buy's message: +2"},
     "relay": {"zh": "#接龙 蔬菜包，下面每行：1. 3-502 2份", "en": "/order Veg-box, then lines like: 1. 3-502 2"},
     "close": {"zh": "#截单 3", "en": "/close 3"},
+    "editbuy": {
+        "zh": "#改团 3 截团 明晚8点（或 价格 30元、起订 20、限购 2，可写几项）",
+        "en": "/editbuy 3 deadline tomorrow 20:00 (or price 30, min 20, limit 2; several at once)",
+    },
+    "reopen": {"zh": "#再开团 3（已截单的团购3 按原条件再开一轮）", "en": "/reopen 3 (closed buy 3 again, same terms)"},
     "relaytext": {"zh": "#接龙文本 3（团购3 的微信接龙文本）", "en": "/relaytext 3 (buy 3 as a WeChat relay)"},
     "paid": {"zh": "#已付 3 3-502", "en": "/paid 3 3-502"},
     "orders": {"zh": "#团购汇总 3", "en": "/orders 3"},
@@ -995,6 +1017,8 @@ MENU: dict[str, dict[str, str]] = {
     "close": {"zh": "截单", "en": "close a group buy now"},
     "paid": {"zh": "标记已付", "en": "mark a household paid"},
     "orders": {"zh": "汇总、送货单、未下单住户", "en": "totals, delivery list, households that did not order"},
+    "editbuy": {"zh": "改团购的价格、截团时间、起订或限购", "en": "change a buy's price, deadline, minimum or limit"},
+    "reopen": {"zh": "已截单的团购再开一轮", "en": "open the next round of a closed buy"},
     "relaytext": {"zh": "团购的微信接龙文本", "en": "a buy as WeChat relay text"},
     "volunteer": {"zh": "申请做志愿者", "en": "apply as a volunteer"},
     "approve": {"zh": "楼组长或居委：通过", "en": "leader or committee: approve"},
