@@ -5,15 +5,20 @@ budget: the bot exits within 10 seconds, with status 0 and no traceback."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.runtime.localapi import LocalBotApi, LocalUser
 from bot.runtime.localapi_http import HttpBotApi
+from handlers.groupbuys import board_job_name
+from tests.harness import BUILDING_3, NEIGHBOUR, RESIDENT
+from tests.test_groupbuys import LEADER, setup
 
 GROUP = -1003
 BACKLOG = 300
@@ -65,3 +70,24 @@ async def test_a_signal_stops_the_bot_within_10_s_whatever_the_backlog(tmp_path,
     assert took < STOP_WITHIN_SECONDS
     assert process.returncode == 0
     assert "Traceback" not in err and "Error" not in err, err
+
+
+async def test_a_board_refresh_cut_at_shutdown_ends_quietly(bot, caplog):
+    """PTB waits for the jobs at work when it stops, then APScheduler cancels any that started
+    meanwhile: a buy's board refresh held up by Telegram at that moment logs no error."""
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 1")  # within the interval: the board's next edit
+    (job,) = bot.app.job_queue.get_jobs_by_name(board_job_name(1))
+    bot.api.hold(BUILDING_3)  # Telegram slow to take the edit
+    job.job.modify(next_run_time=datetime.now(UTC))
+    for _ in range(500):  # until the refresh is at work
+        if bot.app.job_queue._executor._pending_futures:
+            break
+        await asyncio.sleep(0.01)
+    with caplog.at_level(logging.INFO):
+        bot.app.job_queue.scheduler.shutdown(wait=False)  # what PTB's stop does to it
+        await asyncio.sleep(0.05)
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert "job board-N cut short: stopping" in caplog.text

@@ -65,7 +65,7 @@ class Metrics:
             "building_bot_rate_limit_wait_seconds", "time Bot API calls were held back"
         )
         self.jobs = counter(
-            "building_bot_jobs", "scheduled jobs run, by name and result (ok, failed)", ("name", "result")
+            "building_bot_jobs", "scheduled jobs run, by name and result (ok, failed, stopped)", ("name", "result")
         )
         self.db_write_seconds = prometheus_client.Histogram(
             "building_bot_db_write_seconds", "time of one database write, its commit included", registry=registry
@@ -146,15 +146,21 @@ def job_kind(name: str) -> str:
 class MeteredJobQueue(JobQueue):
     """PTB's job queue, counting each run by its name (ids left out) and result. A job's exception
     never comes out of ``Job.run`` (PTB hands it to the error handlers), so :func:`_job_failed`,
-    an error handler, marks the run failed."""
+    an error handler, marks the run failed. A job cut short at a stop (PTB waits for the jobs at
+    work, then APScheduler cancels those that started meanwhile) ends quietly, counted "stopped"."""
 
     @staticmethod
     async def job_callback(job_queue: JobQueue, job: Any) -> None:
         failed = _job_outcome.set([False])
         try:
             await JobQueue.job_callback(job_queue, job)
+        except asyncio.CancelledError:
+            if job_queue.scheduler.running:
+                raise
+            log.info("job %s cut short: stopping", job_kind(job.name or job.callback.__name__))
+            _job_outcome.get()[0] = None
         finally:
-            result = "failed" if _job_outcome.get()[0] else "ok"
+            result = {None: "stopped", True: "failed", False: "ok"}[_job_outcome.get()[0]]
             _job_outcome.reset(failed)
             METRICS.jobs.labels(job_kind(job.name or job.callback.__name__), result).inc()
 
