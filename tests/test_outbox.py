@@ -105,3 +105,20 @@ async def test_what_is_owed_survives_a_restart_and_goes_out_once(config: Config,
     async with running(restarted):
         await until(lambda: "日报" in api.texts())
     assert api.texts() == ["已发", "日报"]
+
+
+async def test_an_item_listed_before_another_drain_sent_it_is_not_sent_again(bot: Harness):
+    """The background drainer and a job may list the same owed item; whichever attempts it second,
+    after the first has sent it, must not send it again (the list it holds is stale)."""
+    outbox = bot.services.outbox
+    sent: list[str] = []
+
+    async def record(target, payload):
+        sent.append(payload["text"])
+        return {"ok": True}
+
+    outbox.register("test", record)
+    listed = await outbox.owe("test", "x", {"text": "一次"}, "overlap:1")  # as a drain would list it
+    await outbox.drain("test")  # another drain sends it meanwhile
+    await outbox._attempt(listed)  # the first drain reaches its stale entry
+    assert (await outbox.counts("test"), sent) == ({"sent": 1}, ["一次"])

@@ -144,6 +144,12 @@ class Outbox:
             return await asyncio.shield(self._in_flight[item.id])
         if item.channel not in self._senders:
             return item
+        async with self._db.read() as conn:  # another drain may have sent it since this one listed it
+            current = await table.by_key(conn, item.key)
+        if current is not None and current.state != "owed":
+            return current
+        if item.id in self._in_flight:
+            return await asyncio.shield(self._in_flight[item.id])
         attempt = self._in_flight[item.id] = asyncio.get_running_loop().create_future()
         try:
             outcome = await self._try(item)
