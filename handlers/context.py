@@ -30,6 +30,9 @@ class AppState:
         self.newest_update = 0
         # When each group last got an order's own acknowledgement (the others merge into the board).
         self.acknowledged: dict[int, datetime] = {}
+        # Buys whose board has orders it does not show yet, and buys whose board refresh is running.
+        self.boards_behind: set[int] = set()
+        self.boards_refreshing: set[int] = set()
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):

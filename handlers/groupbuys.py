@@ -178,7 +178,17 @@ async def refresh_board(app: Application, buy_id: int) -> None:
 
 
 async def _refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await refresh_board(context.application, context.job.data)
+    """Refresh until the board shows every order: orders that came while a refresh waited on
+    Telegram (a busy group's send budget) are shown by another pass of the same job."""
+    buy_id = context.job.data
+    state = context.application.bot_data
+    state.boards_refreshing.add(buy_id)
+    try:
+        while buy_id in state.boards_behind:
+            state.boards_behind.discard(buy_id)
+            await refresh_board(context.application, buy_id)
+    finally:
+        state.boards_refreshing.discard(buy_id)
 
 
 def board_job_name(buy_id: int) -> str:
@@ -186,8 +196,12 @@ def board_job_name(buy_id: int) -> str:
 
 
 def schedule_board(app: Application, buy_id: int) -> None:
-    """At most one pending refresh per buy: a burst of orders shares it. The job's name is also its
-    scheduler id, so finding it is a look-up, not a scan of every job (this runs for every order)."""
+    """At most one pending refresh per buy: a burst of orders shares it, and a refresh already
+    running makes another pass instead of a second job (which the scheduler would skip). The job's
+    name is also its scheduler id, so finding it is a look-up, not a scan of every job."""
+    app.bot_data.boards_behind.add(buy_id)
+    if buy_id in app.bot_data.boards_refreshing:
+        return
     name = board_job_name(buy_id)
     if app.job_queue.scheduler.get_job(name) is None:
         interval = app.bot_data.services.config.groupbuy.board_interval_seconds

@@ -1,12 +1,13 @@
 """团购 / 接龙 end to end."""
 
+import asyncio
 import csv
 import io
 from datetime import datetime
 
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest
-from handlers.groupbuys import board_job_name, close_job_name
+from handlers.groupbuys import board_job_name, close_job_name, schedule_board
 from tests.conftest import SHANGHAI
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, LocalUser
 
@@ -545,3 +546,18 @@ async def test_an_order_is_answered_at_once_and_a_rush_is_acknowledged_by_the_bo
     clock.set(datetime(2026, 4, 10, 9, 1, tzinfo=SHANGHAI))
     await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 3")
     assert bot.last(BUILDING_3) == "团购 #1：3-601 现为 3"
+
+
+async def test_orders_that_come_while_the_board_waits_on_telegram_are_shown_when_it_is_done(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    [job] = bot.app.job_queue.get_jobs_by_name(board_job_name(1))
+    held = bot.api.hold(BUILDING_3)  # the group has used up its sends for the minute
+    refreshing = asyncio.create_task(job.run(bot.app))
+    await asyncio.sleep(0.05)
+    await bot.services.groupbuys.order(await bot.services.roster.actor(NEIGHBOUR.id), 1, 1)
+    schedule_board(bot.app, 1)  # as the order's handler does
+    held.set()
+    await asyncio.wait_for(refreshing, 5)
+    assert "3-502×2 · 3-601×1" in board(bot)["text"]
