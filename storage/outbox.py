@@ -82,6 +82,18 @@ async def due(conn: Connection, channel: str, now: datetime, limit: int = 50) ->
     return [_item(row) for row in rows]
 
 
+async def first_due(conn: Connection, channel: str, target: str, now: datetime) -> OutboxItem | None:
+    """The target's first owed item, when it is due (its later items wait behind it)."""
+    row = await fetch_one(
+        conn,
+        f"""SELECT {_COLUMNS} FROM outbox WHERE id = (
+                SELECT min(id) FROM outbox WHERE channel = ? AND target = ? AND state = 'owed')
+            AND next_at <= ?""",
+        (channel, target, to_db(now)),
+    )
+    return None if row is None else _item(row)
+
+
 async def next_due(conn: Connection, channel: str) -> datetime | None:
     row = await fetch_one(conn, "SELECT min(next_at) FROM outbox WHERE channel = ? AND state = 'owed'", (channel,))
     return None if row is None or row[0] is None else from_db(row[0])

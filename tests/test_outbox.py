@@ -122,3 +122,25 @@ async def test_an_item_listed_before_another_drain_sent_it_is_not_sent_again(bot
     await outbox.drain("test")  # another drain sends it meanwhile
     await outbox._attempt(listed)  # the first drain reaches its stale entry
     assert (await outbox.counts("test"), sent) == ({"sent": 1}, ["一次"])
+
+
+async def test_a_target_whose_send_is_slow_holds_back_no_other_target(bot: Harness):
+    """A chat waiting on its rate limit (or a paced WeCom robot) must not hold back another target:
+    here the slow target's send only returns once the other target has had both its items."""
+    outbox = bot.services.outbox
+    sent: list[str] = []
+    other_done = asyncio.Event()
+
+    async def record(target, payload):
+        if target == "slow":
+            await other_done.wait()
+        sent.append(payload["text"])
+        if sent == ["甲1", "甲2"]:
+            other_done.set()
+        return {"ok": True}
+
+    outbox.register("test", record)
+    await outbox.owe("test", "slow", {"text": "慢"}, "slow:1")
+    await outbox.owe_all("test", "other", [{"text": "甲1"}, {"text": "甲2"}], "other")
+    assert await asyncio.wait_for(outbox.drain("test"), 5) == 3
+    assert sent == ["甲1", "甲2", "慢"]

@@ -24,7 +24,8 @@ API (one instance, ``services.outbox``)::
   with ``after`` seconds when the channel says), and :class:`Undeliverable` for what will not (the
   bot was removed, a bad request): the item is then ``failed`` and never tried again.
 - Order: the items of one (channel, target) go out in the order they were owed; an item waiting
-  for its retry holds back its target's later items, never another target's.
+  for its retry holds back its target's later items, never another target's. A drain sends to the
+  targets side by side: a chat waiting on its rate limit, or a paced WeCom robot, holds back no other.
 - Retries back off (2 s, 4 s, 8 s … at most 5 minutes, or the channel's ``after``); after
   ``MAX_ATTEMPTS`` attempts the item is ``failed``.
 - Exactly once, as far as a channel allows: an item is sent only while owed and marked sent right
@@ -107,27 +108,36 @@ class Outbox:
         if item.state != "owed":
             return item
         async with self._db.read() as conn:
-            first = await table.due(conn, channel, self._clock.now())
-        if any(due.id == item.id for due in first):
+            first = await table.first_due(conn, channel, item.target, self._clock.now())
+        if first is not None and first.id == item.id:
             return await self._attempt(item)
         return item
 
     async def drain(self, channel: str) -> int:
-        """Send what is due now on ``channel``, target by target in order; the number sent."""
+        """Send what is due now on ``channel``: the targets side by side (one item in flight per
+        target), each target's items in order; the number sent."""
         sent = 0
         while True:
             async with self._db.read() as conn:
-                items = await table.due(conn, channel, self._clock.now())
-            if not items:
+                firsts = await table.due(conn, channel, self._clock.now())
+            if not firsts:
                 return sent
-            progress = False
-            for item in items:
-                done = await self._attempt(item)
-                if done.state == "sent":
-                    sent += 1
-                    progress = True
-            if not progress:
+            counts = await asyncio.gather(*(self._drain_target(item) for item in firsts))
+            if not any(counts):
                 return sent
+            sent += sum(counts)
+
+    async def _drain_target(self, item: OutboxItem | None) -> int:
+        """Send one target's due items in order, from ``item`` until one is not sent; how many were."""
+        sent = 0
+        while item is not None:
+            done = await self._attempt(item)
+            if done.state != "sent":
+                return sent
+            sent += 1
+            async with self._db.read() as conn:
+                item = await table.first_due(conn, done.channel, done.target, self._clock.now())
+        return sent
 
     async def counts(self, channel: str) -> dict[str, int]:
         """How many items are owed, sent and failed."""
