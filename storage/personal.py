@@ -184,16 +184,6 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "superseded_by": "row",
     },
     "rumor_replies": {"chat_id": "a group (rumors are answered in groups)", "rumor_id": "row", "replied_at": "time"},
-    "wecom_outbox": {
-        "id": "row",
-        "robot": "committee or a building",
-        "key": "what is mirrored",
-        "part": "row",
-        "body": "what a WeChat group is shown: published texts, counts, rooms with quantities, never a person",
-        "created_at": "time",
-        "sent_at": "time",
-        "failed": "the robot's error code",
-    },
     "wecom_bad_keys": {"robot": "committee or a building", "url_hash": "a hash of a robot's URL", "at": "time"},
 }
 

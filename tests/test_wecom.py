@@ -265,13 +265,18 @@ async def test_each_robot_is_paced_to_20_a_minute_in_order(bot, fake):
     assert fake.now >= 120
 
 
-async def test_a_robot_over_its_limit_is_retried_with_back_off_and_the_message_sent_once(bot, fake):
+async def test_a_robot_over_its_limit_is_retried_with_back_off_and_the_message_sent_once(bot, fake, clock):
     fake.accepted_at[KEYS["3"]] = [0.0] * 20  # someone else used the robot's minute
     await bot.services.wecom.mirror(RelayText(key="late", building=3, text="稍后送达"))
-    fake.down = 2  # and the network drops twice
     await bot.services.wecom.deliver()
-    assert 45009 in fake.answers
+    assert 45009 in fake.answers and fake.texts("3") == []  # still owed, retried later
+    fake.down = 2  # and then the network drops twice
+    for _ in range(3):
+        clock.advance(minutes=1)
+        fake.now += 60
+        await bot.services.wecom.deliver()
     assert fake.texts("3") == ["稍后送达"]
+    assert await bot.services.outbox.counts("wecom") == {"sent": 1}
 
 
 async def test_a_refused_key_stops_that_robot_and_tells_the_committee_once(bot, fake, caplog):
@@ -305,6 +310,7 @@ async def test_a_restart_neither_loses_nor_doubles_what_is_owed(tmp_path, clock,
     fake.down = 0
     second = Harness(build_application(config, LocalRequest(api), clock=clock), api)
     connect(second, fake)
+    clock.advance(minutes=1)  # each item keeps its retry time across the restart
     async with running(second.app):
         await second.services.wecom.deliver()
         await second.services.wecom.mirror(await _notice(second))  # owed again: nothing more
@@ -326,8 +332,7 @@ async def test_without_a_wecom_section_nothing_is_owed(tmp_path, clock):
         await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
         await bot.send(COMMITTEE_CHAT, COMMITTEE, "#通知 明早7点核酸")
         assert not bot.services.wecom.enabled
-        async with bot.services.db.read() as conn:
-            assert list(await conn.execute_fetchall("SELECT * FROM wecom_outbox")) == []
+        assert await bot.services.outbox.counts("wecom") == {}
 
 
 def test_robot_urls_come_from_the_file_or_the_environment_and_are_never_shown(tmp_path):

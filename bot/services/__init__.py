@@ -48,6 +48,7 @@ class Services:
         volunteers = Volunteers(db, config, clock)
         care = Care(db, config, clock)
         bulletins = Bulletins(db, config, clock)
+        outbox = Outbox(db, clock)
         return cls(
             config=config,
             db=db,
@@ -55,7 +56,7 @@ class Services:
             settings=ChatSettings(db),
             audit=Audit(db, clock),
             deliveries=Deliveries(db, clock),
-            outbox=Outbox(db, clock),
+            outbox=outbox,
             roster=Roster(db, config, clock),
             medicine=Medicine(db, config, clock),
             groupbuys=GroupBuys(db, clock, config.schedule.tz),
@@ -64,7 +65,7 @@ class Services:
             care=care,
             bulletins=bulletins,
             reports=Reports(db, config, clock, volunteers, care, bulletins),
-            wecom=WeCom(db, config, clock),
+            wecom=WeCom(db, config, clock, outbox),
         )
 
     def chat_language(self, chat_id: int) -> str:
@@ -78,9 +79,7 @@ class Services:
     async def start(self) -> None:
         await self.db.open()
         await self.settings.load()
-        self.wecom.start()
 
     async def stop(self) -> None:
-        await self.wecom.stop()
         await self.outbox.stop()
         await self.db.close()

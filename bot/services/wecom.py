@@ -4,18 +4,17 @@ Everything mirrored goes through :meth:`WeCom.mirror`: rebuttals and notices to 
 robot, the daily report (markdown, split at 4096 bytes) and its chart (an image) to the
 committee's, a group buy to its building's when it opens and its summary when it closes, care
 escalations to the committee's (room and time only), and the 接龙 text a leader asks for. Each is
-owed in SQLite under a key (``rumor:3``) before it is sent and marked after, so a restart neither
-loses nor doubles it; :meth:`WeCom.deliver` sends what is owed (``wecom_sender`` paces and
-retries). A robot whose key is refused gets nothing more, and the committee is told once.
+owed to the outbox (channel ``wecom``, target: the robot's name, key ``wecom:<robot>:rumor:3``)
+before it is sent, so a restart neither loses nor doubles it, and the outbox retries with back-off
+what may pass; :meth:`WeCom.deliver` drains the channel (``wecom_sender`` paces each robot). A
+robot whose key is refused gets nothing more, and the committee is told once.
 
 Nothing personal is ever formatted here: rooms and quantities, published texts, counts.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import hashlib
 import json
 import logging
@@ -30,19 +29,19 @@ from bot.domain.models import CareHousehold, Notice, Rumor
 from bot.domain.permissions import Actor, Target, authorize
 from bot.render.formatting import format_fen
 from bot.services.groupbuys import Tally
-from bot.services.wecom_sender import Outcome, WeComSender
+from bot.services.outbox import Outbox, Undeliverable
+from bot.services.wecom_sender import BadKey, WeComSender
 from bot.texts.i18n import t
 from storage import wecom as store
 from storage.db import Database
-from storage.sql import Connection
 
 log = logging.getLogger(__name__)
 
 COMMITTEE = "committee"
+CHANNEL = "wecom"
 TEXT_BYTES = 2048
 MARKDOWN_BYTES = 4096
 IMAGE_BYTES = 2 * 1024 * 1024
-ROUND_SECONDS = 60  # what is still owed (no network, over the limit) is tried again this often
 
 
 def building_robot(building: int) -> str:
@@ -135,8 +134,9 @@ def relay_text(lang: str, tally: Tally, tz: tzinfo) -> str:
 
 
 class WeCom:
-    def __init__(self, db: Database, config: Config, clock: Clock) -> None:
+    def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox) -> None:
         self._db = db
+        self._outbox = outbox
         self._config = config
         self._clock = clock
         wecom = config.wecom
@@ -149,9 +149,8 @@ class WeCom:
         self.sender = WeComSender(wecom.messages_per_minute if wecom else 20)
         # Set by the Telegram layer: tell the committee that a robot's key was refused (once per key).
         self.on_bad_key: Callable[[str, int], Awaitable[None]] | None = None
-        self._lock = asyncio.Lock()
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        if self.enabled:
+            outbox.register(CHANNEL, self._send)
 
     @property
     def enabled(self) -> bool:
@@ -167,18 +166,9 @@ class WeCom:
         if not self.enabled:
             return
         key, robots, messages = self._format(item)
-        bodies = [json.dumps(message, ensure_ascii=False) for message in messages]
-        owed = [robot for robot in robots if robot in self._urls]
-        if not owed:
-            return
-        now = self._clock.now()
-
-        async def body(conn: Connection) -> None:
-            for robot in owed:
-                await store.owe(conn, robot, key, bodies, now)
-
-        await self._db.write(body)
-        self._wake.set()
+        for robot in robots:
+            if robot in self._urls:
+                await self._outbox.owe_all(CHANNEL, robot, messages, f"wecom:{robot}:{key}")
 
     def _format(self, item: Mirrored) -> tuple[str, list[str], list[dict[str, Any]]]:
         """The key, the robots and the messages of a mirrored item."""
@@ -225,65 +215,29 @@ class WeCom:
 
     # ------------------------------------------------------------------ delivery
     async def deliver(self) -> None:
-        """Send everything owed, each robot's in order and at its own pace; what cannot go now
-        (no network, over the limit after every back-off) stays owed for the next round."""
-        async with self._lock:
-            async with self._db.read() as conn:
-                owed = await store.owed(conn)
-                bad = await store.bad_keys(conn)
-            by_robot: dict[str, list[tuple[int, str]]] = {}
-            for row in owed:
-                by_robot.setdefault(row["robot"], []).append((row["id"], row["body"]))
-            await asyncio.gather(*(self._deliver_to(robot, messages, bad) for robot, messages in by_robot.items()))
+        """Send what is owed and due, the robots side by side, each robot's in order and at its pace
+        (the outbox's drainer does this in the background; what may pass is retried later)."""
+        await self._outbox.drain(CHANNEL)
 
-    async def _deliver_to(self, robot: str, messages: list[tuple[int, str]], bad: set[tuple[str, str]]) -> None:
+    async def _send(self, robot: str, message: dict[str, Any]) -> None:
+        """The outbox's sender for the ``wecom`` channel: one message to a named robot."""
         url = self._urls.get(robot)
-        if url is None or (robot, _hash(url)) in bad:
-            await self._db.write(lambda conn: store.fail_robot(conn, robot, "no robot" if url is None else "bad key"))
-            return
-        for message_id, body in messages:
-            outcome, code = await self.sender.send(url, body)
-            if outcome is Outcome.LATER:
-                return
-            if outcome is Outcome.BAD_KEY:
-                await self._bad_key(robot, url, code or 0)
-                return
-            if outcome is Outcome.SENT:
-                await self._db.write(lambda conn, m=message_id: store.mark_sent(conn, m, self._clock.now()))
-            else:
-                await self._db.write(lambda conn, m=message_id, c=code: store.mark_failed(conn, m, str(c)))
+        if url is None:
+            raise Undeliverable("no such robot configured")
+        async with self._db.read() as conn:
+            if (robot, _hash(url)) in await store.bad_keys(conn):
+                raise Undeliverable("bad key")
+        try:
+            await self.sender.send(url, json.dumps(message, ensure_ascii=False))
+        except BadKey as bad:
+            await self._bad_key(robot, url, bad.code)
+            raise
 
     async def _bad_key(self, robot: str, url: str, code: int) -> None:
         log.warning("a WeCom robot's key was refused (errcode %s): nothing more goes to it", code)
-
-        async def body(conn: Connection) -> bool:
-            await store.fail_robot(conn, robot, str(code))
-            return await store.add_bad_key(conn, robot, _hash(url), self._clock.now())
-
-        if await self._db.write(body) and self.on_bad_key is not None:
+        added = await self._db.write(lambda conn: store.add_bad_key(conn, robot, _hash(url), self._clock.now()))
+        if added and self.on_bad_key is not None:
             await self.on_bad_key(robot, code)
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.deliver()
-            except Exception:  # a storage error must not end delivery for good
-                log.exception("delivering to WeCom failed; trying again in a minute")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), ROUND_SECONDS)
-
-    def start(self) -> None:
-        """Deliver in the background (what was owed before a restart first)."""
-        if self.enabled and self._task is None:
-            self._task = asyncio.create_task(self._run(), name="wecom-delivery")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
 
 def _hash(url: str) -> str:

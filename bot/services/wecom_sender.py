@@ -1,8 +1,9 @@
-"""Posting to WeCom (企业微信) group robots over httpx: paced per robot, retried with back-off.
+"""Posting to WeCom (企业微信) group robots over httpx, one message a call, paced per robot.
 
 A robot takes at most ``messages_per_minute`` (20) messages a minute: the sender keeps to it itself
-and does not rely on WeCom's 45009. 45009 and network errors are retried with back-off; a refused
-key (93000, or 93004: robot removed) is never retried; any other error code refuses that message.
+and does not rely on WeCom's 45009. What may pass (45009, a network error) raises the outbox's
+:class:`TryLater`, so the outbox retries it with back-off; a refused key (93000, or 93004: robot
+removed) raises :class:`BadKey`; any other error code refuses that message (:class:`Undeliverable`).
 The webhook URL holds the robot's key: it is never logged nor put in an error (httpx's own log
 lines have the key masked).
 """
@@ -15,24 +16,25 @@ import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from enum import StrEnum
 
 import httpx
+
+from bot.services.outbox import TryLater, Undeliverable
 
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60.0
-BACK_OFF_SECONDS = (2, 4, 8, 16, 32, 60)  # then the message waits for the next round
 TOO_FAST = 45009
 BAD_KEY = (93000, 93004)
 _KEY = re.compile(r"key=[^&\s\"']+")
 
 
-class Outcome(StrEnum):
-    SENT = "sent"
-    LATER = "later"  # over the limit or no network, after every back-off: still owed
-    BAD_KEY = "bad key"  # the robot's URL or key is refused: owed nothing more
-    REFUSED = "refused"  # this message is refused (too long, bad image …): not retried
+class BadKey(Undeliverable):
+    """The robot's URL or key is refused (``code``: 93000 or 93004): it is owed nothing more."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"errcode {code}")
+        self.code = code
 
 
 class _MaskKeys(logging.Filter):
@@ -64,24 +66,20 @@ class WeComSender:
         self._sent: dict[str, deque[float]] = {}  # per robot URL: when its last messages went
         logging.getLogger("httpx").addFilter(_MASK)  # the same filter object once, however often
 
-    async def send(self, url: str, body: str) -> tuple[Outcome, int | None]:
-        """Post one message (``body``: its JSON); the outcome and WeCom's error code."""
-        delays = iter(BACK_OFF_SECONDS)
+    async def send(self, url: str, body: str) -> None:
+        """Post one message (``body``: its JSON) once the robot's pace allows."""
+        await self._pace(url)
         async with httpx.AsyncClient(transport=self._transport, timeout=10) as client:
-            while True:
-                await self._pace(url)
-                code = await self._post(client, url, body)
-                if code == 0:
-                    return Outcome.SENT, 0
-                if code in BAD_KEY:
-                    return Outcome.BAD_KEY, code
-                if code is not None and code != TOO_FAST:
-                    log.warning("a WeCom robot refused a message (errcode %s)", code)
-                    return Outcome.REFUSED, code
-                delay = next(delays, None)
-                if delay is None:
-                    return Outcome.LATER, code
-                await self._sleep(delay)
+            code = await self._post(client, url, body)
+        if code is None:
+            raise TryLater("no network")
+        if code == TOO_FAST:
+            raise TryLater(f"errcode {code}")
+        if code in BAD_KEY:
+            raise BadKey(code)
+        if code != 0:
+            log.warning("a WeCom robot refused a message (errcode %s)", code)
+            raise Undeliverable(f"errcode {code}")
 
     async def _post(self, client: httpx.AsyncClient, url: str, body: str) -> int | None:
         """WeCom's errcode, or None when the network or the answer failed."""
