@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import logging
+import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from bot.services.wecom import DailyReport, RelayText, split_bytes
 from bot.services.wecom_sender import WeComSender
 from handlers.reports import send_daily_reports
 from storage import bulletins
+from storage.migrate import migrations
 from tests.conftest import SHANGHAI, make_config
 from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, LocalUser
 
@@ -316,6 +318,56 @@ async def test_a_restart_neither_loses_nor_doubles_what_is_owed(tmp_path, clock,
         await second.services.wecom.mirror(await _notice(second))  # owed again: nothing more
         await second.services.wecom.deliver()
     assert fake.texts("3") == ["📢 居委通知：停水通知"] and fake.texts("5") == ["📢 居委通知：停水通知"]
+
+
+async def test_what_the_old_wecom_queue_still_owed_goes_out_after_the_upgrade_and_nothing_sent_again(
+    tmp_path, clock, fake
+):
+    config = wecom_config(tmp_path)
+    with sqlite3.connect(config.storage.path) as conn:  # a database as the bot left it before 0019
+        for number, _, sql in migrations()[:18]:
+            conn.executescript(f"{sql}\n;PRAGMA user_version = {number};")
+        conn.executemany(
+            "INSERT INTO wecom_outbox(robot, key, part, body, created_at, sent_at, failed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    "building:3",
+                    "rumor:1",
+                    0,
+                    json.dumps({"msgtype": "text", "text": {"content": "已发"}}),
+                    "2026-04-09T08:00:00+00:00",
+                    "2026-04-09T08:00:01+00:00",
+                    None,
+                ),
+                (
+                    "building:3",
+                    "rumor:2",
+                    0,
+                    json.dumps({"msgtype": "text", "text": {"content": "欠1"}}),
+                    "2026-04-09T08:00:00+00:00",
+                    None,
+                    None,
+                ),
+                (
+                    "building:3",
+                    "rumor:2",
+                    1,
+                    json.dumps({"msgtype": "text", "text": {"content": "欠2"}}),
+                    "2026-04-09T08:00:00+00:00",
+                    None,
+                    None,
+                ),
+            ],
+        )
+    api = LocalBotApi()
+    bot = Harness(build_application(config, LocalRequest(api), clock=clock), api)
+    connect(bot, fake)
+    async with running(bot.app):
+        await bot.services.wecom.deliver()
+        await bot.services.wecom.mirror(RelayText(key="rumor:2", building=3, text="欠1"))  # owed before: no more
+        await bot.services.wecom.deliver()
+        assert await bot.services.outbox.counts("wecom") == {"sent": 3}
+    assert fake.texts("3") == ["欠1", "欠2"]
 
 
 async def _notice(bot: Harness):
