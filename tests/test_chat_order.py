@@ -115,3 +115,28 @@ async def test_a_group_on_a_slow_network_does_not_hold_up_another(bot):
     slow.set()
     await asyncio.wait_for(bot.app.update_queue.join(), 30)
     assert mentions(bot, BUILDING_3, "3-502")
+
+
+@pytest.fixture
+async def narrow(tmp_path, clock, monkeypatch):
+    """The bot with an overall budget scaled down to 5 messages a second."""
+    monkeypatch.setattr("bot.runtime.app.STOP_GRACE_SECONDS", 0.1)
+    config = make_config(tmp_path, telegram={"messages_per_second": 5})
+    api = LocalBotApi()
+    app = build_application(config, LocalRequest(api), clock=clock)
+    async with running(app):
+        yield Harness(app, api)
+
+
+async def test_an_answer_goes_before_queued_background_sends(narrow):
+    await bind_two_buildings(narrow)
+    notices = [  # background sends (as a job or the outbox makes them), 8 s of the budget
+        asyncio.create_task(narrow.app.bot.send_message(-9000 - n, f"通知 {n}")) for n in range(40)
+    ]
+    await asyncio.sleep(0)
+    answered_5 = when_sent(narrow, BUILDING_5, "5-101")
+    queue(narrow, narrow.api.message_update(BUILDING_5, NEIGHBOUR, "#登记 5-101"))
+
+    await asyncio.wait_for(answered_5.wait(), 5)
+    assert sum(not notice.done() for notice in notices) > 20  # most notices still wait their turn
+    await asyncio.wait_for(asyncio.gather(*notices), 20)  # and none is lost

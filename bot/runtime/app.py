@@ -10,11 +10,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
+
+if TYPE_CHECKING:
+    from aiolimiter import AsyncLimiter
 
 import handlers
 from bot.clock import Clock
@@ -23,6 +26,7 @@ from bot.runtime import ops
 from bot.runtime.chat_order import ChatOrderedProcessor, waiting_on_telegram
 from bot.runtime.inbox import InboxQueue
 from bot.services import Services
+from bot.services.deliveries import current_update
 from handlers.context import AppState, BotContext
 from handlers.menus import publish_all as publish_command_menus
 from handlers.sending import OwingRateLimiter
@@ -62,15 +66,51 @@ class FairRateLimiter(OwingRateLimiter):
     """While an update waits on Telegram (its group's budget, a 429's retry_after, a slow network),
     its concurrency slot is free for other chats (``bot.runtime.chat_order``). A 429 holds back the
     request it answered, which waits its ``retry_after`` and tries again; PTB's AIORateLimiter would
-    also hold back every other chat's requests meanwhile (its ``_retry_after_event``)."""
+    also hold back every other chat's requests meanwhile (its ``_retry_after_event``). Within the
+    overall budget, answers to the update being handled go before background sends (``RepliesFirst``)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._retry_after_event = _NeverHeld()
+        if self._base_limiter is not None:
+            self._base_limiter = RepliesFirst(self._base_limiter)  # type: ignore[assignment]
 
     async def process_request(self, *args: Any, **kwargs: Any) -> Any:
         async with waiting_on_telegram():
             return await super().process_request(*args, **kwargs)
+
+
+class RepliesFirst:
+    """The overall budget (PTB's leaky bucket, 30 a second), answers first: a send made while an
+    update is handled (a person is waiting for it) takes the next turn; a background send (board
+    edits, re-posts, reports, notices: a job, the outbox) waits until no answer waits, and only one
+    background send at a time waits in the bucket, so an answer waits at most one turn behind them
+    however many are queued. A group's own budget (20 a minute) is taken before this one."""
+
+    def __init__(self, budget: AsyncLimiter) -> None:
+        self._budget = budget
+        self._answers_waiting = 0
+        self._no_answer_waits = asyncio.Event()
+        self._no_answer_waits.set()
+        self._background_turn = asyncio.Lock()
+
+    async def __aenter__(self) -> None:
+        if current_update() is None:
+            async with self._background_turn:
+                await self._no_answer_waits.wait()
+                await self._budget.acquire()
+            return
+        self._answers_waiting += 1
+        self._no_answer_waits.clear()
+        try:
+            await self._budget.acquire()
+        finally:
+            self._answers_waiting -= 1
+            if not self._answers_waiting:
+                self._no_answer_waits.set()
+
+    async def __aexit__(self, *exc: object) -> None:
+        """A turn in a leaky bucket is not given back."""
 
 
 class _NeverHeld(asyncio.Event):
