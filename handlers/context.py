@@ -13,6 +13,8 @@ from bot.services import Services
 from bot.texts.i18n import pick_language, t
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from handlers.router import Router
 
 
@@ -33,6 +35,8 @@ class AppState:
         # Buys whose board has orders it does not show yet, and buys whose board refresh is running.
         self.boards_behind: set[int] = set()
         self.boards_refreshing: set[int] = set()
+        # Per busy group, the answers folded into its next summary (handlers/sending.py).
+        self.folded: dict[int, Counter[str]] = {}
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):

@@ -23,6 +23,7 @@ from bot.language.commands import UnknownCommand
 from bot.language.registry import COMMANDS, CommandSpec
 from bot.services.errors import UserError
 from handlers.context import BotContext
+from handlers.sending import answer_or_fold
 
 log = logging.getLogger(__name__)
 
@@ -78,20 +79,20 @@ class Router:
                 text = context.t("parse.bad", usage=context.t(exc.usage_key))
                 if exc.command in _BUY_NUMBERED:
                     text += "\n" + await _open_buys(update, context)
-                await message.reply_text(text)
+                await answer_or_fold(update, context, text, recorded=False)
             return
         if command is None:
             if edited:
                 return
             if message.reply_to_message is None and _stray_order(text, parse_context):
-                await message.reply_text(context.t("order.stray"))
+                await answer_or_fold(update, context, context.t("order.stray"), recorded=False)
                 return
             for listener in self._chatter:
                 await listener(update, context)
             return
         if isinstance(command, UnknownCommand | c.NearMiss):
             if not edited:
-                await message.reply_text(_unknown(context, command))
+                await answer_or_fold(update, context, _unknown(context, command), recorded=False)
             return
         if type(command) in _GROUP_ONLY and update.effective_chat.type == ChatType.PRIVATE:
             if not edited:
@@ -100,7 +101,7 @@ class Router:
         route = self._routes.get(type(command))
         if route is None:
             if not edited:
-                await message.reply_text(context.t("parse.not_built"))
+                await answer_or_fold(update, context, context.t("parse.not_built"), recorded=False)
             return
         callback, takes_edits = route
         if edited and not takes_edits:
@@ -114,7 +115,7 @@ class Router:
         except Refused as refusal:
             await refuse(update, context, refusal)
         except UserError as error:
-            await message.reply_text(context.t(error.key, **error.values))
+            await answer_or_fold(update, context, context.t(error.key, **error.values), recorded=False)
 
 
 # Commands that name a buy by its number: a usage error lists the open buys.
@@ -150,12 +151,12 @@ async def _open_buys(update: Update, context: BotContext) -> str:
 
 
 async def refuse(update: Update, context: BotContext, refusal: Refused) -> None:
-    """One line saying who may do it (for a message or a button), and an audit entry."""
+    """One line saying who may do it (for a message or a button; merged in a busy group), and an audit entry."""
     text = context.t(f"refused.{refusal.who}")
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
+        await answer_or_fold(update, context, text, recorded=False)
     user = update.effective_user
     chat = update.effective_chat
     log.info("refused %s for update %s", refusal.action, update.update_id)

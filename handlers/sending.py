@@ -8,19 +8,21 @@ import asyncio
 import base64
 import logging
 import warnings
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
-from telegram.ext import Application
+from telegram.ext import Application, ContextTypes
 from telegram.request._requestparameter import RequestParameter
 from telegram.warnings import PTBUserWarning
 
 from bot.render.formatting import TELEGRAM_LIMIT, split_message
 from bot.services.deliveries import current_update
 from bot.services.outbox import Outbox, OutboxItem, TryLater, Undeliverable
+from bot.texts.i18n import t
 from handlers.buttons import RecordingRateLimiter
 from handlers.buttons import _apart_from_the_update as apart_from_the_update
 
@@ -223,6 +225,10 @@ class OwingRateLimiter(RecordingRateLimiter):
     def owe_into(self, outbox: Outbox) -> None:
         self._outbox = outbox
 
+    def group_has_room(self, chat_id: int) -> bool:
+        """Whether a message into this group would go now, within its budget (20 a minute)."""
+        return not self._group_max_rate or self._get_group_limiter(chat_id).has_capacity()
+
     async def process_request(
         self,
         callback: Any,
@@ -295,3 +301,41 @@ def _raw_payload(endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
         elif parameter.value is not None:
             params[name] = parameter.value
     return {"method": endpoint, "params": params, "files": files}
+
+
+# ---------------------------------------------------------------------- merged answers
+FOLD_SECONDS = 30  # how long a busy group's answers are gathered into one summary
+
+
+async def answer_or_fold(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, recorded: bool) -> None:
+    """Reply ``text`` to the message, or, in a group over its send budget (the reply would wait
+    behind its 20 a minute), count it into one summary sent ``FOLD_SECONDS`` after the first
+    (``收到 N 条…``), owed through the outbox. For answers that can flood (usage lines, refusals);
+    what a message records is stored before, so only the chat message is merged."""
+    message = update.effective_message
+    chat_id = message.chat_id
+    limiter = context.bot.rate_limiter
+    if chat_id > 0 or not isinstance(limiter, OwingRateLimiter) or limiter.group_has_room(chat_id):
+        await message.reply_text(text)
+        return
+    folded = context.bot_data.folded
+    if chat_id not in folded:
+        folded[chat_id] = Counter()
+        context.job_queue.run_once(
+            _send_summary, FOLD_SECONDS, chat_id=chat_id, data=update.update_id, name=f"fold-{chat_id}"
+        )
+    folded[chat_id]["recorded" if recorded else "not_done"] += 1
+
+
+async def _send_summary(context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat_id = context.job.chat_id
+    counts = context.bot_data.folded.pop(chat_id)
+    services = context.bot_data.services
+    text = t(
+        services.chat_language(chat_id),
+        "fold.summary",
+        count=counts.total(),
+        recorded=counts["recorded"],
+        not_done=counts["not_done"],
+    )
+    await owe_text(services.outbox, chat_id, text, f"fold:{chat_id}:{context.job.data}")

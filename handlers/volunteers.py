@@ -15,7 +15,7 @@ from handlers import menus
 from handlers.context import BotContext
 from handlers.roster import approve_by_reply, replied_request
 from handlers.router import guarded, router_of
-from handlers.sending import send_private
+from handlers.sending import answer_or_fold, send_private
 
 TICK_SECONDS = 60
 
@@ -98,13 +98,16 @@ async def check_in(update: Update, context: BotContext, command: c.CheckIn) -> N
     )
     if shift is None:
         return
-    await message.reply_text(
+    await answer_or_fold(
+        update,
+        context,
         context.t(
             "vol.checked_in",
             task=shift.task or context.t("vol.task_default"),
             place=f" @{shift.place}" if shift.place else "",
             time=_hhmm(context.services, shift.started_at),
-        )
+        ),
+        recorded=True,
     )
 
 

@@ -66,6 +66,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "已收到并记录，不用重发。回复时出了点问题，已记录。",
         "en": "Received and recorded; no need to send it again. Something went wrong with the reply and it has been logged.",
     },
+    "fold.summary": {
+        "zh": "本群消息较多，刚才 {count} 条消息的回复合并在这里：{recorded} 条已记录，不用重发；{not_done} 条未能办理（格式或身份不对），发 /help 查看用法。",
+        "en": "This group is busy, so the replies to the last {count} messages are merged here: {recorded} recorded, no need to send them again; {not_done} could not be done (wrong format or not allowed); send /help for usage.",
+    },
     "error.storage": {
         "zh": "抱歉，数据库暂时不可用，您的消息未被记录，请稍后重发。",
         "en": "Sorry, the database is unavailable right now; your message was not recorded. Please send it again later.",
