@@ -89,25 +89,31 @@ async def groupbuys_by_building(conn: Connection, start: datetime, end: datetime
     return figures
 
 
-async def activity_by_day(conn: Connection, start: datetime, end: datetime, offset: str) -> list[tuple]:
-    """(local day, building, medicine requests created, group-buy orders placed) in [start, end).
-    ``offset`` is the zone's UTC offset as SQLite wants it, e.g. '+8 hours'."""
-    return [
-        (row["day"], row["building"], row["med"], row["orders"])
-        for row in await fetch_all(
-            conn,
-            """SELECT day, building, sum(med) AS med, sum(orders) AS orders FROM (
-               SELECT date(r.created_at, :offset) AS day, h.building, 1 AS med, 0 AS orders
-               FROM med_requests r JOIN households h ON h.id = r.household_id
-               WHERE r.created_at >= :start AND r.created_at < :end
-               UNION ALL
-               SELECT date(o.updated_at, :offset), h.building, 0, 1
-               FROM group_buy_orders o JOIN households h ON h.id = o.household_id
-               WHERE o.updated_at >= :start AND o.updated_at < :end
-           ) GROUP BY day, building ORDER BY day, building""",
-            {"start": to_db(start), "end": to_db(end), "offset": offset},
-        )
-    ]
+async def activity_by_day(conn: Connection, bounds: list[datetime]) -> dict[int, tuple[list[int], list[int]]]:
+    """{building: (medicine requests created, group-buy orders placed) per day}, day n being
+    [bounds[n], bounds[n + 1])."""
+    medicine = await _placed_by_day(conn, "med_requests", "created_at", bounds)
+    orders = await _placed_by_day(conn, "group_buy_orders", "updated_at", bounds)
+    none = [0] * (len(bounds) - 1)
+    return {building: (medicine.get(building, none), orders.get(building, none)) for building in medicine | orders}
+
+
+async def _placed_by_day(conn: Connection, table: str, column: str, bounds: list[datetime]) -> dict[int, list[int]]:
+    """Per building, the rows of ``table`` whose ``column`` falls in each day. Households are read in
+    building order, each one's rows of the window by one seek in an index leading with the household:
+    no sort of the window's rows, and the cost follows the households and the window, not the history.
+    Each row is counted once per day boundary it comes before; per-day counts are the differences."""
+    last = len(bounds) - 1
+    before = [f"sum(x.{column} < :b{n})" for n in range(1, last)]
+    rows = await fetch_all(
+        conn,
+        f"""SELECT h.building, {", ".join([*before, "count(*)"])}
+            FROM households h CROSS JOIN {table} x
+                ON x.household_id = h.id AND x.{column} >= :b0 AND x.{column} < :b{last}
+            GROUP BY h.building""",
+        {f"b{n}": to_db(bound) for n, bound in enumerate(bounds)},
+    )
+    return {row[0]: [upto - since for since, upto in zip([0, *row[1:]], row[1:])] for row in rows}
 
 
 async def claim_digest(conn: Connection, chat_id: int, day: str, at: datetime) -> bool:

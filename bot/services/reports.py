@@ -155,20 +155,16 @@ class Reports:
         )
 
     async def activity(self, days: int = 7, until: date | None = None) -> Activity:
-        day, start, end = self._day_window(until)
-        first = start - timedelta(days=days - 1)
-        offset_hours = int(start.utcoffset().total_seconds() // 3600) if start.utcoffset() else 0
+        day = self._day_window(until)[0]
+        dates = [day - timedelta(days=n) for n in range(days - 1, -1, -1)]
+        bounds = [self._day_window(d)[1] for d in [*dates, day + timedelta(days=1)]]
         async with self._db.read() as conn:
-            rows = await store.activity_by_day(conn, first, end, f"{offset_hours:+d} hours")
-        medicine: dict[tuple[int, date], int] = {}
-        orders: dict[tuple[int, date], int] = {}
-        for day_text, building, med, ordered in rows:
-            key = (building, date.fromisoformat(day_text))
-            medicine[key] = med
-            orders[key] = ordered
+            counts = await store.activity_by_day(conn, bounds)
+        medicine = {(b, d): n for b, (placed, _) in counts.items() for d, n in zip(dates, placed) if n}
+        orders = {(b, d): n for b, (_, placed) in counts.items() for d, n in zip(dates, placed) if n}
         return Activity(
-            days=[day - timedelta(days=n) for n in range(days - 1, -1, -1)],
-            buildings=sorted({building for building, _ in medicine}),
+            days=dates,
+            buildings=sorted(counts),
             medicine=medicine,
             orders=orders,
         )
