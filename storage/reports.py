@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import pairwise
 
 from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import to_db
@@ -113,7 +114,7 @@ async def _placed_by_day(conn: Connection, table: str, column: str, bounds: list
             GROUP BY h.building""",
         {f"b{n}": to_db(bound) for n, bound in enumerate(bounds)},
     )
-    return {row[0]: [upto - since for since, upto in zip([0, *row[1:]], row[1:])] for row in rows}
+    return {row[0]: [upto - since for since, upto in pairwise([0, *row[1:]])] for row in rows}
 
 
 async def claim_digest(conn: Connection, chat_id: int, day: str, at: datetime) -> bool:

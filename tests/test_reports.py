@@ -1,7 +1,7 @@
 """Daily reports, notices, rumor rebuttals and exports."""
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import openpyxl
 from PIL import Image
@@ -62,6 +62,28 @@ async def test_the_daily_job_reports_to_the_committee_and_each_building(bot, clo
     assert "⚠ 未报平安 1 户" in building_3 and "3-601" not in building_3 and "3-502" not in building_3
     assert "配药：今日新增 1，待办 1（加急 1）" in building_3
     assert "配药：今日新增 1，待办 1（加急 0）" in bot.last(BUILDING_5)
+
+
+async def test_the_weeks_chart_counts_each_record_on_its_local_day_in_its_building(bot, clock):
+    await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await bot.send(BUILDING_5, COMMITTEE, "#绑定 5号楼")
+    await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await bot.send(BUILDING_5, NEIGHBOUR_5, "#登记 5-1201")
+    for moment, chat, user in [
+        (at(3, 12), BUILDING_3, RESIDENT),  # a week before: not in the chart
+        (at(8, 23, 50), BUILDING_3, RESIDENT),  # ten minutes before midnight in Shanghai, 15:50 UTC
+        (at(9, 0, 10), BUILDING_5, NEIGHBOUR_5),
+        (at(10, 8), BUILDING_3, RESIDENT),
+    ]:
+        clock.set(moment)
+        await bot.send(chat, user, "#配药 布洛芬 1盒")
+    await bot.send(BUILDING_3, COMMITTEE, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    activity = await bot.services.reports.activity(until=date(2026, 4, 10))
+    assert activity.days[0] == date(2026, 4, 4) and activity.days[-1] == date(2026, 4, 10)
+    assert activity.buildings == [3, 5]
+    assert activity.medicine == {(3, date(2026, 4, 8)): 1, (5, date(2026, 4, 9)): 1, (3, date(2026, 4, 10)): 1}
+    assert activity.orders == {(3, date(2026, 4, 10)): 1}
 
 
 async def test_a_days_report_is_sent_once_even_when_the_job_fires_twice(bot, clock):

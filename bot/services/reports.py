@@ -160,8 +160,8 @@ class Reports:
         bounds = [self._day_window(d)[1] for d in [*dates, day + timedelta(days=1)]]
         async with self._db.read() as conn:
             counts = await store.activity_by_day(conn, bounds)
-        medicine = {(b, d): n for b, (placed, _) in counts.items() for d, n in zip(dates, placed) if n}
-        orders = {(b, d): n for b, (_, placed) in counts.items() for d, n in zip(dates, placed) if n}
+        medicine = {(b, d): n for b, (placed, _) in counts.items() for d, n in zip(dates, placed, strict=True) if n}
+        orders = {(b, d): n for b, (_, placed) in counts.items() for d, n in zip(dates, placed, strict=True) if n}
         return Activity(
             days=dates,
             buildings=sorted(counts),
