@@ -190,7 +190,8 @@ async def main(spread: float) -> None:
     )
     print(
         f"lockdown: quiet group's first answer p50 {percentile(waits, 50) * 1000:.0f} ms, "
-        f"p99 {percentile(waits, 99) * 1000:.0f} ms, max {max(waits) * 1000:.0f} ms ({len(waits)} asks)"
+        f"p99 {percentile(waits, 99) * 1000:.0f} ms, max {max(waits) * 1000:.0f} ms ({len(waits)} asks); "
+        f"its first {GROUP_PER_MINUTE} (within its own {GROUP_PER_MINUTE} a minute): max {max(waits[:GROUP_PER_MINUTE]) * 1000:.0f} ms"
     )
     print(
         f"lockdown: highest send rates: {max(highest_rate(times, 60) for times in per_group.values())} "
