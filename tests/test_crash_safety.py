@@ -118,9 +118,9 @@ async def test_sigkill_while_polling_loses_no_update_and_answers_every_record_on
     told = _answers(api)
     assert set(told) == set(range(1, requests + 1)), "every stored request answered"
     # Telegram has no idempotency key: a reply Telegram took in the moment before the kill let the
-    # bot record it is sent again when its update is handled after the restart. That is the only
-    # repeat there may be: at most twice, and only for updates in flight at a kill.
-    repeated = [n for n, times in told.items() if times > 1]
-    assert max(told.values()) <= 2
-    assert len(repeated) <= KILLS, f"{len(repeated)} answers repeated over {KILLS} kills"
-    print(f"{residents.sent} updates, {requests} requests, {KILLS} kills: {len(repeated)} answers sent twice")
+    # bot record it is sent again when its update is handled after the restart (and again if the
+    # next kill also lands while that update is replayed). Those are the only repeats there may be:
+    # each one is a kill's, so there are never more repeats than kills.
+    repeats = sum(times - 1 for times in told.values())
+    assert repeats <= KILLS, f"{repeats} repeated answers over {KILLS} kills"
+    print(f"{residents.sent} updates, {requests} requests, {KILLS} kills: {repeats} answers sent again")
