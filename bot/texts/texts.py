@@ -303,8 +303,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Please check the list: tap ✅ if it is right; otherwise edit your original message, or cancel and resend.",
     },
     "med.ask_private": {
-        "zh": "医保卡号、联系电话、备注请直接发在这个私聊里（只有认领的志愿者和居委能看到）。把医保卡交给志愿者的，请写“交卡”。",
-        "en": "Send your medical-insurance card number, phone and notes here in this private chat (only the volunteer who claims it and the committee can see them). Write 'hand over' if you give the card to the volunteer.",
+        "zh": "医保卡号、联系电话、备注请直接发在这个私聊里（只有认领的志愿者、楼组长和居委能看到）。把医保卡交给志愿者的，请写“交卡”。",
+        "en": "Send your medical-insurance card number, phone and notes here in this private chat (only the volunteer who claims it, the floor leader and the committee can see them). Write 'hand over' if you give the card to the volunteer.",
     },
     "med.button.confirm": {"zh": "✅ 确认", "en": "✅ Confirm"},
     "med.button.cancel": {"zh": "✖ 取消", "en": "✖ Cancel"},
