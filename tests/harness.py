@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 from telegram import Update
@@ -74,3 +78,24 @@ class Harness:
         """``user`` applies with ``text`` in ``chat_id``; ``approver`` presses ✅ on the application."""
         await self.send(chat_id, user, text)
         await self.press(chat_id, self.last_message(chat_id)["message_id"], approver, "vol:approve")
+
+
+def run_config(tmp_path: Path, base_url: str, token: str, extra: str = "") -> Path:
+    """A config.toml for a real ``building-bot run`` against a Bot API at ``base_url``."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[telegram]\ntoken = "{token}"\nbase_url = "{base_url}"\n{extra}[storage]\npath = "bot.sqlite3"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+async def start_bot_process(
+    config: Path, *, stderr: int | None = asyncio.subprocess.DEVNULL
+) -> asyncio.subprocess.Process:
+    """``building-bot run`` in a process of its own (the token only from the config)."""
+    env = {key: value for key, value in os.environ.items() if key != "BUILDING_BOT_TOKEN"}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config),
+        stdout=asyncio.subprocess.DEVNULL, stderr=stderr, env=env,
+    )  # fmt: skip

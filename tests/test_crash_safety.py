@@ -6,16 +6,15 @@ Telegram taking it and the bot recording that, and the database stays intact."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import sqlite3
-import sys
 from collections import Counter
 from pathlib import Path
 
 from bot.runtime.localapi import LocalBotApi, LocalUser
 from bot.runtime.localapi_http import HttpBotApi
+from tests.harness import run_config, start_bot_process
 
 CHAT = -1003
 HOUSEHOLDS = 20
@@ -24,21 +23,11 @@ DEADLINE_SECONDS = 80  # the whole test, kills and the final catch-up included
 
 
 def _config(tmp_path: Path, base_url: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f'[telegram]\ntoken = "123:crash"\nbase_url = "{base_url}"\ngroup_messages_per_minute = 10000\n'
-        'messages_per_second = 10000\n[storage]\npath = "bot.sqlite3"\n[medicine]\nauto_confirm = true\n',
-        encoding="utf-8",
-    )
+    budgets = "group_messages_per_minute = 10000\nmessages_per_second = 10000\n"
+    path = run_config(tmp_path, base_url, "123:crash", budgets)
+    with path.open("a", encoding="utf-8") as file:
+        file.write("[medicine]\nauto_confirm = true\n")
     return path
-
-
-async def _start(config: Path) -> asyncio.subprocess.Process:
-    env = {key: value for key, value in os.environ.items() if key != "BUILDING_BOT_TOKEN"}
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(config),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, env=env,
-    )  # fmt: skip
 
 
 class Residents:
@@ -80,7 +69,7 @@ async def test_sigkill_while_polling_loses_no_update_and_answers_every_record_on
     async with HttpBotApi(api) as server:
         config = _config(tmp_path, server.base_url)
         for kill in range(KILLS):
-            process = await _start(config)
+            process = await start_bot_process(config)
             bursts = kill >= KILLS // 2
             alive_for = rng.uniform(0.8, 2.0)
             until = loop.time() + alive_for
@@ -92,7 +81,7 @@ async def test_sigkill_while_polling_loses_no_update_and_answers_every_record_on
             with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
                 assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         # The last run is left alone until everything written has been handled and answered.
-        process = await _start(config)
+        process = await start_bot_process(config)
         try:
             while loop.time() < deadline:
                 await asyncio.sleep(0.2)

@@ -6,40 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from bot.runtime.localapi import LocalBotApi, LocalUser
 from bot.runtime.localapi_http import HttpBotApi
 from handlers.groupbuys import board_job_name
-from tests.harness import BUILDING_3, NEIGHBOUR, RESIDENT
+from tests.harness import BUILDING_3, NEIGHBOUR, RESIDENT, run_config, start_bot_process
 from tests.test_groupbuys import LEADER, setup
 
 GROUP = -1003
 BACKLOG = 300
 STOP_WITHIN_SECONDS = 10
-
-
-def _config(tmp_path: Path, base_url: str) -> Path:
-    path = tmp_path / "config.toml"  # Telegram's real budgets: 20 messages a minute in a group
-    path.write_text(
-        f'[telegram]\ntoken = "123:stop"\nbase_url = "{base_url}"\n[storage]\npath = "bot.sqlite3"\n',
-        encoding="utf-8",
-    )
-    return path
-
-
-async def _start(config: Path) -> asyncio.subprocess.Process:
-    env = {key: value for key, value in os.environ.items() if key != "BUILDING_BOT_TOKEN"}
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(config),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env,
-    )  # fmt: skip
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -49,7 +29,9 @@ async def test_a_signal_stops_the_bot_within_10_s_whatever_the_backlog(tmp_path,
     api.pending_updates = [api.message_update(GROUP, user, "/help") for user in residents]
     loop = asyncio.get_running_loop()
     async with HttpBotApi(api) as server:
-        process = await _start(_config(tmp_path, server.base_url))
+        process = await start_bot_process(
+            run_config(tmp_path, server.base_url, "123:stop"), stderr=asyncio.subprocess.PIPE
+        )  # Telegram's real budgets: 20 messages a minute in a group
         stderr = asyncio.create_task(process.stderr.read())
         try:
             while len(api.texts(GROUP)) < 20:  # the minute's budget is spent: the rest are held back
