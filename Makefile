@@ -4,11 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help console run test lint bench clean
+.PHONY: help console run test test-postgres lint bench clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /\1\t/' | expand -t 10
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | expand -t 15
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 2; }
@@ -25,6 +25,10 @@ run: $(STAMP)  ## run against Telegram (needs config.toml or BUILDING_BOT_TOKEN)
 
 test: $(STAMP)  ## the whole suite
 	$(BIN)/python -m pytest
+
+test-postgres: $(STAMP)  ## the tests marked postgres, on a throwaway PostgreSQL from this machine's binaries
+	@$(BIN)/python -m tests.postgres
+	$(BIN)/python -m pytest -m postgres
 
 lint: $(STAMP)  ## ruff, and the layers' import contracts (pyproject.toml's [tool.importlinter])
 	$(BIN)/ruff check .

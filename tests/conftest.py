@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -43,3 +43,23 @@ async def bot(config: Config, clock: FixedClock) -> AsyncIterator[Harness]:
     app = build_application(config, LocalRequest(api), clock=clock)
     async with running(app):
         yield Harness(app, api)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator:
+    """A throwaway PostgreSQL server for the session (tests/postgres.py); the tests using it are
+    skipped on a machine without the binaries, where ``make test-postgres`` fails instead."""
+    from tests.postgres import NoPostgres, PostgresServer, find_binaries
+
+    try:
+        find_binaries()
+    except NoPostgres as missing:
+        pytest.skip(str(missing))
+    with PostgresServer.start() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """The URL of a new, empty PostgreSQL database."""
+    return postgres_server.new_database()

@@ -1,0 +1,75 @@
+"""storage/postgres.py: storage's SQLite statements and row reading, unchanged, on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from storage import postgres
+
+pytestmark = pytest.mark.postgres
+
+HOUSEHOLD = "INSERT INTO households(building, room, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"
+
+
+@pytest.fixture
+def conn(postgres_url: str) -> Iterator[postgres.PgConnection]:
+    with postgres.connect(postgres_url) as conn:
+        postgres.apply_migrations(conn)
+        yield conn
+
+
+def test_an_insert_returns_its_new_id_and_a_conflict_inserts_nothing(conn: postgres.PgConnection) -> None:
+    first = conn.execute(HOUSEHOLD, (3, 502, "2026-04-10T01:00:00"))
+    assert first.rowcount == 1
+    new_id = first.fetchone()["id"]
+    second = conn.execute(HOUSEHOLD, (3, 601, "2026-04-10T01:00:00")).fetchone()["id"]
+    assert second == new_id + 1
+    again = conn.execute(HOUSEHOLD, (3, 502, "2026-04-10T02:00:00"))
+    assert (again.rowcount, again.fetchone()) == (0, None)
+
+
+def test_rows_read_by_name_in_any_case_by_position_and_unpacked(conn: postgres.PgConnection) -> None:
+    conn.execute(HOUSEHOLD, (3, 502, "2026-04-10T01:00:00"))
+    row = conn.execute(
+        "SELECT building AS Building, room, count(*) AS n FROM households GROUP BY building, room"
+    ).fetchone()
+    assert (row["building"], row["BUILDING"], row["room"], row[2]) == (3, 3, 502, 1)
+    building, room, n = row
+    assert (building, room, n) == (3, 502, 1)
+    assert dict(row) == {"building": 3, "room": 502, "n": 1}
+    assert conn.execute("SELECT room FROM households WHERE building = ?", (99,)).fetchall() == []
+
+
+def test_bytes_booleans_and_sums_come_back_as_sqlite_gives_them(conn: postgres.PgConnection) -> None:
+    pickled = bytes(range(256))
+    conn.execute(
+        "INSERT INTO processed_updates(update_id, processed_at, result) VALUES (?, ?, ?)", (2**40, "t", pickled)
+    )
+    assert conn.execute("SELECT result FROM processed_updates WHERE update_id = ?", (2**40,)).fetchone()[0] == pickled
+    household = conn.execute(HOUSEHOLD, (3, 502, "t")).fetchone()["id"]
+    buy = conn.execute(
+        "INSERT INTO group_buys(title, price_fen, unit, opened_by, chat_id, message_id, status, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        ("蔬菜包", 6800, "份", 9001, -1003, 1, "open", "t"),
+    ).fetchone()["id"]
+    conn.executemany(
+        "INSERT INTO group_buy_orders(buy_id, household_id, quantity, paid, updated_at) VALUES (?, ?, ?, ?, ?)",
+        [(buy, household, 2, True, "t")],
+    )
+    totals = conn.execute(
+        "SELECT paid, sum(quantity) AS units, sum(quantity * price_fen) / 100.0 AS yuan "
+        "FROM group_buy_orders JOIN group_buys ON group_buys.id = buy_id GROUP BY paid"
+    ).fetchone()
+    assert (totals["paid"], totals["units"], totals["yuan"]) == (1, 2, 136.0)
+    assert (type(totals["units"]), type(totals["yuan"])) == (int, float)
+
+
+def test_literal_question_marks_percents_and_named_parameters(conn: postgres.PgConnection) -> None:
+    conn.execute("INSERT INTO chat_settings(chat_id, language) VALUES (?, ?)", (-1003, "zh"))
+    found = conn.execute(
+        "SELECT '50%?' AS label, chat_id FROM chat_settings WHERE language LIKE 'z%' AND chat_id = :chat",
+        {"chat": -1003},
+    ).fetchall()
+    assert [(row["label"], row["chat_id"]) for row in found] == [("50%?", -1003)]
