@@ -5,8 +5,6 @@ This is the one ordered place where everything is registered.
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
 from handlers import (
     bulletins,
     buttons,
@@ -23,9 +21,10 @@ from handlers import (
     volunteers,
     wecom,
 )
+from handlers.context import BotApp
 
 
-def register_all(app: Application) -> None:
+def register_all(app: BotApp) -> None:
     buttons.register(app)  # the callback data of every message the bot sends is recorded
     guards.register(app)  # groups -3 to -1: other bots, re-delivered updates, presses of buttons not sent
     router.register(app)  # group 0: every text message is parsed once
@@ -41,7 +40,7 @@ def register_all(app: Application) -> None:
     errors.register(app)
 
 
-async def on_startup(app: Application) -> None:
+async def on_startup(app: BotApp) -> None:
     """After the database is open: start sending what the outbox owes, re-register the schedules
     kept in SQLite."""
     sending.start_outbox(app)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import time
 
-from telegram import Update
+from telegram import Message
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application, ContextTypes
 
 from bot.domain.models import Notice, Rumor
 from bot.language import commands as c
-from bot.texts.i18n import t
-from handlers.context import BotContext
+from bot.texts.i18n import join, t
+from handlers.context import BotApp, BotContext, Incoming, job_data, job_queue
 from handlers.router import router_of
 from handlers.sending import broadcast, building_chat_ids
 
@@ -24,10 +23,10 @@ def rumor_text(lang: str, rumor: Rumor) -> str:
     return text
 
 
-async def _post_notice(app: Application, notice: Notice) -> int:
+async def _post_notice(app: BotApp, notice: Notice) -> int:
     services = app.bot_data.services
 
-    async def send(chat_id: int):
+    async def send(chat_id: int) -> Message:
         return await app.bot.send_message(chat_id, t(services.chat_language(chat_id), "notice.post", text=notice.text))
 
     count = len(await broadcast(app, await building_chat_ids(app), send))
@@ -39,10 +38,10 @@ def notice_job_name(notice_id: int) -> str:
     return f"notice-{notice_id}"
 
 
-def schedule_notice(app: Application, notice: Notice) -> None:
+def schedule_notice(app: BotApp, notice: Notice) -> None:
     hour, minute = (int(part) for part in (notice.daily_at or "00:00").split(":"))
     tz = app.bot_data.services.config.schedule.tz
-    app.job_queue.run_daily(
+    job_queue(app).run_daily(
         _notice_job,
         time=time(hour, minute, tzinfo=tz),
         data=notice.id,
@@ -51,50 +50,50 @@ def schedule_notice(app: Application, notice: Notice) -> None:
     )
 
 
-async def _notice_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    notice = await context.application.bot_data.services.bulletins.claim_daily(context.job.data)
+async def _notice_job(context: BotContext) -> None:
+    notice = await context.application.bot_data.services.bulletins.claim_daily(job_data(context, int))
     if notice is not None:
         await _post_notice(context.application, notice)
 
 
-async def restore_jobs(app: Application) -> None:
+async def restore_jobs(app: BotApp) -> None:
     for notice in await app.bot_data.services.bulletins.recurring():
         schedule_notice(app, notice)
 
 
-async def notice(update: Update, context: BotContext, command: c.Notice) -> None:
+async def notice(incoming: Incoming, context: BotContext, command: c.Notice) -> None:
     issued = await context.services.bulletins.add_notice(await context.actor(), command)
     if issued.daily_at:
         schedule_notice(context.application, issued)
-        await update.effective_message.reply_text(context.t("notice.scheduled", id=issued.id, time=issued.daily_at))
+        await incoming.message.reply_text(context.t("notice.scheduled", id=issued.id, time=issued.daily_at))
         return
     count = await _post_notice(context.application, issued)
-    await update.effective_message.reply_text(context.t("notice.sent", count=count))
+    await incoming.message.reply_text(context.t("notice.sent", count=count))
 
 
-async def notices(update: Update, context: BotContext, command: c.Notices) -> None:
+async def notices(incoming: Incoming, context: BotContext, command: c.Notices) -> None:
     recurring = await context.services.bulletins.recurring(await context.actor())
     if not recurring:
-        await update.effective_message.reply_text(context.t("notice.none"))
+        await incoming.message.reply_text(context.t("notice.none"))
         return
     lines = [context.t("notice.list_title")]
     lines += [context.t("notice.list_line", id=n.id, time=n.daily_at, text=n.text[:60]) for n in recurring]
-    await update.effective_message.reply_text("\n".join(lines))
+    await incoming.message.reply_text("\n".join(lines))
 
 
-async def notice_off(update: Update, context: BotContext, command: c.NoticeOff) -> None:
+async def notice_off(incoming: Incoming, context: BotContext, command: c.NoticeOff) -> None:
     await context.services.bulletins.stop_notice(await context.actor(), command.notice_id)
-    for job in context.job_queue.get_jobs_by_name(notice_job_name(command.notice_id)):
+    for job in job_queue(context.application).get_jobs_by_name(notice_job_name(command.notice_id)):
         job.schedule_removal()
-    await update.effective_message.reply_text(context.t("notice.stopped", id=command.notice_id))
+    await incoming.message.reply_text(context.t("notice.stopped", id=command.notice_id))
 
 
-async def rumor(update: Update, context: BotContext, command: c.Rumor) -> None:
+async def rumor(incoming: Incoming, context: BotContext, command: c.Rumor) -> None:
     issued, superseded = await context.services.bulletins.add_rumor(await context.actor(), command)
     app = context.application
     services = context.services
 
-    async def send(chat_id: int):
+    async def send(chat_id: int) -> Message:
         message = await app.bot.send_message(chat_id, rumor_text(services.chat_language(chat_id), issued))
         try:
             await app.bot.pin_chat_message(chat_id, message.message_id, disable_notification=True)
@@ -106,14 +105,14 @@ async def rumor(update: Update, context: BotContext, command: c.Rumor) -> None:
     await services.wecom.mirror(issued)
     text = context.t("rumor.sent", id=issued.id, count=count)
     if superseded:
-        text += "\n" + context.t("rumor.superseded", ids="、".join(f"#{i}" for i in superseded))
-    await update.effective_message.reply_text(text)
+        text += "\n" + context.t("rumor.superseded", ids=join(context.lang, (f"#{i}" for i in superseded)))
+    await incoming.message.reply_text(text)
 
 
-async def rumors(update: Update, context: BotContext, command: c.Rumors) -> None:
+async def rumors(incoming: Incoming, context: BotContext, command: c.Rumors) -> None:
     active = await context.services.bulletins.active_rumors()
     if not active:
-        await update.effective_message.reply_text(context.t("rumor.none"))
+        await incoming.message.reply_text(context.t("rumor.none"))
         return
     tz = context.services.config.schedule.tz
     lines = [context.t("rumor.list_title")]
@@ -122,26 +121,26 @@ async def rumors(update: Update, context: BotContext, command: c.Rumors) -> None
             "rumor.list_line",
             id=r.id,
             title=r.title,
-            keywords="、".join(r.keywords),
+            keywords=join(context.lang, r.keywords),
             time=r.issued_at.astimezone(tz).strftime("%m-%d %H:%M"),
         )
         for r in active
     ]
-    await update.effective_message.reply_text("\n".join(lines))
+    await incoming.message.reply_text("\n".join(lines))
 
 
-async def rumor_off(update: Update, context: BotContext, command: c.RumorOff) -> None:
+async def rumor_off(incoming: Incoming, context: BotContext, command: c.RumorOff) -> None:
     await context.services.bulletins.retire_rumor(await context.actor(), command.rumor_id)
-    await update.effective_message.reply_text(context.t("rumor.retired", id=command.rumor_id))
+    await incoming.message.reply_text(context.t("rumor.retired", id=command.rumor_id))
 
 
-async def answer_rumors(update: Update, context: BotContext) -> None:
+async def answer_rumors(incoming: Incoming, context: BotContext) -> None:
     """Chatter in a building group that mentions a rumor's keywords gets its rebuttal."""
-    chat = update.effective_chat
+    chat = incoming.chat
     bulletins = context.services.bulletins
     if chat.type == "private":
         return
-    message = update.effective_message
+    message = incoming.message
     matching = await bulletins.mentioned(message.text or message.caption or "")
     if not matching:
         return  # most messages: no database work at all
@@ -149,10 +148,10 @@ async def answer_rumors(update: Update, context: BotContext) -> None:
     if binding is None or binding.kind != "building":
         return
     for found in await bulletins.rumors_to_answer(chat.id, matching):
-        await update.effective_message.reply_text(rumor_text(context.lang, found))
+        await incoming.message.reply_text(rumor_text(context.lang, found))
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     router = router_of(app)
     router.add(c.Notice, notice)
     router.add(c.Notices, notices)

@@ -16,10 +16,11 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import AIORateLimiter
 
 from bot.services.deliveries import Deliveries
 from bot.services.errors import StorageError
+from handlers.context import BotApp
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ async def _apart_from_the_update(write: Coroutine[Any, Any, T]) -> T:
     return await asyncio.create_task(write, context=contextvars.Context())
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     """Record into the application's database (``bot.runtime.app`` builds the bot with a RecordingRateLimiter)."""
     recorder = app.bot.rate_limiter
     if not isinstance(recorder, RecordingRateLimiter):

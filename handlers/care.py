@@ -3,45 +3,41 @@
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, ContextTypes
-
 from bot.language import commands as c
 from bot.texts.i18n import t
 from handlers import groupbuys, medicine
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext, Incoming, job_queue
 from handlers.router import router_of
 from handlers.sending import send_private
 
 TICK_SECONDS = 60
 
 
-async def add(update: Update, context: BotContext, command: c.CareAdd) -> None:
+async def add(incoming: Incoming, context: BotContext, command: c.CareAdd) -> None:
     member = await context.services.care.add(await context.actor(), command.room, command.needs)
-    await update.effective_message.reply_text(context.t("care.added", household=member.household))
+    await incoming.message.reply_text(context.t("care.added", household=member.household))
 
 
-async def pair(update: Update, context: BotContext, command: c.CarePair) -> None:
+async def pair(incoming: Incoming, context: BotContext, command: c.CarePair) -> None:
     """Reply to a volunteer's message with #结对 3-502: that volunteer is paired (a reply is required)."""
-    replied = update.effective_message.reply_to_message
+    replied = incoming.message.reply_to_message
     person = replied.from_user if replied and replied.from_user and not replied.from_user.is_bot else None
     volunteer = await context.services.roster.actor(person.id) if person else None
     member = await context.services.care.pair(await context.actor(), command.room, volunteer)
-    assert person is not None  # pair() refuses without a reply
-    await update.effective_message.reply_text(
-        context.t("care.paired", household=member.household, name=person.first_name)
-    )
+    if person is None:  # not reached: pair() refuses without a reply
+        return
+    await incoming.message.reply_text(context.t("care.paired", household=member.household, name=person.first_name))
     note = context.t("care.pair_note", household=member.household, needs=member.needs or "—")
     await send_private(context.bot, person.id, note)  # if unreachable, escalation goes via the leader
 
 
-async def safe(update: Update, context: BotContext, command: c.CareSafe) -> None:
+async def safe(incoming: Incoming, context: BotContext, command: c.CareSafe) -> None:
     member, fresh = await context.services.care.safe(await context.actor(), command.room)
     key = "care.safe" if fresh else "care.already_safe"
-    await update.effective_message.reply_text(context.t(key, household=member.household))
+    await incoming.message.reply_text(context.t(key, household=member.household))
 
 
-async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def tick(context: BotContext) -> None:
     """Send the escalations that are due (each once per household, day and level, even across restarts);
     the same minute tells leaders of medicine requests left unconfirmed too long, and sends the
     nudges (medicine and group buys) that are due."""
@@ -73,13 +69,13 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
             await services.wecom.mirror(member)
 
 
-def start_jobs(app: Application) -> None:
-    app.job_queue.run_repeating(
+def start_jobs(app: BotApp) -> None:
+    job_queue(app).run_repeating(
         tick, interval=TICK_SECONDS, first=1, name="care-tick", job_kwargs={"misfire_grace_time": 30, "coalesce": True}
     )
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     router = router_of(app)
     router.add(c.CareAdd, add)
     router.add(c.CarePair, pair)

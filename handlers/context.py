@@ -1,14 +1,18 @@
-"""The typed callback context every handler receives: ``context.services``, ``context.t(...)``."""
+"""What every handler receives, typed: the context (``context.services``, ``context.t(...)``), and
+the message (:class:`Incoming`) or the button press (:class:`Press`) it handles, whose chat, sender
+and message are never None."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from telegram import Update
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.domain.permissions import Actor
+from bot.language.callbacks import Button
 from bot.services import Services
 from bot.texts.i18n import pick_language, t
 
@@ -39,7 +43,7 @@ class AppState:
         self.folded: dict[int, Counter[str]] = {}
 
 
-class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppState]):
     """One context per update; PTB hands the same object to every handler group."""
 
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
@@ -87,3 +91,74 @@ class BotContext(CallbackContext[ExtBot, dict, dict, AppState]):
 
     def t(self, key: str, **values: Any) -> str:
         return t(self.lang, key, **values)
+
+
+# The application as handlers see it: its ``bot_data`` is the AppState.
+BotApp = Application[ExtBot[None], Any, Any, Any, AppState, Any]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message being handled, with its chat and its sender: the router and the features' message
+    handlers hand on only messages that have both (a channel's post has no sender)."""
+
+    update: Update
+    message: Message
+    chat: Chat
+    user: User
+
+    @classmethod
+    def of(cls, update: Update) -> Incoming | None:
+        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+        if message is None or chat is None or user is None:
+            return None
+        return cls(update, message, chat, user)
+
+    @property
+    def edited(self) -> bool:
+        return self.update.edited_message is not None
+
+
+B = TypeVar("B", bound=Button)
+
+
+@dataclass(frozen=True)
+class Press(Generic[B]):
+    """A button pressed under a message the bot can still edit, with its data decoded
+    (``bot.language.callbacks``)."""
+
+    update: Update
+    query: CallbackQuery
+    message: Message
+    data: B
+
+    @classmethod
+    def of(cls, update: Update, kind: type[B]) -> Press[B] | None:
+        """None for a press of another kind, or under a message Telegram no longer shows the bot."""
+        query = update.callback_query
+        data = kind.read(query.data) if query is not None else None
+        if query is None or data is None or not isinstance(query.message, Message):
+            return None
+        return cls(update, query, query.message, data)
+
+    @property
+    def user(self) -> User:
+        return self.query.from_user
+
+
+T = TypeVar("T")
+
+
+def job_queue(app: BotApp) -> JobQueue[Any]:
+    """The application's job queue (PTB's type allows an application without one; ours has one)."""
+    if app.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+    return app.job_queue
+
+
+def job_data(context: BotContext, kind: type[T]) -> T:
+    """What the running job was scheduled with (``data=``): a buy's id, a notice's."""
+    data = context.job.data if context.job is not None else None
+    if not isinstance(data, kind):
+        raise TypeError(f"a job ran without its {kind.__name__}")
+    return data

@@ -7,10 +7,9 @@ import logging
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
-from telegram.ext import Application
 
 from bot.services.errors import AlreadyProcessed, StorageError
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 
 log = logging.getLogger(__name__)
 
@@ -55,5 +54,5 @@ async def on_error(update: object, context: BotContext) -> None:
         log.warning("could not send the apology for update %s: %s", update_id, exc.__class__.__name__)
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     app.add_error_handler(on_error)

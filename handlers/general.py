@@ -4,38 +4,28 @@ from __future__ import annotations
 
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler
 
 from bot.domain.permissions import Actor
 from bot.language import commands as c
-from handlers.context import BotContext
-from handlers.router import router_of
+from bot.language.callbacks import HelpTopic
+from handlers.context import BotApp, BotContext, Incoming, Press
+from handlers.router import on_press, router_of
 
 
-async def start(update: Update, context: BotContext, command: c.Start) -> None:
+async def start(incoming: Incoming, context: BotContext, command: c.Start) -> None:
     """/start, or a deep link (``/start phone``, ``/start med12``) that a feature answers."""
     match = _PAYLOAD.match(command.payload)
     follow_up = router_of(context.application).start_payloads.get(match["name"]) if match else None
-    if follow_up is not None and update.effective_chat.type == "private":
-        await follow_up(update, context, match["argument"])
+    if match and follow_up is not None and incoming.chat.type == ChatType.PRIVATE:
+        await follow_up(incoming, context, match["argument"])
         return
-    await update.effective_message.reply_text(context.t("start"))
-    await help_(update, context, c.Help())
+    await incoming.message.reply_text(context.t("start"))
+    await help_(incoming, context, c.Help())
 
 
 _PAYLOAD = re.compile(r"^(?P<name>[a-z]+)(?P<argument>[0-9]*)$")
-
-# "More" buttons under the short help: topic → the help texts it shows (a topic shows when a
-# command of its first text has a handler: ``router.help_keys``, from the registry's topics).
-TOPICS: dict[str, tuple[str, ...]] = {
-    "med": ("help.medicine",),
-    "gb": ("help.groupbuy",),
-    "vol": ("help.volunteers",),
-    "care": ("help.care",),
-    "notice": ("help.bulletins", "help.reports"),
-}
 
 
 def _role(actor: Actor) -> str:
@@ -47,33 +37,30 @@ def _role(actor: Actor) -> str:
 
 
 def _topic_buttons(context: BotContext) -> InlineKeyboardMarkup:
-    registered = router_of(context.application).help_keys
+    """The buttons under the short help: one per topic of the commands that have a handler."""
     buttons = [
-        InlineKeyboardButton(context.t(f"help.button.{topic}"), callback_data=f"help:{topic}")
-        for topic, keys in TOPICS.items()
-        if keys[0] in registered
+        InlineKeyboardButton(context.t(topic.label_key), callback_data=HelpTopic(topic).encode())
+        for topic in router_of(context.application).topics
     ]
     return InlineKeyboardMarkup([buttons])
 
 
-async def help_(update: Update, context: BotContext, command: c.Help) -> None:
+async def help_(incoming: Incoming, context: BotContext, command: c.Help) -> None:
     """A few lines for what the asker does (resident, volunteer, leader, committee); more per topic."""
     lines = context.t(f"help.short.{_role(await context.actor())}")
-    await update.effective_message.reply_text(context.t("help", commands=lines), reply_markup=_topic_buttons(context))
+    await incoming.message.reply_text(context.t("help", commands=lines), reply_markup=_topic_buttons(context))
 
 
-async def help_topic(update: Update, context: BotContext) -> None:
+async def help_topic(press: Press[HelpTopic], context: BotContext) -> None:
     """A topic button: the help message shows that topic's lines, in the presser's language."""
-    query = update.callback_query
-    topic = query.data.removeprefix("help:")
-    await query.answer()
-    text = "\n".join(context.t(key) for key in TOPICS[topic])
-    await query.edit_message_text(text, reply_markup=_topic_buttons(context))
+    await press.query.answer()
+    text = "\n".join(context.t(key) for key in press.data.topic.texts)
+    await press.query.edit_message_text(text, reply_markup=_topic_buttons(context))
 
 
-async def set_language(update: Update, context: BotContext, command: c.SetLanguage) -> None:
+async def set_language(incoming: Incoming, context: BotContext, command: c.SetLanguage) -> None:
     """In a group its leader or the committee set the group's language; anyone else sets their own."""
-    chat = update.effective_chat
+    chat = incoming.chat
     binding = await context.services.roster.chat(chat.id)
     whole_chat = await context.services.settings.choose_language(
         await context.actor(), chat.id, binding.building if binding else None, command.language
@@ -83,12 +70,12 @@ async def set_language(update: Update, context: BotContext, command: c.SetLangua
         key = "lang.set"
     else:
         key = "lang.set_own" if chat.type == ChatType.PRIVATE else "lang.set_own_group"
-    await update.effective_message.reply_text(context.t(key))
+    await incoming.message.reply_text(context.t(key))
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     router = router_of(app)
     router.add(c.Start, start)
     router.add(c.Help, help_)
     router.add(c.SetLanguage, set_language)
-    app.add_handler(CallbackQueryHandler(help_topic, pattern=rf"^help:({'|'.join(TOPICS)})$"))
+    on_press(app, HelpTopic, help_topic)

@@ -10,20 +10,23 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from datetime import timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
+from bot.domain.models import BuyOrder, GroupBuy, Question
+from bot.domain.permissions import Actor
 from bot.language import commands as c
+from bot.language.callbacks import Answer, BuyAction, BuyChoice
 from bot.render.exports import inert_row
 from bot.render.formatting import format_fen, split_message
-from bot.services.groupbuys import Tally
-from bot.texts.i18n import t
-from handlers.context import BotContext
-from handlers.router import guarded, router_of
+from bot.services.errors import UserError
+from bot.services.groupbuys import OrderOutcome, Tally
+from bot.texts.i18n import join, t
+from handlers.context import BotApp, BotContext, Incoming, Press, job_data, job_queue
+from handlers.router import on_press, router_of
 from handlers.sending import owe_text
 
 log = logging.getLogger(__name__)
@@ -59,7 +62,7 @@ def render_board(lang: str, tally: Tally, closed: bool, tz: tzinfo) -> tuple[str
         t(lang, "gb.board_title", id=buy.id, title=buy.name, closed=t(lang, "gb.closed_mark") if closed else ""),
         t(lang, "gb.price", price=format_fen(buy.price_fen), unit=buy.unit),
         *([t(lang, "gb.pickup", pickup=buy.pickup)] if buy.pickup else []),
-        t(lang, "gb.progress", households=len(tally.ordering), total=tally.total, unit=buy.unit),
+        t(lang, "gb.progress", count=len(tally.ordering), total=tally.total, unit=buy.unit),
         *_conditions(lang, tally, tz),
     ]
     ordering = tally.ordering
@@ -73,15 +76,15 @@ def render_board(lang: str, tally: Tally, closed: bool, tz: tzinfo) -> tuple[str
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("+1", callback_data=f"gb:+1:{buy.id}"),
-                InlineKeyboardButton("−1", callback_data=f"gb:-1:{buy.id}"),
+                InlineKeyboardButton("+1", callback_data=BuyAction("+1", buy.id).encode()),
+                InlineKeyboardButton("−1", callback_data=BuyAction("-1", buy.id).encode()),
             ]
         ]
     )
     return "\n".join(lines)[:4000], markup
 
 
-def _payment(lang: str, tally: Tally, order) -> str:
+def _payment(lang: str, tally: Tally, order: BuyOrder) -> str:
     """✅已付, 未付, or what is still to pay / to refund when the order changed after paying."""
     balance = tally.balance_fen(order)
     if not order.paid:
@@ -124,10 +127,10 @@ def render_summary(lang: str, tally: Tally, tz: tzinfo) -> list[str]:
     lines.append(t(lang, "gb.summary_delivery"))
     for building, orders in tally.by_building().items():
         lines.append(t(lang, "gb.building", building=building))
-        lines.append("  " + "、".join(f"{o.household}×{o.quantity}" for o in orders))
+        lines.append("  " + join(lang, (f"{o.household}×{o.quantity}" for o in orders)))
     if tally.not_ordered:
         lines.append(t(lang, "gb.not_ordered", count=len(tally.not_ordered)))
-        lines.append("、".join(tally.not_ordered))
+        lines.append(join(lang, tally.not_ordered))
     return split_message(lines)
 
 
@@ -155,7 +158,7 @@ def export_csv(tally: Tally) -> bytes:
 
 
 # ---------------------------------------------------------------------- the live board
-async def refresh_board(app: Application, buy_id: int) -> None:
+async def refresh_board(app: BotApp, buy_id: int) -> None:
     """Edit the buy's board in place (or re-post it at the bottom when chatter buried it)."""
     services = app.bot_data.services
     tally = await services.groupbuys.tally(buy_id)
@@ -177,10 +180,10 @@ async def refresh_board(app: Application, buy_id: int) -> None:
     app.bot_data.last_seen[buy.chat_id] = max(newest, message.message_id)
 
 
-async def _refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _refresh_job(context: BotContext) -> None:
     """Refresh until the board shows every order: orders that came while a refresh waited on
     Telegram (a busy group's send budget) are shown by another pass of the same job."""
-    buy_id = context.job.data
+    buy_id = job_data(context, int)
     state = context.application.bot_data
     state.boards_refreshing.add(buy_id)
     try:
@@ -195,7 +198,7 @@ def board_job_name(buy_id: int) -> str:
     return f"board-{buy_id}"
 
 
-def schedule_board(app: Application, buy_id: int) -> None:
+def schedule_board(app: BotApp, buy_id: int) -> None:
     """At most one pending refresh per buy: a burst of orders shares it, and a refresh already
     running makes another pass instead of a second job (which the scheduler would skip). The job's
     name is also its scheduler id, so finding it is a look-up, not a scan of every job."""
@@ -203,30 +206,35 @@ def schedule_board(app: Application, buy_id: int) -> None:
     if buy_id in app.bot_data.boards_refreshing:
         return
     name = board_job_name(buy_id)
-    if app.job_queue.scheduler.get_job(name) is None:
+    jobs = job_queue(app)
+    if jobs.scheduler.get_job(name) is None:
         interval = app.bot_data.services.config.groupbuy.board_interval_seconds
-        app.job_queue.run_once(_refresh_job, when=interval, data=buy_id, name=name, job_kwargs={"id": name})
+        jobs.run_once(_refresh_job, when=interval, data=buy_id, name=name, job_kwargs={"id": name})
 
 
 def close_job_name(buy_id: int) -> str:
     return f"gb-close-{buy_id}"
 
 
-def schedule_close(app: Application, buy) -> None:
+def schedule_close(app: BotApp, buy: GroupBuy) -> None:
     """Close at the deadline; the job is re-registered from SQLite at every start."""
     if buy.deadline is None:
         return
-    for job in app.job_queue.get_jobs_by_name(close_job_name(buy.id)):
-        job.schedule_removal()
+    _unschedule_close(app, buy.id)
     # Measured on the services' clock (so tests control time); a deadline already past runs at once.
     delay = max(0.0, (buy.deadline - app.bot_data.services.clock.now()).total_seconds())
-    app.job_queue.run_once(
+    job_queue(app).run_once(
         _close_job, when=delay, data=buy.id, name=close_job_name(buy.id), job_kwargs={"misfire_grace_time": None}
     )
 
 
-async def _close_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    buy_id = context.job.data
+def _unschedule_close(app: BotApp, buy_id: int) -> None:
+    for job in job_queue(app).get_jobs_by_name(close_job_name(buy_id)):
+        job.schedule_removal()
+
+
+async def _close_job(context: BotContext) -> None:
+    buy_id = job_data(context, int)
     services = context.application.bot_data.services
     buy = await services.groupbuys.get(buy_id)
     if buy.status == "closed":
@@ -235,7 +243,7 @@ async def _close_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await announce_close(context.application, buy_id)
 
 
-async def announce_close(app: Application, buy_id: int) -> None:
+async def announce_close(app: BotApp, buy_id: int) -> None:
     """The board marked closed and the summary posted; below the minimum (and not yet called off)
     the summary carries a button for the leader to call the buy off."""
     services = app.bot_data.services
@@ -246,20 +254,21 @@ async def announce_close(app: Application, buy_id: int) -> None:
     await services.wecom.mirror(tally)
     markup = None
     if tally.short_of_minimum and not tally.buy.called_off:
-        button = InlineKeyboardButton(t(lang, "ask.button.call_off"), callback_data=f"gb:off:{buy_id}")
+        button = InlineKeyboardButton(t(lang, "ask.button.call_off"), callback_data=BuyAction("off", buy_id).encode())
         markup = InlineKeyboardMarkup([[button]])
     for i, text in enumerate(parts):
         await app.bot.send_message(tally.buy.chat_id, text, reply_markup=markup if i == len(parts) - 1 else None)
 
 
-async def remind(app: Application) -> None:
+async def remind(app: BotApp) -> None:
     """A buy closing within the hour reminds, once, the roster households that have not joined, by
     room in their building's group (owed through the outbox under the buy's key, then marked)."""
     services = app.bot_data.services
     tz = services.config.schedule.tz
     for reminder in await services.groupbuys.reminders_due(quiet=services.quiet_hours()):
-        buy = reminder.buy
-        assert buy.deadline is not None  # only buys with a deadline are reminded
+        buy, deadline = reminder.buy, reminder.buy.deadline
+        if deadline is None:  # not reached: only buys with a deadline are reminded
+            continue
         for chat in await services.roster.building_chats(buy.building):
             rooms = reminder.not_joined.get(chat.building or 0)
             if not rooms:
@@ -270,22 +279,21 @@ async def remind(app: Application) -> None:
                 "nudge.gb.remind",
                 id=buy.id,
                 title=buy.title,
-                time=buy.deadline.astimezone(tz).strftime("%H:%M"),
-                households="、".join(rooms) if lang == "zh" else ", ".join(rooms),
+                time=deadline.astimezone(tz).strftime("%H:%M"),
+                households=join(lang, rooms),
             )
             await owe_text(services.outbox, chat.chat_id, text, f"nudge:gb-remind:{buy.id}:{chat.chat_id}")
         await services.groupbuys.reminded(buy.id)
 
 
-async def restore_jobs(app: Application) -> None:
+async def restore_jobs(app: BotApp) -> None:
     """At start-up: deadlines of open buys (a deadline passed while down closes at once)."""
     for buy in await app.bot_data.services.groupbuys.open_buys():
         schedule_close(app, buy)
 
 
 # ---------------------------------------------------------------------- commands
-def _note_message(update: Update, context: BotContext) -> None:
-    message = update.effective_message
+def _note_message(message: Message, context: BotContext) -> None:
     seen = context.bot_data.last_seen
     seen[message.chat_id] = max(seen.get(message.chat_id, 0), message.message_id)
 
@@ -295,17 +303,17 @@ async def _building(context: BotContext, chat_id: int) -> int | None:
     return binding.building if binding else None
 
 
-async def open_buy(update: Update, context: BotContext, command: c.GroupBuyOpen) -> None:
+async def open_buy(incoming: Incoming, context: BotContext, command: c.GroupBuyOpen) -> None:
     """Open the buy, or first ask about a deadline that was read with a guess or not read at all.
     An edit of the message while the question waits replaces the question."""
-    chat, message = update.effective_chat, update.effective_message
+    chat, message = incoming.chat, incoming.message
     actor = await context.actor()
     building = await _building(context, chat.id)
     questions = context.services.questions
-    if update.edited_message is not None:
+    if incoming.edited:
         waiting = await questions.by_source(chat.id, message.message_id)
         if waiting is None or waiting.answered:
-            log.info("edit of an opened buy's message ignored (update %s)", update.update_id)
+            log.info("edit of an opened buy's message ignored (update %s)", incoming.update.update_id)
             return
         if not (command.unsure or command.deadline_text):
             await questions.settle(waiting)
@@ -316,7 +324,9 @@ async def open_buy(update: Update, context: BotContext, command: c.GroupBuyOpen)
     await _open(context, actor, chat.id, message.message_id, building, command)
 
 
-async def _ask_deadline(context: BotContext, actor, message, title: str, command: c.GroupBuyOpen | c.BuyChange) -> None:
+async def _ask_deadline(
+    context: BotContext, actor: Actor, message: Message, title: str, command: c.GroupBuyOpen | c.BuyChange
+) -> None:
     """Ask the sender about a deadline read with a guess or not read; the command waits for the answer."""
     questions = context.services.questions
     question = await questions.ask(actor, message.chat_id, message.message_id, "deadline", command)
@@ -325,7 +335,9 @@ async def _ask_deadline(context: BotContext, actor, message, title: str, command
     await questions.prompted(question.id, sent.message_id)
 
 
-async def _open(context: BotContext, actor, chat_id: int, message_id: int, building, command) -> None:
+async def _open(
+    context: BotContext, actor: Actor, chat_id: int, message_id: int, building: int | None, command: c.GroupBuyOpen
+) -> None:
     buy = await context.services.groupbuys.open(actor, chat_id, message_id, building, command)
     if buy is None:
         return
@@ -336,7 +348,7 @@ async def _open(context: BotContext, actor, chat_id: int, message_id: int, build
     schedule_close(context.application, buy)
 
 
-def _when(context: BotContext, moment) -> str:
+def _when(context: BotContext, moment: datetime) -> str:
     """``明天 08:00`` / ``tomorrow 08:00``, or the date for later days."""
     tz = context.services.config.schedule.tz
     local = moment.astimezone(tz)
@@ -345,32 +357,38 @@ def _when(context: BotContext, moment) -> str:
     return f"{day} {local:%H:%M}"
 
 
-def _deadline_question(context: BotContext, question_id: int, title: str, command: c.GroupBuyOpen | c.BuyChange):
+def _answer_button(context: BotContext, key: str, answer: Answer) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.t(key), callback_data=answer.encode())
+
+
+def _deadline_question(
+    context: BotContext, question_id: int, title: str, command: c.GroupBuyOpen | c.BuyChange
+) -> tuple[str, InlineKeyboardMarkup]:
     if command.deadline is not None:
         text = context.t("ask.deadline", title=title, when=_when(context, command.deadline))
         buttons = [
-            InlineKeyboardButton(context.t("ask.button.yes"), callback_data=f"ask:{question_id}:yes"),
-            InlineKeyboardButton(context.t("ask.button.edit"), callback_data=f"ask:{question_id}:edit"),
+            _answer_button(context, "ask.button.yes", Answer(question_id, "yes")),
+            _answer_button(context, "ask.button.edit", Answer(question_id, "edit")),
         ]
     else:
         text = context.t("ask.deadline_unread", title=title, words=command.deadline_text or "")
         # "none": a new buy opens without a deadline; a changed one keeps its deadline
         label = "ask.button.keep_deadline" if isinstance(command, c.BuyChange) else "ask.button.no_deadline"
-        buttons = [InlineKeyboardButton(context.t(label), callback_data=f"ask:{question_id}:none")]
+        buttons = [_answer_button(context, label, Answer(question_id, "none"))]
     return text, InlineKeyboardMarkup([buttons])
 
 
-async def order(update: Update, context: BotContext, command: c.Order) -> None:
+async def order(incoming: Incoming, context: BotContext, command: c.Order) -> None:
     """Set the household's quantity, or first ask about one far above the buy's usual (100 for 1)."""
-    message = update.effective_message
+    message = incoming.message
     groupbuys = context.services.groupbuys
     actor = await context.actor()
-    if update.edited_message is None and await groupbuys.unusual(command.buy_id, command.quantity):
+    if not incoming.edited and await groupbuys.unusual(command.buy_id, command.quantity):
         buy = await groupbuys.get(command.buy_id)
         question = await context.services.questions.ask(actor, message.chat_id, message.message_id, "quantity", command)
         buttons = [
-            InlineKeyboardButton(context.t("ask.button.yes"), callback_data=f"ask:{question.id}:yes"),
-            InlineKeyboardButton(context.t("ask.button.no"), callback_data=f"ask:{question.id}:none"),
+            _answer_button(context, "ask.button.yes", Answer(question.id, "yes")),
+            _answer_button(context, "ask.button.no", Answer(question.id, "none")),
         ]
         sent = await message.reply_text(
             context.t("ask.quantity", id=buy.id, title=buy.name, quantity=command.quantity, unit=buy.unit),
@@ -379,20 +397,19 @@ async def order(update: Update, context: BotContext, command: c.Order) -> None:
         await context.services.questions.prompted(question.id, sent.message_id)
         return
     outcome = await groupbuys.order(actor, command.buy_id, command.quantity, command.room, paid=command.paid)
-    await _ordered(update, context, outcome)
+    await _ordered(message, context, outcome)
 
 
-async def _ordered(update: Update, context: BotContext, outcome) -> None:
+async def _ordered(message: Message, context: BotContext, outcome: OrderOutcome) -> None:
+    """Acknowledge an order, in answer to ``message`` (the order's, or the question it answered)."""
     if outcome.paid_unconfirmed:  # 已付 from a resident: recorded as an order, the leader confirms payment
-        await update.effective_message.reply_text(
-            context.t("gb.paid_unconfirmed", id=outcome.buy.id, household=outcome.household.label)
-        )
-    elif update.effective_chat.type == ChatType.PRIVATE or _first_in_a_while(context, update.effective_chat.id):
-        await update.effective_message.reply_text(
+        await message.reply_text(context.t("gb.paid_unconfirmed", id=outcome.buy.id, household=outcome.household.label))
+    elif message.chat.type == ChatType.PRIVATE or _first_in_a_while(context, message.chat_id):
+        await message.reply_text(
             context.t("gb.ordered", id=outcome.buy.id, household=outcome.household.label, quantity=outcome.after)
         )
     else:
-        _note_message(update, context)  # under load the board's next edit is the acknowledgement
+        _note_message(message, context)  # under load the board's next edit is the acknowledgement
     schedule_board(context.application, outcome.buy.id)
 
 
@@ -411,25 +428,27 @@ def _first_in_a_while(context: BotContext, chat_id: int) -> bool:
     return True
 
 
-async def reply_order(update: Update, context: BotContext, command: c.ReplyOrder) -> None:
+async def reply_order(incoming: Incoming, context: BotContext, command: c.ReplyOrder) -> None:
     """``+2`` replied to a board orders in that buy; replied to anything else it is chatter."""
-    replied = update.effective_message.reply_to_message
-    buy_id = await context.services.groupbuys.buy_of_board(replied.chat_id, replied.message_id)
+    replied = incoming.message.reply_to_message
+    buy_id = await context.services.groupbuys.buy_of_board(replied.chat_id, replied.message_id) if replied else None
     if buy_id is None:
         return
-    await order(update, context, c.Order(buy_id=buy_id, quantity=command.quantity, paid=command.paid))
+    await order(incoming, context, c.Order(buy_id=buy_id, quantity=command.quantity, paid=command.paid))
 
 
-async def relay(update: Update, context: BotContext, command: c.RelayImport) -> None:
+async def relay(incoming: Incoming, context: BotContext, command: c.RelayImport) -> None:
     """A pasted relay: into the one buy it is for; when several could be meant, ask which."""
-    chat, message = update.effective_chat, update.effective_message
+    chat, message = incoming.chat, incoming.message
     actor = await context.actor()
     building = await _building(context, chat.id)
-    if command.buy_id is None:
+    buy_id = command.buy_id
+    if buy_id is None:
         matches, pool = await context.services.groupbuys.relay_candidates(actor, command.title, building)
         choices = matches or pool
         if len(matches) == 1 or (not command.title and len(pool) == 1):
-            command = command.model_copy(update={"buy_id": choices[0].id})
+            buy_id = choices[0].id
+            command = command.model_copy(update={"buy_id": buy_id})
         elif not choices:
             key = "gb.err.no_title" if command.title else "gb.err.no_open"
             await message.reply_text(context.t(key, title=command.title))
@@ -438,7 +457,7 @@ async def relay(update: Update, context: BotContext, command: c.RelayImport) -> 
             question = await context.services.questions.ask(actor, chat.id, message.message_id, "buy", command)
             key = "ask.which_buy" if matches or not command.title else "ask.which_buy_unmatched"
             buttons = [
-                [InlineKeyboardButton(f"#{buy.id} {buy.name}", callback_data=f"ask:{question.id}:b{buy.id}")]
+                [InlineKeyboardButton(f"#{buy.id} {buy.name}", callback_data=BuyChoice(question.id, buy.id).encode())]
                 for buy in choices[:8]
             ]
             sent = await message.reply_text(
@@ -447,19 +466,21 @@ async def relay(update: Update, context: BotContext, command: c.RelayImport) -> 
             await context.services.questions.prompted(question.id, sent.message_id)
             return
     if command.mine is not None:  # #接龙 蔬菜包 2份: the sender's own order, the buy named by its item
-        await order(update, context, c.Order(buy_id=command.buy_id, quantity=command.mine))
+        await order(incoming, context, c.Order(buy_id=buy_id, quantity=command.mine))
         return
     await _import_relay(context, message, actor, command, building)
 
 
-async def _import_relay(context: BotContext, message, actor, command: c.RelayImport, building) -> None:
+async def _import_relay(
+    context: BotContext, message: Message, actor: Actor, command: c.RelayImport, building: int | None
+) -> None:
     outcome = await context.services.groupbuys.import_relay(actor, command, building)
     total = sum(quantity for _, quantity in outcome.imported)
     lines = [
         context.t("gb.relay_done", id=outcome.buy.id, title=outcome.buy.title, count=len(outcome.imported), total=total)
     ]
     if outcome.not_allowed:
-        lines.append(context.t("gb.relay_not_allowed", rooms="、".join(outcome.not_allowed)))
+        lines.append(context.t("gb.relay_not_allowed", rooms=join(context.lang, outcome.not_allowed)))
     if outcome.unreadable:
         lines.append(context.t("gb.relay_unreadable"))
         lines += [f"  {line}" for line in outcome.unreadable]
@@ -469,67 +490,91 @@ async def _import_relay(context: BotContext, message, actor, command: c.RelayImp
 
 
 # ---------------------------------------------------------------------- answers to the bot's questions
-async def answer_button(update: Update, context: BotContext) -> None:
-    """The answer to a question the bot asked: a guessed deadline (✅ / ✏️ / no deadline), which buy a
-    relay is for, an unusually large order (✅ / ✖), closing below the minimum (close / call off /
-    keep open)."""
-    query = update.callback_query
-    _, raw_id, choice = query.data.split(":")
-    questions = context.services.questions
-    actor = await context.actor()
-    question = await questions.waiting(actor, int(raw_id), query.message.chat_id, query.message.message_id)
-    command = questions.command(question)
+async def _question(press: Press[Answer] | Press[BuyChoice], context: BotContext, question_id: int) -> Question:
+    """The question a button under it answers (``questions.waiting`` refuses anyone but the asker)."""
+    message = press.message
+    return await context.services.questions.waiting(
+        await context.actor(), question_id, message.chat_id, message.message_id
+    )
+
+
+async def _settle(press: Press[Answer] | Press[BuyChoice], context: BotContext, question: Question) -> bool:
+    """Settle the question once, its buttons taken away; False when it was answered before."""
+    if not await context.services.questions.settle(question):
+        await press.query.answer(context.t("ask.err.answered"))
+        return False
+    await press.query.answer()
+    await press.query.edit_message_reply_markup(None)
+    return True
+
+
+async def answer_button(press: Press[Answer], context: BotContext) -> None:
+    """The answer to a question the bot asked: a guessed deadline (✅ / ✏️ / no deadline), an
+    unusually large order (✅ / ✖), closing below the minimum (close / call off / keep open)."""
+    choice = press.data.choice
+    question = await _question(press, context, press.data.question_id)
+    command = context.services.questions.command(question)
+    if isinstance(command, c.RelayImport):  # answered by a buy's button (``buy_chosen``)
+        raise UserError("button.gone")
     if isinstance(command, c.GroupBuyOpen | c.BuyChange) and choice == "edit":  # the question waits for a reply
-        await query.answer()
+        await press.query.answer()
         title = await _title(context, command)
-        await query.edit_message_text(context.t("ask.deadline_reply", title=title))
+        await press.query.edit_message_text(context.t("ask.deadline_reply", title=title))
         return
-    if not await questions.settle(question):
-        await query.answer(context.t("ask.err.answered"))
+    if not await _settle(press, context, question):
         return
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    building = await _building(context, question.chat_id)
-    if isinstance(command, c.RelayImport) and command.mine is not None:
-        outcome = await context.services.groupbuys.order(actor, int(choice[1:]), command.mine)
-        await _ordered(update, context, outcome)
-    elif isinstance(command, c.RelayImport):
-        command = command.model_copy(update={"buy_id": int(choice[1:])})
-        await _import_relay(context, query.message, actor, command, building)
-    elif isinstance(command, c.Order):
+    actor = await context.actor()
+    if isinstance(command, c.Order):
         if choice == "yes":
             groupbuys = context.services.groupbuys
             outcome = await groupbuys.order(actor, command.buy_id, command.quantity, command.room, paid=command.paid)
-            await _ordered(update, context, outcome)
+            await _ordered(press.message, context, outcome)
         else:
-            await query.message.reply_text(context.t("ask.dropped"))
+            await press.message.reply_text(context.t("ask.dropped"))
     elif isinstance(command, c.CloseBuy):
         if choice == "yes":
             await _close(context, actor, command.buy_id)
         elif choice == "none":
             await _call_off(context, actor, command.buy_id)
         else:
-            await query.message.reply_text(context.t("gb.kept_open", id=command.buy_id))
+            await press.message.reply_text(context.t("gb.kept_open", id=command.buy_id))
     else:
-        update_fields = {"unsure": ()}
+        settled: dict[str, object] = {"unsure": ()}
         if choice == "none":
-            update_fields |= {"deadline": None, "deadline_text": None}
-        await _deadline_settled(context, actor, question, command.model_copy(update=update_fields))
+            settled |= {"deadline": None, "deadline_text": None}
+        await _deadline_settled(context, actor, question, command.model_copy(update=settled))
 
 
-async def answer_reply(update: Update, context: BotContext) -> None:
+async def buy_chosen(press: Press[BuyChoice], context: BotContext) -> None:
+    """Which buy a pasted relay (or ``#接龙 蔬菜包 2份``, the buy named by its item) is for: that one."""
+    question = await _question(press, context, press.data.question_id)
+    command = context.services.questions.command(question)
+    if not isinstance(command, c.RelayImport):
+        raise UserError("button.gone")
+    if not await _settle(press, context, question):
+        return
+    actor, buy_id = await context.actor(), press.data.buy_id
+    if command.mine is not None:
+        outcome = await context.services.groupbuys.order(actor, buy_id, command.mine)
+        await _ordered(press.message, context, outcome)
+        return
+    building = await _building(context, question.chat_id)
+    await _import_relay(context, press.message, actor, command.model_copy(update={"buy_id": buy_id}), building)
+
+
+async def answer_reply(incoming: Incoming, context: BotContext) -> None:
     """A reply to a deadline question with the time (``明天20:00``) opens the buy."""
-    message = update.effective_message
+    message = incoming.message
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
         return
     questions = context.services.questions
     question = await questions.by_prompt(message.chat_id, replied.message_id)
-    if question is None or question.kind != "deadline" or question.answered:
+    command = questions.command(question) if question is not None and not question.answered else None
+    if question is None or not isinstance(command, c.GroupBuyOpen | c.BuyChange):  # no deadline question
         return
-    if question.user_id != update.effective_user.id:
+    if question.user_id != incoming.user.id:
         return  # someone else's chatter under the question
-    command = questions.command(question)
     deadline = context.services.groupbuys.read_deadline(message.text or "")
     if deadline is None:
         await message.reply_text(context.t("ask.deadline_again"))
@@ -540,7 +585,9 @@ async def answer_reply(update: Update, context: BotContext) -> None:
     await _deadline_settled(context, await context.actor(), question, command)
 
 
-async def _deadline_settled(context: BotContext, actor, question, command: c.GroupBuyOpen | c.BuyChange) -> None:
+async def _deadline_settled(
+    context: BotContext, actor: Actor, question: Question, command: c.GroupBuyOpen | c.BuyChange
+) -> None:
     """The deadline question answered: open the buy (a new one or a next round), or change it."""
     if isinstance(command, c.BuyChange):
         await _change(context, actor, command, question.chat_id)
@@ -556,9 +603,9 @@ async def _title(context: BotContext, command: c.GroupBuyOpen | c.BuyChange) -> 
 
 
 # ---------------------------------------------------------------------- changing, re-opening
-async def change_buy(update: Update, context: BotContext, command: c.BuyChange) -> None:
+async def change_buy(incoming: Incoming, context: BotContext, command: c.BuyChange) -> None:
     """New terms for an open buy; a deadline read with a guess or not read is asked about first."""
-    message = update.effective_message
+    message = incoming.message
     actor = await context.actor()
     buy = await context.services.groupbuys.changeable(actor, command.buy_id)
     if command.unsure or command.deadline_text:
@@ -567,10 +614,10 @@ async def change_buy(update: Update, context: BotContext, command: c.BuyChange) 
     await _change(context, actor, command, message.chat_id)
 
 
-def _changes(lang: str, before, after, tz: tzinfo) -> list[str]:
+def _changes(lang: str, before: GroupBuy, after: GroupBuy, tz: tzinfo) -> list[str]:
     """One line per term that changed: ``单价 35 → 30 元/盒``."""
 
-    def when(moment) -> str:
+    def when(moment: datetime | None) -> str:
         return moment.astimezone(tz).strftime("%m-%d %H:%M") if moment else "—"
 
     terms = [
@@ -582,7 +629,7 @@ def _changes(lang: str, before, after, tz: tzinfo) -> list[str]:
     return [t(lang, key, before=old, after=new, unit=after.unit) for key, old, new in terms if old != new]
 
 
-async def _change(context: BotContext, actor, command: c.BuyChange, chat_id: int) -> None:
+async def _change(context: BotContext, actor: Actor, command: c.BuyChange, chat_id: int) -> None:
     """Apply the new terms: the buy's group is told once what changed (and the sender, when they
     wrote elsewhere), its board refreshed and its closing moved to the new deadline."""
     services = context.services
@@ -597,10 +644,10 @@ async def _change(context: BotContext, actor, command: c.BuyChange, chat_id: int
     schedule_close(context.application, after)
 
 
-async def reopen(update: Update, context: BotContext, command: c.Reopen) -> None:
+async def reopen(incoming: Incoming, context: BotContext, command: c.Reopen) -> None:
     """The next round of a closed buy, opened here as a new buy with its terms; a deadline already
     past is asked about (the same time of day next, ✅ / ✏️)."""
-    chat, message = update.effective_chat, update.effective_message
+    chat, message = incoming.chat, incoming.message
     actor = await context.actor()
     terms = await context.services.groupbuys.next_round(actor, command.buy_id)
     building = await _building(context, chat.id)
@@ -611,7 +658,7 @@ async def reopen(update: Update, context: BotContext, command: c.Reopen) -> None
     await _open(context, actor, chat.id, message.message_id, building, terms)
 
 
-async def close(update: Update, context: BotContext, command: c.CloseBuy) -> None:
+async def close(incoming: Incoming, context: BotContext, command: c.CloseBuy) -> None:
     """Close now; below the buy's minimum, first ask: close anyway, call it off, or keep it open."""
     actor = await context.actor()
     groupbuys = context.services.groupbuys
@@ -619,13 +666,13 @@ async def close(update: Update, context: BotContext, command: c.CloseBuy) -> Non
     if not short:
         await _close(context, actor, command.buy_id)
         return
-    message = update.effective_message
+    message = incoming.message
     buy = await groupbuys.get(command.buy_id)
     question = await context.services.questions.ask(actor, message.chat_id, message.message_id, "close", command)
     buttons = [
-        [InlineKeyboardButton(context.t("ask.button.close_anyway"), callback_data=f"ask:{question.id}:yes")],
-        [InlineKeyboardButton(context.t("ask.button.call_off"), callback_data=f"ask:{question.id}:none")],
-        [InlineKeyboardButton(context.t("ask.button.keep_open"), callback_data=f"ask:{question.id}:keep")],
+        [_answer_button(context, "ask.button.close_anyway", Answer(question.id, "yes"))],
+        [_answer_button(context, "ask.button.call_off", Answer(question.id, "none"))],
+        [_answer_button(context, "ask.button.keep_open", Answer(question.id, "keep"))],
     ]
     sent = await message.reply_text(
         context.t("ask.close_short", id=buy.id, title=buy.name, short=short, unit=buy.unit),
@@ -634,40 +681,37 @@ async def close(update: Update, context: BotContext, command: c.CloseBuy) -> Non
     await context.services.questions.prompted(question.id, sent.message_id)
 
 
-async def _close(context: BotContext, actor, buy_id: int) -> None:
+async def _close(context: BotContext, actor: Actor, buy_id: int) -> None:
     buy = await context.services.groupbuys.close(actor, buy_id)
-    for job in context.job_queue.get_jobs_by_name(close_job_name(buy.id)):
-        job.schedule_removal()
+    _unschedule_close(context.application, buy.id)
     await announce_close(context.application, buy.id)
 
 
-async def _call_off(context: BotContext, actor, buy_id: int) -> None:
+async def _call_off(context: BotContext, actor: Actor, buy_id: int) -> None:
     """未成团: nothing is owed; the group is told once, with the summary (refunds if any were paid)."""
     buy = await context.services.groupbuys.call_off(actor, buy_id)
-    for job in context.job_queue.get_jobs_by_name(close_job_name(buy.id)):
-        job.schedule_removal()
+    _unschedule_close(context.application, buy.id)
     await announce_close(context.application, buy.id)
 
 
-async def paid(update: Update, context: BotContext, command: c.MarkPaid) -> None:
+async def paid(incoming: Incoming, context: BotContext, command: c.MarkPaid) -> None:
     home = await context.services.groupbuys.mark_paid(await context.actor(), command.buy_id, command.room)
-    await update.effective_message.reply_text(context.t("gb.marked_paid", id=command.buy_id, household=home.label))
+    await incoming.message.reply_text(context.t("gb.marked_paid", id=command.buy_id, household=home.label))
 
 
-async def summary(update: Update, context: BotContext, command: c.BuySummary) -> None:
+async def summary(incoming: Incoming, context: BotContext, command: c.BuySummary) -> None:
     tally = await context.services.groupbuys.summary(await context.actor(), command.buy_id)
     parts = render_summary(context.lang, tally, context.services.config.schedule.tz)
     export = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(context.t("gb.export_button"), callback_data=f"gb:csv:{tally.buy.id}")]]
+        [[InlineKeyboardButton(context.t("gb.export_button"), callback_data=BuyAction("csv", tally.buy.id).encode())]]
     )
     for i, text in enumerate(parts):
-        await update.effective_message.reply_text(text, reply_markup=export if i == len(parts) - 1 else None)
+        await incoming.message.reply_text(text, reply_markup=export if i == len(parts) - 1 else None)
 
 
-async def button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    _, action, raw_id = query.data.split(":")
-    buy_id = int(raw_id)
+async def button(press: Press[BuyAction], context: BotContext) -> None:
+    """+1 / −1 on the board, the summary's CSV (sent privately), calling off a buy below its minimum."""
+    query, action, buy_id = press.query, press.data.action, press.data.buy_id
     actor = await context.actor()
     if action == "csv":
         tally = await context.services.groupbuys.summary(actor, buy_id)
@@ -690,7 +734,7 @@ async def button(update: Update, context: BotContext) -> None:
     schedule_board(context.application, buy_id)
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     router = router_of(app)
     router.add(c.GroupBuyOpen, open_buy, edits=True)
     # An order sets a total, so an edited order or relay simply sets the totals it now says.
@@ -702,8 +746,7 @@ def register(app: Application) -> None:
     router.add(c.Reopen, reopen)
     router.add(c.MarkPaid, paid)
     router.add(c.BuySummary, summary)
-    router.on_chatter(guarded(answer_reply))
-    app.add_handler(CallbackQueryHandler(guarded(button), pattern=r"^gb:(\+1|-1|csv|off):\d{1,12}$"))
-    app.add_handler(
-        CallbackQueryHandler(guarded(answer_button), pattern=r"^ask:\d{1,12}:(yes|edit|none|keep|b\d{1,9})$")
-    )
+    router.on_chatter(answer_reply)
+    on_press(app, BuyAction, button)
+    on_press(app, Answer, answer_button)
+    on_press(app, BuyChoice, buy_chosen)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ async def refuse_foreign_presses(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     app.add_handler(TypeHandler(Update, drop_bots), group=BOT_GUARD_GROUP)
     app.add_handler(TypeHandler(Update, drop_redelivered), group=GUARD_GROUP)
     app.add_handler(TypeHandler(Update, refuse_foreign_presses), group=BUTTON_GUARD_GROUP)

@@ -9,19 +9,19 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update, User
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, User
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler
 from telegram.helpers import create_deep_linked_url
 
 from bot.domain.models import MedPrivate, MedRequest
 from bot.language import commands as c
+from bot.language.callbacks import MedAction
 from bot.render.formatting import format_fen, item_text, split_message
 from bot.services.errors import UserError
 from bot.services.medicine import HospitalRun, waited_minutes
-from bot.texts.i18n import t
-from handlers.context import BotContext
-from handlers.router import guarded, router_of
+from bot.texts.i18n import join, t
+from handlers.context import BotApp, BotContext, Incoming, Press
+from handlers.router import on_press, router_of
 from handlers.sending import TELEGRAM, owe_text, send_private, send_private_photo
 
 log = logging.getLogger(__name__)
@@ -44,10 +44,11 @@ def _age(lang: str, minutes: int) -> str:
     return t(lang, "med.age.hours", hours=minutes // 60, minutes=minutes % 60)
 
 
-async def _notify(update: Update, context: BotContext, request: MedRequest, key: str, **values: object) -> None:
+async def _notify(context: BotContext, request: MedRequest, key: str, **values: object) -> None:
     """Tell the requester (privately where possible) that their request changed."""
+    acting = await context.actor()
     for user_id in await context.services.medicine.requester_ids(request):
-        if user_id != update.effective_user.id:  # the person acting already got the reply
+        if user_id != acting.user_id:  # the person acting already got the reply
             await send_private(context.bot, user_id, context.t(key, id=request.id, **values))
 
 
@@ -67,58 +68,62 @@ def _list_text(context: BotContext, request: MedRequest) -> str:
     return "\n".join(lines)
 
 
+def _button(context: BotContext, key: str, data: MedAction) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.t(key), callback_data=data.encode())
+
+
 def _list_buttons(context: BotContext, request: MedRequest) -> InlineKeyboardMarkup | None:
     buttons = []
     if request.status == "pending":
-        buttons.append(InlineKeyboardButton(context.t("med.button.confirm"), callback_data=f"med:confirm:{request.id}"))
+        buttons.append(_button(context, "med.button.confirm", MedAction("confirm", request.id)))
     if request.status in ("pending", "open"):
-        buttons.append(InlineKeyboardButton(context.t("med.button.cancel"), callback_data=f"med:cancel:{request.id}"))
+        buttons.append(_button(context, "med.button.cancel", MedAction("cancel", request.id)))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-async def _send_list(update: Update, context: BotContext, request: MedRequest) -> bool:
+async def _send_list(incoming: Incoming, context: BotContext, request: MedRequest) -> bool:
     """The list as understood, with ✅/✖, in the sender's private chat."""
     return await send_private(
-        context.bot, update.effective_user.id, _list_text(context, request), _list_buttons(context, request)
+        context.bot, incoming.user.id, _list_text(context, request), _list_buttons(context, request)
     )
 
 
-async def _show_list_privately(update: Update, context: BotContext, request: MedRequest) -> bool:
+async def _show_list_privately(incoming: Incoming, context: BotContext, request: MedRequest) -> bool:
     """The list in the sender's private chat, which then waits for the private details."""
     await context.services.medicine.start_private(await context.actor(), request.id)
-    return await _send_list(update, context, request)
+    return await _send_list(incoming, context, request)
 
 
 # ---------------------------------------------------------------------- filing
-async def file_request(update: Update, context: BotContext, command: c.MedRequest) -> None:
-    message = update.effective_message
+async def file_request(incoming: Incoming, context: BotContext, command: c.MedRequest) -> None:
+    message = incoming.message
     actor = await context.actor()
     medicine = context.services.medicine
     # A prescription photo with #配药 as its caption is kept with the private details.
     photo = message.photo[-1].file_id if message.photo else None
-    if update.edited_message is not None:
+    if incoming.edited:
         request = await medicine.edit(actor, message.chat_id, message.message_id, command, photo)
         if request is not None:
             await message.reply_text(context.t("med.updated", id=request.id, count=len(request.items)))
-            await _show_list_privately(update, context, request)
+            await _show_list_privately(incoming, context, request)
         return
     filed = await medicine.file(actor, message.chat_id, message.message_id, command, photo)
     if not filed.created:
         return
     request = filed.request
-    if update.effective_chat.type == ChatType.PRIVATE:
-        await _send_list(update, context, request)
+    if incoming.chat.type == ChatType.PRIVATE:
+        await _send_list(incoming, context, request)
         return
     text = _summary(context, request)
     if filed.kept_private:
         text += "\n" + context.t("med.kept_private")
     if request.status != "pending":  # medicine.auto_confirm: nothing to confirm
-        await _send_list(update, context, request)
+        await _send_list(incoming, context, request)
         await message.reply_text(text)
         return
     # A ✅ in the group too: a resident may never open (or tap in) a private chat with the bot.
-    buttons = [InlineKeyboardButton(context.t("med.button.confirm_group"), callback_data=f"med:confirm:{request.id}")]
-    if await _send_list(update, context, request):
+    buttons = [_button(context, "med.button.confirm_group", MedAction("confirm", request.id))]
+    if await _send_list(incoming, context, request):
         text += "\n" + context.t("med.check_private")
     else:
         text += "\n" + context.t("med.check_link")
@@ -126,31 +131,29 @@ async def file_request(update: Update, context: BotContext, command: c.MedReques
     await message.reply_text(text, reply_markup=InlineKeyboardMarkup([buttons]))
 
 
-async def open_request_privately(update: Update, context: BotContext, argument: str) -> None:
+async def open_request_privately(incoming: Incoming, context: BotContext, argument: str) -> None:
     """``/start med12``: the list with ✅/✖, and the request for private details."""
     if not argument:
         return
     if len(argument) > 9:  # longer than any request's id (and than SQLite's integers)
-        await update.effective_message.reply_text(context.t("med.err.not_found", id=argument))
+        await incoming.message.reply_text(context.t("med.err.not_found", id=argument))
         return
     request = await context.services.medicine.get(int(argument))
-    await _show_list_privately(update, context, request)
+    await _show_list_privately(incoming, context, request)
 
 
-async def private_details(update: Update, context: BotContext) -> None:
+async def private_details(incoming: Incoming, context: BotContext) -> None:
     """A private message after the list was shown: card number, phone, notes. Never echoed."""
-    if update.effective_chat.type != ChatType.PRIVATE:
+    if incoming.chat.type != ChatType.PRIVATE:
         return
-    message = update.effective_message
+    message = incoming.message
     photo = message.photo[-1].file_id if message.photo else None
-    saved = await context.services.medicine.save_private(
-        update.effective_user.id, message.text or message.caption or "", photo
-    )
+    saved = await context.services.medicine.save_private(incoming.user.id, message.text or message.caption or "", photo)
     if saved is None:
         return
     request_id, details = saved
     yes, no = "✓", "—"
-    await update.effective_message.reply_text(
+    await incoming.message.reply_text(
         context.t(
             "med.private_saved",
             id=request_id,
@@ -163,13 +166,13 @@ async def private_details(update: Update, context: BotContext) -> None:
 
 
 # ---------------------------------------------------------------------- lifecycle
-async def claim(update: Update, context: BotContext, command: c.MedClaim) -> None:
+async def claim(incoming: Incoming, context: BotContext, command: c.MedClaim) -> None:
     medicine = context.services.medicine
-    request = await medicine.claim(await context.actor(), command.request_id, update.effective_user.first_name)
-    await update.effective_message.reply_text(context.t("med.claimed", id=request.id, household=request.household))
-    await _notify(update, context, request, "med.notify.claimed")
-    if not await _send_details(context, update.effective_user.id, request):
-        await update.effective_message.reply_text(
+    request = await medicine.claim(await context.actor(), command.request_id, incoming.user.first_name)
+    await incoming.message.reply_text(context.t("med.claimed", id=request.id, household=request.household))
+    await _notify(context, request, "med.notify.claimed")
+    if not await _send_details(context, incoming.user.id, request):
+        await incoming.message.reply_text(
             context.t("med.details_link"), reply_markup=_link(context, f"info{request.id}", "med.button.details")
         )
 
@@ -202,37 +205,37 @@ async def _send_details(context: BotContext, user_id: int, request: MedRequest) 
     return True
 
 
-async def show_details(update: Update, context: BotContext, argument: str) -> None:
+async def show_details(incoming: Incoming, context: BotContext, argument: str) -> None:
     """``/start info12`` in private: the claiming volunteer (or committee) reads the details."""
     if not argument:
         return
     if len(argument) > 9:  # longer than any request's id (and than SQLite's integers)
-        await update.effective_message.reply_text(context.t("med.err.not_found", id=argument))
+        await incoming.message.reply_text(context.t("med.err.not_found", id=argument))
         return
     request = await context.services.medicine.get(int(argument))
-    await _send_details(context, update.effective_user.id, request)
+    await _send_details(context, incoming.user.id, request)
 
 
-async def bought(update: Update, context: BotContext, command: c.MedBought) -> None:
+async def bought(incoming: Incoming, context: BotContext, command: c.MedBought) -> None:
     """#已购 12 [cost]; a cost sent after the request was bought is added to it."""
     medicine = context.services.medicine
     request, cost_only = await medicine.bought(await context.actor(), command.request_id, command.cost_fen)
     cost = format_fen(request.cost_fen) if request.cost_fen is not None else "—"
     key = "cost_added" if cost_only else "bought"
-    await update.effective_message.reply_text(context.t(f"med.{key}", id=request.id, cost=cost))
-    await _notify(update, context, request, "med.notify.cost" if cost_only else "med.notify.bought", cost=cost)
+    await incoming.message.reply_text(context.t(f"med.{key}", id=request.id, cost=cost))
+    await _notify(context, request, "med.notify.cost" if cost_only else "med.notify.bought", cost=cost)
 
 
-async def delivered(update: Update, context: BotContext, command: c.MedDelivered) -> None:
+async def delivered(incoming: Incoming, context: BotContext, command: c.MedDelivered) -> None:
     request = await context.services.medicine.delivered(await context.actor(), command.request_id)
-    await update.effective_message.reply_text(context.t("med.delivered", id=request.id, household=request.household))
-    await _notify(update, context, request, "med.notify.delivered")
+    await incoming.message.reply_text(context.t("med.delivered", id=request.id, household=request.household))
+    await _notify(context, request, "med.notify.delivered")
 
 
-async def cancel(update: Update, context: BotContext, command: c.MedCancel) -> None:
+async def cancel(incoming: Incoming, context: BotContext, command: c.MedCancel) -> None:
     request = await context.services.medicine.cancel(await context.actor(), command.request_id)
-    await update.effective_message.reply_text(context.t("med.cancelled", id=request.id))
-    await _notify(update, context, request, "med.notify.cancelled")
+    await incoming.message.reply_text(context.t("med.cancelled", id=request.id))
+    await _notify(context, request, "med.notify.cancelled")
 
 
 def _confirmed_alert(context: BotContext, request: MedRequest) -> str:
@@ -247,41 +250,40 @@ def _confirmed_alert(context: BotContext, request: MedRequest) -> str:
     return next(fitting, alert(0)[:ALERT_LIMIT])
 
 
-async def _confirm_in_group(update: Update, context: BotContext, action: str, request_id: int) -> None:
+async def _confirm_in_group(press: Press[MedAction], context: BotContext) -> None:
     """The ✅ under the group's "配药单 #12 · 3-502 · 2 项": the requester's household, the building's
     leader or the committee confirm; the list pops up for the presser alone, and the group message
     keeps showing no drugs."""
-    query = update.callback_query
+    query, request_id = press.query, press.data.request_id
     medicine = context.services.medicine
-    if action != "confirm" or query.message.chat_id != (await medicine.get(request_id)).chat_id:
+    if press.data.action != "confirm" or press.message.chat_id != (await medicine.get(request_id)).chat_id:
         raise UserError("med.err.wrong_button")
     request = await medicine.confirm(await context.actor(), request_id)
     await query.answer(_confirmed_alert(context, request), show_alert=True)
-    links = [button for row in query.message.reply_markup.inline_keyboard for button in row if button.url]
+    keyboard = press.message.reply_markup.inline_keyboard if press.message.reply_markup else ()
+    links = [button for row in keyboard for button in row if button.url]
     await query.edit_message_text(
         _summary(context, request) + "\n" + context.t("med.status.open"),
         reply_markup=InlineKeyboardMarkup([links]) if links else None,
     )
 
 
-async def button(update: Update, context: BotContext) -> None:
+async def button(press: Press[MedAction], context: BotContext) -> None:
     """✅ confirm / ✖ cancel under the list (in a private chat) or ✅ under the group's line;
     permission is checked again on every press."""
-    query = update.callback_query
-    _, action, raw_id = query.data.split(":")
-    if query.message.chat.type != ChatType.PRIVATE:
-        await _confirm_in_group(update, context, action, int(raw_id))
+    if press.message.chat.type != ChatType.PRIVATE:
+        await _confirm_in_group(press, context)
         return
     medicine = context.services.medicine
     actor = await context.actor()
-    if action == "confirm":
-        request = await medicine.confirm(actor, int(raw_id))
+    if press.data.action == "confirm":
+        request = await medicine.confirm(actor, press.data.request_id)
     else:
-        request = await medicine.cancel(actor, int(raw_id))
-    await query.answer(context.t(f"med.status.{request.status}"))
-    await query.edit_message_text(_list_text(context, request), reply_markup=_list_buttons(context, request))
-    if action == "cancel":
-        await _notify(update, context, request, "med.notify.cancelled")
+        request = await medicine.cancel(actor, press.data.request_id)
+    await press.query.answer(context.t(f"med.status.{request.status}"))
+    await press.query.edit_message_text(_list_text(context, request), reply_markup=_list_buttons(context, request))
+    if press.data.action == "cancel":
+        await _notify(context, request, "med.notify.cancelled")
 
 
 # ---------------------------------------------------------------------- the hospital run
@@ -296,14 +298,24 @@ def hospital_run_messages(context: BotContext, run: HospitalRun) -> list[str]:
         lines.append(context.t("medlist.slips"))
         holders = {card.request_id: card.holder_name or str(card.holder_id) for card in run.cards_out}
         for request in run.slips:
-            items = "、".join(item_text(i.name, i.quantity, i.unit) for i in request.items)
-            mark = context.t("med.urgent_mark") if request.urgent else ""
+            items = join(context.lang, (item_text(i.name, i.quantity, i.unit) for i in request.items))
+            urgent = context.t("med.urgent_mark") if request.urgent else ""
             card = context.t("medlist.card_with", holder=holders[request.id]) if request.id in holders else ""
             if request.id in run.waiting_minutes:
                 status = context.t("med.waiting", age=_age(context.lang, run.waiting_minutes[request.id]))
             else:
                 status = context.t(f"med.status.{request.status}")
-            lines.append(f"{mark}#{request.id} {request.household}（{status}）：{items}{card}")
+            lines.append(
+                context.t(
+                    "medlist.line",
+                    urgent=urgent,
+                    id=request.id,
+                    household=request.household,
+                    status=status,
+                    items=items,
+                    card=card,
+                )
+            )
     if run.cards_out:
         lines.append(context.t("medlist.cards_out"))
         lines += [
@@ -326,20 +338,20 @@ async def _send_hospital_run(context: BotContext, user_id: int) -> bool:
     return True
 
 
-async def medlist(update: Update, context: BotContext, command: c.MedList) -> None:
+async def medlist(incoming: Incoming, context: BotContext, command: c.MedList) -> None:
     """Households and their drugs are sent privately, never into the group."""
-    user_id = update.effective_user.id
+    user_id = incoming.user.id
     if await _send_hospital_run(context, user_id):
-        if update.effective_chat.type != ChatType.PRIVATE:
-            await update.effective_message.reply_text(context.t("me.sent_private"))
+        if incoming.chat.type != ChatType.PRIVATE:
+            await incoming.message.reply_text(context.t("me.sent_private"))
         return
-    await update.effective_message.reply_text(
+    await incoming.message.reply_text(
         context.t("medlist.link"), reply_markup=_link(context, "medlist", "med.button.medlist")
     )
 
 
-async def medlist_link(update: Update, context: BotContext, argument: str) -> None:
-    await _send_hospital_run(context, update.effective_user.id)
+async def medlist_link(incoming: Incoming, context: BotContext, argument: str) -> None:
+    await _send_hospital_run(context, incoming.user.id)
 
 
 # ---------------------------------------------------------------------- waiting too long
@@ -353,7 +365,7 @@ def _waiting_text(lang: str, key: str, request: MedRequest, now: datetime) -> st
     return "\n".join(lines)
 
 
-async def tell_waiting(app: Application) -> None:
+async def tell_waiting(app: BotApp) -> None:
     """Requests still awaiting the resident's ✅ too long: each building's leader is told privately,
     once (or, when no leader can be reached, the building group)."""
     services = app.bot_data.services
@@ -370,7 +382,7 @@ async def tell_waiting(app: Application) -> None:
 
 
 # ---------------------------------------------------------------------- nudges
-async def nudge(app: Application) -> None:
+async def nudge(app: BotApp) -> None:
     """The medicine nudges that are due (``Medicine.nudges_due``), each owed through the outbox under
     its own key and then marked: a restart before the mark owes the same key, which sends nothing more."""
     services = app.bot_data.services
@@ -380,19 +392,19 @@ async def nudge(app: Application) -> None:
         await services.medicine.nudged("remind", request.id)
     for request in due["duty"]:
         for chat in await services.roster.building_chats(request.building):
-            await _owe_nudge(app, chat.chat_id, "nudge.med.duty", request, hours=1)
+            await _owe_nudge(app, chat.chat_id, "nudge.med.duty", request, count=1)
         await services.medicine.nudged("duty", request.id)
     for request in due["leader"]:
         reached = False
         for leader in await services.roster.leaders_of(request.building):
-            reached |= await _owe_nudge(app, leader, "nudge.med.leader", request, hours=2)
+            reached |= await _owe_nudge(app, leader, "nudge.med.leader", request, count=2)
         if not reached:  # no leader, or none has opened a private chat with the bot
             for chat_id in await services.roster.committee_chat_ids():
-                await _owe_nudge(app, chat_id, "nudge.med.leader", request, hours=2)
+                await _owe_nudge(app, chat_id, "nudge.med.leader", request, count=2)
         await services.medicine.nudged("leader", request.id)
 
 
-async def _owe_nudge(app: Application, chat_id: int, key: str, request: MedRequest, **fields: object) -> bool:
+async def _owe_nudge(app: BotApp, chat_id: int, key: str, request: MedRequest, **fields: object) -> bool:
     """Owe the nudge ``key`` about ``request`` to a chat, in its language; False when the chat cannot
     be written to (a person who has not opened a private chat with the bot)."""
     services = app.bot_data.services
@@ -401,7 +413,7 @@ async def _owe_nudge(app: Application, chat_id: int, key: str, request: MedReque
     return all(item.state != "failed" for item in sent)
 
 
-async def _remind(app: Application, request: MedRequest) -> None:
+async def _remind(app: BotApp, request: MedRequest) -> None:
     """Remind the resident to confirm: privately when they have opened a private chat with the bot,
     else in the group, as a reply to the request, by a mention of their room (never the drugs)."""
     if await _owe_nudge(app, request.requested_by, "nudge.med.remind", request) or request.chat_id > 0:
@@ -425,12 +437,12 @@ async def _remind(app: Application, request: MedRequest) -> None:
     await services.outbox.send(TELEGRAM, request.chat_id, payload, f"nudge.med.remind_group:{request.id}")
 
 
-async def chatter(update: Update, context: BotContext) -> None:
-    if update.effective_chat.type == ChatType.PRIVATE:
-        await private_details(update, context)
+async def chatter(incoming: Incoming, context: BotContext) -> None:
+    if incoming.chat.type == ChatType.PRIVATE:
+        await private_details(incoming, context)
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     router = router_of(app)
     router.add(c.MedRequest, file_request, edits=True)
     router.add(c.MedClaim, claim)
@@ -442,4 +454,4 @@ def register(app: Application) -> None:
     router.start_payloads["med"] = open_request_privately
     router.start_payloads["info"] = show_details
     router.start_payloads["medlist"] = medlist_link
-    app.add_handler(CallbackQueryHandler(guarded(button), pattern=r"^med:(confirm|cancel):\d{1,12}$"))
+    on_press(app, MedAction, button)

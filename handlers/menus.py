@@ -23,12 +23,12 @@ from telegram import (
     BotCommandScopeChatMember,
 )
 from telegram.error import TelegramError
-from telegram.ext import Application
 
 from bot.domain.models import ChatBinding
 from bot.domain.permissions import Actor
 from bot.language.registry import Menu, menu_commands
 from bot.texts.i18n import LANGUAGES, t
+from handlers.context import BotApp
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ _COMMITTEE = (*_LEADER, Menu.COMMITTEE, Menu.ADMIN)
 COMMITTEE_CHAT = (*EVERYDAY, Menu.COMMITTEE)
 
 
-def commands(lang: str, app: Application, menus: tuple[Menu, ...]) -> list[BotCommand]:
+def commands(lang: str, app: BotApp, menus: tuple[Menu, ...]) -> list[BotCommand]:
     """The menu listing ``menus``' commands that have a handler, each with its ``menu.<name>`` line."""
     routed = {spec.name for spec in app.bot_data.router.routed()}
     return [
@@ -58,7 +58,7 @@ def role_menus(actor: Actor, building: int | None) -> tuple[Menu, ...]:
     return _VOLUNTEER if actor.serves(building) else EVERYDAY
 
 
-async def _publish(app: Application, scope: BotCommandScope, menus: tuple[Menu, ...] | None) -> None:
+async def _publish(app: BotApp, scope: BotCommandScope, menus: tuple[Menu, ...] | None) -> None:
     """Set the menu of ``scope`` in every language (None: delete it, the broader one shows). A menu
     Telegram refuses (someone who left the group) is logged and skipped: it never fails a command."""
     for lang in LANGUAGES:
@@ -72,7 +72,7 @@ async def _publish(app: Application, scope: BotCommandScope, menus: tuple[Menu, 
             log.warning("menu of scope %s not set: %s", scope.type, error.__class__.__name__)
 
 
-async def _chats(app: Application) -> list[ChatBinding]:
+async def _chats(app: BotApp) -> list[ChatBinding]:
     roster = app.bot_data.services.roster
     return [
         *await roster.building_chats(),
@@ -80,9 +80,7 @@ async def _chats(app: Application) -> list[ChatBinding]:
     ]
 
 
-async def _publish_person(
-    app: Application, user_id: int, chats: list[ChatBinding], *, private: bool, clear: bool
-) -> None:
+async def _publish_person(app: BotApp, user_id: int, chats: list[ChatBinding], *, private: bool, clear: bool) -> None:
     """``user_id``'s menus in ``chats`` (and their private chat when ``private``); ``clear``: delete
     those that are only everyday (after a role was taken away), else leave them unset."""
     actor = await app.bot_data.services.roster.actor(user_id)
@@ -96,7 +94,7 @@ async def _publish_person(
             await _publish(app, scope, None)
 
 
-async def publish_all(app: Application) -> None:
+async def publish_all(app: BotApp) -> None:
     """At start-up: every scope's menu."""
     await _publish(app, BotCommandScopeAllGroupChats(), EVERYDAY)
     await _publish(app, BotCommandScopeAllPrivateChats(), EVERYDAY)
@@ -107,12 +105,12 @@ async def publish_all(app: Application) -> None:
         await _publish_person(app, user_id, chats, private=True, clear=False)
 
 
-async def follow_roles(app: Application, user_id: int) -> None:
+async def follow_roles(app: BotApp, user_id: int) -> None:
     """``user_id``'s role changed (appointed, unappointed, approved): their menus everywhere."""
     await _publish_person(app, user_id, await _chats(app), private=True, clear=True)
 
 
-async def follow_chat(app: Application, chat: ChatBinding) -> None:
+async def follow_chat(app: BotApp, chat: ChatBinding) -> None:
     """``chat`` was bound (to a building or as the committee chat): its menus for every role holder."""
     if chat.kind == "committee":
         await _publish(app, BotCommandScopeChat(chat.chat_id), COMMITTEE_CHAT)

@@ -6,9 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import Application, ContextTypes
 
 from bot.domain.permissions import require_committee
 from bot.language import commands as c
@@ -17,8 +15,8 @@ from bot.render.exports import localized, to_xlsx
 from bot.render.formatting import format_fen, split_message
 from bot.services.reports import Digest, Figures
 from bot.services.wecom import DailyReport
-from bot.texts.i18n import t
-from handlers.context import BotContext
+from bot.texts.i18n import join, t
+from handlers.context import BotApp, BotContext, Incoming, job_queue
 from handlers.router import router_of
 from handlers.sending import TELEGRAM, telegram_payload, text_payloads
 
@@ -58,10 +56,10 @@ def committee_report(lang: str, digest: Digest) -> list[str]:
     lines = [t(lang, "digest.title", day=digest.day.isoformat())]
     unsafe = digest.total.unsafe
     if unsafe:
-        lines.append(t(lang, "digest.unsafe", count=len(unsafe), households="、".join(unsafe[:LISTED])))
-        lines += ["  " + "、".join(unsafe[i : i + LISTED]) for i in range(LISTED, len(unsafe), LISTED)]
+        lines.append(t(lang, "digest.unsafe", count=len(unsafe), households=join(lang, unsafe[:LISTED])))
+        lines += ["  " + join(lang, unsafe[i : i + LISTED]) for i in range(LISTED, len(unsafe), LISTED)]
     if digest.urgent:
-        listed = "、".join(f"#{rid} {household}" for rid, household in digest.urgent[:30])
+        listed = join(lang, (f"#{rid} {household}" for rid, household in digest.urgent[:30]))
         lines.append(t(lang, "digest.urgent", count=len(digest.urgent), requests=listed))
     lines.append(t(lang, "digest.all"))
     lines += _figure_lines(lang, digest.total)
@@ -89,14 +87,14 @@ def building_report(lang: str, digest: Digest, building: int) -> str:
     return "\n".join(lines)
 
 
-async def _committee_payloads(app: Application, chat_id: int, digest: Digest, chart: bytes) -> list[dict]:
+async def _committee_payloads(app: BotApp, chat_id: int, digest: Digest, chart: bytes) -> list[dict]:
     lang = app.bot_data.services.chat_language(chat_id)
     texts = committee_report(lang, digest)
     await app.bot_data.services.wecom.mirror(DailyReport(digest.day, texts, chart))
     return [telegram_payload(text) for text in texts] + [telegram_payload(t(lang, "digest.chart_caption"), photo=chart)]
 
 
-async def send_daily_reports(app: Application, day: date | None = None) -> int:
+async def send_daily_reports(app: BotApp, day: date | None = None) -> int:
     """The report of ``day`` (today by default) to every chat that has not had it; how many chats
     it was owed to. Each chat's report (its texts, then the chart) is owed in the outbox in one
     write, keyed by day and chat, before anything is sent: killed while sending, the rest goes out
@@ -124,7 +122,7 @@ async def send_daily_reports(app: Application, day: date | None = None) -> int:
     return owed
 
 
-async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _digest_job(context: BotContext) -> None:
     """The report of the day whose digest time passed last (yesterday's, when the bot was down at
     its time and is back within the grace)."""
     app = context.application
@@ -133,43 +131,43 @@ async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_daily_reports(app, day)
 
 
-async def start_jobs(app: Application) -> None:
+async def start_jobs(app: BotApp) -> None:
     """The daily job at ``schedule.digest_time`` in ``schedule.timezone``; and at start-up, the
     report that is due and was not sent (the bot was down at its time)."""
     config = app.bot_data.services.config
-    app.job_queue.run_daily(
+    job_queue(app).run_daily(
         _digest_job,
         time=config.schedule.digest_time.replace(tzinfo=config.schedule.tz),
         name=DIGEST_JOB,
         job_kwargs={"misfire_grace_time": DIGEST_GRACE_SECONDS},
     )
     if app.bot_data.services.reports.due_day(timedelta(seconds=DIGEST_GRACE_SECONDS)) is not None:
-        app.job_queue.run_once(_digest_job, when=0, name=f"{DIGEST_JOB}-catch-up")
+        job_queue(app).run_once(_digest_job, when=0, name=f"{DIGEST_JOB}-catch-up")
 
 
-async def digest_now(update: Update, context: BotContext, command: c.Digest) -> None:
+async def digest_now(incoming: Incoming, context: BotContext, command: c.Digest) -> None:
     """/digest: the report here and now (the scheduled one still goes out). In a building group
     it is that building's report, so no household is named there."""
     reports = context.services.reports
     require_committee(await context.actor(), "digest")
     digest = await reports.digest()
-    binding = await context.services.roster.chat(update.effective_chat.id)
+    binding = await context.services.roster.chat(incoming.chat.id)
     if binding is not None and binding.building is not None:
-        await update.effective_message.reply_text(building_report(context.lang, digest, binding.building))
+        await incoming.message.reply_text(building_report(context.lang, digest, binding.building))
         return
     for text in committee_report(context.lang, digest):
-        await update.effective_message.reply_text(text)
+        await incoming.message.reply_text(text)
     chart = activity_chart(await reports.activity(), context.lang)
     await context.bot.send_photo(
-        update.effective_chat.id, chart, caption=context.t("digest.chart_caption"), filename="report.png"
+        incoming.chat.id, chart, caption=context.t("digest.chart_caption"), filename="report.png"
     )
 
 
-async def export(update: Update, context: BotContext, command: c.Export) -> None:
+async def export(incoming: Incoming, context: BotContext, command: c.Export) -> None:
     """/export [FROM TO]: committee, private chat only: an XLSX with a sheet per kind."""
     require_committee(await context.actor(), "export")
-    if update.effective_chat.type != ChatType.PRIVATE:
-        await update.effective_message.reply_text(context.t("export.private_only"))
+    if incoming.chat.type != ChatType.PRIVATE:
+        await incoming.message.reply_text(context.t("export.private_only"))
         return
     today = context.services.clock.now().astimezone(context.services.config.schedule.tz).date()
     start: date = command.start or today - timedelta(days=29)
@@ -177,16 +175,16 @@ async def export(update: Update, context: BotContext, command: c.Export) -> None
     tables = localized(
         await context.services.reports.export_tables(start, end), context.lang, context.services.config.schedule.tz
     )
-    counts = context.t("sep").join(f"{sheet} {len(rows)}" for sheet, (_, rows) in tables.items())
+    counts = join(context.lang, (f"{sheet} {len(rows)}" for sheet, (_, rows) in tables.items()))
     await context.bot.send_document(
-        update.effective_chat.id,
+        incoming.chat.id,
         to_xlsx(tables),
         filename=f"building-bot-{start}-{end}.xlsx",
         caption=context.t("export.caption", start=start, end=end, counts=counts),
     )
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     router = router_of(app)
     router.add(c.Digest, digest_now)
     router.add(c.Export, export)

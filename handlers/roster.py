@@ -7,28 +7,30 @@ import logging
 
 from telegram import (
     Bot,
-    ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
+    User,
 )
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.domain.models import ChatBinding, Join
 from bot.domain.permissions import Actor, require_committee
 from bot.language import commands as c
+from bot.language.callbacks import ApproveJoin, Purge
 from bot.services.errors import UserError
 from bot.services.roster import NotBound, RegisterOutcome
-from bot.texts.i18n import t
+from bot.texts.i18n import join, t
 from handlers import menus
-from handlers.context import BotContext
-from handlers.router import guarded, router_of
+from handlers.context import BotApp, BotContext, Incoming, Press, job_queue
+from handlers.router import on_message, on_press, router_of
 from handlers.sending import broadcast, send_private
 
 log = logging.getLogger(__name__)
@@ -36,17 +38,17 @@ log = logging.getLogger(__name__)
 PHONE_PAYLOAD = "phone"
 
 
-def _replied_user(update: Update):
+def _replied_user(incoming: Incoming) -> User | None:
     """The person the message replies to (not a bot), or None."""
-    replied = update.effective_message.reply_to_message
+    replied = incoming.message.reply_to_message
     user = replied.from_user if replied else None
     return user if user and not user.is_bot else None
 
 
-async def bind(update: Update, context: BotContext, command: c.Bind) -> None:
-    chat = update.effective_chat
+async def bind(incoming: Incoming, context: BotContext, command: c.Bind) -> None:
+    chat = incoming.chat
     if chat.type == ChatType.PRIVATE:
-        await update.effective_message.reply_text(context.t("bind.private"))
+        await incoming.message.reply_text(context.t("bind.private"))
         return
     outcome = await context.services.roster.bind(
         await context.actor(), chat.id, chat.title or "", building=command.building, committee=command.committee
@@ -60,7 +62,7 @@ async def bind(update: Update, context: BotContext, command: c.Bind) -> None:
             text += "\n" + context.t("bind.moved", old=previous.building)
     if await blind_chats(context.bot, [chat.id]):
         text += "\n\n" + context.t("privacy.blind", bot=context.bot.username)
-    await update.effective_message.reply_text(text)
+    await incoming.message.reply_text(text)
     await menus.follow_chat(context.application, outcome.binding)
 
 
@@ -98,37 +100,37 @@ async def warn_blind_chats(context: BotContext) -> None:
     if blind:
         log.warning("privacy mode hides plain messages from the bot in %d bound chats; telling them", len(blind))
 
-    async def send(chat_id: int):
+    async def send(chat_id: int) -> Message:
         return await bot.send_message(chat_id, t(services.chat_language(chat_id), "privacy.blind", bot=bot.username))
 
     await broadcast(context.application, blind, send)
 
 
-async def reading_state(update: Update, context: BotContext) -> str:
+async def reading_state(incoming: Incoming, context: BotContext) -> str:
     """For the committee's /me: does the bot see plain messages here (in a group) or in every bound chat?"""
-    chat = update.effective_chat
+    chat = incoming.chat
     if chat.type != ChatType.PRIVATE:
         blind = await blind_chats(context.bot, [chat.id])
         return context.t("privacy.here_blind" if blind else "privacy.here_ok", bot=context.bot.username)
     bound = await bound_chats(context)
-    blind = set(await blind_chats(context.bot, [binding.chat_id for binding in bound]))
-    if not blind:
+    blind_here = set(await blind_chats(context.bot, [binding.chat_id for binding in bound]))
+    if not blind_here:
         return context.t("privacy.all_ok", count=len(bound))
-    titles = [binding.title or str(binding.chat_id) for binding in bound if binding.chat_id in blind]
-    return context.t("privacy.some_blind", bot=context.bot.username, chats="、".join(titles))
+    titles = [binding.title or str(binding.chat_id) for binding in bound if binding.chat_id in blind_here]
+    return context.t("privacy.some_blind", bot=context.bot.username, chats=join(context.lang, titles))
 
 
-async def register_household(update: Update, context: BotContext, command: c.Register) -> None:
+async def register_household(incoming: Incoming, context: BotContext, command: c.Register) -> None:
     actor = await context.actor()
-    message = update.effective_message
-    target = _replied_user(update)
+    message = incoming.message
+    target = _replied_user(incoming)
     user_id = target.id if target else actor.user_id
     outcome = await context.services.roster.register(
         actor, command.room, chat_id=message.chat_id, user_id=user_id, display_name=command.display_name
     )
     room = outcome.household.label
     if outcome.waiting_for:
-        await _ask_to_join(update, context, outcome)
+        await _ask_to_join(incoming, context, outcome)
         return
     if user_id != actor.user_id:
         text = context.t("register.other", room=room)
@@ -141,20 +143,20 @@ async def register_household(update: Update, context: BotContext, command: c.Reg
     await message.reply_text(text)
 
 
-async def _ask_to_join(update: Update, context: BotContext, outcome: RegisterOutcome) -> None:
+async def _ask_to_join(incoming: Incoming, context: BotContext, outcome: RegisterOutcome) -> None:
     """The room has members: in a group, a request with a ✅ for them or the leader (and a private
     note to the members); in a private chat, where nobody else can press it, say to ask in the group."""
-    message = update.effective_message
+    message = incoming.message
     room = outcome.household.label
-    if update.effective_chat.type == ChatType.PRIVATE:
+    if incoming.chat.type == ChatType.PRIVATE:
         await message.reply_text(context.t("register.join_in_group", room=room))
         return
-    button = InlineKeyboardButton(context.t("register.approve_button"), callback_data="home:approve")
+    button = InlineKeyboardButton(context.t("register.approve_button"), callback_data=ApproveJoin().encode())
     posted = await message.reply_text(
         context.t("register.asked", room=room), reply_markup=InlineKeyboardMarkup([[button]])
     )
     services = context.services
-    await services.roster.join_posted(update.effective_user.id, posted.chat_id, posted.message_id)
+    await services.roster.join_posted(incoming.user.id, posted.chat_id, posted.message_id)
     for member in outcome.waiting_for:
         await send_private(context.bot, member, t(services.chat_language(member), "register.asked_note", room=room))
 
@@ -167,53 +169,52 @@ async def _joined(context: BotContext, joined: Join) -> str:
     return context.t("register.joined", room=room)
 
 
-def replied_request(update: Update, context: BotContext) -> dict[str, int]:
-    """What a reply #通过 points at: the bot's own request message, or else the person replied to."""
-    replied = update.effective_message.reply_to_message
-    if replied.from_user.id == context.bot.id:
+def replied_request(context: BotContext, replied: Message, sender: User) -> dict[str, int]:
+    """What a reply #通过 points at: the bot's own request message (``replied``, sent by ``sender``),
+    or else the person replied to."""
+    if sender.id == context.bot.id:
         return {"message": replied.message_id}
-    return {"user_id": replied.from_user.id}
+    return {"user_id": sender.id}
 
 
-async def approve_by_reply(update: Update, context: BotContext) -> bool:
-    """A reply #通过 to a request to join a household (the bot's request or the newcomer's own
-    message) approves it; False when the message replied to is no such request."""
-    message = update.effective_message
+async def approve_by_reply(incoming: Incoming, context: BotContext, request: dict[str, int]) -> bool:
+    """A reply #通过 to a request to join a household (``request``: the bot's request or the
+    newcomer's own message) approves it; False when the message replied to is no such request."""
+    message = incoming.message
     actor = await context.actor()
-    joined = await context.services.roster.approve_join(actor, message.chat_id, **replied_request(update, context))
+    joined = await context.services.roster.approve_join(actor, message.chat_id, **request)
     if joined is None:
         return False
     await message.reply_text(await _joined(context, joined))
     return True
 
 
-async def approve_button(update: Update, context: BotContext) -> None:
+async def approve_button(press: Press[ApproveJoin], context: BotContext) -> None:
     """✅ under a request to join: only that message approves, for a member, the leader or the committee."""
-    query = update.callback_query
     joined = await context.services.roster.approve_join(
-        await context.actor(), query.message.chat_id, message=query.message.message_id
+        await context.actor(), press.message.chat_id, message=press.message.message_id
     )
     if joined is None:
         raise UserError("register.err.no_request")
     text = await _joined(context, joined)
-    await query.answer(text)
-    await query.edit_message_text(text)
+    await press.query.answer(text)
+    await press.query.edit_message_text(text)
 
 
-async def leader(update: Update, context: BotContext, command: c.AppointLeader) -> None:
-    target = _replied_user(update)
+async def leader(incoming: Incoming, context: BotContext, command: c.AppointLeader) -> None:
+    target = _replied_user(incoming)
     if target is None:
-        await update.effective_message.reply_text(context.t("leader.need_reply"))
+        await incoming.message.reply_text(context.t("leader.need_reply"))
         return
     try:
         building = await context.services.roster.appoint_leader(
-            await context.actor(), update.effective_chat.id, target.id, demote=command.demote
+            await context.actor(), incoming.chat.id, target.id, demote=command.demote
         )
     except NotBound:
-        await update.effective_message.reply_text(context.t("leader.unbound"))
+        await incoming.message.reply_text(context.t("leader.unbound"))
         return
     key = "leader.demoted" if command.demote else "leader.done"
-    await update.effective_message.reply_text(context.t(key, building=building))
+    await incoming.message.reply_text(context.t(key, building=building))
     await menus.follow_roles(context.application, target.id)
 
 
@@ -227,15 +228,15 @@ def describe(actor: Actor, context: BotContext) -> str:
     if not roles:
         roles.append(context.t("role.resident"))
     household = actor.household.label if actor.household else context.t("me.no_household")
-    return context.t("me", household=household, roles="、".join(roles) if context.lang == "zh" else ", ".join(roles))
+    return context.t("me", household=household, roles=join(context.lang, roles))
 
 
-async def me(update: Update, context: BotContext, command: c.Me) -> None:
+async def me(incoming: Incoming, context: BotContext, command: c.Me) -> None:
     """Answered in private where possible; in the group only household and role, never more."""
     actor = await context.actor()
     text = describe(actor, context)
     if actor.committee:
-        text += "\n" + await reading_state(update, context)
+        text += "\n" + await reading_state(incoming, context)
     phone_button = InlineKeyboardMarkup(
         [
             [
@@ -245,58 +246,58 @@ async def me(update: Update, context: BotContext, command: c.Me) -> None:
             ]
         ]
     )
-    if update.effective_chat.type == ChatType.PRIVATE:
-        await update.effective_message.reply_text(text, reply_markup=phone_button)
+    if incoming.chat.type == ChatType.PRIVATE:
+        await incoming.message.reply_text(text, reply_markup=phone_button)
         return
     if not await send_private(context.bot, actor.user_id, text, phone_button):
-        await update.effective_message.reply_text(
-            text + "\n" + context.t("me.start_private"), reply_markup=phone_button
-        )
+        await incoming.message.reply_text(text + "\n" + context.t("me.start_private"), reply_markup=phone_button)
         return
-    await update.effective_message.reply_text(context.t("me.sent_private"))
+    await incoming.message.reply_text(context.t("me.sent_private"))
 
 
-async def ask_phone(update: Update, context: BotContext, argument: str) -> None:
+async def ask_phone(incoming: Incoming, context: BotContext, argument: str) -> None:
     """``/start phone`` in private: a button that shares the user's own contact."""
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(context.t("phone.button"), request_contact=True)]],
         one_time_keyboard=True,
         resize_keyboard=True,
     )
-    await update.effective_message.reply_text(context.t("phone.ask"), reply_markup=keyboard)
+    await incoming.message.reply_text(context.t("phone.ask"), reply_markup=keyboard)
 
 
-async def receive_contact(update: Update, context: BotContext) -> None:
-    contact = update.effective_message.contact
-    if contact.user_id != update.effective_user.id:
-        await update.effective_message.reply_text(context.t("phone.not_yours"), reply_markup=ReplyKeyboardRemove())
+async def receive_contact(incoming: Incoming, context: BotContext) -> None:
+    contact = incoming.message.contact
+    if contact is None:
+        return
+    if contact.user_id != incoming.user.id:
+        await incoming.message.reply_text(context.t("phone.not_yours"), reply_markup=ReplyKeyboardRemove())
         return
     try:
-        await context.services.roster.save_phone(update.effective_user.id, contact.phone_number)
+        await context.services.roster.save_phone(incoming.user.id, contact.phone_number)
     except ValueError:  # not a number at all (a contact edited by hand): ask again
-        await update.effective_message.reply_text(context.t("phone.invalid"))
-        await ask_phone(update, context, "")
+        await incoming.message.reply_text(context.t("phone.invalid"))
+        await ask_phone(incoming, context, "")
         return
-    await update.effective_message.reply_text(context.t("phone.saved"), reply_markup=ReplyKeyboardRemove())
+    await incoming.message.reply_text(context.t("phone.saved"), reply_markup=ReplyKeyboardRemove())
 
 
-async def purge(update: Update, context: BotContext, command: c.Purge) -> None:
+async def purge(incoming: Incoming, context: BotContext, command: c.Purge) -> None:
     require_committee(await context.actor(), "purge")
     buttons = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(context.t("purge.yes"), callback_data="purge:yes"),
-                InlineKeyboardButton(context.t("purge.no"), callback_data="purge:no"),
+                InlineKeyboardButton(context.t("purge.yes"), callback_data=Purge(yes=True).encode()),
+                InlineKeyboardButton(context.t("purge.no"), callback_data=Purge(yes=False).encode()),
             ]
         ]
     )
-    await update.effective_message.reply_text(context.t("purge.confirm"), reply_markup=buttons)
+    await incoming.message.reply_text(context.t("purge.confirm"), reply_markup=buttons)
 
 
-async def purge_button(update: Update, context: BotContext) -> None:
+async def purge_button(press: Press[Purge], context: BotContext) -> None:
     """The confirmation: permission is checked again on the press."""
-    query = update.callback_query
-    if query.data == "purge:no":
+    query = press.query
+    if not press.data.yes:
         await query.answer()
         await query.edit_message_text(context.t("purge.cancelled"))
         return
@@ -312,7 +313,7 @@ async def purge_button(update: Update, context: BotContext) -> None:
 async def migrated(update: Update, context: BotContext) -> None:
     """A group became a supergroup: its binding and every record move to the new chat id."""
     message = update.effective_message
-    if not message.migrate_to_chat_id:
+    if message is None or not message.migrate_to_chat_id:
         return
     old_id, new_id = message.chat.id, message.migrate_to_chat_id
     touched = await context.services.roster.migrate_chat(old_id, new_id)
@@ -323,7 +324,9 @@ async def migrated(update: Update, context: BotContext) -> None:
 async def membership(update: Update, context: BotContext) -> None:
     """The bot was added to a group (say how to bind it, or that a group bound before still is) or
     removed (stop sending there; the binding stays for when it comes back)."""
-    change: ChatMemberUpdated = update.my_chat_member
+    change = update.my_chat_member
+    if change is None:
+        return
     status = change.new_chat_member.status
     if status in {"left", "kicked"}:
         await context.services.roster.mark_kicked(change.chat.id)
@@ -340,7 +343,7 @@ async def membership(update: Update, context: BotContext) -> None:
             await context.bot.send_message(chat_id, context.t("bot.back", building=binding.building))
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     router = router_of(app)
     router.add(c.Bind, bind)
     router.add(c.Register, register_household)
@@ -348,10 +351,10 @@ def register(app: Application) -> None:
     router.add(c.Me, me)
     router.add(c.Purge, purge)
     router.start_payloads[PHONE_PAYLOAD] = ask_phone
-    app.add_handler(MessageHandler(filters.CONTACT & filters.ChatType.PRIVATE, receive_contact))
+    on_message(app, filters.CONTACT & filters.ChatType.PRIVATE, receive_contact)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
-    app.add_handler(CallbackQueryHandler(guarded(purge_button), pattern=r"^purge:(yes|no)$"))
-    app.add_handler(CallbackQueryHandler(guarded(approve_button), pattern=r"^home:approve$"))
+    on_press(app, Purge, purge_button)
+    on_press(app, ApproveJoin, approve_button)
     app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
     # once the application has started, however late Telegram answered
-    app.job_queue.run_once(warn_blind_chats, when=0, job_kwargs={"misfire_grace_time": None})
+    job_queue(app).run_once(warn_blind_chats, when=0, job_kwargs={"misfire_grace_time": None})

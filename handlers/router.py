@@ -8,28 +8,31 @@ yet says so; plain chatter goes to the chatter listeners (rumor keywords).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.permissions import Refused
 from bot.language import Command, ParseContext, ParseError, parse
 from bot.language import commands as c
+from bot.language.callbacks import Button
 from bot.language.commands import UnknownCommand
-from bot.language.registry import COMMANDS, CommandSpec
+from bot.language.registry import COMMANDS, CommandSpec, Topic
 from bot.services.errors import UserError
-from handlers.context import BotContext
+from bot.texts.i18n import join
+from handlers.context import BotApp, BotContext, Incoming, Press
 from handlers.sending import answer_or_fold
 
 log = logging.getLogger(__name__)
 
-Route = Callable[[Update, BotContext, Any], Awaitable[None]]
-Listener = Callable[[Update, BotContext], Awaitable[None]]
-StartPayload = Callable[[Update, BotContext, str], Awaitable[None]]
+Route = Callable[[Incoming, BotContext, Any], Awaitable[None]]
+Listener = Callable[[Incoming, BotContext], Awaitable[None]]
+StartPayload = Callable[[Incoming, BotContext, str], Awaitable[None]]
+B = TypeVar("B", bound=Button)
 
 
 class Router:
@@ -51,7 +54,7 @@ class Router:
         return [spec for spec in COMMANDS if spec.name in names]
 
     @property
-    def help_keys(self) -> list[str]:
+    def topics(self) -> list[Topic]:
         """The help topics of the routed commands, in declaration order."""
         return list(dict.fromkeys(spec.topic for spec in self.routed() if spec.topic))
 
@@ -59,11 +62,14 @@ class Router:
         self._chatter.append(listener)
 
     async def dispatch(self, update: Update, context: BotContext) -> None:
-        message = update.effective_message
-        text = (message.text or message.caption) if message is not None else None
+        incoming = Incoming.of(update)
+        if incoming is None:
+            return
+        message = incoming.message
+        text = message.text or message.caption
         if not text:  # a photo's or a document's caption is read like text
             return
-        edited = update.edited_message is not None
+        edited = incoming.edited
         services = context.services
         parse_context = ParseContext(
             now=services.clock.now(),
@@ -78,30 +84,30 @@ class Router:
             if not edited:
                 text = context.t("parse.bad", usage=context.t(exc.usage_key))
                 if exc.command in _BUY_NUMBERED:
-                    text += "\n" + await _open_buys(update, context)
-                await answer_or_fold(update, context, text, recorded=False)
+                    text += "\n" + await _open_buys(incoming, context)
+                await answer_or_fold(incoming, context, text, recorded=False)
             return
         if command is None:
             if edited:
                 return
             if message.reply_to_message is None and _stray_order(text, parse_context):
-                await answer_or_fold(update, context, context.t("order.stray"), recorded=False)
+                await answer_or_fold(incoming, context, context.t("order.stray"), recorded=False)
                 return
             for listener in self._chatter:
-                await listener(update, context)
+                await _answering_errors(incoming, context, listener(incoming, context))
             return
         if isinstance(command, UnknownCommand | c.NearMiss):
             if not edited:
-                await answer_or_fold(update, context, _unknown(context, command), recorded=False)
+                await answer_or_fold(incoming, context, _unknown(context, command), recorded=False)
             return
-        if type(command) in _GROUP_ONLY and update.effective_chat.type == ChatType.PRIVATE:
+        if type(command) in _GROUP_ONLY and incoming.chat.type == ChatType.PRIVATE:
             if not edited:
                 await message.reply_text(context.t("parse.group_only", usage=context.t(f"usage.{command.name}")))
             return
         route = self._routes.get(type(command))
         if route is None:
             if not edited:
-                await answer_or_fold(update, context, context.t("parse.not_built"), recorded=False)
+                await answer_or_fold(incoming, context, context.t("parse.not_built"), recorded=False)
             return
         callback, takes_edits = route
         if edited and not takes_edits:
@@ -110,12 +116,25 @@ class Router:
         if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
             await message.reply_text(context.t("anonymous"))  # an anonymous admin: we cannot tell who
             return
-        try:
-            await callback(update, context, command)
-        except Refused as refusal:
-            await refuse(update, context, refusal)
-        except UserError as error:
-            await answer_or_fold(update, context, context.t(error.key, **error.values), recorded=False)
+        await _answering_errors(incoming, context, callback(incoming, context, command))
+
+
+async def _answering_errors(handled: Incoming | Press[Any], context: BotContext, handling: Awaitable[None]) -> None:
+    """Await a handler; a refusal or a rule error is answered: for a message, one line (merged in a
+    busy group), for a button, a pop-up."""
+    try:
+        await handling
+    except Refused as refusal:
+        await refuse(handled, context, refusal)
+    except UserError as error:
+        await _answer(handled, context, context.t(error.key, **error.values))
+
+
+async def _answer(handled: Incoming | Press[Any], context: BotContext, text: str) -> None:
+    if isinstance(handled, Press):
+        await handled.query.answer(text, show_alert=True)
+    else:
+        await answer_or_fold(handled, context, text, recorded=False)
 
 
 # Commands that name a buy by its number: a usage error lists the open buys.
@@ -138,49 +157,51 @@ def _stray_order(text: str, parse_context: ParseContext) -> bool:
     return isinstance(parse(text, replace(parse_context, reply_to_bot=True)), c.ReplyOrder)
 
 
-async def _open_buys(update: Update, context: BotContext) -> str:
+async def _open_buys(incoming: Incoming, context: BotContext) -> str:
     """The buys one may order in from this chat (its building's, else the committee's), one line."""
-    chat = update.effective_chat
+    chat = incoming.chat
     binding = await context.services.roster.chat(chat.id) if chat.type != ChatType.PRIVATE else None
     _, buys = await context.services.groupbuys.relay_candidates(
         await context.actor(), "", binding.building if binding else None
     )
     if not buys:
         return context.t("gb.err.no_open")
-    return context.t("parse.open_buys", buys="、".join(f"#{buy.id} {buy.name}" for buy in buys[:10]))
+    return context.t("parse.open_buys", buys=join(context.lang, (f"#{buy.id} {buy.name}" for buy in buys[:10])))
 
 
-async def refuse(update: Update, context: BotContext, refusal: Refused) -> None:
+async def refuse(handled: Incoming | Press[Any], context: BotContext, refusal: Refused) -> None:
     """One line saying who may do it (for a message or a button; merged in a busy group), and an audit entry."""
-    text = context.t(f"refused.{refusal.who}")
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    elif update.effective_message is not None:
-        await answer_or_fold(update, context, text, recorded=False)
-    user = update.effective_user
-    chat = update.effective_chat
-    log.info("refused %s for update %s", refusal.action, update.update_id)
-    await context.services.audit.refused(user.id if user else None, chat.id if chat else None, refusal.action)
+    await _answer(handled, context, context.t(f"refused.{refusal.who}"))
+    log.info("refused %s for update %s", refusal.action, handled.update.update_id)
+    await context.services.audit.refused(handled.user.id, handled.message.chat_id, refusal.action)
 
 
-def guarded(callback: Listener) -> Listener:
-    """Wrap a button (or other non-routed) callback so refusals and rule errors are answered
-    like a command's."""
+def on_message(app: BotApp, which: filters.BaseFilter, callback: Listener) -> None:
+    """Send the messages ``which`` picks (a shared contact, a group's upgrade) to ``callback``;
+    refusals and rule errors are answered as a command's."""
 
     async def run(update: Update, context: BotContext) -> None:
-        try:
-            await callback(update, context)
-        except Refused as refusal:
-            await refuse(update, context, refusal)
-        except UserError as error:
-            text = context.t(error.key, **error.values)
-            if update.callback_query is not None:
-                await update.callback_query.answer(text, show_alert=True)
-            elif update.effective_message is not None:
-                await update.effective_message.reply_text(text)
+        incoming = Incoming.of(update)
+        if incoming is not None:
+            await _answering_errors(incoming, context, callback(incoming, context))
 
-    run.__doc__ = callback.__doc__
-    return run
+    app.add_handler(MessageHandler(which, run))
+
+
+def on_press(app: BotApp, kind: type[B], callback: Callable[[Press[B], BotContext], Coroutine[Any, Any, None]]) -> None:
+    """Send the presses of ``kind``'s buttons (``bot.language.callbacks``) to ``callback`` with their
+    data decoded; refusals and rule errors are answered in a pop-up. A press under a message Telegram
+    no longer shows the bot is answered that the button no longer works."""
+
+    async def run(update: Update, context: BotContext) -> None:
+        press = Press.of(update, kind)
+        if press is None:
+            if update.callback_query is not None:
+                await update.callback_query.answer(context.t("button.gone"), show_alert=True)
+            return
+        await _answering_errors(press, context, callback(press, context))
+
+    app.add_handler(CallbackQueryHandler(run, pattern=kind.matches))
 
 
 def _replies_to_bot(message: Message, bot_id: int) -> bool:
@@ -188,11 +209,11 @@ def _replies_to_bot(message: Message, bot_id: int) -> bool:
     return bool(replied and replied.from_user and replied.from_user.id == bot_id)
 
 
-def router_of(app: Application) -> Router:
+def router_of(app: BotApp) -> Router:
     return app.bot_data.router
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     """Create the router; feature modules register into it afterwards."""
     app.bot_data.router = Router()
     text_messages = (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE) & (filters.TEXT | filters.CAPTION)

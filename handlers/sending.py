@@ -10,12 +10,12 @@ import logging
 import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
-from telegram.ext import Application, ContextTypes
 from telegram.request._requestparameter import RequestParameter
 from telegram.warnings import PTBUserWarning
 
@@ -25,6 +25,7 @@ from bot.services.outbox import Outbox, OutboxItem, TryLater, Undeliverable
 from bot.texts.i18n import t
 from handlers.buttons import RecordingRateLimiter
 from handlers.buttons import _apart_from_the_update as apart_from_the_update
+from handlers.context import BotApp, BotContext, Incoming, job_data, job_queue
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ STAGGER_SECONDS = 0.05
 Send = Callable[[int], Awaitable[Message]]
 
 
-async def broadcast(app: Application, chat_ids: list[int], send: Send) -> list[Message]:
+async def broadcast(app: BotApp, chat_ids: list[int], send: Send) -> list[Message]:
     """Call ``send(chat_id)`` for each chat in turn; returns the messages that went out."""
     roster = app.bot_data.services.roster
     sent = []
@@ -53,7 +54,7 @@ async def broadcast(app: Application, chat_ids: list[int], send: Send) -> list[M
     return sent
 
 
-async def building_chat_ids(app: Application) -> list[int]:
+async def building_chat_ids(app: BotApp) -> list[int]:
     return [chat.chat_id for chat in await app.bot_data.services.roster.building_chats()]
 
 
@@ -107,7 +108,7 @@ def telegram_payload(
     return payload
 
 
-def telegram_sender(app: Application) -> Callable[[str, dict[str, Any]], Awaitable[Any]]:
+def telegram_sender(app: BotApp) -> Callable[[str, dict[str, Any]], Awaitable[Any]]:
     """The outbox's sender for ``telegram``: sends one payload (``telegram_payload``) to a chat and
     returns the message Telegram made. A 429, a timeout or a 502 may pass (``TryLater``); a chat
     that removed the bot is marked and, like a malformed request, never tried again."""
@@ -147,7 +148,7 @@ def telegram_sender(app: Application) -> Callable[[str, dict[str, Any]], Awaitab
     return send
 
 
-async def _telegram_answer(app: Application, chat_id: int, call: Awaitable[Message]) -> Message:
+async def _telegram_answer(app: BotApp, chat_id: int, call: Awaitable[Message]) -> Message:
     """Telegram's answer to ``call``, its errors as the outbox's: a 429, a timeout or a 502 may pass
     (``TryLater``); a chat that removed the bot is marked and, like a bad request, ``Undeliverable``."""
     try:
@@ -164,7 +165,7 @@ async def _telegram_answer(app: Application, chat_id: int, call: Awaitable[Messa
         raise TryLater(lost.__class__.__name__) from lost
 
 
-def start_outbox(app: Application) -> None:
+def start_outbox(app: BotApp) -> None:
     """At start-up: the outbox's Telegram sender, and its drainer (what a crash left owed goes now)."""
     outbox = app.bot_data.services.outbox
     outbox.register(TELEGRAM, telegram_sender(app))
@@ -307,12 +308,12 @@ def _raw_payload(endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
 FOLD_SECONDS = 30  # how long a busy group's answers are gathered into one summary
 
 
-async def answer_or_fold(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, recorded: bool) -> None:
+async def answer_or_fold(incoming: Incoming, context: BotContext, text: str, *, recorded: bool) -> None:
     """Reply ``text`` to the message, or, in a group over its send budget (the reply would wait
     behind its 20 a minute), count it into one summary sent ``FOLD_SECONDS`` after the first
     (``收到 N 条…``), owed through the outbox. For answers that can flood (usage lines, refusals);
     what a message records is stored before, so only the chat message is merged."""
-    message = update.effective_message
+    message = incoming.message
     chat_id = message.chat_id
     limiter = context.bot.rate_limiter
     if chat_id > 0 or not isinstance(limiter, OwingRateLimiter) or limiter.group_has_room(chat_id):
@@ -321,21 +322,28 @@ async def answer_or_fold(update: Update, context: ContextTypes.DEFAULT_TYPE, tex
     folded = context.bot_data.folded
     if chat_id not in folded:
         folded[chat_id] = Counter()
-        context.job_queue.run_once(
-            _send_summary, FOLD_SECONDS, chat_id=chat_id, data=update.update_id, name=f"fold-{chat_id}"
-        )
+        fold = _Fold(chat_id, incoming.update.update_id)
+        job_queue(context.application).run_once(_send_summary, FOLD_SECONDS, data=fold, name=f"fold-{chat_id}")
     folded[chat_id]["recorded" if recorded else "not_done"] += 1
 
 
-async def _send_summary(context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat_id = context.job.chat_id
-    counts = context.bot_data.folded.pop(chat_id)
+@dataclass(frozen=True)
+class _Fold:
+    """A busy group's summary to come: its chat, and the first update folded into it (its key)."""
+
+    chat_id: int
+    first_update: int
+
+
+async def _send_summary(context: BotContext) -> None:
+    fold = job_data(context, _Fold)
+    counts = context.bot_data.folded.pop(fold.chat_id)
     services = context.bot_data.services
     text = t(
-        services.chat_language(chat_id),
+        services.chat_language(fold.chat_id),
         "fold.summary",
         count=counts.total(),
         recorded=counts["recorded"],
         not_done=counts["not_done"],
     )
-    await owe_text(services.outbox, chat_id, text, f"fold:{chat_id}:{context.job.data}")
+    await owe_text(services.outbox, fold.chat_id, text, f"fold:{fold.chat_id}:{fold.first_update}")

@@ -3,47 +3,55 @@ shift slots (排班) and their reminders."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.domain.models import Slot, VolunteerApplication
 from bot.language import commands as c
+from bot.language.callbacks import ApproveVolunteer, SlotTake
+from bot.services import Services
 from bot.services.errors import UserError
-from bot.texts.i18n import t
+from bot.texts.i18n import join, skill_name, t
 from handlers import menus
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext, Incoming, Press, job_queue
 from handlers.roster import approve_by_reply, replied_request
-from handlers.router import guarded, router_of
+from handlers.router import on_press, router_of
 from handlers.sending import answer_or_fold, send_private
 
 TICK_SECONDS = 60
 
 
-def _hhmm(services, moment) -> str:
+def _hhmm(services: Services, moment: datetime) -> str:
     return moment.astimezone(services.config.schedule.tz).strftime("%H:%M")
 
 
-def _when(services, moment) -> str:
+def _when(services: Services, moment: datetime) -> str:
     return moment.astimezone(services.config.schedule.tz).strftime("%m-%d %H:%M")
 
 
-def _skills(skills: list[str]) -> str:
-    return f"（{'、'.join(skills)}）" if skills else ""
+def _skills(lang: str, skills: list[str]) -> str:
+    return t(lang, "vol.skills", skills=join(lang, (skill_name(lang, s) for s in skills))) if skills else ""
 
 
-async def register_volunteer(update: Update, context: BotContext, command: c.VolunteerRegister) -> None:
+def _task(lang: str, task: str | None) -> str:
+    """A shift's task in ``lang``: a skill's name, the volunteer's own words, or "duty"."""
+    return skill_name(lang, task) if task else t(lang, "vol.task_default")
+
+
+async def register_volunteer(incoming: Incoming, context: BotContext, command: c.VolunteerRegister) -> None:
     """An application, answered with a ✅ button for the leader or the committee (in a group)."""
-    message = update.effective_message
+    message = incoming.message
     volunteers = context.services.volunteers
-    applied = await volunteers.apply(await context.actor(), message.chat_id, command, update.effective_user.first_name)
-    skills = _skills(applied.skills)
+    applied = await volunteers.apply(await context.actor(), message.chat_id, command, incoming.user.first_name)
+    skills = _skills(context.lang, applied.skills)
     if applied.approved_at is not None:
         await message.reply_text(context.t("vol.registered", skills=skills))
-    elif update.effective_chat.type == ChatType.PRIVATE:
+    elif incoming.chat.type == ChatType.PRIVATE:
         await message.reply_text(context.t("vol.apply_in_group", skills=skills))
     else:
-        button = InlineKeyboardButton(context.t("vol.approve_button"), callback_data="vol:approve")
+        button = InlineKeyboardButton(context.t("vol.approve_button"), callback_data=ApproveVolunteer().encode())
         posted = await message.reply_text(
             context.t("vol.applied", name=applied.display_name, skills=skills),
             reply_markup=InlineKeyboardMarkup([[button]]),
@@ -64,46 +72,46 @@ async def _tell_applicant(context: BotContext, applied: VolunteerApplication) ->
     await menus.follow_roles(context.application, applied.user_id)
 
 
-async def approve(update: Update, context: BotContext, command: c.Approve) -> None:
+async def approve(incoming: Incoming, context: BotContext, command: c.Approve) -> None:
     """A reply #通过 to a request to join a household, or to the bot's volunteer application message
     or any message of the applicant."""
-    message = update.effective_message
+    message = incoming.message
     replied = message.reply_to_message
     if replied is None or replied.from_user is None:
         raise UserError("vol.err.approve_how")
-    if await approve_by_reply(update, context):  # a request to join a household
+    request = replied_request(context, replied, replied.from_user)
+    if await approve_by_reply(incoming, context, request):  # a request to join a household
         return
     actor = await context.actor()
-    applied = await context.services.volunteers.approve(actor, message.chat_id, **replied_request(update, context))
+    applied = await context.services.volunteers.approve(actor, message.chat_id, **request)
     await message.reply_text(_approved_text(context, applied))
     await _tell_applicant(context, applied)
 
 
-async def approve_button(update: Update, context: BotContext) -> None:
+async def approve_button(press: Press[ApproveVolunteer], context: BotContext) -> None:
     """✅ under an application: only that message approves, and only for its building's leader or the committee."""
-    query = update.callback_query
     applied = await context.services.volunteers.approve(
-        await context.actor(), query.message.chat_id, message=query.message.message_id
+        await context.actor(), press.message.chat_id, message=press.message.message_id
     )
     text = _approved_text(context, applied)
-    await query.answer(text)
-    await query.edit_message_text(text)
+    await press.query.answer(text)
+    await press.query.edit_message_text(text)
     await _tell_applicant(context, applied)
 
 
-async def check_in(update: Update, context: BotContext, command: c.CheckIn) -> None:
-    message = update.effective_message
+async def check_in(incoming: Incoming, context: BotContext, command: c.CheckIn) -> None:
+    message = incoming.message
     shift = await context.services.volunteers.check_in(
         await context.actor(), message.chat_id, message.message_id, command
     )
     if shift is None:
         return
     await answer_or_fold(
-        update,
+        incoming,
         context,
         context.t(
             "vol.checked_in",
-            task=shift.task or context.t("vol.task_default"),
+            task=_task(context.lang, shift.task),
             place=f" @{shift.place}" if shift.place else "",
             time=_hhmm(context.services, shift.started_at),
         ),
@@ -111,62 +119,64 @@ async def check_in(update: Update, context: BotContext, command: c.CheckIn) -> N
     )
 
 
-async def check_out(update: Update, context: BotContext, command: c.CheckOut) -> None:
+async def check_out(incoming: Incoming, context: BotContext, command: c.CheckOut) -> None:
     hours, capped = await context.services.volunteers.check_out(await context.actor())
     text = context.t("vol.checked_out", hours=hours)
     if capped:
         text += context.t("vol.capped", max=f"{context.services.config.volunteers.max_shift_hours:g}")
-    await update.effective_message.reply_text(text)
+    await incoming.message.reply_text(text)
 
 
-async def on_duty(update: Update, context: BotContext, command: c.OnDuty) -> None:
+async def on_duty(incoming: Incoming, context: BotContext, command: c.OnDuty) -> None:
     shifts = await context.services.volunteers.on_duty()
     if not shifts:
-        await update.effective_message.reply_text(context.t("vol.onduty_none"))
+        await incoming.message.reply_text(context.t("vol.onduty_none"))
         return
     lines = [context.t("vol.onduty_title", count=len(shifts))]
     for shift in shifts:
         lines.append(
             context.t(
                 "vol.onduty_line",
-                task=shift.task or context.t("vol.task_default"),
+                task=_task(context.lang, shift.task),
                 place=f" @{shift.place}" if shift.place else "",
                 name=shift.display_name or shift.user_id,
                 time=_hhmm(context.services, shift.started_at),
             )
         )
-    await update.effective_message.reply_text("\n".join(lines))
+    await incoming.message.reply_text("\n".join(lines))
 
 
-async def hours(update: Update, context: BotContext, command: c.WorkHours) -> None:
+async def hours(incoming: Incoming, context: BotContext, command: c.WorkHours) -> None:
     rows = await context.services.volunteers.hours()
     if not rows:
-        await update.effective_message.reply_text(context.t("vol.hours_none"))
+        await incoming.message.reply_text(context.t("vol.hours_none"))
         return
     lines = [context.t("vol.hours_title")]
     lines += [context.t("vol.hours_line", name=row.name, today=row.today, week=row.week) for row in rows]
-    await update.effective_message.reply_text("\n".join(lines))
+    await incoming.message.reply_text("\n".join(lines))
 
 
-async def roster(update: Update, context: BotContext, command: c.VolunteerRoster) -> None:
+async def roster(incoming: Incoming, context: BotContext, command: c.VolunteerRoster) -> None:
     grouped, waiting = await context.services.volunteers.by_skill(await context.actor())
     lines = [context.t("vol.roster_title")]
     lines += [
-        context.t("vol.roster_line", skill=skill, count=len(names), names="、".join(names))
+        context.t(
+            "vol.roster_line", skill=skill_name(context.lang, skill), count=len(names), names=join(context.lang, names)
+        )
         for skill, names in sorted(grouped.items(), key=lambda entry: -len(entry[1]))
     ]
     if waiting:
-        lines.append(context.t("vol.roster_waiting", count=len(waiting), names="、".join(waiting)))
-    await update.effective_message.reply_text("\n".join(lines))
+        lines.append(context.t("vol.roster_waiting", count=len(waiting), names=join(context.lang, waiting)))
+    await incoming.message.reply_text("\n".join(lines))
 
 
 # ---------------------------------------------------------------------- slots
-def _slot_text(lang: str, services, slot: Slot) -> str:
+def _slot_text(lang: str, services: Services, slot: Slot) -> str:
     return t(
         lang,
         "vol.slot",
         id=slot.id,
-        task=slot.task,
+        task=_task(lang, slot.task),
         start=_when(services, slot.starts_at),
         end=_hhmm(services, slot.ends_at),
         headcount=slot.headcount,
@@ -178,12 +188,12 @@ def _slot_markup(lang: str, slot: Slot) -> InlineKeyboardMarkup | None:
     if len(slot.takers) >= slot.headcount:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t(lang, "vol.slot_button"), callback_data=f"slot:take:{slot.id}")]]
+        [[InlineKeyboardButton(t(lang, "vol.slot_button"), callback_data=SlotTake(slot.id).encode())]]
     )
 
 
-async def open_slot(update: Update, context: BotContext, command: c.ShiftOpen) -> None:
-    message = update.effective_message
+async def open_slot(incoming: Incoming, context: BotContext, command: c.ShiftOpen) -> None:
+    message = incoming.message
     slot = await context.services.volunteers.open_slot(
         await context.actor(), message.chat_id, message.message_id, command
     )
@@ -194,27 +204,26 @@ async def open_slot(update: Update, context: BotContext, command: c.ShiftOpen) -
     )
 
 
-async def take_slot(update: Update, context: BotContext, command: c.ShiftTake) -> None:
+async def take_slot(incoming: Incoming, context: BotContext, command: c.ShiftTake) -> None:
     slot = await context.services.volunteers.take_slot(await context.actor(), command.slot_id)
-    await update.effective_message.reply_text(
+    await incoming.message.reply_text(
         context.t("vol.slot_taken", id=slot.id, taken=len(slot.takers), headcount=slot.headcount)
     )
 
 
-async def slot_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    slot_id = int(query.data.rsplit(":", 1)[1])
-    slot = await context.services.volunteers.take_slot(await context.actor(), slot_id)
+async def slot_button(press: Press[SlotTake], context: BotContext) -> None:
+    query = press.query
+    slot = await context.services.volunteers.take_slot(await context.actor(), press.data.slot_id)
     await query.answer(context.t("vol.slot_taken", id=slot.id, taken=len(slot.takers), headcount=slot.headcount))
     await query.edit_message_text(
         _slot_text(context.lang, context.services, slot), reply_markup=_slot_markup(context.lang, slot)
     )
 
 
-async def vacancies(update: Update, context: BotContext, command: c.Vacancies) -> None:
+async def vacancies(incoming: Incoming, context: BotContext, command: c.Vacancies) -> None:
     slots = await context.services.volunteers.vacancies()
     if not slots:
-        await update.effective_message.reply_text(context.t("vol.vacancies_none"))
+        await incoming.message.reply_text(context.t("vol.vacancies_none"))
         return
     services = context.services
     lines = [context.t("vol.vacancies_title")]
@@ -222,18 +231,18 @@ async def vacancies(update: Update, context: BotContext, command: c.Vacancies) -
         context.t(
             "vol.vacancy_line",
             id=slot.id,
-            task=slot.task,
+            task=_task(context.lang, slot.task),
             start=_when(services, slot.starts_at),
             end=_hhmm(services, slot.ends_at),
             short=slot.headcount - len(slot.takers),
         )
         for slot in slots
     ]
-    await update.effective_message.reply_text("\n".join(lines))
+    await incoming.message.reply_text("\n".join(lines))
 
 
 # ---------------------------------------------------------------------- the minute tick
-async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def tick(context: BotContext) -> None:
     """Close forgotten shifts at the maximum length; remind the volunteers of slots starting soon.
     State lives in SQLite, so a restart neither repeats nor loses a reminder."""
     app = context.application
@@ -247,14 +256,16 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     for slot in result.reminders:
         lang = services.chat_language(slot.chat_id)
-        text = t(lang, "vol.slot_reminder", id=slot.id, task=slot.task, start=_hhmm(services, slot.starts_at))
+        text = t(
+            lang, "vol.slot_reminder", id=slot.id, task=_task(lang, slot.task), start=_hhmm(services, slot.starts_at)
+        )
         reached = [await send_private(app.bot, user_id, text) for user_id in slot.takers]
         if not all(reached):
             await app.bot.send_message(slot.chat_id, text)
 
 
-def start_jobs(app: Application) -> None:
-    app.job_queue.run_repeating(
+def start_jobs(app: BotApp) -> None:
+    job_queue(app).run_repeating(
         tick,
         interval=TICK_SECONDS,
         first=1,
@@ -263,7 +274,7 @@ def start_jobs(app: Application) -> None:
     )
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     router = router_of(app)
     router.add(c.VolunteerRegister, register_volunteer)
     router.add(c.Approve, approve)
@@ -275,5 +286,5 @@ def register(app: Application) -> None:
     router.add(c.ShiftOpen, open_slot)
     router.add(c.ShiftTake, take_slot)
     router.add(c.Vacancies, vacancies)
-    app.add_handler(CallbackQueryHandler(guarded(slot_button), pattern=r"^slot:take:\d{1,12}$"))
-    app.add_handler(CallbackQueryHandler(guarded(approve_button), pattern=r"^vol:approve$"))
+    on_press(app, SlotTake, slot_button)
+    on_press(app, ApproveVolunteer, approve_button)

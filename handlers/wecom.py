@@ -4,19 +4,16 @@ What is mirrored to WeCom robots is owed by the features themselves (``services.
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application
-
 from bot.language import commands as c
 from bot.services.wecom import COMMITTEE
 from bot.texts.i18n import t
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext, Incoming
 from handlers.router import router_of
 
 
-async def relay_text(update: Update, context: BotContext, command: c.RelayText) -> None:
+async def relay_text(incoming: Incoming, context: BotContext, command: c.RelayText) -> None:
     """The text answers in the chat where it was asked (privately when asked in private)."""
-    message = update.effective_message
+    message = incoming.message
     tally = await context.services.groupbuys.tally(command.buy_id)
     text = await context.services.wecom.relay(
         await context.actor(), tally, f"relaytext:{message.chat_id}:{message.message_id}"
@@ -30,7 +27,7 @@ def _robot_name(lang: str, robot: str) -> str:
     return t(lang, "wecom.robot.building", building=robot.removeprefix("building:"))
 
 
-def register(app: Application) -> None:
+def register(app: BotApp) -> None:
     router_of(app).add(c.RelayText, relay_text)
     services = app.bot_data.services
 

@@ -55,6 +55,20 @@ class Menu(StrEnum):
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A help topic: a button under /help (its label the text ``help.button.<name>``, its callback
+    data ``help:<name>``, ``bot.language.callbacks.HelpTopic``) that shows the topic's help texts.
+    /help shows the topics of the commands that have a handler, in the order of :data:`COMMANDS`."""
+
+    name: str
+    texts: tuple[str, ...]
+
+    @property
+    def label_key(self) -> str:
+        return f"help.button.{self.name}"
+
+
+@dataclass(frozen=True)
 class CommandSpec:
     name: str  # the command's name: its first slash word, its model's ``name``, its texts' suffix
     read: Reader  # the argument reader: the text after the tag or slash word → a command model
@@ -62,7 +76,7 @@ class CommandSpec:
     words: tuple[str, ...] = ()  # more slash words (ASCII; they work as #tags too)
     who: str | None = None  # the RULES action checked, or the role (a Who) checked; None: anyone
     menu: Menu = Menu.EVERYONE
-    topic: str | None = None  # the help text that explains it (``help.medicine``)
+    topic: Topic | None = None  # the help topic that explains it (a button under /help)
 
     @property
     def slash(self) -> tuple[str, ...]:
@@ -253,19 +267,20 @@ def _export(args: str, ctx: ParseContext) -> c.Command:
 
 
 # --------------------------------------------------------------------------- the commands
-_GENERAL, _ROSTER, _MED, _GB = "help.general", "help.roster", "help.medicine", "help.groupbuy"
-_VOL, _CARE, _BULLETINS, _REPORTS = "help.volunteers", "help.care", "help.bulletins", "help.reports"
+_MED, _GB = Topic("med", ("help.medicine",)), Topic("gb", ("help.groupbuy",))
+_VOL, _CARE = Topic("vol", ("help.volunteers",)), Topic("care", ("help.care",))
+_NOTICES = Topic("notice", ("help.bulletins", "help.reports"))
 _V, _L, _C, _A = Menu.VOLUNTEERS, Menu.LEADERS, Menu.COMMITTEE, Menu.ADMIN
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", _start, menu=Menu.NONE),
-    CommandSpec("help", _no_args(c.Help), ("帮助",), topic=_GENERAL),
-    CommandSpec("bind", _bind, ("绑定",), who="bind", menu=_A, topic=_ROSTER),
-    CommandSpec("register", _register, ("登记",), topic=_ROSTER),
-    CommandSpec("leader", _leader, ("楼组长",), who="leader", menu=_A, topic=_ROSTER),
-    CommandSpec("me", _no_args(c.Me), ("我的",), topic=_ROSTER),
-    CommandSpec("lang", _lang, ("语言",), topic=_GENERAL),
-    CommandSpec("purge", _no_args(c.Purge), ("清除数据",), who="purge", menu=_A, topic=_ROSTER),
+    CommandSpec("help", _no_args(c.Help), ("帮助",)),
+    CommandSpec("bind", _bind, ("绑定",), who="bind", menu=_A),
+    CommandSpec("register", _register, ("登记",)),
+    CommandSpec("leader", _leader, ("楼组长",), who="leader", menu=_A),
+    CommandSpec("me", _no_args(c.Me), ("我的",)),
+    CommandSpec("lang", _lang, ("语言",)),
+    CommandSpec("purge", _no_args(c.Purge), ("清除数据",), who="purge", menu=_A),
     CommandSpec("med", lambda args, ctx: parse_med(args), ("配药",), ("medicine",), who="med", topic=_MED),
     CommandSpec("claim", _id_command(c.MedClaim, "request_id"), ("认领",), who="med.claim", menu=_V, topic=_MED),
     CommandSpec("bought", _bought, ("已购", "已买"), who="med.bought", menu=_V, topic=_MED),
@@ -293,16 +308,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("care", _care, ("关爱",), who="care.add", menu=_L, topic=_CARE),
     CommandSpec("pair", _room_command(c.CarePair), ("结对",), who="care.pair", menu=_L, topic=_CARE),
     CommandSpec("safe", _room_command(c.CareSafe), ("平安", "报平安"), who="care.safe", menu=_V, topic=_CARE),
-    CommandSpec("rumor", _rumor, ("辟谣",), who="rumor", menu=_C, topic=_BULLETINS),
-    CommandSpec("rumors", _no_args(c.Rumors), who="rumor", menu=_C, topic=_BULLETINS),
-    CommandSpec("rumor_off", _id_command(c.RumorOff, "rumor_id"), who="rumor_off", menu=_C, topic=_BULLETINS),
-    CommandSpec("notice", _notice, ("通知",), who="notice", menu=_C, topic=_BULLETINS),
-    CommandSpec("notices", _no_args(c.Notices), who="notices", menu=_C, topic=_BULLETINS),
-    CommandSpec("notice_off", _id_command(c.NoticeOff, "notice_id"), who="notice_off", menu=_C, topic=_BULLETINS),
-    CommandSpec("digest", _no_args(c.Digest), ("日报",), who="digest", menu=_C, topic=_REPORTS),
-    CommandSpec("export", _export, ("导出",), who="export", menu=_A, topic=_REPORTS),
+    CommandSpec("rumor", _rumor, ("辟谣",), who="rumor", menu=_C, topic=_NOTICES),
+    CommandSpec("rumors", _no_args(c.Rumors), who="rumor", menu=_C, topic=_NOTICES),
+    CommandSpec("rumor_off", _id_command(c.RumorOff, "rumor_id"), who="rumor_off", menu=_C, topic=_NOTICES),
+    CommandSpec("notice", _notice, ("通知",), who="notice", menu=_C, topic=_NOTICES),
+    CommandSpec("notices", _no_args(c.Notices), who="notices", menu=_C, topic=_NOTICES),
+    CommandSpec("notice_off", _id_command(c.NoticeOff, "notice_id"), who="notice_off", menu=_C, topic=_NOTICES),
+    CommandSpec("digest", _no_args(c.Digest), ("日报",), who="digest", menu=_C, topic=_NOTICES),
+    CommandSpec("export", _export, ("导出",), who="export", menu=_A, topic=_NOTICES),
 )  # fmt: skip
 BY_NAME: dict[str, CommandSpec] = {spec.name: spec for spec in COMMANDS}
+TOPICS: tuple[Topic, ...] = tuple(dict.fromkeys(spec.topic for spec in COMMANDS if spec.topic))
 
 
 def tags() -> dict[str, str]:
