@@ -20,6 +20,7 @@ from typing import Any
 
 import psycopg
 from psycopg.adapt import Loader
+from psycopg.sql import SQL, Composed
 
 from storage import dialect
 
@@ -144,11 +145,18 @@ def connect(url: str) -> PgConnection:
     return PgConnection(raw)
 
 
+def scalar(raw: psycopg.Connection[Any], query: str | SQL | Composed, params: Params | None = None) -> Any:
+    """The first value of a statement written for psycopg (``%s``), that gives one row."""
+    row = raw.execute(query, params).fetchone()
+    assert row is not None
+    return row[0]
+
+
 def current_version(conn: PgConnection) -> int:
     """The newest migration applied (0 on an empty database)."""
-    if conn.raw.execute("SELECT to_regclass('schema_migrations')").fetchone()[0] is None:
+    if scalar(conn.raw, "SELECT to_regclass('schema_migrations')") is None:
         return 0
-    return int(conn.raw.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
+    return int(scalar(conn.raw, "SELECT coalesce(max(version), 0) FROM schema_migrations"))
 
 
 def apply_migrations(conn: PgConnection) -> list[str]:

@@ -65,6 +65,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("path", type=Path, help="the backup to restore")
     restore.add_argument("--config", type=Path, help=config_help)
+    district = sub.add_parser(
+        "migrate-to-postgres",
+        help="copy a compound's SQLite database into a district's PostgreSQL database (new record numbers)",
+        description="Copy every record of a compound's SQLite file (no bot running on it) into the PostgreSQL "
+        "database at URL, in one transaction: migrations applied there first, every record numbered anew, "
+        "counts checked and printed. Refused, with nothing written, when the district holds the compound "
+        "already or the file is not a building-bot database.",
+    )
+    district.add_argument("--from", dest="source", type=Path, required=True, help="the compound's SQLite file")
+    district.add_argument("--to", dest="url", required=True, help="postgresql://user@host:5432/district")
+    district.add_argument("--config", type=Path, help=config_help + "; for the logging settings")
     return parser
 
 
@@ -113,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_export(config, args.out, args.start, args.end))
         elif args.command == "import-roster":
             return _import_roster(config, args.file)
+        elif args.command == "migrate-to-postgres":
+            return _migrate_to_postgres(args.source, args.url)
     except KeyboardInterrupt:
         return 130
     return 0
@@ -220,8 +233,7 @@ async def _migrate(config: Config) -> None:
     db = Database(config.storage.path)
     await db.open()
     try:
-        async with db.read() as conn:
-            print(f"{config.storage.path.resolve()}: schema version {await current_version(conn)}")
+        print(f"{config.storage.path.resolve()}: schema version {await db.read(current_version)}")
     finally:
         await db.close()
 
@@ -301,6 +313,32 @@ def _restore(config: Config, backup: Path) -> int:
     finally:
         lock.release()
     print(f"restored {database} from {backup}" + (f"; the database it replaced is {kept}" if kept else ""))
+    return 0
+
+
+def _migrate_to_postgres(source: Path, url: str) -> int:
+    from psycopg import OperationalError
+
+    from bot.runtime import ops
+    from storage import copy_to_postgres, postgres
+
+    lock = ops.RunLock(source)
+    if source.is_file() and not lock.acquire():
+        print(f"building-bot: a bot is running on {source}: stop it before moving its records", file=sys.stderr)
+        return 2
+    try:
+        with postgres.connect(url) as target:
+            moved = copy_to_postgres.move(source, target)
+    except copy_to_postgres.Refused as refused:
+        print(f"building-bot: migrate-to-postgres refused: {refused}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:  # libpq's message names the host and the database, never a password
+        print(f"building-bot: cannot use the PostgreSQL database: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+        return 2
+    finally:
+        lock.release()
+    print(f"moved {source} into the district database; rows per table:")
+    print("\n".join(moved.lines()))
     return 0
 
 
