@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from bot.language.callbacks import decode
 from handlers.context import BotApp, BotContext
 
 log = logging.getLogger(__name__)
@@ -44,14 +45,15 @@ async def drop_redelivered(update: Update, context: BotContext) -> None:
 
 
 async def refuse_foreign_presses(update: Update, context: BotContext) -> None:
-    """A button acts only from the message that carries it (recorded by ``handlers.buttons``): a
-    press forged onto another message or chat, with data never sent, or of a button edited away,
-    is answered that the button no longer works and goes no further."""
+    """A button acts only from the message that carries it (recorded by ``handlers.buttons``) and
+    with data of a kind the bot knows (``bot.language.callbacks``): a press forged onto another
+    message or chat, with data never sent or of no known kind (a button of an older version), or of
+    a button edited away, is answered that the button no longer works and goes no further."""
     query = update.callback_query
     if query is None:
         return
     message = query.message
-    if message is not None and query.data is not None:
+    if message is not None and query.data is not None and decode(query.data) is not None:
         if await context.services.deliveries.carries(message.chat.id, message.message_id, query.data):
             return
     log.info("update %s: a button press its message does not carry; refused", update.update_id)

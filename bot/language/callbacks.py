@@ -1,7 +1,7 @@
 """Every button's callback data, declared once: one small typed dataclass per kind of button.
 
 A kind names its data's form (``data="med:{action}:{request_id}"``) and its fields' types: an
-``int`` is an id (1 to 12 digits), a ``bool`` is ``yes``/``no``, a ``Literal`` lists the words
+``int`` is an id (up to 12 digits), a ``bool`` is ``yes``/``no``, a ``Literal`` lists the words
 it may be, a ``Topic`` is a help topic of the registry. From that alone come ``encode()`` (checked
 against Telegram's 64 bytes, and to read back as itself) and :func:`decode`, which gives the typed
 button for data of a known form and None for anything else (a client may send any data: nothing
@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Literal, Self, get_args, get_origin, get_type_
 from bot.language.registry import TOPICS, Topic
 
 LIMIT = 64  # bytes: Telegram's limit for a button's callback data
-_ID = r"\d{1,12}"
+_ID = "0|[1-9][0-9]{0,11}"  # written one way only: no leading zeros, no full-width digits
 
 
 class Button:
