@@ -34,10 +34,10 @@ WEST = Compound(7, -2007, -2999, LocalUser(2001, "王五"), LocalUser(2002, "赵
 ALSO_BUILDING_3 = Compound(3, -3003, -3999, LocalUser(3001, "孙七"), LocalUser(3002, "周八"))
 
 
-async def lived_in(tmp_path: Path, clock, compound: Compound) -> Path:
+async def lived_in(tmp_path: Path, clock, compound: Compound, *, purged: bool = False) -> Path:
     """A compound's SQLite file after a morning of use: a household, a medicine request, a group buy
     with an order and a question about a second one, an approved volunteer, the care roster, a
-    rumor rebutted twice (superseded)."""
+    rumor rebutted twice (superseded); ``purged``: a request filed in a private chat, then /purge."""
     config = make_config(tmp_path / str(compound.building), medicine={"auto_confirm": True})
     api = LocalBotApi()
     async with running(build_application(config, LocalRequest(api), clock=clock)) as app:
@@ -54,6 +54,10 @@ async def lived_in(tmp_path: Path, clock, compound: Compound) -> Path:
         await bot.send(chat, COMMITTEE, f"#关爱 {b}-502 独居老人")
         await bot.send(compound.committee_chat, COMMITTEE, RUMOR)
         await bot.send(compound.committee_chat, COMMITTEE, RUMOR + "（更新）")
+        if purged:
+            await bot.send(compound.resident.id, compound.resident, "#配药 感冒灵 1盒")
+            await bot.send(COMMITTEE.id, COMMITTEE, "/purge")
+            await bot.press(COMMITTEE.id, bot.last_message(COMMITTEE.id)["message_id"], COMMITTEE, "purge:yes")
     return config.storage.path
 
 
@@ -142,6 +146,19 @@ async def test_two_compounds_share_a_district_database_each_record_renumbered_an
     assert {in_district[table] for table in left} == {0}
 
 
+async def test_requests_purged_in_two_compounds_stay_apart_in_the_district(
+    tmp_path: Path, clock, postgres_url: str, capsys
+) -> None:
+    """/purge leaves a private chat's request as (chat 0, message minus its id): minus its new id now."""
+    east = await lived_in(tmp_path, clock, EAST, purged=True)
+    west = await lived_in(tmp_path, clock, WEST, purged=True)
+    assert move(east, postgres_url, capsys)[0] == 0
+    assert move(west, postgres_url, capsys)[0] == 0
+    with postgres.connect(postgres_url) as conn:
+        purged = conn.execute("SELECT id, message_id FROM med_requests WHERE chat_id = 0 ORDER BY id").fetchall()
+    assert [tuple(row) for row in purged] == [(2, -2), (4, -4)]
+
+
 async def test_a_compound_already_there_or_a_building_taken_is_refused_and_nothing_is_written(
     tmp_path: Path, clock, postgres_url: str, capsys
 ) -> None:
@@ -172,6 +189,10 @@ async def test_what_is_not_a_settled_building_bot_database_is_refused(
     for path, reason in ((not_sqlite, "not an SQLite database"), (other, "not a building-bot database")):
         status, _, err = move(path, postgres_url, capsys)
         assert (status, err) == (2, f"building-bot: migrate-to-postgres refused: {path}: {reason}\n")
+    for url in (postgres_url.replace("/test_", "/absent_"), "not a url"):
+        status, _, err = move(other, url, capsys)
+        assert status == 2
+        assert err.startswith("building-bot: cannot use the PostgreSQL database: ")
 
     east = await lived_in(tmp_path, clock, EAST)
     conn = sqlite3.connect(east)

@@ -317,7 +317,7 @@ def _restore(config: Config, backup: Path) -> int:
 
 
 def _migrate_to_postgres(source: Path, url: str) -> int:
-    from psycopg import OperationalError
+    import psycopg
 
     from bot.runtime import ops
     from storage import copy_to_postgres, postgres
@@ -332,7 +332,7 @@ def _migrate_to_postgres(source: Path, url: str) -> int:
     except copy_to_postgres.Refused as refused:
         print(f"building-bot: migrate-to-postgres refused: {refused}", file=sys.stderr)
         return 2
-    except OperationalError as exc:  # libpq's message names the host and the database, never a password
+    except psycopg.Error as exc:  # the first line names the host or the rule; values (DETAIL) come after it
         print(f"building-bot: cannot use the PostgreSQL database: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
         return 2
     finally:
