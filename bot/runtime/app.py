@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager, nullcontext
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
-
-if TYPE_CHECKING:
-    from aiolimiter import AsyncLimiter
 
 import handlers
 from bot.clock import Clock
@@ -25,6 +22,7 @@ from bot.config import Config
 from bot.runtime import ops
 from bot.runtime.chat_order import ChatOrderedProcessor, waiting_on_telegram
 from bot.runtime.inbox import InboxQueue
+from bot.runtime.send_budget import SlidingWindow
 from bot.services import Services
 from bot.services.deliveries import current_update
 from handlers.context import AppState, BotContext
@@ -38,6 +36,8 @@ LOCAL_TOKEN = "1:local-console-token"
 
 # At a stop, updates at work get this long to finish (the rest of the 10 s goes to jobs and closing).
 STOP_GRACE_SECONDS = 5
+# The period of a group's budget (``group_messages_per_minute``): a minute (tests shorten it).
+GROUP_BUDGET_SECONDS = 60
 
 
 class BotApplication(Application):
@@ -63,38 +63,73 @@ class BotApplication(Application):
 
 
 class FairRateLimiter(OwingRateLimiter):
-    """While an update waits on Telegram (its group's budget, a 429's retry_after, a slow network),
-    its concurrency slot is free for other chats (``bot.runtime.chat_order``). A 429 holds back the
-    request it answered, which waits its ``retry_after`` and tries again; PTB's AIORateLimiter would
-    also hold back every other chat's requests meanwhile (its ``_retry_after_event``). Within the
-    overall budget, answers to the update being handled go before background sends (``RepliesFirst``)."""
+    """Telegram's budgets as Telegram counts them: at most ``messages_per_second`` sends in any
+    second, and ``group_messages_per_minute`` into one group in any minute (``SlidingWindow``;
+    PTB's leaky buckets let through bursts that Telegram refuses with 429). A send takes its
+    group's turn first (a group's sends in order), then the overall one, where answers to the
+    update being handled go before background sends (``RepliesFirst``), and counts in both as it
+    goes. While an update waits on Telegram (a budget, a 429's retry_after, a slow network), its
+    concurrency slot is free for other chats (``bot.runtime.chat_order``). A 429 holds back only
+    the request it answered, which waits its ``retry_after`` and tries again (PTB's limiter would
+    hold back every chat meanwhile)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._retry_after_event = _NeverHeld()
-        if self._base_limiter is not None:
-            self._base_limiter = RepliesFirst(self._base_limiter)  # type: ignore[assignment]
+    def __init__(self, *, messages_per_second: int, group_messages_per_minute: int, max_retries: int) -> None:
+        super().__init__(
+            overall_max_rate=0,
+            group_max_rate=group_messages_per_minute,
+            group_time_period=GROUP_BUDGET_SECONDS,
+            max_retries=max_retries,
+        )
+        self._overall = RepliesFirst(SlidingWindow(messages_per_second, 1))
+        self._group_windows: dict[str | int | bool, SlidingWindow] = {}
 
     async def process_request(self, *args: Any, **kwargs: Any) -> Any:
         async with waiting_on_telegram():
             return await super().process_request(*args, **kwargs)
 
+    async def _run_request(
+        self,
+        chat: bool,
+        group: str | int | bool,
+        allow_paid_broadcast: bool,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+    ) -> Any:
+        async with self._get_group_limiter(group).turn() if group else nullcontext():
+            if chat:
+                await self._overall.acquire()
+        return await callback(*args, **kwargs)
+
+    def _get_group_limiter(self, group_id: str | int | bool) -> SlidingWindow:  # type: ignore[override]
+        windows = self._group_windows
+        if group_id not in windows:
+            if len(windows) >= MAX_GROUP_WINDOWS:  # forget the groups with nothing in their window
+                for idle in [key for key, window in windows.items() if window.idle()]:
+                    del windows[idle]
+            windows[group_id] = SlidingWindow(self._group_max_rate, self._group_time_period)
+        return windows[group_id]
+
+
+# Group budgets kept before the idle ones are forgotten (PTB's limiter keeps 512 too).
+MAX_GROUP_WINDOWS = 512
+
 
 class RepliesFirst:
-    """The overall budget (PTB's leaky bucket, 30 a second), answers first: a send made while an
-    update is handled (a person is waiting for it) takes the next turn; a background send (board
-    edits, re-posts, reports, notices: a job, the outbox) waits until no answer waits, and only one
-    background send at a time waits in the bucket, so an answer waits at most one turn behind them
-    however many are queued. A group's own budget (20 a minute) is taken before this one."""
+    """The overall budget, answers first: a send made while an update is handled (a person is
+    waiting for it) takes the next turn; a background send (board edits, re-posts, reports,
+    notices: a job, the outbox) waits until no answer waits, and only one background send at a
+    time waits for the budget, so an answer waits at most one turn behind them however many are
+    queued. A group's own budget is taken before this one."""
 
-    def __init__(self, budget: AsyncLimiter) -> None:
+    def __init__(self, budget: SlidingWindow) -> None:
         self._budget = budget
         self._answers_waiting = 0
         self._no_answer_waits = asyncio.Event()
         self._no_answer_waits.set()
         self._background_turn = asyncio.Lock()
 
-    async def __aenter__(self) -> None:
+    async def acquire(self) -> None:
         if current_update() is None:
             async with self._background_turn:
                 await self._no_answer_waits.wait()
@@ -109,22 +144,9 @@ class RepliesFirst:
             if not self._answers_waiting:
                 self._no_answer_waits.set()
 
-    async def __aexit__(self, *exc: object) -> None:
-        """A turn in a leaky bucket is not given back."""
-
-
-class _NeverHeld(asyncio.Event):
-    """An event that is always set: a 429 in one chat does not pause the others."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        super().set()
-
-    def clear(self) -> None:
-        """Stays set."""
-
 
 def build_application(config: Config, request: BaseRequest | None = None, *, clock: Clock | None = None) -> Application:
+    inbox = InboxQueue()  # every update stored before Telegram is told it arrived
     builder = (
         ApplicationBuilder()
         .application_class(BotApplication)
@@ -133,15 +155,13 @@ def build_application(config: Config, request: BaseRequest | None = None, *, clo
         .defaults(Defaults(tzinfo=config.schedule.tz))
         .rate_limiter(
             FairRateLimiter(  # which message carries which buttons: handlers/buttons.py
-                overall_max_rate=config.telegram.messages_per_second,
-                overall_time_period=1,
-                group_max_rate=config.telegram.group_messages_per_minute,
-                group_time_period=60,
+                messages_per_second=config.telegram.messages_per_second,
+                group_messages_per_minute=config.telegram.group_messages_per_minute,
                 max_retries=3,
             )
         )
         .concurrent_updates(ChatOrderedProcessor(config.telegram.concurrent_updates))
-        .update_queue(InboxQueue())  # every update stored before Telegram is told it arrived
+        .update_queue(inbox)
         .job_queue(ops.MeteredJobQueue())
         .context_types(ContextTypes(context=BotContext, bot_data=AppState))
         .post_init(startup)
@@ -156,7 +176,7 @@ def build_application(config: Config, request: BaseRequest | None = None, *, clo
     builder = builder.get_updates_request(ops.PollingWatch(polling))  # /healthz: is polling answered?
     app = builder.build()
     app.bot_data.services = Services.create(config, clock)
-    app.update_queue.deliveries = app.bot_data.services.deliveries
+    inbox.deliveries = app.bot_data.services.deliveries
     handlers.register_all(app)
     ops.install(app)
     return app
@@ -173,7 +193,8 @@ async def startup(app: Application) -> None:
     await services.deliveries.forget_old()
     app.bot_data.newest_update = await services.deliveries.newest_update()
     await handlers.on_startup(app)
-    await app.update_queue.requeue_pending(app)  # what a stop left stored and not done
+    if isinstance(app.update_queue, InboxQueue):
+        await app.update_queue.requeue_pending(app)  # what a stop left stored and not done
     await publish_command_menus(app)
 
 
