@@ -4,11 +4,15 @@
 
 - **Statements** (:func:`statement`): psycopg's placeholders instead of SQLite's, ``?`` → ``%s``
   and ``:name`` → ``%(name)s`` outside string literals, quoted names and comments, and every
-  ``%`` doubled (psycopg reads ``%`` anywhere in the text as a placeholder's start). Each SQL text
-  is translated once and cached. The rest of the SQL is the common dialect both accept
-  (``INSERT … ON CONFLICT``, ``RETURNING``, ``coalesce``, ``||``); SQLite-only functions
-  (``printf``, ``group_concat``, ``datetime()``, two-argument ``max``/``min``) are not translated
-  and fail on PostgreSQL: write the statement in the common dialect instead.
+  ``%`` doubled (psycopg reads ``%`` anywhere in the text as a placeholder's start); SQLite's
+  scalar ``max(a, b)`` and ``min(a, b)`` (two arguments or more) → ``GREATEST`` and ``LEAST``
+  (SQLite has neither; give them no NULL: PostgreSQL's skip it where SQLite's give NULL). Each SQL text is translated once and cached. The rest of the SQL is the
+  common dialect both accept (``INSERT … ON CONFLICT``, ``RETURNING``, ``coalesce``, ``||``,
+  ``CASE``); SQLite-only functions (``printf``, ``group_concat``, ``datetime()``), an integer
+  where a condition belongs (``WHERE urgent``: write ``urgent = 1``) and a bare column of the
+  table in an upsert's ``DO UPDATE SET`` expressions (PostgreSQL finds it ambiguous beside
+  ``excluded``: write ``households.special_care``) fail on PostgreSQL: write the statement in the
+  common dialect instead.
 - **Migrations** (:func:`migrations`): each ``storage/migrations/NNNN_name.sql`` is translated
   by the few rules below, unless a ``NNNN_name.postgres.sql`` beside it says what PostgreSQL runs
   instead (its name does not match SQLite's pattern, so SQLite never reads it). A construct no
@@ -42,6 +46,7 @@ from storage.migrate import migrations as sqlite_migrations
 # String literals, quoted names and comments: nothing in them is translated.
 _QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?(?:\*/|$)", re.S)
 _PLACEHOLDER = re.compile(r"\?|(?<!:):([A-Za-z_]\w*)")
+_EXTREME = re.compile(r"\b(max|min)(\s*\()", re.I)
 
 _RULES = (
     (re.compile(r"\bid\s+INTEGER\s+PRIMARY\s+KEY(?:\s+AUTOINCREMENT)?\b", re.I),
@@ -84,8 +89,35 @@ def statement(sql: str) -> str:
     psycopg reads ``%%`` back as ``%``)."""
     return "".join(
         _PLACEHOLDER.sub(_placeholder, piece.replace("%", "%%")) if code else piece.replace("%", "%%")
-        for code, piece in _parts(sql)
+        for code, piece in _parts(_scalar_extremes(sql))
     )
+
+
+def _scalar_extremes(sql: str) -> str:
+    """``max(a, b)`` → ``GREATEST(a, b)``, ``min(a, b)`` → ``LEAST(a, b)``; the aggregates
+    ``max(x)`` and ``min(x)`` stay."""
+    code = "".join(piece if is_code else " " * len(piece) for is_code, piece in _parts(sql))  # literals blanked
+    out, at = [], 0
+    for call in _EXTREME.finditer(code):
+        if _second_argument(code, call.end()):
+            out += [sql[at : call.start()], "GREATEST" if call.group(1).lower() == "max" else "LEAST"]
+            at = call.start(2)
+    return "".join([*out, sql[at:]])
+
+
+def _second_argument(code: str, start: int) -> bool:
+    """Whether the call whose arguments begin at ``start`` has a comma of its own."""
+    depth = 0
+    for char in code[start:]:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return False
+            depth -= 1
+        elif char == "," and depth == 0:
+            return True
+    return False
 
 
 def translate_migration(name: str, sql: str) -> str:

@@ -73,3 +73,16 @@ def test_literal_question_marks_percents_and_named_parameters(conn: postgres.PgC
         {"chat": -1003},
     ).fetchall()
     assert [(row["label"], row["chat_id"]) for row in found] == [("50%?", -1003)]
+
+
+def test_sqlites_scalar_max_and_min_beside_the_aggregates(conn: postgres.PgConnection) -> None:
+    for room in (502, 601):
+        conn.execute(HOUSEHOLD, (3, room, "t"))
+    conn.execute(
+        "INSERT INTO households(building, room, special_care, created_at) VALUES (3, 502, 1, 't') "
+        "ON CONFLICT(building, unit, room) DO UPDATE SET special_care = max(households.special_care, excluded.special_care)"
+    )
+    row = conn.execute(
+        "SELECT max(room) AS top, min(max(room, 600)) AS low, max(special_care) AS care FROM households"
+    ).fetchone()
+    assert (row["top"], row["low"], row["care"]) == (601, 600, 1)

@@ -129,3 +129,6 @@ def test_statements_take_psycopgs_placeholders_outside_literals() -> None:
         "SELECT '?', x FROM t WHERE a = ? AND b LIKE '50%' -- why?\n AND c = :c AND d::text = ?"
     ) == ("SELECT '?', x FROM t WHERE a = %s AND b LIKE '50%%' -- why?\n AND c = %(c)s AND d::text = %s")
     assert dialect.statement('SELECT x % 2 FROM "odd?name"') == 'SELECT x %% 2 FROM "odd?name"'
+    assert dialect.statement("SELECT max(a, min(b, ?)), max(c), 'max(d, e)' FROM t") == (
+        "SELECT GREATEST(a, LEAST(b, %s)), max(c), 'max(d, e)' FROM t"
+    )
