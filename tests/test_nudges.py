@@ -87,7 +87,7 @@ async def test_an_urgent_request_unclaimed_goes_to_the_volunteers_on_duty_then_t
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "#配药 急 胰岛素 2支")
     duty = "配药单 #1 · 3-502 加急，已等 1 小时，请在岗志愿者 #认领 1"
-    leader = t("zh", "nudge.med.leader", id=1, household="3-502", hours=2)
+    leader = t("zh", "nudge.med.leader", id=1, household="3-502", count=2)
     clock.advance(minutes=59)
     await tick(bot)
     assert duty not in bot.texts(BUILDING_3)

@@ -9,8 +9,7 @@ import pytest
 from bot.domain.permissions import RULES, Who
 from bot.language.registry import COMMANDS, Menu
 from bot.runtime.reference import reference
-from bot.texts.i18n import t
-from bot.texts.texts import TEXTS
+from bot.texts.i18n import CATALOGUES, t
 from tests.harness import COMMITTEE
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -26,8 +25,8 @@ def test_the_readme_command_reference_is_the_registry():
 @pytest.mark.parametrize("spec", COMMANDS, ids=lambda spec: spec.name)
 def test_every_command_names_a_rule_or_a_role_and_has_its_texts(spec):
     assert spec.who is None or spec.who in RULES or spec.who in set(Who)
-    assert spec.usage_key in TEXTS
-    assert spec.menu is Menu.NONE or spec.menu_key in TEXTS
+    assert spec.usage_key in CATALOGUES["zh"].texts
+    assert spec.menu is Menu.NONE or spec.menu_key in CATALOGUES["zh"].texts
 
 
 async def test_the_menus_list_every_declared_command_with_a_handler(bot):

@@ -22,6 +22,12 @@ SKILLS = {
     "医护": "医护", "medical": "医护", "翻译": "翻译", "translation": "翻译",
     "搬运": "搬运", "carry": "搬运", "秩序": "秩序", "order": "秩序", "登记": "登记",
 }  # fmt: skip
+# Each canonical skill's key in the texts (``skill.pcr``), which name it in replies.
+SKILL_KEYS = {
+    "核酸": "pcr", "配送": "delivery", "消杀": "disinfection", "配药": "medicine", "团购": "groupbuy",
+    "关爱": "care", "医护": "medical", "翻译": "translation", "搬运": "carrying", "秩序": "order",
+    "登记": "registration",
+}  # fmt: skip
 
 
 def skill(word: str) -> str:

@@ -198,7 +198,7 @@ class WeCom:
         robots = buildings if buy.building is None else [building_robot(buy.building)]
         if buy.status == "closed":
             key = "wecom.buy_called_off" if buy.called_off else "wecom.buy_closed"
-            lines = [t(lang, key, title=buy.name, households=len(item.ordering), total=item.total, unit=buy.unit)]
+            lines = [t(lang, key, title=buy.name, count=len(item.ordering), total=item.total, unit=buy.unit)]
             lines += [t(lang, "gb.pickup", pickup=buy.pickup)] if buy.pickup and not buy.called_off else []
             lines += [f"{o.household} ×{o.quantity}{buy.unit}" for o in item.ordering]
             return f"buy:{buy.id}:closed", robots, [_text(c) for c in split_bytes(lines, TEXT_BYTES)]

@@ -1,28 +1,75 @@
-"""Translation: every user-facing text lives in :mod:`bot.texts.texts` in zh and en.
+"""Translation: every user-facing text is in a gettext catalogue per language,
+``bot/texts/locale/<lang>/LC_MESSAGES/messages.po``, read with Babel when this module is imported.
 
-A number with its noun is written ``{count:item|items}``: ``1 item``, ``2 items``."""
+An entry's msgid is the text's key (``gb.deadline``), its msgstr the text, with ``str.format``
+placeholders. A text whose wording depends on a number is a plural entry (``msgid_plural``, one
+``msgstr[i]`` per form of the catalogue's ``Plural-Forms``), and that number is its ``{count}``.
+An entry left empty (or marked fuzzy) in a language falls back to Chinese."""
 
 from __future__ import annotations
 
-import re
+import gettext
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
-from bot.texts.texts import TEXTS
+from babel.messages.pofile import read_po
+
+from bot.language.volunteering import SKILL_KEYS
 
 LANGUAGES = ("zh", "en")
+FALLBACK = "zh"
+LOCALE = Path(__file__).with_name("locale")
 
-_PLURAL = re.compile(r"\{(?P<name>\w+):(?P<one>[^{}|]*)\|(?P<many>[^{}|]*)\}")
+
+@dataclass(frozen=True)
+class Catalogue:
+    """One language's texts by key (a plural entry: its forms) and the rule that picks a form for a count."""
+
+    texts: dict[str, str | tuple[str, ...]]
+    plural: Callable[[int], int]
+
+
+def load(lang: str, folder: Path = LOCALE) -> Catalogue:
+    with (folder / lang / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        catalog = read_po(file)
+    texts: dict[str, str | tuple[str, ...]] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        if message.pluralizable:
+            if all(message.string):
+                texts[message.id[0]] = tuple(message.string)
+        elif message.string:
+            texts[message.id] = message.string
+    return Catalogue(texts, gettext.c2py(catalog.plural_expr))
+
+
+CATALOGUES = {lang: load(lang) for lang in LANGUAGES}
 
 
 def t(lang: str, key: str, **values: object) -> str:
-    """The text ``key`` in ``lang`` (falling back to zh), with ``values`` filled in."""
-    entry = TEXTS[key]
-    return _PLURAL.sub(lambda m: _noun(m, values), entry.get(lang, entry["zh"])).format(**values)
+    """The text ``key`` in ``lang`` (falling back to zh), with ``values`` filled in; a plural text in
+    the form its ``count`` takes."""
+    catalogue = CATALOGUES.get(lang, CATALOGUES[FALLBACK])
+    if key not in catalogue.texts:
+        catalogue = CATALOGUES[FALLBACK]
+    text = catalogue.texts[key]
+    if isinstance(text, tuple):
+        text = text[min(catalogue.plural(values["count"]), len(text) - 1)]
+    return text.format(**values)
 
 
-def _noun(match: re.Match[str], values: dict[str, object]) -> str:
-    """``{count:item|items}`` → ``{count} item`` when count is 1, else ``{count} items``."""
-    one = str(values[match["name"]]) in {"1", "1.0"}
-    return f"{{{match['name']}}} {match['one'] if one else match['many']}"
+def join(lang: str, items: Iterable[str]) -> str:
+    """A list as the language writes one: ``3-502、3-601``, ``3-502, 3-601``."""
+    return t(lang, "sep").join(items)
+
+
+def skill_name(lang: str, skill: str) -> str:
+    """A volunteer skill or shift task stored by its Chinese name (``核酸``), in ``lang`` ("PCR testing");
+    a task in the volunteer's own words stays as written."""
+    key = SKILL_KEYS.get(skill)
+    return t(lang, f"skill.{key}") if key else skill
 
 
 def pick_language(chat_language: str | None, user_language_code: str | None, default: str) -> str:
