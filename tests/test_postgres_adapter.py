@@ -86,3 +86,15 @@ def test_sqlites_scalar_max_and_min_beside_the_aggregates(conn: postgres.PgConne
         "SELECT max(room) AS top, min(max(room, 600)) AS low, max(special_care) AS care FROM households"
     ).fetchone()
     assert (row["top"], row["low"], row["care"]) == (601, 600, 1)
+
+
+def test_a_parameter_whose_type_the_statement_does_not_say(conn: postgres.PgConnection) -> None:
+    """As SQLite takes them: ``? IS NULL`` and a parameter standing alone in a select."""
+    household = conn.execute(HOUSEHOLD, (3, 502, "t")).fetchone()["id"]
+    conn.execute("INSERT INTO members(user_id, household_id, registered_at) VALUES (?, ?, ?)", (1001, household, "t"))
+    row = conn.execute(
+        "SELECT m.household_id, CASE WHEN ? IS NULL THEN 'none' ELSE 'some' END AS given "
+        "FROM (SELECT ? AS uid) u LEFT JOIN members m ON m.user_id = u.uid",
+        (None, 1001),
+    ).fetchone()
+    assert (row["household_id"], row["given"]) == (household, "none")
