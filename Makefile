@@ -30,8 +30,9 @@ test-postgres: $(STAMP)  ## the tests marked postgres, on a throwaway PostgreSQL
 	@$(BIN)/python -m tests.postgres
 	$(BIN)/python -m pytest -m postgres
 
-lint: $(STAMP)  ## ruff, and the layers' import contracts (pyproject.toml's [tool.importlinter])
+lint: $(STAMP)  ## ruff, mypy on bot/ handlers/ storage/ ([tool.mypy]), the layers' import contracts ([tool.importlinter])
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 bench: $(STAMP)  ## the benchmarks of README's "Performance and reliability"

@@ -10,9 +10,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import tomllib
+from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -256,7 +257,7 @@ class Config(_Section):
         return self.telegram.token.get_secret_value()
 
 
-def load_config(path: Path | None = None, *, environ: dict[str, str] | None = None) -> Config:
+def load_config(path: Path | None = None, *, environ: Mapping[str, str] | None = None) -> Config:
     """Load the configuration.
 
     ``path=None`` means the default ``config.toml``, and built-in defaults when it does not exist
@@ -264,8 +265,8 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
     ``BUILDING_BOT_TOKEN`` in the environment wins over the file's token. With a file, a relative
     ``storage.path`` (the default included) is in that file's folder, wherever the bot is started.
     """
-    environ = os.environ if environ is None else environ
-    data: dict = {}
+    variables = os.environ if environ is None else environ
+    data: dict[str, Any] = {}
     source = path or DEFAULT_CONFIG_PATH
     if path is not None or source.exists():
         try:
@@ -284,12 +285,12 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
             backups = storage.get("backup_dir")
             if isinstance(backups, str) and backups:
                 storage["backup_dir"] = str(source.parent / Path(backups).expanduser())
-    token = environ.get(TOKEN_ENV)
+    token = variables.get(TOKEN_ENV)
     if token:
         data.setdefault("telegram", {})
         if isinstance(data["telegram"], dict):
             data["telegram"]["token"] = token
-    _wecom_from_environment(data, environ)
+    _wecom_from_environment(data, variables)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
@@ -299,7 +300,7 @@ def load_config(path: Path | None = None, *, environ: dict[str, str] | None = No
         raise ConfigError(f"{source}: {key}: {message}") from None
 
 
-def _wecom_from_environment(data: dict, environ: dict[str, str]) -> None:
+def _wecom_from_environment(data: dict[str, Any], environ: Mapping[str, str]) -> None:
     """``BUILDING_BOT_WECOM_COMMITTEE`` and ``BUILDING_BOT_WECOM_BUILDING_3`` supply robots' URLs
     (kept out of files); they win over the file's and turn the ``[wecom]`` section on."""
     found = {name: url for name, url in environ.items() if url and name.startswith("BUILDING_BOT_WECOM_")}

@@ -43,7 +43,7 @@ class AppState:
         self.folded: dict[int, Counter[str]] = {}
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppState]):
+class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], AppState]):
     """One context per update; PTB hands the same object to every handler group."""
 
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
@@ -94,7 +94,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], A
 
 
 # The application as handlers see it: its ``bot_data`` is the AppState.
-BotApp = Application[ExtBot[None], Any, Any, Any, AppState, Any]
+BotApp = Application[ExtBot[Any], Any, Any, Any, AppState, Any]
 
 
 @dataclass(frozen=True)

@@ -114,13 +114,15 @@ def parse_groupbuy(args: str, ctx: ParseContext) -> c.GroupBuyOpen:
     if not title:
         raise c.ParseError("groupbuy", "no title")
     container = next((m["container"] or m["box"] for m in specs if m["container"] or m["box"]), None)
-    return c.GroupBuyOpen(
-        title=title,
-        price_fen=money.fen,
-        unit=money.unit or container or "份",
-        spec=" ".join((m["pieces"] or m[0]).strip() for m in specs)[:40] or None,
-        pickup="；".join(text for _, text in sorted(pickups))[:100] or None,
-        **values,
+    return c.GroupBuyOpen.model_validate(  # the values found are checked by the model
+        {
+            "title": title,
+            "price_fen": money.fen,
+            "unit": money.unit or container or "份",
+            "spec": " ".join((m["pieces"] or m[0]).strip() for m in specs)[:40] or None,
+            "pickup": "；".join(text for _, text in sorted(pickups))[:100] or None,
+            **values,
+        }
     )
 
 
@@ -140,7 +142,7 @@ def parse_buy_change(args: str, ctx: ParseContext) -> c.BuyChange:
     _deadline(text, ctx, values, "editbuy")
     if not values:
         raise c.ParseError("editbuy", "nothing to change")
-    return c.BuyChange(buy_id=int(number["id"]), **values)
+    return c.BuyChange.model_validate({"buy_id": int(number["id"]), **values})
 
 
 _BUY_ID = re.compile(r"\s*(?:#|No\.?\s*|第)?\s*(?P<id>\d{1,9})\s*(?:号|单)?(?=\s|$)", re.I)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.rooms import Room
 from bot.language.commands import MedRequest, ParseError
 from bot.language.normalize import SEPARATORS
 from bot.language.numbers import CN_CHARS
 from bot.language.personal import CARD_LABEL, scrub
 from bot.language.quantities import UNIT, Item, add_reading, read_quantities
-from bot.language.rooms import Room, find_room, match_room, parse_room
+from bot.language.rooms import find_room, match_room, parse_room
 
 MAX_ITEMS = 50  # one household's list; more is a paste gone wrong
 _MAX_NOTE = 500

@@ -109,9 +109,15 @@ def _find_command(text: str, ctx: ParseContext) -> tuple[str, str] | None:
     return None
 
 
+def _decoration_end(line: str) -> int:
+    """Where ``line``'s numbering, bullets and emoji end (0: it has none)."""
+    decoration = _DECORATION.match(line)
+    return decoration.end() if decoration else 0
+
+
 def _command_on_line(line: str, ctx: ParseContext) -> tuple[str, str, str] | None:
     """(command name, arguments on this line, a room written before the tag) or None."""
-    start = _DECORATION.match(line).end()
+    start = _decoration_end(line)
     slash = _SLASH.match(line, start)
     if slash:
         if slash["bot"] and ctx.bot_username and slash["bot"].lower() != ctx.bot_username.lower():
@@ -153,7 +159,7 @@ _FIRST_TAG = {name: tag for tag, name in reversed(TAGS.items())}  # a command's 
 def _near_miss(line: str, *, close: bool) -> c.NearMiss | None:
     """A mistyped tag at the start of ``line``: one of :data:`TYPOS`, or (``close``) a word one edit
     away from a tag (``#配要``, ``#接隆``) or from an English tag of four letters or more (``#med1cine``)."""
-    match = _NEAR_TAG.match(line, _DECORATION.match(line).end())
+    match = _NEAR_TAG.match(line, _decoration_end(line))
     if match is None:
         return None
     word = match["word"]

@@ -81,10 +81,10 @@ def _phones(copy: str) -> list[tuple[str, Span]]:
     if found:  # the matcher only looks at what the plain mobile numbers leave
         copy = _MOBILE.sub(lambda m: " " * len(m[0]), copy)
     if _MAY_HOLD_PHONE.search(copy):
-        for match in PhoneNumberMatcher(copy, "CN"):
-            label = _phone_label(match.number)
+        for phone in PhoneNumberMatcher(copy, "CN"):
+            label = _phone_label(phone.number)
             if label:
-                found.append((label, (match.start, match.end)))
+                found.append((label, (phone.start, phone.end)))
     for match in _LABELLED_LOCAL.finditer(copy):
         start, end = match.span("n")
         if not any(s <= start < e for _, (s, e) in found):

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.domain.permissions import RULES, Who
+from bot.domain.rooms import Room
 from bot.language import commands as c
 from bot.language.announcement import parse_buy_change, parse_groupbuy
 from bot.language.commands import ParseError
@@ -113,14 +114,14 @@ def _one_id(args: str, command: str) -> int:
     return int(match["id"])
 
 
-def _room(text: str, command: str) -> c.Room:
+def _room(text: str, command: str) -> Room:
     room = parse_room(text)
     if room is None:
         raise ParseError(command, "not a room")
     return room
 
 
-def _leading_room(args: str) -> tuple[c.Room | None, str]:
+def _leading_room(args: str) -> tuple[Room | None, str]:
     found = match_room(args)
     if found is None:
         return None, args

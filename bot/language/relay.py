@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from bot.domain.rooms import Room
 from bot.language import commands as c
 from bot.language.money import find_money
 from bot.language.normalize import EMOJI
 from bot.language.numbers import CN_CHARS, NUMBER, parse_int
 from bot.language.personal import scrub
 from bot.language.quantities import UNIT
-from bot.language.rooms import Room, find_room
+from bot.language.rooms import find_room
 
 if TYPE_CHECKING:
     from bot.language.parser import ParseContext
@@ -127,9 +128,9 @@ def _relay(buy_id: int | None, lines: list[str]) -> c.RelayImport:
         if entries is None:
             unreadable.append(line)
             continue
-        for room, reading in entries:
+        for room, quantity, paid in entries:
             position = len(read) + len(unreadable) + 1
-            read.append(c.RelayLine(number=number or position, room=room, quantity=reading.quantity, paid=reading.paid))
+            read.append(c.RelayLine(number=number or position, room=room, quantity=quantity, paid=paid))
     if not (read or unreadable):
         own = _own_order(lines[0]) if len(lines) == 1 and buy_id is None else None
         if own is None:
@@ -153,10 +154,11 @@ def _own_order(line: str) -> tuple[str, int] | None:
 
 def _entries(
     body: str, rooms: list[tuple[Room, int, int]], *, with_head: bool, previous: int | None
-) -> list[tuple[Room, _Reading]] | None:
-    """Each room of a line with what follows it up to the next room (the first also with the words
-    before it, unless they are the title); None if any quantity cannot be read or is glued to its
-    room. A line of several rooms must give each its quantity."""
+) -> list[tuple[Room, int, bool]] | None:
+    """Each room of a line with its quantity (1 when none is written) and paid mark, read from what
+    follows it up to the next room (the first also from the words before it, unless they are the
+    title); None if any quantity cannot be read or is glued to its room. A line of several rooms
+    must give each its quantity."""
     entries = []
     for index, (room, start, end) in enumerate(rooms):
         if _GLUED_UNIT.match(body, end):
@@ -168,9 +170,8 @@ def _entries(
         reading = _read(text, previous)
         if reading is None or (reading.quantity is None and len(rooms) > 1):
             return None
-        reading = _Reading(1 if reading.quantity is None else reading.quantity, reading.paid)
-        entries.append((room, reading))
-        previous = reading.quantity
+        previous = 1 if reading.quantity is None else reading.quantity
+        entries.append((room, previous, reading.paid))
     return entries
 
 

@@ -41,7 +41,7 @@ def match_room(text: str, pos: int = 0) -> tuple[Room, int] | None:
     """A room address at ``pos`` of normalised text: (room, end position), or None."""
     match = _ROOM_PATTERN.match(text, pos)
     room = _room(match) if match else None
-    return (room, match.end()) if room else None
+    return (room, match.end()) if match and room else None
 
 
 def find_room(text: str, pos: int = 0) -> tuple[Room, int, int] | None:

@@ -43,9 +43,9 @@ class _Slot:
     """One update's claim on a slot: given back and taken again around waits on Telegram, and only
     by the task handling the update (not by tasks it started, which inherit the context)."""
 
-    def __init__(self, slots: asyncio.Semaphore) -> None:
+    def __init__(self, slots: asyncio.Semaphore, owner: asyncio.Task[Any]) -> None:
         self._slots = slots
-        self.owner = asyncio.current_task()
+        self.owner = owner
         self._held = False
 
     async def take(self) -> None:
@@ -101,7 +101,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[tuple[str, int] | None, asyncio.Lock] = {}
         self._waiting: Counter[tuple[str, int] | None] = Counter()
-        self._running: set[asyncio.Task] = set()
+        self._running: set[asyncio.Task[Any]] = set()
         self._stopping = False
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -117,7 +117,10 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 del self._waiting[key], self._locks[key]
 
     async def _run(self, coroutine: Awaitable[Any]) -> None:
-        slot = _Slot(self._slots)
+        owner = asyncio.current_task()
+        if owner is None:
+            raise RuntimeError("an update is processed outside an asyncio task")
+        slot = _Slot(self._slots, owner)
         token = _holding.set(slot)
         self._running.add(slot.owner)
         try:

@@ -9,6 +9,7 @@ import logging
 import os
 import secrets
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -194,7 +195,9 @@ TOKEN_REJECTED = (
 RETRY_DELAYS = (1, 2, 4, 8, 15, 30, 60)  # seconds; the last one repeats
 
 
-async def reach_telegram(app: Application, config: Config, sleep=asyncio.sleep) -> bool:
+async def reach_telegram(
+    app: Application, config: Config, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+) -> bool:
     """Initialize ``app`` (its getMe checks the token), waiting with back-off, one log line a try,
     while Telegram cannot be reached. False when Telegram rejects the token: no use retrying."""
     from telegram.error import InvalidToken, TelegramError

@@ -25,6 +25,7 @@ from bot.domain.permissions import Actor
 from bot.language.rooms import parse_building
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import BOT_ID, ApiCall, LocalBotApi, LocalRequest, LocalUser
+from bot.services.roster import Roster
 
 COMMITTEE_CHAT = -1000000000000
 BUILDING_CHAT_BASE = -1001000000000
@@ -77,7 +78,7 @@ class Console:
         self.interactive = stdin.isatty()
 
     @property
-    def roster(self):
+    def roster(self) -> Roster:
         return self.app.bot_data.services.roster
 
     async def _bind(self, chat_id: int, title: str, building: int | None) -> None:
@@ -257,11 +258,11 @@ class Console:
             else:
                 await self.feed(self.api.edit_update(self.state.chat_id, message_id, rest))
         elif word == "paste":
-            lines = []
-            while (line := await self.lines.get()) is not None and line != ".":
-                lines.append(line)
-            if lines:
-                await self.send("\n".join(lines))
+            pasted = []
+            while (next_line := await self.lines.get()) is not None and next_line != ".":
+                pasted.append(next_line)
+            if pasted:
+                await self.send("\n".join(pasted))
         elif word == "contact" and rest:
             await self.feed(self.api.contact_update(self.state.chat_id, self.state.user, rest))
         elif word == "press":

@@ -495,7 +495,7 @@ class LocalRequest(BaseRequest):
             for name, part in request_data.multipart_data.items():
                 content = part[1]
                 files[part[0] or name] = content if isinstance(content, bytes) else content.read()
-        gate = self.api.held.get(params.get("chat_id"))
+        gate = self.api.held.get(params["chat_id"]) if "chat_id" in params else None
         if gate is not None:
             await gate.wait()
         try:

@@ -135,7 +135,7 @@ def handling(update: Update) -> Iterator[None]:
 
 
 # Whether the job being run failed (set by ``_job_failed``, read by ``MeteredJobQueue``).
-_job_outcome: contextvars.ContextVar[list[bool]] = contextvars.ContextVar("job_outcome")
+_job_outcome: contextvars.ContextVar[list[bool | None]] = contextvars.ContextVar("job_outcome")
 
 
 def job_kind(name: str) -> str:
@@ -151,7 +151,7 @@ class MeteredJobQueue(JobQueue):
 
     @staticmethod
     async def job_callback(job_queue: JobQueue, job: Any) -> None:
-        failed = _job_outcome.set([False])
+        failed = _job_outcome.set([False])  # [True]: failed; [None]: cut short
         try:
             await JobQueue.job_callback(job_queue, job)
         except asyncio.CancelledError:
@@ -163,6 +163,13 @@ class MeteredJobQueue(JobQueue):
             result = {None: "stopped", True: "failed", False: "ok"}[_job_outcome.get()[0]]
             _job_outcome.reset(failed)
             METRICS.jobs.labels(job_kind(job.name or job.callback.__name__), result).inc()
+
+
+def _jobs(app: Application) -> JobQueue[Any]:
+    """The application's job queue (``bot.runtime.app`` builds it with one: a MeteredJobQueue)."""
+    if app.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+    return app.job_queue
 
 
 async def _job_failed(update: object, context: Any) -> None:
@@ -201,7 +208,7 @@ def install(app: Application) -> None:
     storage = services.config.storage
     if storage.backup_dir:
         hour, minute = map(int, BACKUP_TIME.split(":"))
-        app.job_queue.run_daily(backup_job, time=datetime.min.time().replace(hour=hour, minute=minute), name="backup")
+        _jobs(app).run_daily(backup_job, time=datetime.min.time().replace(hour=hour, minute=minute), name="backup")
 
 
 # ---------------------------------------------------------------------------------------- health
@@ -283,7 +290,10 @@ class OpsServer:
     """/healthz and /metrics on ``[ops] http``, on the running event loop (polling or webhook)."""
 
     def __init__(self, app: Application, config: Config) -> None:
-        routes = [("/healthz", _Health, {"app": app, "config": config}), ("/metrics", _Metrics, {"app": app})]
+        routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]] = [
+            ("/healthz", _Health, {"app": app, "config": config}),
+            ("/metrics", _Metrics, {"app": app}),
+        ]
         self._server = tornado.httpserver.HTTPServer(tornado.web.Application(routes))
         self.host, self.port = config.ops.address
 
