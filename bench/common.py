@@ -47,21 +47,21 @@ async def seed_street(db: Database, buildings: int, per_building: int, now: date
     """Bound building chats, every household with one registered resident, a leader per building."""
     at = to_db(now)
 
-    async def body(conn: Connection) -> None:
-        await conn.executemany(
+    def body(conn: Connection) -> None:
+        conn.executemany(
             "INSERT INTO chats(chat_id, kind, building, title, bound_at) VALUES (?, 'building', ?, ?, ?)",
             [(BUILDING_CHAT_BASE - b, b, f"{b}号楼", at) for b in range(1, buildings + 1)],
         )
-        await conn.executemany(
+        conn.executemany(
             "INSERT INTO households(building, unit, room, created_at) VALUES (?, 0, ?, ?)",
             [(b, room_of(i), at) for b in range(1, buildings + 1) for i in range(per_building)],
         )
-        await conn.execute(
+        conn.execute(
             "INSERT INTO members(user_id, household_id, registered_at) "
             "SELECT 100000 + building * 1000 + ((room / 100 - 1) * 4 + room % 100 - 1), id, ? FROM households",
             (at,),
         )
-        await conn.executemany(
+        conn.executemany(
             "INSERT INTO roles(user_id, role, building, granted_at) VALUES (?, 'leader', ?, ?)",
             [(household_user(b, 0), b, at) for b in range(1, buildings + 1)],
         )
@@ -73,15 +73,14 @@ async def seed_records(db: Database, count: int, now: datetime, seed: int = 7) -
     """``count`` medicine requests (one item each), count/2 group-buy orders, count/10 shifts,
     spread over the last 60 days of a street of 50 buildings."""
     rng = random.Random(seed)
-    async with db.read() as conn:
-        households = [row[0] for row in await (await conn.execute("SELECT id FROM households")).fetchall()]
+    households = [row["id"] for row in await db.fetchall("SELECT id FROM households")]
     statuses = ["open", "claimed", "bought", "delivered", "delivered", "delivered", "cancelled"]
 
     def when() -> str:
         return to_db(now - timedelta(seconds=rng.randint(0, 60 * 86400)))
 
-    async def body(conn: Connection) -> None:
-        start = (await (await conn.execute("SELECT coalesce(max(id), 0) FROM med_requests")).fetchone())[0]
+    def body(conn: Connection) -> None:
+        start = conn.execute("SELECT coalesce(max(id), 0) FROM med_requests").fetchone()[0]
         rows = []
         for n in range(count):
             created = when()
@@ -92,18 +91,18 @@ async def seed_records(db: Database, count: int, now: datetime, seed: int = 7) -
                 (start + n + 1, rng.choice(households), 1, -1, start + n + 1, status, int(rng.random() < 0.05),
                  created, created, created if status == "delivered" else None)
             )  # fmt: skip
-        await conn.executemany(
+        conn.executemany(
             "INSERT INTO med_requests(id, household_id, requested_by, chat_id, message_id, status, urgent, "
             "created_at, updated_at, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        await conn.executemany(
+        conn.executemany(
             "INSERT INTO med_items(request_id, position, name, quantity, unit) VALUES (?, 0, ?, ?, '盒')",
             [(row[0], f"药品{row[0] % 300}", 1 + row[0] % 3) for row in rows],
         )
         buys = max(1, count // 2000)
-        first_buy = (await (await conn.execute("SELECT coalesce(max(id), 0) FROM group_buys")).fetchone())[0] + 1
-        await conn.executemany(
+        first_buy = conn.execute("SELECT coalesce(max(id), 0) FROM group_buys").fetchone()[0] + 1
+        conn.executemany(
             "INSERT INTO group_buys(id, title, price_fen, unit, building, opened_by, chat_id, message_id, status, "
             "created_at, closed_at) VALUES (?, ?, 6800, '份', NULL, ?, -1, ?, ?, ?, ?)",
             [
@@ -113,7 +112,7 @@ async def seed_records(db: Database, count: int, now: datetime, seed: int = 7) -
             ],
         )  # fmt: skip
         orders = {(first_buy + rng.randrange(buys), rng.choice(households)) for _ in range(count // 2)}
-        await conn.executemany(
+        conn.executemany(
             "INSERT OR IGNORE INTO group_buy_orders(buy_id, household_id, quantity, paid, updated_at) "
             "VALUES (?, ?, ?, ?, ?)",
             [(buy, home, rng.randint(1, 5), rng.random() < 0.5, when()) for buy, home in orders],
@@ -123,7 +122,7 @@ async def seed_records(db: Database, count: int, now: datetime, seed: int = 7) -
             started = now - timedelta(seconds=rng.randint(3600, 60 * 86400))
             shifts.append((500_000 + n % 500, "核酸", "1号门", -1, start + n + 1, to_db(started),
                            to_db(started + timedelta(hours=rng.randint(1, 6)))))  # fmt: skip
-        await conn.executemany(
+        conn.executemany(
             "INSERT OR IGNORE INTO shifts(user_id, task, place, chat_id, message_id, started_at, ended_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             shifts,

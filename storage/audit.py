@@ -8,7 +8,7 @@ from storage.sql import Connection
 from storage.timefmt import to_db
 
 
-async def add(
+def add(
     conn: Connection,
     *,
     at: datetime,
@@ -18,7 +18,7 @@ async def add(
     outcome: str = "ok",
     detail: str = "",
 ) -> None:
-    await conn.execute(
+    conn.execute(
         "INSERT INTO audit_log(at, user_id, chat_id, action, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (to_db(at), user_id, chat_id, action, outcome, detail),
     )

@@ -14,8 +14,8 @@ def _notice(row: sqlite3.Row) -> Notice:
     return Notice(id=row["id"], text=row["text"], daily_at=row["daily_at"], active=bool(row["active"]))
 
 
-async def add_notice(conn: Connection, text: str, daily_at: str | None, by: int, at: datetime) -> int:
-    cursor = await conn.execute(
+def add_notice(conn: Connection, text: str, daily_at: str | None, by: int, at: datetime) -> int:
+    cursor = conn.execute(
         "INSERT INTO notices(text, daily_at, created_by, created_at) VALUES (?, ?, ?, ?)",
         (text, daily_at, by, to_db(at)),
     )
@@ -23,27 +23,27 @@ async def add_notice(conn: Connection, text: str, daily_at: str | None, by: int,
     return cursor.lastrowid
 
 
-async def notice(conn: Connection, notice_id: int) -> Notice | None:
-    row = await fetch_one(conn, "SELECT * FROM notices WHERE id = ?", (notice_id,))
+def notice(conn: Connection, notice_id: int) -> Notice | None:
+    row = fetch_one(conn, "SELECT * FROM notices WHERE id = ?", (notice_id,))
     return _notice(row) if row else None
 
 
-async def recurring_notices(conn: Connection) -> list[Notice]:
+def recurring_notices(conn: Connection) -> list[Notice]:
     return [
         _notice(row)
-        for row in await fetch_all(conn, "SELECT * FROM notices WHERE daily_at IS NOT NULL AND active = 1 ORDER BY id")
+        for row in fetch_all(conn, "SELECT * FROM notices WHERE daily_at IS NOT NULL AND active = 1 ORDER BY id")
     ]
 
 
-async def stop_notice(conn: Connection, notice_id: int) -> bool:
-    cursor = await conn.execute(
+def stop_notice(conn: Connection, notice_id: int) -> bool:
+    cursor = conn.execute(
         "UPDATE notices SET active = 0 WHERE id = ? AND active = 1 AND daily_at IS NOT NULL", (notice_id,)
     )
     return cursor.rowcount == 1
 
 
-async def claim_notice_day(conn: Connection, notice_id: int, day: str, at: datetime) -> bool:
-    cursor = await conn.execute(
+def claim_notice_day(conn: Connection, notice_id: int, day: str, at: datetime) -> bool:
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO notice_sends(notice_id, day, sent_at) VALUES (?, ?, ?)", (notice_id, day, to_db(at))
     )
     return cursor.rowcount == 1
@@ -62,7 +62,7 @@ def _rumor(row: sqlite3.Row) -> Rumor:
     )
 
 
-async def add_rumor(
+def add_rumor(
     conn: Connection,
     *,
     title: str,
@@ -74,44 +74,44 @@ async def add_rumor(
 ) -> tuple[int, list[int]]:
     """The new rebuttal's id, and the ids of active ones with the same title it supersedes."""
     superseded = [
-        row["id"] for row in await fetch_all(conn, "SELECT id FROM rumors WHERE active = 1 AND title = ?", (title,))
+        row["id"] for row in fetch_all(conn, "SELECT id FROM rumors WHERE active = 1 AND title = ?", (title,))
     ]
-    cursor = await conn.execute(
+    cursor = conn.execute(
         "INSERT INTO rumors(title, keywords, content, source, issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
         (title, ",".join(keywords), content, source, by, to_db(at)),
     )
     rumor_id = cursor.lastrowid
     assert rumor_id is not None
     for old in superseded:
-        await conn.execute("UPDATE rumors SET active = 0, superseded_by = ? WHERE id = ?", (rumor_id, old))
+        conn.execute("UPDATE rumors SET active = 0, superseded_by = ? WHERE id = ?", (rumor_id, old))
     return rumor_id, superseded
 
 
-async def rumor(conn: Connection, rumor_id: int) -> Rumor | None:
-    row = await fetch_one(conn, "SELECT * FROM rumors WHERE id = ?", (rumor_id,))
+def rumor(conn: Connection, rumor_id: int) -> Rumor | None:
+    row = fetch_one(conn, "SELECT * FROM rumors WHERE id = ?", (rumor_id,))
     return _rumor(row) if row else None
 
 
-async def active_rumors(conn: Connection) -> list[Rumor]:
-    return [_rumor(row) for row in await fetch_all(conn, "SELECT * FROM rumors WHERE active = 1 ORDER BY id")]
+def active_rumors(conn: Connection) -> list[Rumor]:
+    return [_rumor(row) for row in fetch_all(conn, "SELECT * FROM rumors WHERE active = 1 ORDER BY id")]
 
 
-async def retire_rumor(conn: Connection, rumor_id: int) -> bool:
-    cursor = await conn.execute("UPDATE rumors SET active = 0 WHERE id = ? AND active = 1", (rumor_id,))
+def retire_rumor(conn: Connection, rumor_id: int) -> bool:
+    cursor = conn.execute("UPDATE rumors SET active = 0 WHERE id = ? AND active = 1", (rumor_id,))
     return cursor.rowcount == 1
 
 
-async def rumors_issued_between(conn: Connection, start: datetime, end: datetime) -> int:
+def rumors_issued_between(conn: Connection, start: datetime, end: datetime) -> int:
     return (
-        await fetch_one(
+        fetch_one(
             conn, "SELECT count(*) AS n FROM rumors WHERE issued_at >= ? AND issued_at < ?", (to_db(start), to_db(end))
         )
     )["n"]
 
 
-async def claim_rumor_reply(conn: Connection, chat_id: int, rumor_id: int, at: datetime, not_before: datetime) -> bool:
+def claim_rumor_reply(conn: Connection, chat_id: int, rumor_id: int, at: datetime, not_before: datetime) -> bool:
     """Record a reply in ``chat_id`` unless one was made after ``not_before``."""
-    cursor = await conn.execute(
+    cursor = conn.execute(
         "INSERT INTO rumor_replies(chat_id, rumor_id, replied_at) VALUES (?, ?, ?) "
         "ON CONFLICT(chat_id, rumor_id) DO UPDATE SET replied_at = excluded.replied_at "
         "WHERE rumor_replies.replied_at <= ?",

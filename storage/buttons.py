@@ -9,17 +9,17 @@ from storage.sql import Connection, fetch_one
 from storage.timefmt import to_db
 
 
-async def carry(conn: Connection, chat_id: int, message_id: int, data: Iterable[str], at: datetime) -> None:
+def carry(conn: Connection, chat_id: int, message_id: int, data: Iterable[str], at: datetime) -> None:
     """The message now carries exactly ``data``: what it carried before (an edit) is forgotten."""
-    await conn.execute("DELETE FROM buttons WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
-    await conn.executemany(
+    conn.execute("DELETE FROM buttons WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
+    conn.executemany(
         "INSERT OR IGNORE INTO buttons(chat_id, message_id, data, recorded_at) VALUES (?, ?, ?, ?)",
         [(chat_id, message_id, item, to_db(at)) for item in data],
     )
 
 
-async def carries(conn: Connection, chat_id: int, message_id: int, data: str) -> bool:
-    row = await fetch_one(
+def carries(conn: Connection, chat_id: int, message_id: int, data: str) -> bool:
+    row = fetch_one(
         conn,
         "SELECT 1 FROM buttons WHERE chat_id = ? AND message_id = ? AND data = ?",
         (chat_id, message_id, data),
@@ -27,7 +27,7 @@ async def carries(conn: Connection, chat_id: int, message_id: int, data: str) ->
     return row is not None
 
 
-async def forget_older_than(conn: Connection, now: datetime, days: int = 30) -> int:
+def forget_older_than(conn: Connection, now: datetime, days: int = 30) -> int:
     """Buttons of messages neither sent nor edited for ``days`` stop working."""
-    cursor = await conn.execute("DELETE FROM buttons WHERE recorded_at < ?", (to_db(now - timedelta(days=days)),))
+    cursor = conn.execute("DELETE FROM buttons WHERE recorded_at < ?", (to_db(now - timedelta(days=days)),))
     return cursor.rowcount

@@ -28,44 +28,44 @@ def _care(row: sqlite3.Row) -> CareHousehold:
     )
 
 
-async def add(conn: Connection, household_id: int, needs: str, by: int, at: datetime) -> None:
-    await conn.execute(
+def add(conn: Connection, household_id: int, needs: str, by: int, at: datetime) -> None:
+    conn.execute(
         "INSERT INTO care_households(household_id, needs, added_by, added_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(household_id) DO UPDATE SET "
         "needs = CASE WHEN excluded.needs = '' THEN needs ELSE excluded.needs END",
         (household_id, needs, by, to_db(at)),
     )
-    await conn.execute("UPDATE households SET special_care = 1 WHERE id = ?", (household_id,))
+    conn.execute("UPDATE households SET special_care = 1 WHERE id = ?", (household_id,))
 
 
-async def get(conn: Connection, household_id: int) -> CareHousehold | None:
-    row = await fetch_one(conn, f"{_SELECT} WHERE c.household_id = ?", (household_id,))
+def get(conn: Connection, household_id: int) -> CareHousehold | None:
+    row = fetch_one(conn, f"{_SELECT} WHERE c.household_id = ?", (household_id,))
     return _care(row) if row else None
 
 
-async def pair(conn: Connection, household_id: int, volunteer_id: int) -> None:
-    await conn.execute(
+def pair(conn: Connection, household_id: int, volunteer_id: int) -> None:
+    conn.execute(
         "UPDATE care_households SET volunteer_id = ? WHERE household_id = ?", (volunteer_id, household_id)
     )
 
 
-async def roster(conn: Connection) -> list[CareHousehold]:
-    return [_care(row) for row in await fetch_all(conn, f"{_SELECT} ORDER BY h.building, h.unit, h.room")]
+def roster(conn: Connection) -> list[CareHousehold]:
+    return [_care(row) for row in fetch_all(conn, f"{_SELECT} ORDER BY h.building, h.unit, h.room")]
 
 
-async def record_check(conn: Connection, household_id: int, day: str, by: int, at: datetime) -> bool:
-    cursor = await conn.execute(
+def record_check(conn: Connection, household_id: int, day: str, by: int, at: datetime) -> bool:
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO care_checks(household_id, day, checked_by, checked_at) VALUES (?, ?, ?, ?)",
         (household_id, day, by, to_db(at)),
     )
     return cursor.rowcount == 1
 
 
-async def unchecked(conn: Connection, day: str) -> list[CareHousehold]:
+def unchecked(conn: Connection, day: str) -> list[CareHousehold]:
     """Care households with no safety check on ``day``."""
     return [
         _care(row)
-        for row in await fetch_all(
+        for row in fetch_all(
             conn,
             f"{_SELECT} WHERE NOT EXISTS (SELECT 1 FROM care_checks k WHERE k.household_id = c.household_id AND k.day = ?) "
             "ORDER BY h.building, h.unit, h.room",
@@ -74,8 +74,8 @@ async def unchecked(conn: Connection, day: str) -> list[CareHousehold]:
     ]
 
 
-async def record_escalation(conn: Connection, household_id: int, day: str, level: int, at: datetime) -> bool:
-    cursor = await conn.execute(
+def record_escalation(conn: Connection, household_id: int, day: str, level: int, at: datetime) -> bool:
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO care_escalations(household_id, day, level, sent_at) VALUES (?, ?, ?, ?)",
         (household_id, day, level, to_db(at)),
     )

@@ -7,22 +7,22 @@ from storage import roster
 from storage.sql import Connection, fetch_all
 
 
-async def languages(conn: Connection) -> dict[int, str]:
+def languages(conn: Connection) -> dict[int, str]:
     return {
         row["chat_id"]: row["language"]
-        for row in await fetch_all(conn, "SELECT chat_id, language FROM chat_settings WHERE language IS NOT NULL")
+        for row in fetch_all(conn, "SELECT chat_id, language FROM chat_settings WHERE language IS NOT NULL")
     }
 
 
-async def set_language(conn: Connection, chat_id: int, language: str) -> None:
-    await conn.execute(
+def set_language(conn: Connection, chat_id: int, language: str) -> None:
+    conn.execute(
         "INSERT INTO chat_settings(chat_id, language) VALUES (?, ?) "
         "ON CONFLICT(chat_id) DO UPDATE SET language = excluded.language",
         (chat_id, language),
     )
 
 
-async def rejoined(conn: Connection, chat_id: int) -> ChatBinding | None:
+def rejoined(conn: Connection, chat_id: int) -> ChatBinding | None:
     """The bot is back in a chat it was removed from: the chat's binding (if it had one) holds again."""
-    await conn.execute("UPDATE chats SET kicked = 0 WHERE chat_id = ?", (chat_id,))
-    return await roster.chat(conn, chat_id)
+    conn.execute("UPDATE chats SET kicked = 0 WHERE chat_id = ?", (chat_id,))
+    return roster.chat(conn, chat_id)

@@ -1,25 +1,26 @@
-"""The process's SQLite connections: one that writes, one that reads.
+"""The process's SQLite connections: one that writes, a few that read.
 
 Opened in the application's ``post_init`` (or a test fixture), closed in ``post_shutdown``.
 
-Writes: a write is a function, ``body(conn)``, handed to :meth:`Database.write`. It runs whole on
-the writing connection's own thread, in one trip from the event loop, so the statements of one
-order go back to back instead of each waiting for its turn on a busy event loop. There, ``conn``
-offers the aiosqlite calls that ``storage/`` makes, and each completes at once: a body awaits
-nothing but its connection (and raises to undo its work). Each body is a savepoint inside a shared
-``BEGIN IMMEDIATE`` transaction, the *batch*: writes handed over while others are still on their
-way join it, and when none is left on its way (or 64 have joined) one ``COMMIT``, with one sync to
-disk, makes them all durable. :meth:`~Database.write` returns only once the commit that holds its
-work is done, so an answer in the chat always means the work is on disk. The first write of an
-update being handled also records the update's id (the re-delivery guard) and keeps the write's
-result: an update that comes back from the inbox after a crash, its effect stored but its answer
-not given, gets that result back from the write instead of doing it again, so the handler makes
-the answer it owed. A body that fails rolls
-back its own savepoint only; a failed commit fails every write of the batch (and none of their
-updates counts as handled, so Telegram's re-delivery brings them back).
+Writes: a write is a plain function, ``body(conn)``, handed to :meth:`Database.write`. It runs whole
+on the writing connection's own thread, in one trip from the event loop, so the statements of one
+order go back to back instead of each waiting for its turn on a busy event loop; it raises to undo
+its work. Each body is a savepoint inside a shared ``BEGIN IMMEDIATE`` transaction, the *batch*:
+writes handed over while others are still on their way join it, and when none is left on its way
+(or 64 have joined) one ``COMMIT``, with one sync to disk, makes them all durable.
+:meth:`~Database.write` returns only once the commit that holds its work is done, so an answer in
+the chat always means the work is on disk. The first write of an update being handled also records
+the update's id (the re-delivery guard) and keeps the write's result: an update that comes back
+from the inbox after a crash, its effect stored but its answer not given, gets that result back
+from the write instead of doing it again, so the handler makes the answer it owed. A body that
+fails rolls back its own savepoint only; a failed commit fails every write of the batch (and none
+of their updates counts as handled, so Telegram's re-delivery brings them back).
 
-Reads: a second connection (aiosqlite), ``query_only``, that sees only committed data (WAL) and
-never waits for the writer, so a report or an export does not hold up orders.
+Reads: a read is a plain function too, handed to :meth:`Database.read`, run on one of a few reader
+threads, each with its own ``query_only`` connection, inside one read transaction: every statement
+of the body sees the database as of the body's first one (WAL keeps that snapshot), so a report
+built from several queries shows one moment. Readers see only committed data and never wait for
+the writer, so a report or an export does not hold up orders.
 """
 
 from __future__ import annotations
@@ -28,26 +29,26 @@ import asyncio
 import contextvars
 import logging
 import pickle
+import queue
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aiosqlite
-
 from storage import updates
-from storage.sql import Connection, fetch_all
+from storage.sql import Connection, Row, fetch_all
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 MAX_BATCH = 64  # writes per commit at most
+READERS = 2  # reading connections, each on its own thread
 PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}", "synchronous=FULL")
 
 T = TypeVar("T")
@@ -105,7 +106,8 @@ class Database:
         self.path = Path(path)
         self._thread: ThreadPoolExecutor | None = None  # the writer's one thread
         self._writer: _Writer | None = None  # lives on that thread
-        self._reader: aiosqlite.Connection | None = None
+        self._reading: ThreadPoolExecutor | None = None  # the readers' threads
+        self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()  # those not in use
         self._on_their_way = 0  # writes handed to the thread whose outcome has not come back
         self._handed = 0  # writes handed over so far ...
         self._covered = 0  # ... of which the last commit asked for comes after
@@ -115,15 +117,14 @@ class Database:
         self.observe_write: Callable[[float], None] = _nothing_to_observe  # seconds per write (metrics)
 
     async def open(self) -> None:
-        """Open both connections, set the pragmas and apply pending migrations."""
+        """Open the connections, set the pragmas and apply pending migrations."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self._writer = await self._call(_Writer, self.path)
         await self._call(self._writer.migrate)
-        self._reader = await aiosqlite.connect(self.path, isolation_level=None)
-        self._reader.row_factory = aiosqlite.Row
-        await self._reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        await self._reader.execute("PRAGMA query_only=ON")
+        self._reading = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="sqlite-reader")
+        for _ in range(READERS):
+            self._readers.put(_reader(self.path))
 
     async def close(self) -> None:
         if self._writer is not None:
@@ -133,9 +134,11 @@ class Database:
         if self._thread is not None:
             self._thread.shutdown()
             self._thread = None
-        if self._reader is not None:
-            await self._reader.close()
-            self._reader = None
+        if self._reading is not None:
+            reading, self._reading = self._reading, None
+            await asyncio.to_thread(reading.shutdown)  # the reads under way end first
+            while not self._readers.empty():
+                self._readers.get().close()
 
     async def _call(self, function: Callable[..., T], *args: Any) -> T:
         if self._thread is None:
@@ -143,7 +146,7 @@ class Database:
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
 
     # ------------------------------------------------------------------ writing
-    async def write(self, body: Callable[[Connection], Coroutine[Any, Any, T]]) -> T:
+    async def write(self, body: Callable[[Connection], T]) -> T:
         """Run ``body(conn)`` on the writer's thread as one savepoint of the open batch (with the
         claim of the update being handled, if this is its first write); its result once the batch
         is committed. An exception from the body undoes its work and comes back out of here. A
@@ -222,17 +225,34 @@ class Database:
                 committed.exception()  # retrieved here: writers that were cancelled never ask
 
     # ------------------------------------------------------------------ reading
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The reading connection: committed data only, without waiting for writers. Each
-        statement sees the database as of its own start."""
-        if self._reader is None:
+    async def read(self, body: Callable[[Connection], T]) -> T:
+        """Run ``body(conn)`` on a reader's thread in one read transaction: committed data only,
+        one moment for all its statements (the first one's), without waiting for writers."""
+        if self._reading is None:
             raise StorageError("database is not open")
-        yield self._reader
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._reading, self._read, body)
+        except Exception as exc:
+            error = _storage_error(exc)
+            if error is exc:
+                raise
+            raise error from exc
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.read() as conn:
-            return list(await fetch_all(conn, sql, tuple(params)))
+    def _read(self, body: Callable[[Connection], T]) -> T:
+        conn = self._readers.get()
+        try:
+            conn.execute("BEGIN")
+            try:
+                return body(conn)
+            finally:
+                if conn.in_transaction:  # nothing to keep: the connection only reads
+                    conn.execute("ROLLBACK")
+        finally:
+            self._readers.put(conn)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """One query's rows (tests and scripts)."""
+        return await self.read(lambda conn: fetch_all(conn, sql, params))
 
     async def backup(self, target: Path | str) -> None:
         """Copy the live database with SQLite's online backup API."""
@@ -273,32 +293,30 @@ class _Writer:
         self.conn.row_factory = sqlite3.Row
         for pragma in PRAGMAS:
             self.conn.execute(f"PRAGMA {pragma}")
-        self.inline = _InlineConnection(self.conn)
         self.batch = 0  # the number of the open (or last) batch
 
     def migrate(self) -> list[str]:
         from storage.migrate import apply_migrations
 
-        return _run_inline(apply_migrations(self.inline))
+        return apply_migrations(self.conn)
 
-    def run(
-        self, body: Callable[[Connection], Coroutine[Any, Any, T]], claim: tuple[int, datetime] | None
-    ) -> tuple[T, int]:
+    def run(self, body: Callable[[Connection], T], claim: tuple[int, datetime] | None) -> tuple[T, int]:
         conn = self.conn
         if not conn.in_transaction:
             conn.execute("BEGIN IMMEDIATE")
             self.batch += 1
         try:
             conn.execute("SAVEPOINT write")
-            if claim is not None and not _run_inline(updates.claim(self.inline, *claim)):
-                kept = _run_inline(updates.replay_result(self.inline, claim[0]))
+            result: T
+            if claim is not None and not updates.claim(conn, *claim):
+                kept = updates.replay_result(conn, claim[0])
                 if kept is None:
                     raise AlreadyProcessed(claim[0])
                 result = pickle.loads(kept)  # handled again from the inbox: the same answer, no new effect
             else:
-                result = _run_inline(body(self.inline))
+                result = body(conn)
                 if claim is not None:
-                    _run_inline(updates.keep_result(self.inline, claim[0], _pickled(result)))
+                    updates.keep_result(conn, claim[0], _pickled(result))
             conn.execute("RELEASE write")
         except BaseException as exc:
             self._undo(exc)
@@ -339,59 +357,6 @@ class _Writer:
         raise _BatchLost(self.batch, exc) from exc
 
 
-class _InlineCursor:
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self._cursor = cursor
-
-    @property
-    def lastrowid(self) -> int | None:
-        return self._cursor.lastrowid
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    async def fetchone(self) -> sqlite3.Row | None:
-        return self._cursor.fetchone()
-
-    async def fetchall(self) -> list[sqlite3.Row]:
-        return self._cursor.fetchall()
-
-
-class _InlineConnection:
-    """The aiosqlite calls ``storage/`` makes, over the writer thread's own sqlite3 connection:
-    each completes at once, so a write body runs through without suspending."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    async def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()) -> _InlineCursor:
-        return _InlineCursor(self._conn.execute(sql, parameters))
-
-    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        return self._conn.execute(sql, parameters).fetchall()
-
-    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> _InlineCursor:
-        return _InlineCursor(self._conn.executemany(sql, rows))
-
-    async def executescript(self, script: str) -> _InlineCursor:
-        return _InlineCursor(self._conn.executescript(script))
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._conn.in_transaction
-
-
-def _run_inline(body: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine that never suspends (it awaits only :class:`_InlineConnection`) to its end."""
-    try:
-        body.send(None)
-    except StopIteration as done:
-        return done.value
-    body.close()
-    raise RuntimeError("a write body awaited something other than its connection")
-
-
 def _pickled(result: Any) -> bytes | None:
     """A write's result as kept for a replay (None when it cannot be kept: that update's replay is
     then dropped as handled)."""
@@ -399,6 +364,15 @@ def _pickled(result: Any) -> bytes | None:
         return pickle.dumps(result)
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
+
+
+def _reader(path: Path) -> sqlite3.Connection:
+    """A reading connection: used by one reader thread at a time (whichever takes it)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA query_only=ON")
+    return conn
 
 
 def _storage_error(exc: BaseException) -> BaseException:

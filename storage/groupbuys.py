@@ -32,7 +32,7 @@ def _buy(row: sqlite3.Row) -> GroupBuy:
     )
 
 
-async def create(
+def create(
     conn: Connection,
     *,
     title: str,
@@ -51,7 +51,7 @@ async def create(
     pickup: str | None = None,
 ) -> int | None:
     """The new buy's id; None when this message had opened one already."""
-    cursor = await conn.execute(
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO group_buys(title, price_fen, unit, deadline, minimum, case_size, max_each, building, "
         "opened_by, chat_id, message_id, status, created_at, spec, pickup) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
@@ -75,25 +75,25 @@ async def create(
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-async def get(conn: Connection, buy_id: int) -> GroupBuy | None:
-    row = await fetch_one(conn, "SELECT * FROM group_buys WHERE id = ?", (buy_id,))
+def get(conn: Connection, buy_id: int) -> GroupBuy | None:
+    row = fetch_one(conn, "SELECT * FROM group_buys WHERE id = ?", (buy_id,))
     return _buy(row) if row else None
 
 
-async def open_buys(conn: Connection) -> list[GroupBuy]:
-    return [_buy(row) for row in await fetch_all(conn, "SELECT * FROM group_buys WHERE status = 'open' ORDER BY id")]
+def open_buys(conn: Connection) -> list[GroupBuy]:
+    return [_buy(row) for row in fetch_all(conn, "SELECT * FROM group_buys WHERE status = 'open' ORDER BY id")]
 
 
-async def open_by_title(conn: Connection, title: str) -> GroupBuy | None:
-    row = await fetch_one(
+def open_by_title(conn: Connection, title: str) -> GroupBuy | None:
+    row = fetch_one(
         conn, "SELECT * FROM group_buys WHERE status = 'open' AND title = ? ORDER BY id DESC LIMIT 1", (title,)
     )
     return _buy(row) if row else None
 
 
-async def to_remind(conn: Connection, now: datetime, before_deadline: datetime) -> list[GroupBuy]:
+def to_remind(conn: Connection, now: datetime, before_deadline: datetime) -> list[GroupBuy]:
     """Open buys not reminded yet whose deadline is after ``now`` and by ``before_deadline``."""
-    rows = await fetch_all(
+    rows = fetch_all(
         conn,
         "SELECT * FROM group_buys WHERE status = 'open' AND reminded_at IS NULL AND deadline > ? AND deadline <= ? "
         "ORDER BY id",
@@ -102,11 +102,11 @@ async def to_remind(conn: Connection, now: datetime, before_deadline: datetime) 
     return [_buy(row) for row in rows]
 
 
-async def mark_reminded(conn: Connection, buy_id: int, at: datetime) -> None:
-    await conn.execute("UPDATE group_buys SET reminded_at = ? WHERE id = ?", (to_db(at), buy_id))
+def mark_reminded(conn: Connection, buy_id: int, at: datetime) -> None:
+    conn.execute("UPDATE group_buys SET reminded_at = ? WHERE id = ?", (to_db(at), buy_id))
 
 
-async def change(
+def change(
     conn: Connection,
     buy_id: int,
     *,
@@ -116,7 +116,7 @@ async def change(
     max_each: int | None,
 ) -> None:
     """New terms for an open buy (None: unchanged); a new deadline is reminded about again."""
-    await conn.execute(
+    conn.execute(
         "UPDATE group_buys SET price_fen = coalesce(?, price_fen), deadline = coalesce(?, deadline), "
         "minimum = coalesce(?, minimum), max_each = coalesce(?, max_each), "
         "reminded_at = CASE WHEN ? IS NULL THEN reminded_at END WHERE id = ?",
@@ -124,16 +124,16 @@ async def change(
     )
 
 
-async def close(conn: Connection, buy_id: int, at: datetime) -> bool:
-    cursor = await conn.execute(
+def close(conn: Connection, buy_id: int, at: datetime) -> bool:
+    cursor = conn.execute(
         "UPDATE group_buys SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", (to_db(at), buy_id)
     )
     return cursor.rowcount == 1
 
 
-async def call_off(conn: Connection, buy_id: int, at: datetime) -> bool:
+def call_off(conn: Connection, buy_id: int, at: datetime) -> bool:
     """Close (if open) and call off: 未成团, nothing owed. False when it was called off already."""
-    cursor = await conn.execute(
+    cursor = conn.execute(
         "UPDATE group_buys SET status = 'closed', closed_at = coalesce(closed_at, ?), called_off = 1 "
         "WHERE id = ? AND called_off = 0",
         (to_db(at), buy_id),
@@ -142,22 +142,22 @@ async def call_off(conn: Connection, buy_id: int, at: datetime) -> bool:
 
 
 # ------------------------------------------------------------------------------ orders
-async def set_order(conn: Connection, buy_id: int, household_id: int, quantity: int, by: int, at: datetime) -> None:
+def set_order(conn: Connection, buy_id: int, household_id: int, quantity: int, by: int, at: datetime) -> None:
     """Set a household's total (0 withdraws). Changes nothing unless the buy exists and is open."""
     if quantity == 0:  # withdrawn; a paid order stays at 0 so its refund shows
-        await conn.execute(
+        conn.execute(
             "DELETE FROM group_buy_orders WHERE buy_id = ? AND household_id = ? AND paid = 0 "
             "AND buy_id IN (SELECT id FROM group_buys WHERE status = 'open')",
             (buy_id, household_id),
         )
-        await conn.execute(
+        conn.execute(
             "UPDATE group_buy_orders SET quantity = 0, updated_by = ?, updated_at = ? "
             "WHERE buy_id = ? AND household_id = ? AND paid = 1 "
             "AND buy_id IN (SELECT id FROM group_buys WHERE status = 'open')",
             (by, to_db(at), buy_id, household_id),
         )
         return
-    await conn.execute(
+    conn.execute(
         "INSERT INTO group_buy_orders(buy_id, household_id, quantity, updated_by, updated_at) "
         "SELECT id, ?, ?, ?, ? FROM group_buys WHERE id = ? AND status = 'open' "
         "ON CONFLICT(buy_id, household_id) DO UPDATE SET quantity = excluded.quantity, "
@@ -166,16 +166,16 @@ async def set_order(conn: Connection, buy_id: int, household_id: int, quantity: 
     )
 
 
-async def order_quantity(conn: Connection, buy_id: int, household_id: int) -> int:
-    row = await fetch_one(
+def order_quantity(conn: Connection, buy_id: int, household_id: int) -> int:
+    row = fetch_one(
         conn, "SELECT quantity FROM group_buy_orders WHERE buy_id = ? AND household_id = ?", (buy_id, household_id)
     )
     return row["quantity"] if row else 0
 
 
-async def orders(conn: Connection, buy_id: int) -> list[BuyOrder]:
+def orders(conn: Connection, buy_id: int) -> list[BuyOrder]:
     """Every household's order, in delivery order (building, unit, room)."""
-    rows = await fetch_all(
+    rows = fetch_all(
         conn,
         "SELECT o.household_id, o.quantity, o.paid, o.paid_quantity, h.building, h.unit, h.room FROM group_buy_orders o "
         "JOIN households h ON h.id = o.household_id WHERE o.buy_id = ? ORDER BY h.building, h.unit, h.room",
@@ -200,8 +200,8 @@ async def orders(conn: Connection, buy_id: int) -> list[BuyOrder]:
     return found
 
 
-async def mark_paid(conn: Connection, buy_id: int, household_id: int) -> bool:
-    cursor = await conn.execute(
+def mark_paid(conn: Connection, buy_id: int, household_id: int) -> bool:
+    cursor = conn.execute(
         "UPDATE group_buy_orders SET paid = 1, paid_quantity = quantity WHERE buy_id = ? AND household_id = ?",
         (buy_id, household_id),
     )
@@ -209,15 +209,15 @@ async def mark_paid(conn: Connection, buy_id: int, household_id: int) -> bool:
 
 
 # ------------------------------------------------------------------------------ boards
-async def add_board(conn: Connection, buy_id: int, chat_id: int, message_id: int, at: datetime) -> None:
-    await conn.execute(
+def add_board(conn: Connection, buy_id: int, chat_id: int, message_id: int, at: datetime) -> None:
+    conn.execute(
         "INSERT OR REPLACE INTO group_buy_boards(board_chat_id, message_id, buy_id, posted_at) VALUES (?, ?, ?, ?)",
         (chat_id, message_id, buy_id, to_db(at)),
     )
 
 
-async def latest_board(conn: Connection, buy_id: int) -> Board | None:
-    row = await fetch_one(
+def latest_board(conn: Connection, buy_id: int) -> Board | None:
+    row = fetch_one(
         conn,
         "SELECT board_chat_id, message_id, posted_at FROM group_buy_boards WHERE buy_id = ? "
         "ORDER BY posted_at DESC, message_id DESC LIMIT 1",
@@ -228,8 +228,8 @@ async def latest_board(conn: Connection, buy_id: int) -> Board | None:
     return Board(chat_id=row["board_chat_id"], message_id=row["message_id"], posted_at=from_db(row["posted_at"]))
 
 
-async def buy_of_board(conn: Connection, chat_id: int, message_id: int) -> int | None:
-    row = await fetch_one(
+def buy_of_board(conn: Connection, chat_id: int, message_id: int) -> int | None:
+    row = fetch_one(
         conn, "SELECT buy_id FROM group_buy_boards WHERE board_chat_id = ? AND message_id = ?", (chat_id, message_id)
     )
     return row["buy_id"] if row else None

@@ -18,11 +18,11 @@ def _label(row: sqlite3.Row) -> str:
     return room_label(row["building"], row["unit"], row["room"])
 
 
-async def _items(conn: Connection, request_ids: list[int]) -> dict[int, list[MedItem]]:
+def _items(conn: Connection, request_ids: list[int]) -> dict[int, list[MedItem]]:
     found: dict[int, list[MedItem]] = {rid: [] for rid in request_ids}
     for start in range(0, len(request_ids), 500):
         chunk = request_ids[start : start + 500]
-        for row in await fetch_all(
+        for row in fetch_all(
             conn,
             f"SELECT * FROM med_items WHERE request_id IN ({','.join('?' * len(chunk))}) ORDER BY request_id, position",
             chunk,
@@ -31,9 +31,9 @@ async def _items(conn: Connection, request_ids: list[int]) -> dict[int, list[Med
     return found
 
 
-async def _requests(conn: Connection, rows: Iterable[sqlite3.Row]) -> list[MedRequest]:
+def _requests(conn: Connection, rows: Iterable[sqlite3.Row]) -> list[MedRequest]:
     rows = list(rows)
-    items = await _items(conn, [row["id"] for row in rows])
+    items = _items(conn, [row["id"] for row in rows])
     return [
         MedRequest(
             id=row["id"],
@@ -55,24 +55,24 @@ async def _requests(conn: Connection, rows: Iterable[sqlite3.Row]) -> list[MedRe
     ]
 
 
-async def get(conn: Connection, request_id: int) -> MedRequest | None:
-    found = await _requests(conn, await fetch_all(conn, f"{_SELECT} WHERE r.id = ?", (request_id,)))
+def get(conn: Connection, request_id: int) -> MedRequest | None:
+    found = _requests(conn, fetch_all(conn, f"{_SELECT} WHERE r.id = ?", (request_id,)))
     return found[0] if found else None
 
 
-async def by_message(conn: Connection, chat_id: int, message_id: int) -> MedRequest | None:
-    found = await _requests(
-        conn, await fetch_all(conn, f"{_SELECT} WHERE r.chat_id = ? AND r.message_id = ?", (chat_id, message_id))
+def by_message(conn: Connection, chat_id: int, message_id: int) -> MedRequest | None:
+    found = _requests(
+        conn, fetch_all(conn, f"{_SELECT} WHERE r.chat_id = ? AND r.message_id = ?", (chat_id, message_id))
     )
     return found[0] if found else None
 
 
-async def with_status(conn: Connection, statuses: Iterable[str]) -> list[MedRequest]:
+def with_status(conn: Connection, statuses: Iterable[str]) -> list[MedRequest]:
     """Requests in these states, urgent first, then oldest first."""
     statuses = list(statuses)
-    return await _requests(
+    return _requests(
         conn,
-        await fetch_all(
+        fetch_all(
             conn,
             f"{_SELECT} WHERE r.status IN ({','.join('?' * len(statuses))}) ORDER BY r.urgent DESC, r.id",
             statuses,
@@ -80,7 +80,7 @@ async def with_status(conn: Connection, statuses: Iterable[str]) -> list[MedRequ
     )
 
 
-async def create(
+def create(
     conn: Connection,
     *,
     household_id: int,
@@ -92,7 +92,7 @@ async def create(
     at: datetime,
 ) -> int | None:
     """The request row (its items are :func:`add_items`); None when this message has filed one."""
-    row = await fetch_one(
+    row = fetch_one(
         conn,
         "INSERT INTO med_requests(household_id, requested_by, chat_id, message_id, status, urgent, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -102,33 +102,33 @@ async def create(
     return row["id"] if row else None
 
 
-async def add_items(conn: Connection, request_id: int, items: list[MedItem]) -> None:
-    await conn.executemany(
+def add_items(conn: Connection, request_id: int, items: list[MedItem]) -> None:
+    conn.executemany(
         "INSERT INTO med_items(request_id, position, name, quantity, unit) VALUES (?, ?, ?, ?, ?)",
         [(request_id, i, item.name, item.quantity, item.unit) for i, item in enumerate(items)],
     )
 
 
-async def replace_items(conn: Connection, request_id: int, items: list[MedItem]) -> None:
-    await conn.execute("DELETE FROM med_items WHERE request_id = ?", (request_id,))
-    await add_items(conn, request_id, items)
+def replace_items(conn: Connection, request_id: int, items: list[MedItem]) -> None:
+    conn.execute("DELETE FROM med_items WHERE request_id = ?", (request_id,))
+    add_items(conn, request_id, items)
 
 
-async def update(conn: Connection, request_id: int, at: datetime, **fields: object) -> None:
+def update(conn: Connection, request_id: int, at: datetime, **fields: object) -> None:
     """Set columns of one request (names are this module's callers' constants, never user input)."""
     allowed = {"status", "urgent", "volunteer_id", "volunteer_name", "cost_fen", "delivered_at"}
     assert set(fields) <= allowed, fields
     values = {key: (to_db(value) if isinstance(value, datetime) else value) for key, value in fields.items()}
     assignments = ", ".join(f"{key} = ?" for key in values)
-    await conn.execute(
+    conn.execute(
         f"UPDATE med_requests SET {assignments}, updated_at = ? WHERE id = ?", [*values.values(), to_db(at), request_id]
     )
 
 
-async def mark_waiting_told(conn: Connection, before: datetime, urgent_before: datetime, at: datetime) -> list[int]:
+def mark_waiting_told(conn: Connection, before: datetime, urgent_before: datetime, at: datetime) -> list[int]:
     """Requests still awaiting the resident's ✅, filed before ``before`` (``urgent_before`` when urgent),
     whose leader was not told yet: marked told at ``at``; their ids."""
-    rows = await fetch_all(
+    rows = fetch_all(
         conn,
         "UPDATE med_requests SET waiting_told_at = ? WHERE status = 'pending' AND waiting_told_at IS NULL "
         "AND created_at <= CASE WHEN urgent THEN ? ELSE ? END RETURNING id",
@@ -147,24 +147,24 @@ NUDGES = {
 }
 
 
-async def nudges_due(conn: Connection, kind: str, before: datetime, *, urgent_only: bool = False) -> list[MedRequest]:
+def nudges_due(conn: Connection, kind: str, before: datetime, *, urgent_only: bool = False) -> list[MedRequest]:
     """Requests due for the nudge ``kind`` (see :data:`NUDGES`) and not yet given it, oldest first."""
     column, due = NUDGES[kind]
     urgent = " AND r.urgent" if urgent_only else ""
-    rows = await fetch_all(
+    rows = fetch_all(
         conn, f"{_SELECT} WHERE r.{column} IS NULL AND {due}{urgent} ORDER BY r.id", (to_db(before),)
     )
-    return await _requests(conn, rows)
+    return _requests(conn, rows)
 
 
-async def mark_nudged(conn: Connection, kind: str, request_id: int, at: datetime) -> None:
+def mark_nudged(conn: Connection, kind: str, request_id: int, at: datetime) -> None:
     column, _ = NUDGES[kind]
-    await conn.execute(f"UPDATE med_requests SET {column} = ? WHERE id = ?", (to_db(at), request_id))
+    conn.execute(f"UPDATE med_requests SET {column} = ? WHERE id = ?", (to_db(at), request_id))
 
 
 # ------------------------------------------------------------------------------ private details
-async def private(conn: Connection, request_id: int) -> MedPrivate | None:
-    row = await fetch_one(conn, "SELECT * FROM med_private WHERE request_id = ?", (request_id,))
+def private(conn: Connection, request_id: int) -> MedPrivate | None:
+    row = fetch_one(conn, "SELECT * FROM med_private WHERE request_id = ?", (request_id,))
     if row is None:
         return None
     return MedPrivate(
@@ -177,8 +177,8 @@ async def private(conn: Connection, request_id: int) -> MedPrivate | None:
     )
 
 
-async def save_private(conn: Connection, details: MedPrivate, at: datetime) -> None:
-    await conn.execute(
+def save_private(conn: Connection, details: MedPrivate, at: datetime) -> None:
+    conn.execute(
         "INSERT INTO med_private(request_id, card_number, phone, notes, card_handed, photo_file_id, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(request_id) DO UPDATE SET card_number = coalesce(excluded.card_number, card_number), "
@@ -197,42 +197,42 @@ async def save_private(conn: Connection, details: MedPrivate, at: datetime) -> N
     )
 
 
-async def start_session(conn: Connection, user_id: int, request_id: int, at: datetime) -> None:
-    await conn.execute(
+def start_session(conn: Connection, user_id: int, request_id: int, at: datetime) -> None:
+    conn.execute(
         "INSERT INTO med_private_sessions(user_id, request_id, started_at) VALUES (?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET request_id = excluded.request_id, started_at = excluded.started_at",
         (user_id, request_id, to_db(at)),
     )
 
 
-async def take_session(conn: Connection, user_id: int) -> int | None:
-    row = await fetch_one(conn, "DELETE FROM med_private_sessions WHERE user_id = ? RETURNING request_id", (user_id,))
+def take_session(conn: Connection, user_id: int) -> int | None:
+    row = fetch_one(conn, "DELETE FROM med_private_sessions WHERE user_id = ? RETURNING request_id", (user_id,))
     return row["request_id"] if row else None
 
 
-async def purge_private(conn: Connection) -> int:
-    cursor = await conn.execute("DELETE FROM med_private")
-    await conn.execute("UPDATE med_requests SET volunteer_name = NULL")
+def purge_private(conn: Connection) -> int:
+    cursor = conn.execute("DELETE FROM med_private")
+    conn.execute("UPDATE med_requests SET volunteer_name = NULL")
     return cursor.rowcount
 
 
 # ------------------------------------------------------------------------------ cards
-async def take_card(conn: Connection, request_id: int, household_id: int, holder_id: int, at: datetime) -> None:
-    await conn.execute(
+def take_card(conn: Connection, request_id: int, household_id: int, holder_id: int, at: datetime) -> None:
+    conn.execute(
         "INSERT INTO card_custody(request_id, household_id, holder_id, taken_at) VALUES (?, ?, ?, ?)",
         (request_id, household_id, holder_id, to_db(at)),
     )
 
 
-async def return_card(conn: Connection, request_id: int, at: datetime) -> int:
-    cursor = await conn.execute(
+def return_card(conn: Connection, request_id: int, at: datetime) -> int:
+    cursor = conn.execute(
         "UPDATE card_custody SET returned_at = ? WHERE request_id = ? AND returned_at IS NULL", (to_db(at), request_id)
     )
     return cursor.rowcount
 
 
-async def cards_out(conn: Connection) -> list[CardOut]:
-    rows = await fetch_all(
+def cards_out(conn: Connection) -> list[CardOut]:
+    rows = fetch_all(
         conn,
         "SELECT c.request_id, c.holder_id, c.taken_at, r.volunteer_name, h.building, h.unit, h.room "
         "FROM card_custody c JOIN med_requests r ON r.id = c.request_id JOIN households h ON h.id = c.household_id "

@@ -1,7 +1,8 @@
 """Numbered SQL migrations (``storage/migrations/NNNN_name.sql``) under ``PRAGMA user_version``.
 
 Each file is applied once, in order, inside its own transaction together with the new version
-number, so a failed migration leaves the database as it was.
+number, so a failed migration leaves the database as it was. SQLite's: the version is its
+``PRAGMA user_version`` and a file is run as one script.
 """
 
 from __future__ import annotations
@@ -32,23 +33,24 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-async def current_version(conn: Connection) -> int:
-    row = await fetch_one(conn, "PRAGMA user_version")
-    return int(row[0])
+def current_version(conn: Connection) -> int:
+    row = fetch_one(conn, "PRAGMA user_version")
+    assert row is not None
+    return int(row["user_version"])
 
 
-async def apply_migrations(conn: Connection) -> list[str]:
+def apply_migrations(conn: sqlite3.Connection) -> list[str]:
     """Apply the pending migrations; return the names of those applied."""
-    version = await current_version(conn)
+    version = current_version(conn)
     applied = []
     for number, name, sql in migrations():
         if number <= version:
             continue
         try:
-            await conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version = {number};\nCOMMIT;")
+            conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version = {number};\nCOMMIT;")
         except sqlite3.Error:
             if conn.in_transaction:
-                await conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
             log.error("migration %s failed; database left at version %d", name, version)
             raise
         version = number

@@ -39,40 +39,40 @@ def _item(row: Any) -> OutboxItem:
 _COLUMNS = "id, channel, target, key, payload, state, attempts, result"
 
 
-async def owe(
+def owe(
     conn: Connection, channel: str, target: str, payload: dict[str, Any], key: str, now: datetime
 ) -> OutboxItem:
     """Owe ``payload`` to ``target``; owing a key again changes nothing and returns the first item."""
-    await conn.execute(
+    conn.execute(
         "INSERT OR IGNORE INTO outbox(channel, target, key, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
         (channel, target, key, json.dumps(payload, ensure_ascii=False), to_db(now), to_db(now)),
     )
-    row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
+    row = fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
     assert row is not None
     return _item(row)
 
 
-async def owe_all(
+def owe_all(
     conn: Connection, channel: str, target: str, payloads: list[dict[str, Any]], keys: list[str], now: datetime
 ) -> bool:
     """Owe several items in order, all or none: False (nothing owed) when any key was owed before."""
     placeholders = ",".join("?" * len(keys))
-    if await fetch_one(conn, f"SELECT 1 FROM outbox WHERE key IN ({placeholders})", keys) is not None:
+    if fetch_one(conn, f"SELECT 1 FROM outbox WHERE key IN ({placeholders})", keys) is not None:
         return False
     for payload, key in zip(payloads, keys, strict=True):
-        await owe(conn, channel, target, payload, key, now)
+        owe(conn, channel, target, payload, key, now)
     return True
 
 
-async def by_key(conn: Connection, key: str) -> OutboxItem | None:
-    row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
+def by_key(conn: Connection, key: str) -> OutboxItem | None:
+    row = fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
     return None if row is None else _item(row)
 
 
-async def due(conn: Connection, channel: str, now: datetime, limit: int = 50) -> list[OutboxItem]:
+def due(conn: Connection, channel: str, now: datetime, limit: int = 50) -> list[OutboxItem]:
     """Each target's first owed item, when it is due: a target's items go out in order, so one
     waiting to be retried holds back the rest of its target (and only those)."""
-    rows = await fetch_all(
+    rows = fetch_all(
         conn,
         f"""SELECT {_COLUMNS} FROM outbox WHERE id IN (
                 SELECT min(id) FROM outbox WHERE channel = ? AND state = 'owed' GROUP BY target)
@@ -82,9 +82,9 @@ async def due(conn: Connection, channel: str, now: datetime, limit: int = 50) ->
     return [_item(row) for row in rows]
 
 
-async def first_due(conn: Connection, channel: str, target: str, now: datetime) -> OutboxItem | None:
+def first_due(conn: Connection, channel: str, target: str, now: datetime) -> OutboxItem | None:
     """The target's first owed item, when it is due (its later items wait behind it)."""
-    row = await fetch_one(
+    row = fetch_one(
         conn,
         f"""SELECT {_COLUMNS} FROM outbox WHERE id = (
                 SELECT min(id) FROM outbox WHERE channel = ? AND target = ? AND state = 'owed')
@@ -94,39 +94,39 @@ async def first_due(conn: Connection, channel: str, target: str, now: datetime) 
     return None if row is None else _item(row)
 
 
-async def next_due(conn: Connection, channel: str) -> datetime | None:
-    row = await fetch_one(conn, "SELECT min(next_at) FROM outbox WHERE channel = ? AND state = 'owed'", (channel,))
+def next_due(conn: Connection, channel: str) -> datetime | None:
+    row = fetch_one(conn, "SELECT min(next_at) FROM outbox WHERE channel = ? AND state = 'owed'", (channel,))
     return None if row is None or row[0] is None else from_db(row[0])
 
 
-async def mark_sent(conn: Connection, item_id: int, result: Any, now: datetime) -> None:
-    await conn.execute(
+def mark_sent(conn: Connection, item_id: int, result: Any, now: datetime) -> None:
+    conn.execute(
         "UPDATE outbox SET state = 'sent', sent_at = ?, result = ?, attempts = attempts + 1, error = NULL WHERE id = ?",
         (to_db(now), json.dumps(result, ensure_ascii=False), item_id),
     )
 
 
-async def mark_retry(conn: Connection, item_id: int, error: str, next_at: datetime) -> int:
+def mark_retry(conn: Connection, item_id: int, error: str, next_at: datetime) -> int:
     """One more failed attempt; the number of attempts so far."""
-    await conn.execute(
+    conn.execute(
         "UPDATE outbox SET attempts = attempts + 1, error = ?, next_at = ? WHERE id = ?",
         (error, to_db(next_at), item_id),
     )
-    row = await fetch_one(conn, "SELECT attempts FROM outbox WHERE id = ?", (item_id,))
+    row = fetch_one(conn, "SELECT attempts FROM outbox WHERE id = ?", (item_id,))
     return int(row[0]) if row else 0
 
 
-async def mark_failed(conn: Connection, item_id: int, error: str) -> None:
-    await conn.execute(
+def mark_failed(conn: Connection, item_id: int, error: str) -> None:
+    conn.execute(
         "UPDATE outbox SET state = 'failed', attempts = attempts + 1, error = ? WHERE id = ?", (error, item_id)
     )
 
 
-async def counts(conn: Connection, channel: str) -> dict[str, int]:
-    rows = await fetch_all(conn, "SELECT state, count(*) FROM outbox WHERE channel = ? GROUP BY state", (channel,))
+def counts(conn: Connection, channel: str) -> dict[str, int]:
+    rows = fetch_all(conn, "SELECT state, count(*) FROM outbox WHERE channel = ? GROUP BY state", (channel,))
     return {row[0]: int(row[1]) for row in rows}
 
 
-async def forget_sent_before(conn: Connection, before: datetime) -> int:
-    cursor = await conn.execute("DELETE FROM outbox WHERE state != 'owed' AND created_at < ?", (to_db(before),))
+def forget_sent_before(conn: Connection, before: datetime) -> int:
+    cursor = conn.execute("DELETE FROM outbox WHERE state != 'owed' AND created_at < ?", (to_db(before),))
     return cursor.rowcount

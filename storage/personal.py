@@ -208,12 +208,12 @@ def _statement(table: str, rule: Purge) -> str:
 _STATEMENTS = [_statement(table, rule) for table, rule in PERSONAL.items()]
 
 
-async def purge(conn: Connection, at: datetime) -> dict[str, int]:
+def purge(conn: Connection, at: datetime) -> dict[str, int]:
     """Forget every person; returns how many distinct phone numbers and names, and how many private
     medicine details, were deleted. A shift still open ends now (its volunteer is forgotten)."""
-    counted = await fetch_one(conn, _COUNTS)
+    counted = fetch_one(conn, _COUNTS)
     assert counted is not None
-    await conn.execute("UPDATE shifts SET ended_at = ? WHERE ended_at IS NULL", (to_db(at),))
+    conn.execute("UPDATE shifts SET ended_at = ? WHERE ended_at IS NULL", (to_db(at),))
     for statement in _STATEMENTS:
-        await conn.execute(statement)
+        conn.execute(statement)
     return {"phones": counted["phones"], "names": counted["names"], "details": counted["details"]}

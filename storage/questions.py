@@ -24,11 +24,11 @@ def _question(row: sqlite3.Row) -> Question:
     )
 
 
-async def ask(
+def ask(
     conn: Connection, *, chat_id: int, user_id: int, source_message_id: int, kind: str, command: str, at: datetime
 ) -> Question:
     """A question about the command of a message; asking again (an edit) replaces what it holds."""
-    row = await fetch_one(
+    row = fetch_one(
         conn,
         "INSERT INTO questions(chat_id, user_id, source_message_id, kind, command, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(chat_id, source_message_id) DO UPDATE SET "
@@ -39,32 +39,32 @@ async def ask(
     return _question(row)
 
 
-async def set_prompt(conn: Connection, question_id: int, message_id: int) -> None:
-    await conn.execute("UPDATE questions SET prompt_message_id = ? WHERE id = ?", (message_id, question_id))
+def set_prompt(conn: Connection, question_id: int, message_id: int) -> None:
+    conn.execute("UPDATE questions SET prompt_message_id = ? WHERE id = ?", (message_id, question_id))
 
 
-async def get(conn: Connection, question_id: int) -> Question | None:
-    row = await fetch_one(conn, "SELECT * FROM questions WHERE id = ?", (question_id,))
+def get(conn: Connection, question_id: int) -> Question | None:
+    row = fetch_one(conn, "SELECT * FROM questions WHERE id = ?", (question_id,))
     return _question(row) if row else None
 
 
-async def by_source(conn: Connection, chat_id: int, message_id: int) -> Question | None:
-    row = await fetch_one(
+def by_source(conn: Connection, chat_id: int, message_id: int) -> Question | None:
+    row = fetch_one(
         conn, "SELECT * FROM questions WHERE chat_id = ? AND source_message_id = ?", (chat_id, message_id)
     )
     return _question(row) if row else None
 
 
-async def by_prompt(conn: Connection, chat_id: int, message_id: int) -> Question | None:
-    row = await fetch_one(
+def by_prompt(conn: Connection, chat_id: int, message_id: int) -> Question | None:
+    row = fetch_one(
         conn, "SELECT * FROM questions WHERE chat_id = ? AND prompt_message_id = ?", (chat_id, message_id)
     )
     return _question(row) if row else None
 
 
-async def answer(conn: Connection, question_id: int, at: datetime) -> bool:
+def answer(conn: Connection, question_id: int, at: datetime) -> bool:
     """Mark answered; False when it already was (a second press of the same button)."""
-    cursor = await conn.execute(
+    cursor = conn.execute(
         "UPDATE questions SET answered_at = ? WHERE id = ? AND answered_at IS NULL", (to_db(at), question_id)
     )
     return cursor.rowcount == 1

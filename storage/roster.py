@@ -34,15 +34,15 @@ def _binding(row: sqlite3.Row) -> ChatBinding:
 
 
 # ------------------------------------------------------------------------------ chats
-async def chat(conn: Connection, chat_id: int) -> ChatBinding | None:
-    row = await fetch_one(conn, "SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
+def chat(conn: Connection, chat_id: int) -> ChatBinding | None:
+    row = fetch_one(conn, "SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
     return _binding(row) if row else None
 
 
-async def bind_chat(
+def bind_chat(
     conn: Connection, chat_id: int, kind: str, building: int | None, title: str, by: int | None, at: datetime
 ) -> None:
-    await conn.execute(
+    conn.execute(
         "INSERT INTO chats(chat_id, kind, building, title, bound_by, bound_at) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(chat_id) DO UPDATE SET kind = excluded.kind, building = excluded.building, "
         "title = excluded.title, bound_by = excluded.bound_by, bound_at = excluded.bound_at, kicked = 0",
@@ -50,38 +50,38 @@ async def bind_chat(
     )
 
 
-async def chats(conn: Connection, kind: str, building: int | None = None) -> list[ChatBinding]:
+def chats(conn: Connection, kind: str, building: int | None = None) -> list[ChatBinding]:
     sql = "SELECT * FROM chats WHERE kind = ? AND kicked = 0"
     params: list[object] = [kind]
     if building is not None:
         sql += " AND building = ?"
         params.append(building)
-    return [_binding(row) for row in await fetch_all(conn, sql + " ORDER BY building, chat_id", params)]
+    return [_binding(row) for row in fetch_all(conn, sql + " ORDER BY building, chat_id", params)]
 
 
-async def mark_kicked(conn: Connection, chat_id: int) -> None:
-    await conn.execute("UPDATE chats SET kicked = 1 WHERE chat_id = ?", (chat_id,))
+def mark_kicked(conn: Connection, chat_id: int) -> None:
+    conn.execute("UPDATE chats SET kicked = 1 WHERE chat_id = ?", (chat_id,))
 
 
-async def move_chat_everywhere(conn: Connection, old_id: int, new_id: int) -> list[str]:
+def move_chat_everywhere(conn: Connection, old_id: int, new_id: int) -> list[str]:
     """A group became a supergroup: every stored chat id (columns ``chat_id`` and ``*_chat_id``)
     moves to the new id. Returns the tables touched."""
     touched = []
-    for (table,) in await fetch_all(
+    for (table,) in fetch_all(
         conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     ):
-        info = await conn.execute(f"PRAGMA table_info({table})")
-        for column in [row["name"] for row in await info.fetchall()]:
+        info = conn.execute(f"PRAGMA table_info({table})")
+        for column in [row["name"] for row in info.fetchall()]:
             if column == "chat_id" or column.endswith("_chat_id"):
-                result = await conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new_id, old_id))
+                result = conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new_id, old_id))
                 if result.rowcount:
                     touched.append(f"{table}.{column}")
     return touched
 
 
 # ------------------------------------------------------------------------------ households and members
-async def household(conn: Connection, building: int, unit: int | None, room: int) -> Household | None:
-    row = await fetch_one(
+def household(conn: Connection, building: int, unit: int | None, room: int) -> Household | None:
+    row = fetch_one(
         conn,
         f"SELECT {_HOUSEHOLD} FROM households h WHERE building = ? AND unit = ? AND room = ?",
         (building, unit or 0, room),
@@ -89,7 +89,7 @@ async def household(conn: Connection, building: int, unit: int | None, room: int
     return _household(row) if row else None
 
 
-async def ensure_household(
+def ensure_household(
     conn: Connection,
     building: int,
     unit: int | None,
@@ -102,7 +102,7 @@ async def ensure_household(
 ) -> Household:
     """The room's household, created on first use. ``self_registered``: created by someone registering
     to it, listed only while someone lives there (named any other way, it stays listed)."""
-    await conn.execute(
+    conn.execute(
         "INSERT INTO households(building, unit, room, contact_name, special_care, created_at, self_registered) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(building, unit, room) DO UPDATE SET "
@@ -111,12 +111,12 @@ async def ensure_household(
         "self_registered = min(self_registered, excluded.self_registered)",
         (building, unit or 0, room, contact_name, int(special_care), to_db(at), int(self_registered)),
     )
-    found = await household(conn, building, unit, room)
+    found = household(conn, building, unit, room)
     assert found is not None
     return found
 
 
-async def households(conn: Connection, building: int | None = None) -> list[Household]:
+def households(conn: Connection, building: int | None = None) -> list[Household]:
     """The roster: rooms from the roster file or named by a leader, and rooms someone lives in."""
     sql = (
         f"SELECT {_HOUSEHOLD} FROM households h WHERE (NOT h.self_registered "
@@ -126,11 +126,11 @@ async def households(conn: Connection, building: int | None = None) -> list[Hous
     if building is not None:
         sql += " AND building = ?"
         params = (building,)
-    return [_household(row) for row in await fetch_all(conn, sql + " ORDER BY building, unit, room", params)]
+    return [_household(row) for row in fetch_all(conn, sql + " ORDER BY building, unit, room", params)]
 
 
-async def member(conn: Connection, user_id: int) -> Member | None:
-    row = await fetch_one(
+def member(conn: Connection, user_id: int) -> Member | None:
+    row = fetch_one(
         conn,
         "SELECT m.user_id, m.display_name, h.id AS h_id, h.building AS h_building, h.unit AS h_unit, "
         "h.room AS h_room, h.special_care AS h_special_care "
@@ -143,17 +143,17 @@ async def member(conn: Connection, user_id: int) -> Member | None:
     return Member(user_id=row["user_id"], household=home, display_name=row["display_name"])
 
 
-async def members_of(conn: Connection, household_id: int) -> list[int]:
+def members_of(conn: Connection, household_id: int) -> list[int]:
     return [
         row["user_id"]
-        for row in await fetch_all(
+        for row in fetch_all(
             conn, "SELECT user_id FROM members WHERE household_id = ? ORDER BY user_id", (household_id,)
         )
     ]
 
 
-async def set_member(conn: Connection, user_id: int, household_id: int, display_name: str | None, at: datetime) -> None:
-    await conn.execute(
+def set_member(conn: Connection, user_id: int, household_id: int, display_name: str | None, at: datetime) -> None:
+    conn.execute(
         "INSERT INTO members(user_id, household_id, display_name, registered_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET household_id = excluded.household_id, "
         "display_name = coalesce(excluded.display_name, display_name), registered_at = excluded.registered_at",
@@ -161,9 +161,9 @@ async def set_member(conn: Connection, user_id: int, household_id: int, display_
     )
 
 
-async def member_and_roles(conn: Connection, user_id: int) -> tuple[Member | None, list[RoleGrant]]:
+def member_and_roles(conn: Connection, user_id: int) -> tuple[Member | None, list[RoleGrant]]:
     """Everything the permission checks need about a user, in one query."""
-    rows = await fetch_all(
+    rows = fetch_all(
         conn,
         "SELECT m.user_id AS m_user, m.display_name, h.id AS h_id, h.building AS h_building, h.unit AS h_unit, "
         "h.room AS h_room, h.special_care AS h_special_care, r.role, r.building AS r_building "
@@ -181,11 +181,11 @@ async def member_and_roles(conn: Connection, user_id: int) -> tuple[Member | Non
 
 
 # ------------------------------------------------------------------------------ joining a household
-async def request_join(
+def request_join(
     conn: Connection, user_id: int, household_id: int, display_name: str | None, at: datetime
 ) -> None:
     """A request to join (replacing the person's earlier one, and the message it was on)."""
-    await conn.execute(
+    conn.execute(
         "INSERT INTO household_joins(user_id, household_id, display_name, requested_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET household_id = excluded.household_id, "
         "display_name = excluded.display_name, requested_at = excluded.requested_at, chat_id = NULL, message_id = NULL",
@@ -193,20 +193,20 @@ async def request_join(
     )
 
 
-async def join_posted(conn: Connection, user_id: int, chat_id: int, message_id: int) -> None:
-    await conn.execute(
+def join_posted(conn: Connection, user_id: int, chat_id: int, message_id: int) -> None:
+    conn.execute(
         "UPDATE household_joins SET chat_id = ?, message_id = ? WHERE user_id = ?", (chat_id, message_id, user_id)
     )
 
 
-async def join(conn: Connection, *, user_id: int | None = None, chat_id: int = 0, message_id: int = 0) -> Join | None:
+def join(conn: Connection, *, user_id: int | None = None, chat_id: int = 0, message_id: int = 0) -> Join | None:
     """The waiting request of ``user_id``, or the one the bot's message ``message_id`` in ``chat_id`` carries."""
     where, params = (
         ("j.user_id = ?", (user_id,))
         if user_id is not None
         else ("j.chat_id = ? AND j.message_id = ?", (chat_id, message_id))
     )
-    row = await fetch_one(
+    row = fetch_one(
         conn,
         f"SELECT j.user_id, j.display_name, {_HOUSEHOLD} FROM household_joins j "
         f"JOIN households h ON h.id = j.household_id WHERE {where}",
@@ -215,57 +215,57 @@ async def join(conn: Connection, *, user_id: int | None = None, chat_id: int = 0
     return Join(user_id=row["user_id"], household=_household(row), display_name=row["display_name"]) if row else None
 
 
-async def drop_join(conn: Connection, user_id: int) -> None:
-    await conn.execute("DELETE FROM household_joins WHERE user_id = ?", (user_id,))
+def drop_join(conn: Connection, user_id: int) -> None:
+    conn.execute("DELETE FROM household_joins WHERE user_id = ?", (user_id,))
 
 
 # ------------------------------------------------------------------------------ roles
-async def grant(conn: Connection, user_id: int, role: str, building: int, by: int | None, at: datetime) -> bool:
-    cursor = await conn.execute(
+def grant(conn: Connection, user_id: int, role: str, building: int, by: int | None, at: datetime) -> bool:
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO roles(user_id, role, building, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)",
         (user_id, role, building, by, to_db(at)),
     )
     return cursor.rowcount == 1
 
 
-async def revoke(conn: Connection, user_id: int, role: str, building: int | None = None) -> int:
+def revoke(conn: Connection, user_id: int, role: str, building: int | None = None) -> int:
     sql = "DELETE FROM roles WHERE user_id = ? AND role = ?"
     params: list[object] = [user_id, role]
     if building is not None:
         sql += " AND building = ?"
         params.append(building)
-    cursor = await conn.execute(sql, params)
+    cursor = conn.execute(sql, params)
     return cursor.rowcount
 
 
-async def leaders_of(conn: Connection, building: int) -> list[int]:
+def leaders_of(conn: Connection, building: int) -> list[int]:
     return [
         row["user_id"]
-        for row in await fetch_all(
+        for row in fetch_all(
             conn, "SELECT user_id FROM roles WHERE role = 'leader' AND building = ?", (building,)
         )
     ]
 
 
 # ------------------------------------------------------------------------------ private data
-async def save_phone(conn: Connection, user_id: int, phone: str, at: datetime) -> None:
-    await conn.execute(
+def save_phone(conn: Connection, user_id: int, phone: str, at: datetime) -> None:
+    conn.execute(
         "INSERT INTO private_contacts(user_id, phone, updated_at) VALUES (?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET phone = excluded.phone, updated_at = excluded.updated_at",
         (user_id, phone, to_db(at)),
     )
 
 
-async def phone(conn: Connection, user_id: int) -> str | None:
-    row = await fetch_one(conn, "SELECT phone FROM private_contacts WHERE user_id = ?", (user_id,))
+def phone(conn: Connection, user_id: int) -> str | None:
+    row = fetch_one(conn, "SELECT phone FROM private_contacts WHERE user_id = ?", (user_id,))
     return row["phone"] if row else None
 
 
-async def purge_personal_data(conn: Connection, at: datetime) -> dict[str, int]:
+def purge_personal_data(conn: Connection, at: datetime) -> dict[str, int]:
     """Forget every person (see ``storage.personal``); keep households and every anonymous count."""
-    return await personal.purge(conn, at)
+    return personal.purge(conn, at)
 
 
-async def role_holders(conn: Connection) -> list[int]:
+def role_holders(conn: Connection) -> list[int]:
     """Everyone holding a role (leader, approved volunteer, appointed committee)."""
-    return [row["user_id"] for row in await fetch_all(conn, "SELECT DISTINCT user_id FROM roles ORDER BY user_id")]
+    return [row["user_id"] for row in fetch_all(conn, "SELECT DISTINCT user_id FROM roles ORDER BY user_id")]

@@ -1,32 +1,49 @@
-"""What ``storage/`` needs of a connection, and the two queries every module makes."""
+"""What ``storage/`` needs of a connection (DB-API shaped, synchronous), and the queries every
+module makes through it.
+
+A storage function is a plain ``def f(conn: Connection, ...)``, run inside a write
+(``Database.write``) or a read (``Database.read``) on a database thread. Its SQL is kept portable:
+``?`` parameters, ``INSERT … ON CONFLICT``, ``RETURNING``, columns read by name (``row["x"]``).
+"""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 
-class Connection(Protocol):
-    """The aiosqlite calls ``storage/`` makes: offered by the reading connection (aiosqlite
-    itself) and, inside a write, by the writer's thread (``storage.db``)."""
+class Row(Protocol):
+    """A result row, read by column name."""
 
-    async def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ...) -> Any: ...
+    def __getitem__(self, key: str, /) -> Any: ...
 
-    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ...) -> Iterable[Any]: ...
 
-    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Any: ...
-
-    async def executescript(self, sql_script: str) -> Any: ...
-
+class Cursor(Protocol):
     @property
-    def in_transaction(self) -> bool: ...
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
 
 
-async def fetch_all(conn: Connection, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-    return list(await conn.execute_fetchall(sql, params if isinstance(params, dict) else tuple(params)))
+class Connection(Protocol):
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
 
 
-async def fetch_one(conn: Connection, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
-    rows = await fetch_all(conn, sql, params)
-    return rows[0] if rows else None
+def fetch_all(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+    return conn.execute(sql, tuple(params)).fetchall()
+
+
+def fetch_one(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Row | None:
+    row: Row | None = conn.execute(sql, tuple(params)).fetchone()
+    return row
+
+
+def insert_id(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int | None:
+    """Run an ``INSERT`` and return the new row's ``id`` (None when ``ON CONFLICT DO NOTHING`` kept
+    the row out)."""
+    row = fetch_one(conn, f"{sql} RETURNING id", params)
+    return None if row is None else int(row["id"])

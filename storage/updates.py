@@ -9,9 +9,9 @@ from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import to_db
 
 
-async def seen(conn: Connection, update_id: int) -> bool:
+def seen(conn: Connection, update_id: int) -> bool:
     """Was ``update_id`` handled (and is not to be answered again from the inbox)?"""
-    row = await fetch_one(
+    row = fetch_one(
         conn,
         """SELECT 1 FROM processed_updates p WHERE p.update_id = ? AND NOT (p.result IS NOT NULL AND EXISTS
              (SELECT 1 FROM inbox i WHERE i.update_id = p.update_id AND i.done_at IS NULL))""",
@@ -20,27 +20,27 @@ async def seen(conn: Connection, update_id: int) -> bool:
     return row is not None
 
 
-async def newest(conn: Connection) -> int:
-    row = await fetch_one(conn, "SELECT coalesce(max(update_id), 0) FROM processed_updates")
+def newest(conn: Connection) -> int:
+    row = fetch_one(conn, "SELECT coalesce(max(update_id), 0) FROM processed_updates")
     return int(row[0])
 
 
-async def claim(conn: Connection, update_id: int, now: datetime) -> bool:
+def claim(conn: Connection, update_id: int, now: datetime) -> bool:
     """Record that ``update_id`` is handled; False when it had been already."""
-    cursor = await conn.execute(
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO processed_updates(update_id, processed_at) VALUES (?, ?)", (update_id, to_db(now))
     )
     return cursor.rowcount == 1
 
 
-async def keep_result(conn: Connection, update_id: int, result: bytes | None) -> None:
-    await conn.execute("UPDATE processed_updates SET result = ? WHERE update_id = ?", (result, update_id))
+def keep_result(conn: Connection, update_id: int, result: bytes | None) -> None:
+    conn.execute("UPDATE processed_updates SET result = ? WHERE update_id = ?", (result, update_id))
 
 
-async def replay_result(conn: Connection, update_id: int) -> bytes | None:
+def replay_result(conn: Connection, update_id: int) -> bytes | None:
     """What the first write of ``update_id`` gave back, when the update is in the inbox and not done
     (the process died before its answer went out); None otherwise."""
-    row = await fetch_one(
+    row = fetch_one(
         conn,
         """SELECT p.result FROM processed_updates p JOIN inbox i ON i.update_id = p.update_id
            WHERE p.update_id = ? AND i.done_at IS NULL""",
@@ -49,20 +49,20 @@ async def replay_result(conn: Connection, update_id: int) -> bytes | None:
     return None if row is None else row[0]
 
 
-async def forget_older_than(conn: Connection, now: datetime, days: int = 7) -> int:
+def forget_older_than(conn: Connection, now: datetime, days: int = 7) -> int:
     """Telegram keeps updates for 24 hours; older ids need not be remembered."""
     before = to_db(now - timedelta(days=days))
-    await conn.execute("DELETE FROM inbox WHERE done_at IS NOT NULL AND received_at < ?", (before,))
-    cursor = await conn.execute("DELETE FROM processed_updates WHERE processed_at < ?", (before,))
+    conn.execute("DELETE FROM inbox WHERE done_at IS NOT NULL AND received_at < ?", (before,))
+    cursor = conn.execute("DELETE FROM processed_updates WHERE processed_at < ?", (before,))
     return cursor.rowcount
 
 
 # ---------------------------------------------------------------------- the inbox
-async def receive(conn: Connection, updates: list[tuple[int, str]], now: datetime) -> list[int]:
+def receive(conn: Connection, updates: list[tuple[int, str]], now: datetime) -> list[int]:
     """Store updates (id, JSON) as delivered; the ids that were new."""
     new = []
     for update_id, payload in updates:
-        cursor = await conn.execute(
+        cursor = conn.execute(
             "INSERT OR IGNORE INTO inbox(update_id, payload, received_at) VALUES (?, ?, ?)",
             (update_id, payload, to_db(now)),
         )
@@ -71,13 +71,13 @@ async def receive(conn: Connection, updates: list[tuple[int, str]], now: datetim
     return new
 
 
-async def pending(conn: Connection) -> list[str]:
+def pending(conn: Connection) -> list[str]:
     """The updates stored and not done, oldest first (JSON as Telegram sent them)."""
-    rows = await fetch_all(conn, "SELECT payload FROM inbox WHERE done_at IS NULL ORDER BY update_id")
+    rows = fetch_all(conn, "SELECT payload FROM inbox WHERE done_at IS NULL ORDER BY update_id")
     return [row[0] for row in rows]
 
 
-async def done(conn: Connection, update_ids: list[int], now: datetime) -> None:
-    await conn.executemany(
+def done(conn: Connection, update_ids: list[int], now: datetime) -> None:
+    conn.executemany(
         "UPDATE inbox SET done_at = ? WHERE update_id = ?", [(to_db(now), update_id) for update_id in update_ids]
     )

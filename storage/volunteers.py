@@ -20,11 +20,11 @@ def _volunteer(row: sqlite3.Row) -> VolunteerApplication:
     )
 
 
-async def apply(
+def apply(
     conn: Connection, user_id: int, name: str | None, skills: list[str], building: int | None, at: datetime
 ) -> VolunteerApplication:
     """An application (again: new name, skills and building; an approved volunteer stays approved)."""
-    row = await fetch_one(
+    row = fetch_one(
         conn,
         "INSERT INTO volunteers(user_id, display_name, skills, building, registered_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET display_name = coalesce(excluded.display_name, display_name), "
@@ -35,21 +35,21 @@ async def apply(
     return _volunteer(row)
 
 
-async def application_posted(conn: Connection, user_id: int, chat_id: int, message_id: int) -> None:
+def application_posted(conn: Connection, user_id: int, chat_id: int, message_id: int) -> None:
     """The bot's message carrying the ✅ button; only that message approves."""
-    await conn.execute(
+    conn.execute(
         "UPDATE volunteers SET application_chat_id = ?, application_message_id = ? WHERE user_id = ?",
         (chat_id, message_id, user_id),
     )
 
 
-async def volunteer(conn: Connection, user_id: int) -> VolunteerApplication | None:
-    row = await fetch_one(conn, "SELECT * FROM volunteers WHERE user_id = ?", (user_id,))
+def volunteer(conn: Connection, user_id: int) -> VolunteerApplication | None:
+    row = fetch_one(conn, "SELECT * FROM volunteers WHERE user_id = ?", (user_id,))
     return _volunteer(row) if row else None
 
 
-async def by_application(conn: Connection, chat_id: int, message_id: int) -> VolunteerApplication | None:
-    row = await fetch_one(
+def by_application(conn: Connection, chat_id: int, message_id: int) -> VolunteerApplication | None:
+    row = fetch_one(
         conn,
         "SELECT * FROM volunteers WHERE application_chat_id = ? AND application_message_id = ?",
         (chat_id, message_id),
@@ -57,17 +57,17 @@ async def by_application(conn: Connection, chat_id: int, message_id: int) -> Vol
     return _volunteer(row) if row else None
 
 
-async def approve(conn: Connection, user_id: int, building: int | None, by: int, at: datetime) -> bool:
-    cursor = await conn.execute(
+def approve(conn: Connection, user_id: int, building: int | None, by: int, at: datetime) -> bool:
+    cursor = conn.execute(
         "UPDATE volunteers SET approved_by = ?, approved_at = ?, building = ? WHERE user_id = ? AND approved_at IS NULL",
         (by, to_db(at), building, user_id),
     )
     return cursor.rowcount == 1
 
 
-async def all_volunteers(conn: Connection) -> list[VolunteerApplication]:
+def all_volunteers(conn: Connection) -> list[VolunteerApplication]:
     """Approved volunteers and applicants, oldest first."""
-    return [_volunteer(row) for row in await fetch_all(conn, "SELECT * FROM volunteers ORDER BY registered_at")]
+    return [_volunteer(row) for row in fetch_all(conn, "SELECT * FROM volunteers ORDER BY registered_at")]
 
 
 def _shift(row: sqlite3.Row) -> Shift:
@@ -86,19 +86,19 @@ def _shift(row: sqlite3.Row) -> Shift:
 _SHIFT = "SELECT s.*, v.display_name FROM shifts s LEFT JOIN volunteers v ON v.user_id = s.user_id"
 
 
-async def open_shift(conn: Connection, user_id: int) -> Shift | None:
-    row = await fetch_one(conn, f"{_SHIFT} WHERE s.user_id = ? AND s.ended_at IS NULL", (user_id,))
+def open_shift(conn: Connection, user_id: int) -> Shift | None:
+    row = fetch_one(conn, f"{_SHIFT} WHERE s.user_id = ? AND s.ended_at IS NULL", (user_id,))
     return _shift(row) if row else None
 
 
-async def open_shifts(conn: Connection) -> list[Shift]:
+def open_shifts(conn: Connection) -> list[Shift]:
     return [
         _shift(row)
-        for row in await fetch_all(conn, f"{_SHIFT} WHERE s.ended_at IS NULL ORDER BY s.task, s.place, s.started_at")
+        for row in fetch_all(conn, f"{_SHIFT} WHERE s.ended_at IS NULL ORDER BY s.task, s.place, s.started_at")
     ]
 
 
-async def start_shift(
+def start_shift(
     conn: Connection,
     user_id: int,
     task: str | None,
@@ -107,25 +107,25 @@ async def start_shift(
     message_id: int,
     at: datetime,
 ) -> int | None:
-    cursor = await conn.execute(
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO shifts(user_id, task, place, chat_id, message_id, started_at) VALUES (?, ?, ?, ?, ?, ?)",
         (user_id, task, place, chat_id, message_id, to_db(at)),
     )
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-async def end_shift(conn: Connection, shift_id: int, at: datetime, *, flagged: bool = False) -> None:
-    await conn.execute(
+def end_shift(conn: Connection, shift_id: int, at: datetime, *, flagged: bool = False) -> None:
+    conn.execute(
         "UPDATE shifts SET ended_at = ?, flagged = ? WHERE id = ? AND ended_at IS NULL",
         (to_db(at), int(flagged), shift_id),
     )
 
 
-async def shifts_between(conn: Connection, start: datetime, end: datetime) -> list[Shift]:
+def shifts_between(conn: Connection, start: datetime, end: datetime) -> list[Shift]:
     """Shifts that started in [start, end)."""
     return [
         _shift(row)
-        for row in await fetch_all(
+        for row in fetch_all(
             conn,
             f"{_SHIFT} WHERE s.started_at >= ? AND s.started_at < ? ORDER BY s.started_at",
             (to_db(start), to_db(end)),
@@ -134,7 +134,7 @@ async def shifts_between(conn: Connection, start: datetime, end: datetime) -> li
 
 
 # ------------------------------------------------------------------------------ slots
-async def create_slot(
+def create_slot(
     conn: Connection,
     *,
     task: str,
@@ -146,7 +146,7 @@ async def create_slot(
     opened_by: int,
     at: datetime,
 ) -> int | None:
-    cursor = await conn.execute(
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO slots(task, starts_at, ends_at, headcount, chat_id, message_id, opened_by, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (task, to_db(starts_at), to_db(ends_at), headcount, chat_id, message_id, opened_by, to_db(at)),
@@ -154,11 +154,11 @@ async def create_slot(
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-async def _slots(conn: Connection, where: str, params: tuple) -> list[Slot]:
-    rows = await fetch_all(conn, f"SELECT * FROM slots WHERE {where} ORDER BY starts_at, id", params)
+def _slots(conn: Connection, where: str, params: tuple) -> list[Slot]:
+    rows = fetch_all(conn, f"SELECT * FROM slots WHERE {where} ORDER BY starts_at, id", params)
     slots = []
     for row in rows:
-        takers = await conn.execute("SELECT user_id FROM slot_takers WHERE slot_id = ? ORDER BY taken_at", (row["id"],))
+        takers = conn.execute("SELECT user_id FROM slot_takers WHERE slot_id = ? ORDER BY taken_at", (row["id"],))
         slots.append(
             Slot(
                 id=row["id"],
@@ -167,29 +167,29 @@ async def _slots(conn: Connection, where: str, params: tuple) -> list[Slot]:
                 ends_at=from_db(row["ends_at"]),
                 headcount=row["headcount"],
                 chat_id=row["chat_id"],
-                takers=[r["user_id"] for r in await takers.fetchall()],
+                takers=[r["user_id"] for r in takers.fetchall()],
                 reminded=bool(row["reminded"]),
             )
         )
     return slots
 
 
-async def slot(conn: Connection, slot_id: int) -> Slot | None:
-    found = await _slots(conn, "id = ?", (slot_id,))
+def slot(conn: Connection, slot_id: int) -> Slot | None:
+    found = _slots(conn, "id = ?", (slot_id,))
     return found[0] if found else None
 
 
-async def upcoming_slots(conn: Connection, now: datetime) -> list[Slot]:
-    return await _slots(conn, "ends_at > ?", (to_db(now),))
+def upcoming_slots(conn: Connection, now: datetime) -> list[Slot]:
+    return _slots(conn, "ends_at > ?", (to_db(now),))
 
 
-async def take_slot(conn: Connection, slot_id: int, user_id: int, at: datetime) -> bool:
-    cursor = await conn.execute(
+def take_slot(conn: Connection, slot_id: int, user_id: int, at: datetime) -> bool:
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO slot_takers(slot_id, user_id, taken_at) VALUES (?, ?, ?)", (slot_id, user_id, to_db(at))
     )
     return cursor.rowcount == 1
 
 
-async def mark_reminded(conn: Connection, slot_id: int) -> bool:
-    cursor = await conn.execute("UPDATE slots SET reminded = 1 WHERE id = ? AND reminded = 0", (slot_id,))
+def mark_reminded(conn: Connection, slot_id: int) -> bool:
+    cursor = conn.execute("UPDATE slots SET reminded = 1 WHERE id = ? AND reminded = 0", (slot_id,))
     return cursor.rowcount == 1

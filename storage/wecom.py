@@ -8,15 +8,15 @@ from storage.sql import Connection, fetch_all
 from storage.timefmt import to_db
 
 
-async def add_bad_key(conn: Connection, robot: str, url_hash: str, at: datetime) -> bool:
+def add_bad_key(conn: Connection, robot: str, url_hash: str, at: datetime) -> bool:
     """Record that this robot's URL was refused; False when it was already (the committee was told)."""
-    cursor = await conn.execute(
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO wecom_bad_keys(robot, url_hash, at) VALUES (?, ?, ?)", (robot, url_hash, to_db(at))
     )
     return cursor.rowcount == 1
 
 
-async def bad_keys(conn: Connection) -> set[tuple[str, str]]:
+def bad_keys(conn: Connection) -> set[tuple[str, str]]:
     return {
-        (row["robot"], row["url_hash"]) for row in await fetch_all(conn, "SELECT robot, url_hash FROM wecom_bad_keys")
+        (row["robot"], row["url_hash"]) for row in fetch_all(conn, "SELECT robot, url_hash FROM wecom_bad_keys")
     }

@@ -47,8 +47,7 @@ async def test_chatter_that_mentions_a_tag_files_nothing(bot):
     await bot.send(BUILDING_3, RESIDENT, "谁知道#配药 要怎么写？我写了没反应")
     await bot.send(BUILDING_3, NEIGHBOUR, "看到楼上说的#接龙 了吗")
     assert await bot.services.medicine.hospital_run(await bot.services.roster.actor(COMMITTEE.id)) is not None
-    async with bot.services.db.read() as conn:
-        rows = await conn.execute_fetchall("SELECT count(*) FROM med_requests")
+    rows = await bot.services.db.fetchall("SELECT count(*) FROM med_requests")
     assert rows[0][0] == 0
     assert bot.texts(BUILDING_3)[-1] != t("zh", "parse.bad", usage=t("zh", "usage.med"))
 

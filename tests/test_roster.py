@@ -221,8 +221,8 @@ async def test_imported_roster_is_what_the_bot_knows(tmp_path):
     services = Services.create(make_config(tmp_path))
     await services.start()
     await services.roster.import_csv("3,,501\n3,,502\n3,,503\n")
-    async with services.db.read() as conn:
-        assert [h.label for h in await roster_db.households(conn, 3)] == ["3-501", "3-502", "3-503"]
+    households = await services.db.read(lambda conn: roster_db.households(conn, 3))
+    assert [h.label for h in households] == ["3-501", "3-502", "3-503"]
     await services.stop()
 
 

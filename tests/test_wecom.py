@@ -372,8 +372,7 @@ async def test_what_the_old_wecom_queue_still_owed_goes_out_after_the_upgrade_an
 
 async def _notice(bot: Harness):
     """Notice #1 as stored."""
-    async with bot.services.db.read() as conn:
-        return await bulletins.notice(conn, 1)
+    return await bot.services.db.read(lambda conn: bulletins.notice(conn, 1))
 
 
 async def test_without_a_wecom_section_nothing_is_owed(tmp_path, clock):

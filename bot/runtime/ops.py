@@ -36,7 +36,8 @@ from telegram.request import BaseRequest
 from bot.config import Config
 from bot.runtime.logfilter import mask
 from storage.db import StorageError
-from storage.migrate import migrations
+from storage.migrate import current_version, migrations
+from storage.sql import Connection
 
 log = logging.getLogger(__name__)
 
@@ -237,17 +238,16 @@ async def health(app: Application, config: Config) -> tuple[int, dict[str, Any]]
         "mode": config.telegram.mode,
         "database_writable": not any(p.startswith("database") for p in problems),
         "last_update_seconds_ago": None if METRICS.last_update is None else round(now - METRICS.last_update, 1),
-        "jobs_scheduled": len(app.job_queue.jobs()),
+        "jobs_scheduled": len(_jobs(app).jobs()),
     }
     if problems:
         body["problems"] = problems
     return (503 if problems else 200), body
 
 
-async def _touch(conn: Any) -> None:
+def _touch(conn: Connection) -> None:
     """A write that changes nothing: the database file's header rewritten with its own version."""
-    version = (await (await conn.execute("PRAGMA user_version")).fetchone())[0]
-    await conn.execute(f"PRAGMA user_version = {int(version)}")
+    conn.execute(f"PRAGMA user_version = {current_version(conn)}")
 
 
 class _Health(tornado.web.RequestHandler):

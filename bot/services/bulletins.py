@@ -36,12 +36,12 @@ class Bulletins:
         daily = command.daily_at.strftime("%H:%M") if command.daily_at else None
         today = self.today()
 
-        async def body(conn: Connection) -> Notice | None:
-            notice_id = await store.add_notice(conn, command.text, daily, actor.user_id, now)
+        def body(conn: Connection) -> Notice | None:
+            notice_id = store.add_notice(conn, command.text, daily, actor.user_id, now)
             if daily is None:
-                await store.claim_notice_day(conn, notice_id, today, now)
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="notice", detail=f"#{notice_id}")
-            return await store.notice(conn, notice_id)
+                store.claim_notice_day(conn, notice_id, today, now)
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="notice", detail=f"#{notice_id}")
+            return store.notice(conn, notice_id)
 
         notice = await self._db.write(body)
         assert notice is not None
@@ -50,8 +50,7 @@ class Bulletins:
     async def recurring(self, actor: Actor | None = None) -> list[Notice]:
         if actor is not None:
             require_committee(actor, "notices")
-        async with self._db.read() as conn:
-            return await store.recurring_notices(conn)
+        return await self._db.read(store.recurring_notices)
 
     async def stop_notice(self, actor: Actor, notice_id: int) -> None:
         require_committee(actor, "notice_off")
@@ -62,11 +61,11 @@ class Bulletins:
         """The recurring notice to send now, once per day (None: already sent today, or stopped)."""
         today, now = self.today(), self._clock.now()
 
-        async def body(conn: Connection) -> Notice | None:
-            notice = await store.notice(conn, notice_id)
+        def body(conn: Connection) -> Notice | None:
+            notice = store.notice(conn, notice_id)
             if notice is None or not notice.active:
                 return None
-            if not await store.claim_notice_day(conn, notice_id, today, now):
+            if not store.claim_notice_day(conn, notice_id, today, now):
                 return None
             return notice
 
@@ -77,8 +76,8 @@ class Bulletins:
         require_committee(actor, "rumor")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> tuple[Rumor | None, list[int]]:
-            rumor_id, superseded = await store.add_rumor(
+        def body(conn: Connection) -> tuple[Rumor | None, list[int]]:
+            rumor_id, superseded = store.add_rumor(
                 conn,
                 title=command.title,
                 keywords=command.keywords,
@@ -87,8 +86,8 @@ class Bulletins:
                 by=actor.user_id,
                 at=now,
             )
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="rumor", detail=f"#{rumor_id}")
-            return await store.rumor(conn, rumor_id), superseded
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="rumor", detail=f"#{rumor_id}")
+            return store.rumor(conn, rumor_id), superseded
 
         rumor, superseded = await self._db.write(body)
         self._active = None
@@ -97,8 +96,7 @@ class Bulletins:
 
     async def active_rumors(self) -> list[Rumor]:
         if self._active is None:
-            async with self._db.read() as conn:
-                self._active = await store.active_rumors(conn)
+            self._active = await self._db.read(store.active_rumors)
         return self._active
 
     async def retire_rumor(self, actor: Actor, rumor_id: int) -> None:
@@ -116,17 +114,17 @@ class Bulletins:
         """Of ``matching``, those not answered in this chat within the hour; recorded as answered."""
         now = self._clock.now()
 
-        async def body(conn: Connection) -> list[Rumor]:
+        def body(conn: Connection) -> list[Rumor]:
             return [
                 rumor
                 for rumor in matching
-                if await store.claim_rumor_reply(conn, chat_id, rumor.id, now, now - RUMOR_REPLY_EVERY)
+                if store.claim_rumor_reply(conn, chat_id, rumor.id, now, now - RUMOR_REPLY_EVERY)
             ]
 
         return await self._db.write(body)
 
-    async def rumors_today(self) -> int:
+    def rumors_today(self, conn: Connection) -> int:
+        """Rebuttals issued today, inside the caller's read (the daily report's)."""
         local = self._clock.now().astimezone(self._config.schedule.tz)
         start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        async with self._db.read() as conn:
-            return await store.rumors_issued_between(conn, start, start + timedelta(days=1))
+        return store.rumors_issued_between(conn, start, start + timedelta(days=1))

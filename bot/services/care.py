@@ -28,9 +28,9 @@ class Care:
     def _today(self, now: datetime | None = None) -> str:
         return (now or self._clock.now()).astimezone(self._config.schedule.tz).date().isoformat()
 
-    async def _member(self, conn: Connection, room: Room) -> CareHousehold:
-        home = await roster.household(conn, room.building, room.unit, room.room)
-        found = await store.get(conn, home.id) if home else None
+    def _member(self, conn: Connection, room: Room) -> CareHousehold:
+        home = roster.household(conn, room.building, room.unit, room.room)
+        found = store.get(conn, home.id) if home else None
         if found is None:
             raise UserError("care.err.not_in_roster", room=str(room))
         return found
@@ -39,11 +39,11 @@ class Care:
         require_leader(actor, room.building, "care.add")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> CareHousehold | None:
-            home = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
-            await store.add(conn, home.id, needs, actor.user_id, now)
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="care.add", detail=home.label)
-            return await store.get(conn, home.id)
+        def body(conn: Connection) -> CareHousehold | None:
+            home = roster.ensure_household(conn, room.building, room.unit, room.room, now)
+            store.add(conn, home.id, needs, actor.user_id, now)
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="care.add", detail=home.label)
+            return store.get(conn, home.id)
 
         added = await self._db.write(body)
         assert added is not None
@@ -58,10 +58,10 @@ class Care:
             raise UserError("care.err.not_volunteer")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> CareHousehold:
-            member = await self._member(conn, room)
-            await store.pair(conn, member.household_id, volunteer.user_id)
-            await audit.add(
+        def body(conn: Connection) -> CareHousehold:
+            member = self._member(conn, room)
+            store.pair(conn, member.household_id, volunteer.user_id)
+            audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action="care.pair", detail=member.household
             )
             return member
@@ -73,15 +73,15 @@ class Care:
         now = self._clock.now()
         today = self._today(now)
 
-        async def body(conn: Connection) -> tuple[CareHousehold, bool]:
-            member = await self._member(conn, room)
+        def body(conn: Connection) -> tuple[CareHousehold, bool]:
+            member = self._member(conn, room)
             target = Target(building=member.building, household_id=member.household_id, claimer=member.volunteer_id)
             if actor.volunteer and not allows(actor, "care.safe", target):  # say why: someone else, or nobody
                 key = "care.err.paired_other" if member.volunteer_id else "care.err.not_paired"
                 raise UserError(key, household=member.household)
             authorize(actor, "care.safe", target)
-            fresh = await store.record_check(conn, member.household_id, today, actor.user_id, now)
-            await audit.add(
+            fresh = store.record_check(conn, member.household_id, today, actor.user_id, now)
+            audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action="care.safe", detail=member.household
             )
             return member, fresh
@@ -89,8 +89,11 @@ class Care:
         return await self._db.write(body)
 
     async def not_safe_today(self) -> list[CareHousehold]:
-        async with self._db.read() as conn:
-            return await store.unchecked(conn, self._today())
+        return await self._db.read(self.not_safe_in)
+
+    def not_safe_in(self, conn: Connection) -> list[CareHousehold]:
+        """:meth:`not_safe_today` inside the caller's read (one moment with its other reads)."""
+        return store.unchecked(conn, self._today())
 
     async def due_escalations(self) -> list[tuple[int, CareHousehold]]:
         """(level, household) pairs due now and not sent before; recorded as sent."""
@@ -103,11 +106,11 @@ class Care:
             return []
         day = self._today(now)
 
-        async def body(conn: Connection) -> list[tuple[int, CareHousehold]]:
+        def body(conn: Connection) -> list[tuple[int, CareHousehold]]:
             sent = []
-            for member in await store.unchecked(conn, day):
+            for member in store.unchecked(conn, day):
                 for level in due_levels:
-                    if await store.record_escalation(conn, member.household_id, day, level, now):
+                    if store.record_escalation(conn, member.household_id, day, level, now):
                         sent.append((level, member))
             return sent
 

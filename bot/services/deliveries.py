@@ -23,12 +23,10 @@ class Deliveries:
         self._clock = clock
 
     async def newest_update(self) -> int:
-        async with self._db.read() as conn:
-            return await updates.newest(conn)
+        return await self._db.read(updates.newest)
 
     async def seen(self, update_id: int) -> bool:
-        async with self._db.read() as conn:
-            return await updates.seen(conn, update_id)
+        return await self._db.read(lambda conn: updates.seen(conn, update_id))
 
     async def receive(self, delivered: list[tuple[int, str]]) -> list[int]:
         """Store delivered updates (id, JSON); the ids not stored before."""
@@ -37,16 +35,14 @@ class Deliveries:
 
     async def pending(self) -> list[str]:
         """The updates stored and not done (a crash came between), oldest first."""
-        async with self._db.read() as conn:
-            return await updates.pending(conn)
+        return await self._db.read(updates.pending)
 
     async def done(self, update_ids: list[int]) -> None:
         now = self._clock.now()
         await self._db.write(lambda conn: updates.done(conn, update_ids, now))
 
     async def carries(self, chat_id: int, message_id: int, data: str) -> bool:
-        async with self._db.read() as conn:
-            return await buttons.carries(conn, chat_id, message_id, data)
+        return await self._db.read(lambda conn: buttons.carries(conn, chat_id, message_id, data))
 
     async def record_buttons(self, chat_id: int, message_id: int, carried: Iterable[str]) -> None:
         """The callback data a message now carries (after a send or an edit)."""

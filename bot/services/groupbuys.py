@@ -121,8 +121,7 @@ class GroupBuys:
         self._tz = tz
 
     async def get(self, buy_id: int) -> GroupBuy:
-        async with self._db.read() as conn:
-            buy = await store.get(conn, buy_id)
+        buy = await self._db.read(lambda conn: store.get(conn, buy_id))
         if buy is None:
             raise UserError("gb.err.not_found", id=buy_id)
         return buy
@@ -155,8 +154,8 @@ class GroupBuys:
         self.require_opener(actor, building)
         now = self._clock.now()
 
-        async def body(conn: Connection) -> GroupBuy | None:
-            buy_id = await store.create(
+        def body(conn: Connection) -> GroupBuy | None:
+            buy_id = store.create(
                 conn,
                 title=command.title,
                 price_fen=command.price_fen,
@@ -175,8 +174,8 @@ class GroupBuys:
             )
             if buy_id is None:
                 return None
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="gb.open", detail=f"#{buy_id}")
-            return await store.get(conn, buy_id)
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="gb.open", detail=f"#{buy_id}")
+            return store.get(conn, buy_id)
 
         return await self._db.write(body)
 
@@ -192,9 +191,9 @@ class GroupBuys:
         await self.changeable(actor, command.buy_id)
         now = self._clock.now()
 
-        async def body(conn: Connection) -> tuple[GroupBuy, GroupBuy]:
-            before = self._open(await store.get(conn, command.buy_id), command.buy_id)
-            await store.change(
+        def body(conn: Connection) -> tuple[GroupBuy, GroupBuy]:
+            before = self._open(store.get(conn, command.buy_id), command.buy_id)
+            store.change(
                 conn,
                 before.id,
                 price_fen=command.price_fen,
@@ -202,10 +201,10 @@ class GroupBuys:
                 minimum=command.minimum,
                 max_each=command.limit,
             )
-            await audit.add(
+            audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.change", detail=f"#{before.id}"
             )
-            after = await store.get(conn, before.id)
+            after = store.get(conn, before.id)
             assert after is not None
             return before, after
 
@@ -243,15 +242,15 @@ class GroupBuys:
         ``paid``: the message says 已付, which marks the order paid when its sender manages the buy."""
         now = self._clock.now()
 
-        async def body(conn: Connection) -> OrderOutcome:
-            household = await self._household(conn, actor, room, now)
-            buy = self._open(await store.get(conn, buy_id), buy_id)
+        def body(conn: Connection) -> OrderOutcome:
+            household = self._household(conn, actor, room, now)
+            buy = self._open(store.get(conn, buy_id), buy_id)
             if buy.building is not None and household.building != buy.building:
                 raise UserError("gb.err.other_building", id=buy.id, building=buy.building)
             if buy.max_each and quantity > buy.max_each:
                 raise UserError("gb.err.limit", id=buy.id, limit=buy.max_each, unit=buy.unit)
-            await store.set_order(conn, buy_id, household.id, quantity, actor.user_id, now)
-            await audit.add(
+            store.set_order(conn, buy_id, household.id, quantity, actor.user_id, now)
+            audit.add(
                 conn,
                 at=now,
                 user_id=actor.user_id,
@@ -261,7 +260,7 @@ class GroupBuys:
             )
             marked = paid and quantity > 0 and self.manages(actor, buy)
             if marked:
-                await store.mark_paid(conn, buy_id, household.id)
+                store.mark_paid(conn, buy_id, household.id)
             return OrderOutcome(buy=buy, household=household, after=quantity, paid_unconfirmed=paid and not marked)
 
         return await self._db.write(body)
@@ -269,13 +268,11 @@ class GroupBuys:
     async def adjust(self, actor: Actor, buy_id: int, delta: int) -> OrderOutcome:
         """The board's +1 / −1 buttons: change my household's quantity by ``delta``."""
         household = require_household(actor, "gb.order")
-        async with self._db.read() as conn:
-            current = await store.order_quantity(conn, buy_id, household.id)
+        current = await self._db.read(lambda conn: store.order_quantity(conn, buy_id, household.id))
         return await self.order(actor, buy_id, max(0, current + delta))
 
     async def buy_of_board(self, chat_id: int, message_id: int) -> int | None:
-        async with self._db.read() as conn:
-            return await store.buy_of_board(conn, chat_id, message_id)
+        return await self._db.read(lambda conn: store.buy_of_board(conn, chat_id, message_id))
 
     async def relay_candidates(
         self, actor: Actor, title: str, building: int | None
@@ -284,8 +281,7 @@ class GroupBuys:
         could be for). A relay stays in its building: a building group's relay is for that
         building's buys (or the committee's, when the building has none open); elsewhere, for the
         buys the sender may order in."""
-        async with self._db.read() as conn:
-            buys = [buy for buy in await store.open_buys(conn) if not self.is_closed(buy)]
+        buys = await self._db.read(lambda conn: [buy for buy in store.open_buys(conn) if not self.is_closed(buy)])
         if building is not None:
             pool = [b for b in buys if b.building == building] or [b for b in buys if b.building is None]
         else:
@@ -302,8 +298,8 @@ class GroupBuys:
         assert command.buy_id is not None
         now = self._clock.now()
 
-        async def body(conn: Connection) -> RelayOutcome:
-            buy = self._open(await store.get(conn, command.buy_id), command.buy_id)
+        def body(conn: Connection) -> RelayOutcome:
+            buy = self._open(store.get(conn, command.buy_id), command.buy_id)
             if building is not None and buy.building not in (None, building):
                 raise UserError("gb.err.other_building", id=buy.id, building=buy.building)
             imported: list[tuple[str, int]] = []
@@ -325,12 +321,12 @@ class GroupBuys:
                 if buy.max_each and line.quantity > buy.max_each:
                     not_allowed.append(str(room))
                     continue
-                home = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
-                await store.set_order(conn, buy.id, home.id, line.quantity, actor.user_id, now)
+                home = roster.ensure_household(conn, room.building, room.unit, room.room, now)
+                store.set_order(conn, buy.id, home.id, line.quantity, actor.user_id, now)
                 if line.paid and line.quantity > 0 and self.manages(actor, buy):
-                    await store.mark_paid(conn, buy.id, home.id)
+                    store.mark_paid(conn, buy.id, home.id)
                 imported.append((home.label, line.quantity))
-            await audit.add(
+            audit.add(
                 conn,
                 at=now,
                 user_id=actor.user_id,
@@ -352,11 +348,11 @@ class GroupBuys:
         return buy
 
     @staticmethod
-    async def _household(conn: Connection, actor: Actor, room: Room | None, now: datetime) -> Household:
+    def _household(conn: Connection, actor: Actor, room: Room | None, now: datetime) -> Household:
         if room is None or (actor.household is not None and actor.household.is_at(room)):
             return require_household(actor, "gb.order")  # their own room, written out or not
         require_leader(actor, room.building, "gb.order.other")
-        return await roster.ensure_household(conn, room.building, room.unit, room.room, now)
+        return roster.ensure_household(conn, room.building, room.unit, room.room, now)
 
     # ------------------------------------------------------------------ closing, paying, reporting
     @staticmethod
@@ -378,10 +374,10 @@ class GroupBuys:
             self._require_manager(actor, buy, "gb.close")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> GroupBuy | None:
-            if not await store.close(conn, buy_id, now) and actor is not None:
+        def body(conn: Connection) -> GroupBuy | None:
+            if not store.close(conn, buy_id, now) and actor is not None:
                 raise UserError("gb.err.already_closed", id=buy_id)
-            await audit.add(
+            audit.add(
                 conn,
                 at=now,
                 user_id=actor.user_id if actor else None,
@@ -389,7 +385,7 @@ class GroupBuys:
                 action="gb.close",
                 detail=f"#{buy_id}",
             )
-            return await store.get(conn, buy_id)
+            return store.get(conn, buy_id)
 
         closed = await self._db.write(body)
         assert closed is not None
@@ -410,13 +406,13 @@ class GroupBuys:
         self._require_manager(actor, buy, "gb.close")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> GroupBuy | None:
-            if not await store.call_off(conn, buy_id, now):
+        def body(conn: Connection) -> GroupBuy | None:
+            if not store.call_off(conn, buy_id, now):
                 raise UserError("gb.err.called_off", id=buy_id)
-            await audit.add(
+            audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.call_off", detail=f"#{buy_id}"
             )
-            return await store.get(conn, buy_id)
+            return store.get(conn, buy_id)
 
         called_off = await self._db.write(body)
         assert called_off is not None
@@ -427,8 +423,7 @@ class GroupBuys:
         At least 10 and five times the usual order (1 while nobody has ordered)."""
         if quantity < UNUSUAL_AT_LEAST:
             return False
-        async with self._db.read() as conn:
-            orders = [o.quantity for o in await store.orders(conn, buy_id) if o.quantity]
+        orders = await self._db.read(lambda conn: [o.quantity for o in store.orders(conn, buy_id) if o.quantity])
         usual = sorted(orders)[len(orders) // 2] if orders else 1
         return quantity >= UNUSUAL_TIMES * usual
 
@@ -437,11 +432,11 @@ class GroupBuys:
         self._require_manager(actor, buy, "gb.paid")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> Household:
-            home = await roster.household(conn, room.building, room.unit, room.room)
-            if home is None or not await store.mark_paid(conn, buy_id, home.id):
+        def body(conn: Connection) -> Household:
+            home = roster.household(conn, room.building, room.unit, room.room)
+            if home is None or not store.mark_paid(conn, buy_id, home.id):
                 raise UserError("gb.err.no_order", id=buy_id, room=str(room))
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.paid", detail=f"#{buy_id}")
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.paid", detail=f"#{buy_id}")
             return home
 
         return await self._db.write(body)
@@ -449,18 +444,25 @@ class GroupBuys:
     async def tally(self, buy_id: int, *, with_roster: bool = False) -> Tally:
         """The buy's orders; ``with_roster``: also the roster households that did not order
         (the summary's list; the board, refreshed every few seconds, does without)."""
-        async with self._db.read() as conn:
-            buy = await store.get(conn, buy_id)
-            if buy is None:
-                raise UserError("gb.err.not_found", id=buy_id)
-            orders = await store.orders(conn, buy_id)
-            everyone = await roster.households(conn, buy.building) if with_roster else []
+        return await self._db.read(lambda conn: self._tally(conn, buy_id, with_roster=with_roster))
+
+    @staticmethod
+    def _tally(conn: Connection, buy_id: int, *, with_roster: bool) -> Tally:
+        buy = store.get(conn, buy_id)
+        if buy is None:
+            raise UserError("gb.err.not_found", id=buy_id)
+        orders = store.orders(conn, buy_id)
+        everyone = roster.households(conn, buy.building) if with_roster else []
         ordered = {order.household_id for order in orders if order.quantity}
         return Tally(buy=buy, orders=orders, not_ordered=[h.label for h in everyone if h.id not in ordered])
 
     async def summary(self, actor: Actor, buy_id: int) -> Tally:
-        self._require_manager(actor, await self.get(buy_id), "gb.summary")
-        return await self.tally(buy_id, with_roster=True)
+        def body(conn: Connection) -> Tally:
+            tally = self._tally(conn, buy_id, with_roster=True)
+            self._require_manager(actor, tally.buy, "gb.summary")
+            return tally
+
+        return await self._db.read(body)
 
     async def reminders_due(self, *, quiet: bool) -> list[Reminder]:
         """Open buys closing within :data:`REMIND_BEFORE` that were not reminded yet (none in quiet
@@ -468,32 +470,33 @@ class GroupBuys:
         if quiet:
             return []
         now = self._clock.now()
-        reminders = []
-        async with self._db.read() as conn:
-            for buy in await store.to_remind(conn, now, now + REMIND_BEFORE):
-                joined = {order.household_id for order in await store.orders(conn, buy.id) if order.quantity}
+
+        def body(conn: Connection) -> list[Reminder]:
+            reminders = []
+            for buy in store.to_remind(conn, now, now + REMIND_BEFORE):
+                joined = {order.household_id for order in store.orders(conn, buy.id) if order.quantity}
                 missing: dict[int, list[str]] = {}
-                for home in await roster.households(conn, buy.building):
+                for home in roster.households(conn, buy.building):
                     if home.id not in joined:
                         missing.setdefault(home.building, []).append(home.label)
                 reminders.append(Reminder(buy=buy, not_joined=missing))
-        return reminders
+            return reminders
+
+        return await self._db.read(body)
 
     async def reminded(self, buy_id: int) -> None:
         now = self._clock.now()
         await self._db.write(lambda conn: store.mark_reminded(conn, buy_id, now))
 
     async def open_buys(self) -> list[GroupBuy]:
-        async with self._db.read() as conn:
-            return await store.open_buys(conn)
+        return await self._db.read(store.open_buys)
 
     async def add_board(self, buy_id: int, chat_id: int, message_id: int) -> None:
         now = self._clock.now()
         await self._db.write(lambda conn: store.add_board(conn, buy_id, chat_id, message_id, now))
 
     async def latest_board(self, buy_id: int):
-        async with self._db.read() as conn:
-            return await store.latest_board(conn, buy_id)
+        return await self._db.read(lambda conn: store.latest_board(conn, buy_id))
 
 
 _SPEC = re.compile(r"\d+(?:\.\d+)?\s*[^\s/\d]{0,3}\s*/\s*\S{1,2}")

@@ -83,8 +83,7 @@ class Medicine:
         return any(keyword in item.name.lower() for item in items for keyword in keywords)
 
     async def get(self, request_id: int) -> MedRequest:
-        async with self._db.read() as conn:
-            request = await store.get(conn, request_id)
+        request = await self._db.read(lambda conn: store.get(conn, request_id))
         if request is None:
             raise UserError("med.err.not_found", id=request_id)
         return request
@@ -113,14 +112,14 @@ class Medicine:
         now = self._clock.now()
         status = "open" if self._config.medicine.auto_confirm else "pending"
 
-        async def body(conn: Connection) -> Filed:
+        def body(conn: Connection) -> Filed:
             if command.room is None or (actor.household is not None and actor.household.is_at(command.room)):
                 household = require_household(actor, "med")  # their own room, written out or not
             else:
                 room = command.room
                 authorize(actor, "med.other", Target(building=room.building))
-                household = await roster.ensure_household(conn, room.building, room.unit, room.room, now)
-            request_id = await store.create(
+                household = roster.ensure_household(conn, room.building, room.unit, room.room, now)
+            request_id = store.create(
                 conn,
                 household_id=household.id,
                 requested_by=actor.user_id,
@@ -131,18 +130,18 @@ class Medicine:
                 at=now,
             )
             if request_id is None:  # this message filed its request before
-                existing = await store.by_message(conn, chat_id, message_id)
+                existing = store.by_message(conn, chat_id, message_id)
                 assert existing is not None
                 return Filed(existing, created=False)
-            await store.add_items(conn, request_id, items)
+            store.add_items(conn, request_id, items)
             # The filer's private chat is about to be asked for the card number and phone.
-            await store.start_session(conn, actor.user_id, request_id, now)
-            await audit.add(
+            store.start_session(conn, actor.user_id, request_id, now)
+            audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.new", detail=f"#{request_id}"
             )
             details = self._private_in(request_id, command, photo)
             if details is not None:
-                await store.save_private(conn, details, now)
+                store.save_private(conn, details, now)
             request = MedRequest(
                 id=request_id,
                 household_id=household.id,
@@ -173,22 +172,22 @@ class Medicine:
         items = _items(command)
         now = self._clock.now()
 
-        async def body(conn: Connection) -> MedRequest | None:
-            request = await store.by_message(conn, chat_id, message_id)
+        def body(conn: Connection) -> MedRequest | None:
+            request = store.by_message(conn, chat_id, message_id)
             if request is None:
                 return None
             authorize(actor, "med.edit", Target(filed_by=request.requested_by))
             if request.status not in ("pending", "open"):
                 raise UserError("med.err.edit_too_late", id=request.id)
-            await store.replace_items(conn, request.id, items)
-            await store.update(conn, request.id, now, urgent=int(command.urgent or self.is_urgent(items)))
+            store.replace_items(conn, request.id, items)
+            store.update(conn, request.id, now, urgent=int(command.urgent or self.is_urgent(items)))
             details = self._private_in(request.id, command, photo)
             if details is not None:
-                await store.save_private(conn, details, now)
-            await audit.add(
+                store.save_private(conn, details, now)
+            audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.edit", detail=f"#{request.id}"
             )
-            updated = await store.get(conn, request.id)
+            updated = store.get(conn, request.id)
             assert updated is not None
             return updated
 
@@ -198,20 +197,20 @@ class Medicine:
     async def _change(self, actor: Actor, request_id: int, action: str, check, **fields: object) -> MedRequest:
         now = self._clock.now()
 
-        async def body(conn: Connection) -> MedRequest | None:
-            request = await store.get(conn, request_id)
+        def body(conn: Connection) -> MedRequest | None:
+            request = store.get(conn, request_id)
             if request is None:
                 raise UserError("med.err.not_found", id=request_id)
             check(request)
-            await store.update(conn, request_id, now, **fields)
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action=action, detail=f"#{request_id}")
+            store.update(conn, request_id, now, **fields)
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action=action, detail=f"#{request_id}")
             if fields.get("status") == "claimed":
-                details = await store.private(conn, request_id)
+                details = store.private(conn, request_id)
                 if details and details.card_handed:
-                    await store.take_card(conn, request_id, request.household_id, actor.user_id, now)
+                    store.take_card(conn, request_id, request.household_id, actor.user_id, now)
             elif fields.get("status") in ("delivered", "cancelled"):
-                await store.return_card(conn, request_id, now)
-            return await store.get(conn, request_id)
+                store.return_card(conn, request_id, now)
+            return store.get(conn, request_id)
 
         updated = await self._db.write(body)
         assert updated is not None
@@ -320,8 +319,8 @@ class Medicine:
         notes = " ".join(_LABELS.sub(" ", _HAND_OVER.sub(" ", rest)).split()).strip(" ,，;；")[:500] or None
         now = self._clock.now()
 
-        async def body(conn: Connection) -> tuple[int, MedPrivate] | None:
-            request_id = await store.take_session(conn, user_id)
+        def body(conn: Connection) -> tuple[int, MedPrivate] | None:
+            request_id = store.take_session(conn, user_id)
             if request_id is None:
                 return None
             details = MedPrivate(
@@ -332,9 +331,9 @@ class Medicine:
                 card_handed=bool(_HAND_OVER.search(text)),
                 photo_file_id=photo,
             )
-            await store.save_private(conn, details, now)
-            await audit.add(conn, at=now, user_id=user_id, chat_id=None, action="med.private", detail=f"#{request_id}")
-            saved = await store.private(conn, request_id)
+            store.save_private(conn, details, now)
+            audit.add(conn, at=now, user_id=user_id, chat_id=None, action="med.private", detail=f"#{request_id}")
+            saved = store.private(conn, request_id)
             assert saved is not None
             return request_id, saved
 
@@ -344,11 +343,15 @@ class Medicine:
         """Read by the household, the volunteer holding the open run, the building's leader and the
         committee (``RULES["med.details"]``). Without a phone given for this request, the
         requester's phone from ``/start phone`` stands in."""
-        request = await self.get(request_id)
-        authorize(actor, "med.details", self._target(request))
-        async with self._db.read() as conn:
-            details = await store.private(conn, request_id)
-            phone = await roster.phone(conn, request.requested_by)
+
+        def body(conn: Connection) -> tuple[MedPrivate | None, str | None]:
+            request = store.get(conn, request_id)
+            if request is None:
+                raise UserError("med.err.not_found", id=request_id)
+            authorize(actor, "med.details", self._target(request))
+            return store.private(conn, request_id), roster.phone(conn, request.requested_by)
+
+        details, phone = await self._db.read(body)
         if phone and (details is None or details.phone is None):
             base = details or MedPrivate(
                 request_id=request_id, card_number=None, phone=None, notes=None, card_handed=False
@@ -362,9 +365,9 @@ class Medicine:
         a volunteer the buildings they serve and the runs they hold, the committee everything."""
         authorize(actor, "med.list")
         now = self._clock.now()
-        async with self._db.read() as conn:
-            everything = await store.with_status(conn, ("pending", "open", "claimed", "bought"))
-            cards = await store.cards_out(conn)
+        everything, cards = await self._db.read(
+            lambda conn: (store.with_status(conn, ("pending", "open", "claimed", "bought")), store.cards_out(conn))
+        )
         visible = [request for request in everything if allows(actor, "med.slip", self._target(request))]
         requests = [request for request in visible if request.status != "bought"]
         seen = {request.id for request in visible}
@@ -389,9 +392,9 @@ class Medicine:
         once, even across restarts."""
         now = self._clock.now()
 
-        async def body(conn: Connection) -> list[MedRequest]:
-            told = await store.mark_waiting_told(conn, now - WAITING_TOO_LONG, now - URGENT_WAITING_TOO_LONG, now)
-            return [request for request_id in told if (request := await store.get(conn, request_id))]
+        def body(conn: Connection) -> list[MedRequest]:
+            told = store.mark_waiting_told(conn, now - WAITING_TOO_LONG, now - URGENT_WAITING_TOO_LONG, now)
+            return [request for request_id in told if (request := store.get(conn, request_id))]
 
         return await self._db.write(body)
 
@@ -400,12 +403,13 @@ class Medicine:
         quiet hours only the urgent), ``duty`` (urgent and unclaimed: the volunteers on duty),
         ``leader`` (still unclaimed an hour after that). Each is marked by :meth:`nudged` once owed."""
         now = self._clock.now()
-        async with self._db.read() as conn:
-            return {
-                "remind": await store.nudges_due(conn, "remind", now - REMIND_AFTER, urgent_only=quiet),
-                "duty": await store.nudges_due(conn, "duty", now - UNCLAIMED_TOO_LONG),
-                "leader": await store.nudges_due(conn, "leader", now - UNCLAIMED_TOO_LONG),
+        return await self._db.read(
+            lambda conn: {
+                "remind": store.nudges_due(conn, "remind", now - REMIND_AFTER, urgent_only=quiet),
+                "duty": store.nudges_due(conn, "duty", now - UNCLAIMED_TOO_LONG),
+                "leader": store.nudges_due(conn, "leader", now - UNCLAIMED_TOO_LONG),
             }
+        )
 
     async def nudged(self, kind: str, request_id: int) -> None:
         now = self._clock.now()
@@ -413,8 +417,7 @@ class Medicine:
 
     async def requester_ids(self, request: MedRequest) -> list[int]:
         """Who to tell about a change: the household's members and whoever filed it."""
-        async with self._db.read() as conn:
-            members = await roster.members_of(conn, request.household_id)
+        members = await self._db.read(lambda conn: roster.members_of(conn, request.household_id))
         return sorted({*members, request.requested_by})
 
 

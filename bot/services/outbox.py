@@ -107,8 +107,7 @@ class Outbox:
         item = await self.owe(channel, target, payload, key)
         if item.state != "owed":
             return item
-        async with self._db.read() as conn:
-            first = await table.first_due(conn, channel, item.target, self._clock.now())
+        first = await self._db.read(lambda conn: table.first_due(conn, channel, item.target, self._clock.now()))
         if first is not None and first.id == item.id:
             return await self._attempt(item)
         return item
@@ -118,8 +117,7 @@ class Outbox:
         target), each target's items in order; the number sent."""
         sent = 0
         while True:
-            async with self._db.read() as conn:
-                firsts = await table.due(conn, channel, self._clock.now())
+            firsts = await self._db.read(lambda conn: table.due(conn, channel, self._clock.now()))
             if not firsts:
                 return sent
             counts = await asyncio.gather(*(self._drain_target(item) for item in firsts))
@@ -135,14 +133,12 @@ class Outbox:
             if done.state != "sent":
                 return sent
             sent += 1
-            async with self._db.read() as conn:
-                item = await table.first_due(conn, done.channel, done.target, self._clock.now())
+            item = await self._db.read(lambda conn: table.first_due(conn, done.channel, done.target, self._clock.now()))
         return sent
 
     async def counts(self, channel: str) -> dict[str, int]:
         """How many items are owed, sent and failed."""
-        async with self._db.read() as conn:
-            return await table.counts(conn, channel)
+        return await self._db.read(lambda conn: table.counts(conn, channel))
 
     async def forget_old(self) -> None:
         before = self._clock.now() - timedelta(days=KEPT_DAYS)
@@ -154,8 +150,7 @@ class Outbox:
             return await asyncio.shield(self._in_flight[item.id])
         if item.channel not in self._senders:
             return item
-        async with self._db.read() as conn:  # another drain may have sent it since this one listed it
-            current = await table.by_key(conn, item.key)
+        current = await self._db.read(lambda conn: table.by_key(conn, item.key))  # another drain may have sent it since this one listed it
         if current is not None and current.state != "owed":
             return current
         if item.id in self._in_flight:
@@ -221,8 +216,7 @@ class Outbox:
             wake.clear()
             try:
                 await self.drain(channel)
-                async with self._db.read() as conn:
-                    waiting = await table.next_due(conn, channel) is not None
+                waiting = await self._db.read(lambda conn: table.next_due(conn, channel) is not None)
             except Exception:  # the database is down for a moment: look again soon
                 log.exception("outbox %s drainer", channel)
                 waiting = True

@@ -32,8 +32,8 @@ class Questions:
         now = self._clock.now()
         payload = f"{command.name}:{command.model_dump_json()}"
 
-        async def body(conn: Connection) -> Question:
-            return await store.ask(
+        def body(conn: Connection) -> Question:
+            return store.ask(
                 conn,
                 chat_id=chat_id,
                 user_id=actor.user_id,
@@ -50,17 +50,14 @@ class Questions:
         await self._db.write(lambda conn: store.set_prompt(conn, question_id, message_id))
 
     async def by_prompt(self, chat_id: int, message_id: int) -> Question | None:
-        async with self._db.read() as conn:
-            return await store.by_prompt(conn, chat_id, message_id)
+        return await self._db.read(lambda conn: store.by_prompt(conn, chat_id, message_id))
 
     async def by_source(self, chat_id: int, message_id: int) -> Question | None:
-        async with self._db.read() as conn:
-            return await store.by_source(conn, chat_id, message_id)
+        return await self._db.read(lambda conn: store.by_source(conn, chat_id, message_id))
 
     async def waiting(self, actor: Actor, question_id: int, chat_id: int, message_id: int) -> Question:
         """The open question behind a button press or a reply: from its asker, on its own message."""
-        async with self._db.read() as conn:
-            question = await store.get(conn, question_id)
+        question = await self._db.read(lambda conn: store.get(conn, question_id))
         if question is None or question.chat_id != chat_id or question.prompt_message_id != message_id:
             raise UserError("ask.err.gone")
         if question.user_id != actor.user_id:

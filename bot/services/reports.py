@@ -14,6 +14,7 @@ from bot.services.care import Care
 from bot.services.volunteers import Volunteers
 from storage import reports as store
 from storage.db import Database
+from storage.sql import Connection
 
 
 @dataclass
@@ -101,13 +102,16 @@ class Reports:
     async def digest(self, day: date | None = None) -> Digest:
         """The report of ``day`` (today by default). Medicine, group buys and the chart cover that
         day; volunteers on duty and hours, households not reported safe and rumors are as of now."""
+        return await self._db.read(lambda conn: self._digest(conn, day))
+
+    def _digest(self, conn: Connection, day: date | None) -> Digest:
+        """The report, from one read: every figure of it is of the same moment."""
         day, start, end = self._day_window(day)
-        async with self._db.read() as conn:
-            medicine = await store.medicine_by_building(conn, start, end)
-            cards = await store.cards_out_by_building(conn)
-            buys = await store.groupbuys_by_building(conn, start, end)
-            urgent = await store.urgent_open(conn)
-        unsafe = await self._care.not_safe_today()
+        medicine = store.medicine_by_building(conn, start, end)
+        cards = store.cards_out_by_building(conn)
+        buys = store.groupbuys_by_building(conn, start, end)
+        urgent = store.urgent_open(conn)
+        unsafe = self._care.not_safe_in(conn)
         everyone = buys.pop(None, {})  # the committee's buys for every building
         numbers = sorted(set(medicine) | set(cards) | set(buys) | {u.building for u in unsafe})
         buildings = []
@@ -141,25 +145,24 @@ class Reports:
                 "buys_open", "buys_closed", "ordered", "unpaid_fen",
             ):  # fmt: skip
                 setattr(total, name, getattr(total, name) + getattr(figures, name))
-        hours = await self._volunteers.hours()
+        hours = self._volunteers.hours_in(conn)
         return Digest(
             day=day,
             total=total,
             buildings=buildings,
             urgent=[(rid, room_label(b, u, r)) for rid, b, u, r in urgent],
             everyone_buys=(everyone.get("open", 0), everyone.get("closed", 0)),
-            on_duty=len(await self._volunteers.on_duty()),
+            on_duty=len(self._volunteers.on_duty_in(conn)),
             hours_today=round(sum(h.today for h in hours), 1),
-            slots_short=sum(s.headcount - len(s.takers) for s in await self._volunteers.vacancies()),
-            rumors_today=await self._bulletins.rumors_today(),
+            slots_short=sum(s.headcount - len(s.takers) for s in self._volunteers.vacancies_in(conn)),
+            rumors_today=self._bulletins.rumors_today(conn),
         )
 
     async def activity(self, days: int = 7, until: date | None = None) -> Activity:
         day = self._day_window(until)[0]
         dates = [day - timedelta(days=n) for n in range(days - 1, -1, -1)]
         bounds = [self._day_window(d)[1] for d in [*dates, day + timedelta(days=1)]]
-        async with self._db.read() as conn:
-            counts = await store.activity_by_day(conn, bounds)
+        counts = await self._db.read(lambda conn: store.activity_by_day(conn, bounds))
         medicine = {(b, d): n for b, (placed, _) in counts.items() for d, n in zip(dates, placed, strict=True) if n}
         orders = {(b, d): n for b, (_, placed) in counts.items() for d, n in zip(dates, placed, strict=True) if n}
         return Activity(
@@ -176,8 +179,7 @@ class Reports:
         return await self._db.write(lambda conn: store.claim_digest(conn, chat_id, day.isoformat(), now))
 
     async def claimed(self, chat_id: int, day: date) -> bool:
-        async with self._db.read() as conn:
-            return await store.digest_claimed(conn, chat_id, day.isoformat())
+        return await self._db.read(lambda conn: store.digest_claimed(conn, chat_id, day.isoformat()))
 
     # ------------------------------------------------------------------ exports
     async def export_tables(self, start: date, end: date) -> dict[str, tuple[list[str], list[tuple]]]:
@@ -187,8 +189,9 @@ class Reports:
         tz = self._config.schedule.tz
         begin = datetime.combine(start, datetime.min.time(), tz)
         finish = datetime.combine(end + timedelta(days=1), datetime.min.time(), tz)
-        tables = {}
-        async with self._db.read() as conn:
-            for kind, (header, _) in store.EXPORTS.items():
-                tables[kind] = (header, await store.export_rows(conn, kind, begin, finish))
-        return tables
+        return await self._db.read(
+            lambda conn: {
+                kind: (header, store.export_rows(conn, kind, begin, finish))
+                for kind, (header, _) in store.EXPORTS.items()
+            }
+        )

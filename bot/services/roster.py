@@ -49,8 +49,7 @@ class Roster:
 
     # -------------------------------------------------------------- who is this
     async def actor(self, user_id: int) -> Actor:
-        async with self._db.read() as conn:
-            member, grants = await roster.member_and_roles(conn, user_id)
+        member, grants = await self._db.read(lambda conn: roster.member_and_roles(conn, user_id))
         return Actor(
             user_id=user_id,
             household=member.household if member else None,
@@ -60,35 +59,28 @@ class Roster:
         )
 
     async def chat(self, chat_id: int) -> ChatBinding | None:
-        async with self._db.read() as conn:
-            return await roster.chat(conn, chat_id)
+        return await self._db.read(lambda conn: roster.chat(conn, chat_id))
 
     async def building_chats(self, building: int | None = None) -> list[ChatBinding]:
-        async with self._db.read() as conn:
-            return await roster.chats(conn, "building", building)
+        return await self._db.read(lambda conn: roster.chats(conn, "building", building))
 
     async def committee_chat_ids(self) -> list[int]:
-        async with self._db.read() as conn:
-            ids = [c.chat_id for c in await roster.chats(conn, "committee")]
+        ids = await self._db.read(lambda conn: [c.chat_id for c in roster.chats(conn, "committee")])
         configured = self._config.committee.chat_id
         return [*ids, configured] if configured and configured not in ids else ids
 
     async def households(self, building: int | None = None) -> list[Household]:
-        async with self._db.read() as conn:
-            return await roster.households(conn, building)
+        return await self._db.read(lambda conn: roster.households(conn, building))
 
     async def members_of(self, household_id: int) -> list[int]:
-        async with self._db.read() as conn:
-            return await roster.members_of(conn, household_id)
+        return await self._db.read(lambda conn: roster.members_of(conn, household_id))
 
     async def leaders_of(self, building: int) -> list[int]:
-        async with self._db.read() as conn:
-            return await roster.leaders_of(conn, building)
+        return await self._db.read(lambda conn: roster.leaders_of(conn, building))
 
     async def role_holders(self) -> list[int]:
         """Leaders, approved volunteers and the committee (appointed or in ``committee.admins``)."""
-        async with self._db.read() as conn:
-            holders = await roster.role_holders(conn)
+        holders = await self._db.read(roster.role_holders)
         return sorted({*holders, *self._config.committee.admins})
 
     # -------------------------------------------------------------- commands
@@ -99,10 +91,10 @@ class Roster:
         now = self._clock.now()
         kind = "committee" if committee else "building"
 
-        async def body(conn: Connection) -> tuple[ChatBinding | None, ChatBinding | None]:
-            previous = await roster.chat(conn, chat_id)
-            await roster.bind_chat(conn, chat_id, kind, None if committee else building, title, actor.user_id, now)
-            await audit.add(
+        def body(conn: Connection) -> tuple[ChatBinding | None, ChatBinding | None]:
+            previous = roster.chat(conn, chat_id)
+            roster.bind_chat(conn, chat_id, kind, None if committee else building, title, actor.user_id, now)
+            audit.add(
                 conn,
                 at=now,
                 user_id=actor.user_id,
@@ -110,7 +102,7 @@ class Roster:
                 action="bind",
                 detail=kind if committee else str(building),
             )
-            return previous, await roster.chat(conn, chat_id)
+            return previous, roster.chat(conn, chat_id)
 
         previous, binding = await self._db.write(body)
         assert binding is not None
@@ -132,8 +124,8 @@ class Roster:
         the mover leaves their old room."""
         now = self._clock.now()
 
-        async def body(conn: Connection) -> RegisterOutcome:
-            binding = await roster.chat(conn, chat_id) if chat_id is not None else None
+        def body(conn: Connection) -> RegisterOutcome:
+            binding = roster.chat(conn, chat_id) if chat_id is not None else None
             group_building = binding.building if binding else None
             where = room
             if isinstance(where, LocalRoom):
@@ -143,22 +135,22 @@ class Roster:
             oneself = user_id == actor.user_id
             if not oneself:
                 authorize(actor, "register.other", Target(building=where.building))
-            before = await roster.member(conn, user_id)
-            home = await roster.ensure_household(
+            before = roster.member(conn, user_id)
+            home = roster.ensure_household(
                 conn, where.building, where.unit, where.room, now, self_registered=oneself
             )
             elsewhere = group_building if group_building not in (None, home.building) else None
-            residents = [member for member in await roster.members_of(conn, home.id) if member != user_id]
+            residents = [member for member in roster.members_of(conn, home.id) if member != user_id]
             target = Target(building=home.building, household_id=home.id)
             if oneself and residents and not allows(actor, "household.approve", target):
-                await roster.request_join(conn, user_id, home.id, display_name, now)
-                await audit.add(
+                roster.request_join(conn, user_id, home.id, display_name, now)
+                audit.add(
                     conn, at=now, user_id=actor.user_id, chat_id=None, action="register.ask", detail=home.label
                 )
                 return RegisterOutcome(home, None, waiting_for=residents, chat_building=elsewhere)
-            await roster.set_member(conn, user_id, home.id, display_name, now)
-            await roster.drop_join(conn, user_id)
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="register", detail=home.label)
+            roster.set_member(conn, user_id, home.id, display_name, now)
+            roster.drop_join(conn, user_id)
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="register", detail=home.label)
             old = before.household if before else None
             return RegisterOutcome(home, old if old and old.id != home.id else None, chat_building=elsewhere)
 
@@ -175,18 +167,18 @@ class Roster:
         ``chat_id`` carries, or the waiting one of ``user_id``; None when there is none."""
         now = self._clock.now()
 
-        async def body(conn: Connection) -> Join | None:
+        def body(conn: Connection) -> Join | None:
             if message is not None:
-                asked = await roster.join(conn, chat_id=chat_id, message_id=message)
+                asked = roster.join(conn, chat_id=chat_id, message_id=message)
             else:
-                asked = await roster.join(conn, user_id=user_id)
+                asked = roster.join(conn, user_id=user_id)
             if asked is None:
                 return None
             home = asked.household
             authorize(actor, "household.approve", Target(building=home.building, household_id=home.id))
-            await roster.set_member(conn, asked.user_id, home.id, asked.display_name, now)
-            await roster.drop_join(conn, asked.user_id)
-            await audit.add(
+            roster.set_member(conn, asked.user_id, home.id, asked.display_name, now)
+            roster.drop_join(conn, asked.user_id)
+            audit.add(
                 conn,
                 at=now,
                 user_id=actor.user_id,
@@ -206,12 +198,12 @@ class Roster:
             raise NotBound
         now = self._clock.now()
 
-        async def body(conn: Connection) -> None:
+        def body(conn: Connection) -> None:
             if demote:
-                await roster.revoke(conn, target_user_id, "leader", binding.building)
+                roster.revoke(conn, target_user_id, "leader", binding.building)
             else:
-                await roster.grant(conn, target_user_id, "leader", binding.building, actor.user_id, now)
-            await audit.add(
+                roster.grant(conn, target_user_id, "leader", binding.building, actor.user_id, now)
+            audit.add(
                 conn,
                 at=now,
                 user_id=actor.user_id,
@@ -228,9 +220,9 @@ class Roster:
         require(actor.committee, f"role.{role}", Who.COMMITTEE)
         now = self._clock.now()
 
-        async def body(conn: Connection) -> bool:
-            added = await roster.grant(conn, user_id, role, building, actor.user_id, now)
-            await audit.add(
+        def body(conn: Connection) -> bool:
+            added = roster.grant(conn, user_id, role, building, actor.user_id, now)
+            audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action=f"role.{role}", detail=str(user_id)
             )
             return added
@@ -240,9 +232,9 @@ class Roster:
     async def clear_roles(self, actor: Actor, user_id: int) -> None:
         require_committee(actor, "role.clear")
 
-        async def body(conn: Connection) -> None:
+        def body(conn: Connection) -> None:
             for role in ("volunteer", "leader", "committee"):
-                await roster.revoke(conn, user_id, role)
+                roster.revoke(conn, user_id, role)
 
         await self._db.write(body)
 
@@ -254,16 +246,15 @@ class Roster:
         await self._db.write(lambda conn: roster.save_phone(conn, user_id, digits, now))
 
     async def phone(self, user_id: int) -> str | None:
-        async with self._db.read() as conn:
-            return await roster.phone(conn, user_id)
+        return await self._db.read(lambda conn: roster.phone(conn, user_id))
 
     async def purge(self, actor: Actor) -> dict[str, int]:
         require_committee(actor, "purge")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> dict[str, int]:
-            counts = await roster.purge_personal_data(conn, now)
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="purge", detail=str(counts))
+        def body(conn: Connection) -> dict[str, int]:
+            counts = roster.purge_personal_data(conn, now)
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="purge", detail=str(counts))
             return counts
 
         return await self._db.write(body)
@@ -272,9 +263,9 @@ class Roster:
     async def migrate_chat(self, old_id: int, new_id: int) -> list[str]:
         now = self._clock.now()
 
-        async def body(conn: Connection) -> list[str]:
-            touched = await roster.move_chat_everywhere(conn, old_id, new_id)
-            await audit.add(conn, at=now, user_id=None, chat_id=new_id, action="chat.migrate", detail=str(old_id))
+        def body(conn: Connection) -> list[str]:
+            touched = roster.move_chat_everywhere(conn, old_id, new_id)
+            audit.add(conn, at=now, user_id=None, chat_id=new_id, action="chat.migrate", detail=str(old_id))
             return touched
 
         return await self._db.write(body)
@@ -292,12 +283,12 @@ class Roster:
         rows = _read_roster(text)
         now = self._clock.now()
 
-        async def body(conn: Connection) -> None:
+        def body(conn: Connection) -> None:
             for room, name, care in rows:
-                await roster.ensure_household(
+                roster.ensure_household(
                     conn, room.building, room.unit, room.room, now, contact_name=name, special_care=care
                 )
-            await audit.add(conn, at=now, user_id=None, chat_id=None, action="roster.import", detail=str(len(rows)))
+            audit.add(conn, at=now, user_id=None, chat_id=None, action="roster.import", detail=str(len(rows)))
 
         await self._db.write(body)
         return len(rows)

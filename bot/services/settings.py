@@ -17,8 +17,7 @@ class ChatSettings:
         self._languages: dict[int, str] = {}
 
     async def load(self) -> None:
-        async with self._db.read() as conn:
-            self._languages = await chats.languages(conn)
+        self._languages = await self._db.read(chats.languages)
 
     def language(self, chat_id: int | None, user_id: int | None = None) -> str | None:
         """The chat's language, else (where the chat has none) the person's own."""

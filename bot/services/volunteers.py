@@ -57,12 +57,12 @@ class Volunteers:
         authorize(actor, "volunteer.apply")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> VolunteerApplication:
-            binding = await roster.chat(conn, chat_id)
+        def body(conn: Connection) -> VolunteerApplication:
+            binding = roster.chat(conn, chat_id)
             building = actor.household.building if actor.household else (binding.building if binding else None)
             name = command.display_name or fallback_name
-            applied = await store.apply(conn, actor.user_id, name, command.skills, building, now)
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="volunteer.apply")
+            applied = store.apply(conn, actor.user_id, name, command.skills, building, now)
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="volunteer.apply")
             return applied
 
         return await self._db.write(body)
@@ -78,21 +78,21 @@ class Volunteers:
         leader or the committee may approve (with no building, the committee only)."""
         now = self._clock.now()
 
-        async def body(conn: Connection) -> VolunteerApplication:
+        def body(conn: Connection) -> VolunteerApplication:
             if message is not None:
-                applied = await store.by_application(conn, chat_id, message)
+                applied = store.by_application(conn, chat_id, message)
             else:
-                applied = await store.volunteer(conn, user_id) if user_id is not None else None
+                applied = store.volunteer(conn, user_id) if user_id is not None else None
             if applied is None:
                 raise UserError("vol.err.no_application")
             if applied.approved_at is not None:
                 raise UserError("vol.err.already_approved", name=applied.display_name or applied.user_id)
-            member = await roster.member(conn, applied.user_id)
+            member = roster.member(conn, applied.user_id)
             building = member.household.building if member and member.household else applied.building
             authorize(actor, "volunteer.approve", Target(building=building))
-            await store.approve(conn, applied.user_id, building, actor.user_id, now)
-            await roster.grant(conn, applied.user_id, "volunteer", building or 0, actor.user_id, now)
-            await audit.add(
+            store.approve(conn, applied.user_id, building, actor.user_id, now)
+            roster.grant(conn, applied.user_id, "volunteer", building or 0, actor.user_id, now)
+            audit.add(
                 conn,
                 at=now,
                 user_id=actor.user_id,
@@ -107,8 +107,7 @@ class Volunteers:
     async def by_skill(self, actor: Actor) -> tuple[dict[str, list[str]], list[str]]:
         """The committee's view of the volunteer roster: skill → names, and the applicants."""
         authorize(actor, "volunteer.roster")
-        async with self._db.read() as conn:
-            everyone = await store.all_volunteers(conn)
+        everyone = await self._db.read(store.all_volunteers)
         grouped: dict[str, list[str]] = defaultdict(list)
         waiting = []
         for volunteer in everyone:
@@ -125,15 +124,15 @@ class Volunteers:
         authorize(actor, "checkin")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> int | None:
-            current = await store.open_shift(conn, actor.user_id)
+        def body(conn: Connection) -> int | None:
+            current = store.open_shift(conn, actor.user_id)
             if current is not None:
                 raise UserError("vol.err.on_duty", since=self.local(current.started_at).strftime("%H:%M"))
-            shift_id = await store.start_shift(
+            shift_id = store.start_shift(
                 conn, actor.user_id, command.task, command.place, chat_id, message_id, now
             )
             if shift_id is not None:  # None: re-delivered
-                await audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="checkin")
+                audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="checkin")
             return shift_id
 
         shift_id = await self._db.write(body)
@@ -155,21 +154,25 @@ class Volunteers:
         authorize(actor, "checkout")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> tuple[Shift, datetime]:
-            current = await store.open_shift(conn, actor.user_id)
+        def body(conn: Connection) -> tuple[Shift, datetime]:
+            current = store.open_shift(conn, actor.user_id)
             if current is None:
                 raise UserError("vol.err.not_on_duty")
             ended = min(now, current.started_at + self._max_shift)
-            await store.end_shift(conn, current.id, ended, flagged=ended < now)
-            await audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="checkout")
+            store.end_shift(conn, current.id, ended, flagged=ended < now)
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="checkout")
             return current, ended
 
         current, ended = await self._db.write(body)
         return round((ended - current.started_at).total_seconds() / 3600, 1), ended < now
 
     async def on_duty(self) -> list[Shift]:
-        async with self._db.read() as conn:
-            return await store.open_shifts(conn)
+        return await self._db.read(self.on_duty_in)
+
+    @staticmethod
+    def on_duty_in(conn: Connection) -> list[Shift]:
+        """:meth:`on_duty` inside the caller's read (one moment with its other reads)."""
+        return store.open_shifts(conn)
 
     def _duration(self, shift: Shift, now: datetime) -> float:
         end = shift.ended_at or min(now, shift.started_at + self._max_shift)
@@ -177,11 +180,14 @@ class Volunteers:
 
     async def hours(self) -> list[Hours]:
         """Hours per volunteer today and this week (Monday first), in the configured zone."""
+        return await self._db.read(self.hours_in)
+
+    def hours_in(self, conn: Connection) -> list[Hours]:
+        """:meth:`hours` inside the caller's read."""
         now = self._clock.now()
         today = self.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
         week = today - timedelta(days=today.weekday())
-        async with self._db.read() as conn:
-            shifts = await store.shifts_between(conn, week, today + timedelta(days=1))
+        shifts = store.shifts_between(conn, week, today + timedelta(days=1))
         per: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
         names: dict[int, str] = {}
         for shift in shifts:
@@ -200,8 +206,8 @@ class Volunteers:
         authorize(actor, "shift.open")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> Slot | None:
-            slot_id = await store.create_slot(
+        def body(conn: Connection) -> Slot | None:
+            slot_id = store.create_slot(
                 conn,
                 task=command.task,
                 starts_at=command.start,
@@ -214,10 +220,10 @@ class Volunteers:
             )
             if slot_id is None:
                 return None
-            await audit.add(
+            audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="shift.open", detail=f"#{slot_id}"
             )
-            return await store.slot(conn, slot_id)
+            return store.slot(conn, slot_id)
 
         return await self._db.write(body)
 
@@ -225,8 +231,8 @@ class Volunteers:
         authorize(actor, "shift.take")
         now = self._clock.now()
 
-        async def body(conn: Connection) -> Slot | None:
-            slot = await store.slot(conn, slot_id)
+        def body(conn: Connection) -> Slot | None:
+            slot = store.slot(conn, slot_id)
             if slot is None:
                 raise UserError("vol.err.no_slot", id=slot_id)
             if slot.ends_at <= now:
@@ -235,36 +241,38 @@ class Volunteers:
                 raise UserError("vol.err.slot_taken", id=slot_id)
             if len(slot.takers) >= slot.headcount:
                 raise UserError("vol.err.slot_full", id=slot_id)
-            await store.take_slot(conn, slot_id, actor.user_id, now)
-            await audit.add(
+            store.take_slot(conn, slot_id, actor.user_id, now)
+            audit.add(
                 conn, at=now, user_id=actor.user_id, chat_id=None, action="shift.take", detail=f"#{slot_id}"
             )
-            return await store.slot(conn, slot_id)
+            return store.slot(conn, slot_id)
 
         taken = await self._db.write(body)
         assert taken is not None
         return taken
 
     async def vacancies(self) -> list[Slot]:
-        async with self._db.read() as conn:
-            slots = await store.upcoming_slots(conn, self._clock.now())
-        return [slot for slot in slots if len(slot.takers) < slot.headcount]
+        return await self._db.read(self.vacancies_in)
+
+    def vacancies_in(self, conn: Connection) -> list[Slot]:
+        """:meth:`vacancies` inside the caller's read."""
+        return [slot for slot in store.upcoming_slots(conn, self._clock.now()) if len(slot.takers) < slot.headcount]
 
     async def tick(self) -> Tick:
         """Every minute: close forgotten shifts at the maximum length; pick slots to remind."""
         now = self._clock.now()
         lead = timedelta(minutes=self._config.volunteers.slot_reminder_minutes)
 
-        async def body(conn: Connection) -> Tick:
+        def body(conn: Connection) -> Tick:
             closed: list[Shift] = []
             reminders: list[Slot] = []
-            for shift in await store.open_shifts(conn):
+            for shift in store.open_shifts(conn):
                 if shift.started_at + self._max_shift <= now:
-                    await store.end_shift(conn, shift.id, shift.started_at + self._max_shift, flagged=True)
+                    store.end_shift(conn, shift.id, shift.started_at + self._max_shift, flagged=True)
                     closed.append(shift)
-            for slot in await store.upcoming_slots(conn, now):
+            for slot in store.upcoming_slots(conn, now):
                 if not slot.reminded and slot.takers and slot.starts_at - lead <= now < slot.starts_at:
-                    await store.mark_reminded(conn, slot.id)
+                    store.mark_reminded(conn, slot.id)
                     reminders.append(slot)
             return Tick(closed=closed, reminders=reminders)
 

@@ -224,9 +224,8 @@ class WeCom:
         url = self._urls.get(robot)
         if url is None:
             raise Undeliverable("no such robot configured")
-        async with self._db.read() as conn:
-            if (robot, _hash(url)) in await store.bad_keys(conn):
-                raise Undeliverable("bad key")
+        if (robot, _hash(url)) in await self._db.read(store.bad_keys):
+            raise Undeliverable("bad key")
         try:
             await self.sender.send(url, json.dumps(message, ensure_ascii=False))
         except BadKey as bad:
