@@ -11,9 +11,10 @@ from telegram.constants import ChatType
 from bot.domain.models import Slot, VolunteerApplication
 from bot.language import commands as c
 from bot.language.callbacks import ApproveVolunteer, SlotTake
+from bot.language.volunteering import SKILL_KEYS
 from bot.services import Services
 from bot.services.errors import UserError
-from bot.texts.i18n import join, skill_name, t
+from bot.texts.i18n import join, t
 from handlers import menus
 from handlers.context import BotApp, BotContext, Incoming, Press, job_queue
 from handlers.roster import approve_by_reply, replied_request
@@ -29,6 +30,13 @@ def _hhmm(services: Services, moment: datetime) -> str:
 
 def _when(services: Services, moment: datetime) -> str:
     return moment.astimezone(services.config.schedule.tz).strftime("%m-%d %H:%M")
+
+
+def skill_name(lang: str, skill: str) -> str:
+    """A skill or shift task stored by its Chinese name (``核酸``), in ``lang`` ("PCR testing"); a task
+    in the volunteer's own words stays as written."""
+    key = SKILL_KEYS.get(skill)
+    return t(lang, f"skill.{key}") if key else skill
 
 
 def _skills(lang: str, skills: list[str]) -> str:

@@ -15,8 +15,6 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.language.volunteering import SKILL_KEYS
-
 LANGUAGES = ("zh", "en")
 FALLBACK = "zh"
 LOCALE = Path(__file__).with_name("locale")
@@ -63,13 +61,6 @@ def t(lang: str, key: str, **values: object) -> str:
 def join(lang: str, items: Iterable[str]) -> str:
     """A list as the language writes one: ``3-502、3-601``, ``3-502, 3-601``."""
     return t(lang, "sep").join(items)
-
-
-def skill_name(lang: str, skill: str) -> str:
-    """A volunteer skill or shift task stored by its Chinese name (``核酸``), in ``lang`` ("PCR testing");
-    a task in the volunteer's own words stays as written."""
-    key = SKILL_KEYS.get(skill)
-    return t(lang, f"skill.{key}") if key else skill
 
 
 def pick_language(chat_language: str | None, user_language_code: str | None, default: str) -> str:
