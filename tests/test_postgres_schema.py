@@ -132,3 +132,12 @@ def test_statements_take_psycopgs_placeholders_outside_literals() -> None:
     assert dialect.statement("SELECT max(a, min(b, ?)), max(c), 'max(d, e)' FROM t") == (
         "SELECT GREATEST(a, LEAST(b, %s)), max(c), 'max(d, e)' FROM t"
     )
+
+
+def test_without_postgresql_binaries_make_test_postgres_says_what_to_install(tmp_path: Path, monkeypatch) -> None:
+    from tests import postgres as server
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(server, "VERSIONED", tmp_path / "postgresql")
+    with pytest.raises(server.NoPostgres, match=r"no PostgreSQL server binaries .* apt-get install postgresql"):
+        server.find_binaries()
