@@ -34,7 +34,7 @@ async def test_near_miss_tags_are_asked_about_and_nothing_is_done(bot):
 async def test_a_plus_one_replying_to_nothing_says_how_to_order(bot):
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "+1")
-    assert bot.last(BUILDING_3) == "请回复团购消息 +1，或发 #接龙 编号 数量"
+    assert bot.last(BUILDING_3) == t("zh", "order.stray")
     said = await bot.send(BUILDING_3, RESIDENT, "明天几点核酸？")
     before = len(bot.texts(BUILDING_3))
     await bot.send(BUILDING_3, LEADER, "+1", reply_to=said["message"]["message_id"])  # agreeing with someone

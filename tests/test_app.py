@@ -47,7 +47,7 @@ async def test_redelivered_update_is_handled_once(bot):
 
 async def test_malformed_and_unknown_commands_get_the_right_form(bot):
     await bot.send(BUILDING_3, RESIDENT, "/lang fr")
-    assert bot.last(BUILDING_3) == "没看懂这条指令。正确格式：\n/lang zh 或 /lang en"
+    assert bot.last(BUILDING_3) == t("zh", "parse.bad", usage=t("zh", "usage.lang"))
     await bot.send(BUILDING_3, RESIDENT, "/frobnicate")
     assert "/help" in bot.last(BUILDING_3)
     await bot.send(BUILDING_3, RESIDENT, "/help@some_other_bot")

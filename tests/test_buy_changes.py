@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from bot.texts.i18n import t
 from handlers.groupbuys import close_job_name
 from tests.conftest import SHANGHAI
 from tests.harness import BUILDING_3, NEIGHBOUR, RESIDENT
@@ -28,8 +29,12 @@ async def test_the_leader_changes_every_term_at_once_orders_kept_and_the_group_t
     )
     assert await quantities(bot) == {"3-502": 2, "3-601": 3}
     text = board(bot)["text"]
-    assert "单价 60.00 元/份" in text and "截止 04-11 20:00" in text and "起订 20：还差 15 份" in text
-    assert "每户限购 3 份" in text
+    assert (
+        t("zh", "gb.price", price="60.00", unit="份") in text
+        and t("zh", "gb.deadline", time="04-11 20:00") in text
+        and t("zh", "gb.min_short", minimum=20, short=15, unit="份") in text
+    )
+    assert t("zh", "gb.limit", limit=3, unit="份") in text
     tally = await bot.services.groupbuys.tally(1)
     assert tally.money_fen == 5 * 6000
 
@@ -54,7 +59,7 @@ async def test_a_guessed_deadline_is_asked_about_before_the_change(bot):
     await open_with_orders(bot)
     await bot.send(BUILDING_3, LEADER, "#改团 1 截团 9点")  # said at 09:00: 21:00 is a guess
     question = bot.last_message(BUILDING_3)
-    assert question["text"] == "「蔬菜包」截团时间：今天 21:00？"
+    assert question["text"] == t("zh", "ask.deadline", title="蔬菜包", when="今天 21:00")
     assert (await bot.services.groupbuys.get(1)).deadline == datetime(2026, 4, 10, 20, 0, tzinfo=SHANGHAI)
     await bot.press(BUILDING_3, question["message_id"], RESIDENT, question_buttons(question)["✅ 对"])
     assert (await bot.services.groupbuys.get(1)).deadline.astimezone(SHANGHAI).hour == 20  # only the asker answers
@@ -81,7 +86,7 @@ async def test_an_unread_deadline_is_asked_for_and_can_be_kept(bot):
 async def test_a_resident_is_refused_with_what_to_do_and_nothing_changes(bot):
     await open_with_orders(bot)
     await bot.send(BUILDING_3, RESIDENT, "#改团 1 价格 1元")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     await bot.send(BUILDING_3, RESIDENT, "#改团 1 截团 8点")  # refused before any question
     assert bot.last(BUILDING_3).startswith("只有本楼楼组长或居委")
     assert (await bot.services.groupbuys.get(1)).price_fen == 6800
@@ -123,7 +128,7 @@ async def test_reopening_after_the_deadline_asks_for_the_new_one(bot, clock):
     clock.set(datetime(2026, 4, 11, 21, 0, tzinfo=SHANGHAI))  # a day and an hour after the deadline
     await bot.send(BUILDING_3, LEADER, "#再开团 1")
     question = bot.last_message(BUILDING_3)
-    assert question["text"] == "「蔬菜包」截团时间：明天 20:00？"
+    assert question["text"] == t("zh", "ask.deadline", title="蔬菜包", when="明天 20:00")
     await bot.press(BUILDING_3, question["message_id"], LEADER, question_buttons(question)["✅ 对"])
     buy = await bot.services.groupbuys.get(2)
     assert (buy.status, buy.deadline) == ("open", datetime(2026, 4, 12, 20, 0, tzinfo=SHANGHAI))
@@ -132,5 +137,5 @@ async def test_reopening_after_the_deadline_asks_for_the_new_one(bot, clock):
 async def test_reopening_an_open_buy_is_refused_with_a_short_line(bot):
     await open_with_orders(bot)
     await bot.send(BUILDING_3, LEADER, "#再开团 1")
-    assert bot.last(BUILDING_3) == "团购 #1 还在接龙，不用再开；要改条件发 #改团 1 截团 明晚8点。"
+    assert bot.last(BUILDING_3) == t("zh", "gb.err.reopen_open", id=1)
     assert len(await bot.services.groupbuys.open_buys()) == 1

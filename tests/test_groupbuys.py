@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest
+from bot.texts.i18n import t
 from handlers.groupbuys import board_job_name, close_job_name, schedule_board
 from tests.conftest import SHANGHAI
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, LocalUser
@@ -43,14 +44,18 @@ async def test_leader_opens_and_the_board_shows_how_to_order(bot):
     await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份 截止20:00 起订30")
     text = board(bot)["text"]
     assert text.startswith("🛒 团购 #1：蔬菜包")
-    assert "单价 68.00 元/份" in text and "#接龙 1" in text and "起订 30：还差 30 份" in text
-    assert "截止 04-10 20:00" in text
+    assert (
+        t("zh", "gb.price", price="68.00", unit="份") in text
+        and "#接龙 1" in text
+        and t("zh", "gb.min_short", minimum=30, short=30, unit="份") in text
+    )
+    assert t("zh", "gb.deadline", time="04-10 20:00") in text
 
 
 async def test_a_resident_may_not_open_a_buy(bot):
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "#开团 蔬菜包 68元/份")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     assert await bot.services.groupbuys.open_buys() == []
 
 
@@ -71,7 +76,7 @@ async def test_order_change_withdraw_reply_and_buttons(bot):
     assert await quantities(bot) == {"3-601": 4}
     await flush_board(bot)
     text = board(bot)["text"]
-    assert "已接龙 1 户，共 4 份" in text and "3-601×4" in text and "3-502" not in text
+    assert t("zh", "gb.progress", count=1, total=4, unit="份") in text and "3-601×4" in text and "3-502" not in text
 
 
 async def test_a_plus_reply_to_something_else_is_just_chatter(bot):
@@ -102,7 +107,7 @@ async def test_relay_from_a_resident_counts_only_their_own_line(bot):
     await bot.send(BUILDING_3, RESIDENT, "#接龙 水果\n1. 3-502 3份")
     # No buy is called 水果: the bot asks which open buy is meant instead of guessing.
     question = bot.last_message(BUILDING_3)
-    assert question["text"] == "没有找到「水果」团购，是下面哪一个？"
+    assert question["text"] == t("zh", "ask.which_buy_unmatched", title="水果")
     [[button]] = question["reply_markup"]["inline_keyboard"]
     assert button["text"] == "#1 蔬菜包"
     assert await quantities(bot) == {"3-502": 2}
@@ -115,12 +120,12 @@ async def test_close_by_command_posts_the_summary_and_refuses_later_orders(bot):
     await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
     await bot.send(BUILDING_3, NEIGHBOUR, "#截单 1")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     await bot.send(BUILDING_3, LEADER, "#截单 1")
     assert bot.last(BUILDING_3).startswith("📋 团购 #1「蔬菜包」汇总（已截单）")
     assert "（已截单）" in board(bot)["text"] and board(bot).get("reply_markup") is None
     await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 1")
-    assert bot.last(BUILDING_3) == "团购 #1 已截单，不能再接龙。"
+    assert bot.last(BUILDING_3) == t("zh", "gb.err.closed", id=1)
 
 
 async def test_a_refused_order_changes_nothing(bot):
@@ -128,14 +133,14 @@ async def test_a_refused_order_changes_nothing(bot):
     await setup(bot)
     await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份 限购2")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3")
-    assert bot.last(BUILDING_3) == "团购 #1 每户限购 2 份。"
+    assert bot.last(BUILDING_3) == t("zh", "gb.err.limit", id=1, limit=2, unit="份")
     assert await quantities(bot) == {}
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3")
     assert await quantities(bot) == {"3-502": 2}
     await bot.send(BUILDING_3, LEADER, "#截单 1")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 0")
-    assert bot.last(BUILDING_3) == "团购 #1 已截单，不能再接龙。"
+    assert bot.last(BUILDING_3) == t("zh", "gb.err.closed", id=1)
     assert await quantities(bot) == {"3-502": 2}
     orders = await bot.services.db.fetchall("SELECT count(*) AS n FROM audit_log WHERE action = 'gb.order'")
     assert orders[0]["n"] == 1
@@ -173,9 +178,22 @@ async def test_summary_arithmetic_in_fen_with_cases_minimum_paid_and_roster(bot)
     assert tally.paid_fen == 5950 and tally.short_of_minimum == 11 and tally.cases == (1, 7, 5)
     await bot.send(BUILDING_3, LEADER, "#团购汇总 1")
     text = bot.last(BUILDING_3)
-    assert "合计 19 盒，2 户，应收 161.50 元；已付 1 户，未付 1 户（102.00 元）" in text
-    assert "起订 30：还差 11 盒" in text
-    assert "整箱 12：已满 1 箱，还差 5 盒 凑满下一箱" in text
+    assert (
+        t(
+            "zh",
+            "gb.summary_totals",
+            total=19,
+            unit="盒",
+            households=2,
+            money="161.50",
+            paid=1,
+            unpaid=1,
+            unpaid_money="102.00",
+        )
+        in text
+    )
+    assert t("zh", "gb.min_short", minimum=30, short=11, unit="盒") in text
+    assert t("zh", "gb.case_short", size=12, full=1, short=5, unit="盒") in text
     assert "3-502 ×7盒 59.50 ✅已付" in text and "3-601 ×12盒 102.00 未付" in text
     assert "花名册中未下单的 2 户" in text and "3-501、3-503" in text
 
@@ -184,19 +202,19 @@ async def test_permission_and_rule_refusals(bot):
     await setup(bot)
     await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份 限购2")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3")
-    assert bot.last(BUILDING_3) == "团购 #1 每户限购 2 份。"
+    assert bot.last(BUILDING_3) == t("zh", "gb.err.limit", id=1, limit=2, unit="份")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 3-601 1")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     await bot.send(BUILDING_3, LEADER, "#接龙 1 3-601 1")
     assert await quantities(bot) == {"3-601": 1}
     await bot.send(BUILDING_3, RESIDENT, "#已付 1 3-601")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     await bot.send(BUILDING_3, RESIDENT, "#团购汇总 1")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     await bot.send(BUILDING_3, LEADER, "#接龙 1 5-101 1")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 9 1")
-    assert bot.last(BUILDING_3) == "没有团购 #9。"
+    assert bot.last(BUILDING_3) == t("zh", "gb.err.not_found", id=9)
 
 
 async def test_a_burst_of_300_orders_produces_a_bounded_number_of_group_messages(bot):
@@ -215,7 +233,7 @@ async def test_a_burst_of_300_orders_produces_a_bounded_number_of_group_messages
         if int(call.params["chat_id"]) == BUILDING_3
     ]
     assert len(group_calls) - before <= 2
-    assert "已接龙 300 户，共 300 份" in board(bot)["text"]
+    assert t("zh", "gb.progress", count=300, total=300, unit="份") in board(bot)["text"]
     await bot.send(BUILDING_3, residents[0], "#接龙 1 2")  # after the refresh, the next order schedules another
     assert len(bot.app.job_queue.get_jobs_by_name(board_job_name(1))) == 1
 
@@ -233,7 +251,7 @@ async def test_export_is_a_csv_sent_privately(bot):
     await bot.send(BUILDING_3, LEADER, "#团购汇总 1")
     summary_id = bot.last_message(BUILDING_3)["message_id"]
     await bot.press(BUILDING_3, summary_id, LEADER, "gb:csv:1")
-    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == "请先私聊机器人，再点导出。"
+    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == t("zh", "gb.export_private")
     await bot.send(LEADER.id, LEADER, "/start")
     await bot.press(BUILDING_3, summary_id, LEADER, "gb:csv:1")
     document = bot.api.sent(LEADER.id)[-1]
@@ -243,10 +261,7 @@ async def test_export_is_a_csv_sent_privately(bot):
         ["3", "", "502", "3-502", "2", "68.00", "136.00", "no"],
     ]
     await bot.press(BUILDING_3, summary_id, RESIDENT, "gb:csv:1")  # a forged press
-    assert (
-        bot.api.calls_of("answerCallbackQuery")[-1].params["text"]
-        == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
-    )
+    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == t("zh", "refused.leader")
 
 
 async def test_a_deadline_passed_while_down_closes_at_start(config, clock):
@@ -278,7 +293,7 @@ async def test_an_announcement_as_pasted_from_wechat_opens_the_buy_with_its_term
     assert (buy.title, buy.spec, buy.price_fen, buy.unit) == ("鸡蛋", "30枚/盒", 3500, "盒")
     assert (buy.deadline, buy.minimum, buy.max_each) == (datetime(2026, 4, 12, 10, 0, tzinfo=SHANGHAI), 30, 2)
     text = board(bot)["text"]
-    assert text.startswith("🛒 团购 #1：鸡蛋 30枚/盒") and "取货：3号楼门口" in text
+    assert text.startswith("🛒 团购 #1：鸡蛋 30枚/盒") and t("zh", "gb.pickup", pickup="3号楼门口") in text
 
 
 async def test_a_relay_finds_its_buy_by_item_name_spec_ignored(bot):
@@ -297,7 +312,7 @@ async def test_a_residents_trailing_paid_is_kept_for_the_leader_to_confirm(bot):
     await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2份 已付")
     assert await quantities(bot) == {"3-502": 2}
-    assert bot.last(BUILDING_3) == "已接龙：团购 #1 3-502。付款由楼组长核对后标记（#已付）。"
+    assert bot.last(BUILDING_3) == t("zh", "gb.paid_unconfirmed", id=1, household="3-502")
     assert not (await bot.services.groupbuys.tally(1)).orders[0].paid
     await bot.send(BUILDING_3, LEADER, "#接龙 1 3-601 1 已付")
     assert {o.household: o.paid for o in (await bot.services.groupbuys.tally(1)).orders}["3-601"]
@@ -330,7 +345,7 @@ async def test_two_buys_that_could_match_are_asked_about_and_only_the_sender_may
     await bot.send(BUILDING_3, LEADER, "#开团 土鸡蛋 20枚/盒 40元/盒")
     await bot.send(BUILDING_3, LEADER, "#接龙 鸡蛋\n1. 3-502 2盒")
     question = bot.last_message(BUILDING_3)
-    assert question["text"] == "是哪一个团购？"
+    assert question["text"] == t("zh", "ask.which_buy")
     buttons = [row[0] for row in question["reply_markup"]["inline_keyboard"]]
     assert [b["text"] for b in buttons] == ["#1 鸡蛋 30枚/盒", "#2 土鸡蛋 20枚/盒"]
     await bot.press(BUILDING_3, question["message_id"], RESIDENT, buttons[1]["callback_data"])
@@ -361,14 +376,14 @@ async def test_a_guessed_deadline_is_asked_about_before_the_buy_opens(bot):
     await bot.send(BUILDING_3, LEADER, "#开团 青菜包 58元/份 8点截单")  # said at 09:00: 20:00 is a guess
     assert await bot.services.groupbuys.open_buys() == []
     question = bot.last_message(BUILDING_3)
-    assert question["text"] == "「青菜包」截团时间：今天 20:00？"
+    assert question["text"] == t("zh", "ask.deadline", title="青菜包", when="今天 20:00")
     buttons = question_buttons(question)
     await bot.press(BUILDING_3, question["message_id"], RESIDENT, buttons["✅ 对"])
     assert await bot.services.groupbuys.open_buys() == []  # only the leader who asked may answer
     await bot.press(BUILDING_3, question["message_id"], LEADER, buttons["✅ 对"])
     [buy] = await bot.services.groupbuys.open_buys()
     assert (buy.title, buy.deadline) == ("青菜包", datetime(2026, 4, 10, 20, 0, tzinfo=SHANGHAI))
-    assert "截止 04-10 20:00" in board(bot)["text"]
+    assert t("zh", "gb.deadline", time="04-10 20:00") in board(bot)["text"]
 
 
 async def test_a_deadline_that_cannot_be_read_is_asked_for_and_a_reply_gives_it(bot):
@@ -389,7 +404,7 @@ async def test_change_then_reply_and_no_deadline_at_all(bot):
     await bot.send(BUILDING_3, LEADER, "#开团 青菜包 58元/份 8点截单")
     question = bot.last_message(BUILDING_3)
     await bot.press(BUILDING_3, question["message_id"], LEADER, question_buttons(question)["✏️ 改时间"])
-    assert bot.last(BUILDING_3) == "请回复这条消息写上「青菜包」的截团时间，例如 明天20:00。"
+    assert bot.last(BUILDING_3) == t("zh", "ask.deadline_reply", title="青菜包")
     await bot.send(BUILDING_3, LEADER, "明早8点", reply_to=question["message_id"])
     [buy] = await bot.services.groupbuys.open_buys()
     assert buy.deadline == datetime(2026, 4, 11, 8, 0, tzinfo=SHANGHAI)
@@ -415,7 +430,7 @@ async def test_editing_the_message_while_the_question_waits_replaces_it(bot):
 async def test_a_resident_is_refused_before_any_question(bot):
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "#开团 青菜包 58元/份 8点截单")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
 
 
 async def test_an_edited_order_or_relay_sets_what_it_now_says(bot):
@@ -436,7 +451,7 @@ async def test_closing_below_the_minimum_asks_and_a_called_off_buy_owes_nothing(
     await bot.send(BUILDING_3, LEADER, "#已付 1 3-502")
     await bot.send(BUILDING_3, LEADER, "#截单 1")
     question = bot.last_message(BUILDING_3)
-    assert question["text"] == "团购 #1「蔬菜包」还差 28份 才到起订量。要怎么办？"
+    assert question["text"] == t("zh", "ask.close_short", id=1, title="蔬菜包", short=28, unit="份")
     assert (await bot.services.groupbuys.get(1)).status == "open"
     buttons = question_buttons(question)
     await bot.press(BUILDING_3, question["message_id"], LEADER, buttons["继续接龙"])
@@ -495,7 +510,7 @@ async def test_a_quantity_far_above_the_usual_is_asked_about_once(bot):
     await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 1")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 100")
     question = bot.last_message(BUILDING_3)
-    assert question["text"] == "团购 #1「蔬菜包」接龙 100份？数量比平时大很多，请确认。"
+    assert question["text"] == t("zh", "ask.quantity", id=1, title="蔬菜包", quantity=100, unit="份")
     assert await quantities(bot) == {"3-601": 1}
     await bot.press(BUILDING_3, question["message_id"], RESIDENT, question_buttons(question)["✖ 不对"])
     assert await quantities(bot) == {"3-601": 1}
@@ -532,7 +547,7 @@ async def test_an_order_is_answered_at_once_and_a_rush_is_acknowledged_by_the_bo
     await setup(bot)
     await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
-    assert bot.last(BUILDING_3) == "团购 #1：3-502 现为 2"
+    assert bot.last(BUILDING_3) == t("zh", "gb.ordered", id=1, household="3-502", quantity=2)
     before = len(bot.texts(BUILDING_3))
     await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 1")  # a second within 30 s: the board's next edit
     assert len(bot.texts(BUILDING_3)) == before
@@ -540,7 +555,7 @@ async def test_an_order_is_answered_at_once_and_a_rush_is_acknowledged_by_the_bo
     assert "3-601×1" in board(bot)["text"]
     clock.set(datetime(2026, 4, 10, 9, 1, tzinfo=SHANGHAI))
     await bot.send(BUILDING_3, NEIGHBOUR, "#接龙 1 3")
-    assert bot.last(BUILDING_3) == "团购 #1：3-601 现为 3"
+    assert bot.last(BUILDING_3) == t("zh", "gb.ordered", id=1, household="3-601", quantity=3)
 
 
 async def test_orders_that_come_while_the_board_waits_on_telegram_are_shown_when_it_is_done(bot):

@@ -1,6 +1,5 @@
 """配药 end to end: from the resident's list to the door."""
 
-import re
 from datetime import date
 
 import pytest
@@ -57,17 +56,17 @@ async def test_full_lifecycle(bot):
     assert await status(bot) == "pending"
     await bot.press(RESIDENT.id, listing["message_id"], RESIDENT, "med:confirm:1")
     assert await status(bot) == "open"
-    assert "已确认" in bot.api.sent(RESIDENT.id)[-1]["text"] or "已确认" in listing["text"]
+    assert t("zh", "med.status.open") in bot.api.messages[(RESIDENT.id, listing["message_id"])]["text"]
 
     await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
-    assert bot.last(BUILDING_3) == "配药单 #1（3-502）已由志愿者认领。"
-    assert bot.last(RESIDENT.id) == "您的配药单 #1 已有志愿者认领。"
+    assert bot.last(BUILDING_3) == t("zh", "med.claimed", id=1, household="3-502")
+    assert bot.last(RESIDENT.id) == t("zh", "med.notify.claimed", id=1)
     await bot.send(BUILDING_3, VOLUNTEER, "#已购 1 86.5元")
-    assert bot.last(BUILDING_3) == "配药单 #1 已购药，花费 86.50 元。"
+    assert bot.last(BUILDING_3) == t("zh", "med.bought", id=1, cost="86.50")
     assert (await bot.services.medicine.get(1)).cost_fen == 8650
     await bot.send(BUILDING_3, VOLUNTEER, "/delivered 1")
-    assert bot.last(BUILDING_3) == "配药单 #1（3-502）已送达。"
-    assert bot.last(RESIDENT.id) == "您的配药单 #1 已送到门口，请查收。"
+    assert bot.last(BUILDING_3) == t("zh", "med.delivered", id=1, household="3-502")
+    assert bot.last(RESIDENT.id) == t("zh", "med.notify.delivered", id=1)
     assert await status(bot) == "delivered"
 
 
@@ -81,7 +80,7 @@ async def test_without_a_private_chat_the_group_gets_a_deep_link(bot):
     await bot.send(BUILDING_3, NEIGHBOUR, "#登记 3-601")
     await file(bot, "#配药 布洛芬 1盒", user=NEIGHBOUR)
     reply = bot.last_message(BUILDING_3)
-    assert "私聊核对" in reply["text"]
+    assert t("zh", "med.check_link") in reply["text"]
     url = reply["reply_markup"]["inline_keyboard"][0][1]["url"]
     assert url == "https://t.me/building_bot?start=med1"
     await bot.send(NEIGHBOUR.id, NEIGHBOUR, "/start med1")
@@ -132,7 +131,7 @@ async def test_private_details_reach_only_the_claimer_and_the_committee(bot):
     details = bot.last(VOLUNTEER.id)
     assert CARD in details and PHONE in details and "放门口鞋柜" in details
     await bot.send(OTHER_VOLUNTEER.id, OTHER_VOLUNTEER, "/start info1")
-    assert bot.last(OTHER_VOLUNTEER.id) == "只有服务本楼的志愿者、本楼楼组长或居委可以这样做。请找本楼楼组长安排。"
+    assert bot.last(OTHER_VOLUNTEER.id) == t("zh", "refused.volunteer")
     await bot.send(COMMITTEE.id, COMMITTEE, "/start info1")
     assert CARD in bot.last(COMMITTEE.id)
     assert not any(CARD in text or PHONE in text for text in group_texts(bot))
@@ -157,30 +156,30 @@ async def test_card_custody_from_claim_to_delivery(bot):
     await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
     await bot.send(BUILDING_3, VOLUNTEER, "#配药清单")
     listing = bot.last(VOLUNTEER.id)
-    assert "医保卡在 志愿者小李 处" in listing and "3-502：志愿者小李 持有（#1）" in listing
+    assert (
+        t("zh", "medlist.card_with", holder="志愿者小李") in listing
+        and t("zh", "medlist.card_line", household="3-502", holder="志愿者小李", id=1) in listing
+    )
     await bot.send(BUILDING_3, VOLUNTEER, "#已送达 1")
     await bot.send(BUILDING_3, VOLUNTEER, "#配药清单")
-    assert "尚未归还" not in bot.last(VOLUNTEER.id)
+    assert t("zh", "medlist.cards_out") not in bot.last(VOLUNTEER.id)
 
 
 async def test_permission_refusals(bot):
     await setup(bot)
     await file(bot)
     await bot.send(BUILDING_3, NEIGHBOUR, "#配药 布洛芬 1盒")  # not registered
-    assert bot.last(BUILDING_3) == "请先登记户号：发 #登记 3号楼502 张三（楼号、房号、姓名），登记后再发一次即可。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.resident")
     await bot.send(BUILDING_3, NEIGHBOUR, "#配药 3-601 布洛芬 1盒")  # someone for another household
-    assert bot.last(BUILDING_3) == "只能为自己家配药；替邻居配药请找楼组长或志愿者。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.own_home")
     apply = "这需要志愿者身份：在楼组群发 #报到 姓名 技能 登记，楼组长确认后即可。"
     await bot.send(BUILDING_3, RESIDENT, "#认领 1")
     assert bot.last(BUILDING_3) == apply
     await bot.send(BUILDING_3, NEIGHBOUR, "#取消 1")
-    assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。请找登记人，或请本楼楼组长处理。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.requester")
     listing = confirm_button(bot)
     await bot.press(RESIDENT.id, listing["message_id"], NEIGHBOUR, "med:confirm:1")  # a forged press
-    assert (
-        bot.api.calls_of("answerCallbackQuery")[-1].params["text"]
-        == "只有登记人本人、楼组长或居委可以这样做。请找登记人，或请本楼楼组长处理。"
-    )
+    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == t("zh", "refused.requester")
     assert await status(bot) == "pending"
     refusals = await bot.services.db.fetchall("SELECT action FROM audit_log WHERE outcome = 'refused'")
     assert [r["action"] for r in refusals] == ["med", "med.other", "med.claim", "med.cancel", "med.confirm"]
@@ -195,7 +194,7 @@ async def test_volunteers_and_leaders_file_for_other_households(bot):
     await bot.send(BUILDING_3, LEADER, "【配药】3号楼702 硝苯地平控释片 1盒")
     assert (await bot.services.medicine.get(2)).household == "3-702"
     await bot.send(BUILDING_3, LEADER, "#配药 5-101 布洛芬 1盒")
-    assert bot.last(BUILDING_3) == "只有服务本楼的志愿者、本楼楼组长或居委可以这样做。请找本楼楼组长安排。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.volunteer")
 
 
 async def test_edit_updates_the_list_instead_of_filing_twice(bot):
@@ -205,13 +204,13 @@ async def test_edit_updates_the_list_instead_of_filing_twice(bot):
     await bot.edit(BUILDING_3, message_id, "#配药 布洛芬 3盒，维生素C 1瓶")
     request = await bot.services.medicine.get(1)
     assert [(i.name, i.quantity) for i in request.items] == [("布洛芬", 3), ("维生素C", 1)]
-    assert bot.last(BUILDING_3) == "配药单 #1 已按修改更新（2 项）。"
+    assert bot.last(BUILDING_3) == t("zh", "med.updated", id=1, count=2)
     count = await bot.services.db.fetchall("SELECT count(*) AS n FROM med_requests")
     assert count[0]["n"] == 1
     await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")
     await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
     await bot.edit(BUILDING_3, message_id, "#配药 布洛芬 9盒")
-    assert bot.last(BUILDING_3) == "配药单 #1 已被认领，不能再改，请联系志愿者。"
+    assert bot.last(BUILDING_3) == t("zh", "med.err.edit_too_late", id=1)
     assert (await bot.services.medicine.get(1)).items[0].quantity == 3
 
 
@@ -227,7 +226,7 @@ async def test_a_redelivered_request_is_filed_once(bot):
 async def test_malformed_lists_store_nothing(bot, text):
     await setup(bot)
     await file(bot, text)
-    assert bot.last(BUILDING_3).startswith("没看懂这条指令。正确格式：\n#配药")
+    assert bot.last(BUILDING_3) == t("zh", "parse.bad", usage=t("zh", "usage.med"))
     assert (await bot.services.db.fetchall("SELECT count(*) AS n FROM med_requests"))[0]["n"] == 0
 
 
@@ -235,25 +234,25 @@ async def test_illegal_transitions_get_a_clear_answer(bot):
     await setup(bot)
     await file(bot)
     await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
-    assert bot.last(BUILDING_3) == "配药单 #1 还在等居民确认，暂不能认领。"
+    assert bot.last(BUILDING_3) == t("zh", "med.err.pending", id=1)
     await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")
     await bot.send(BUILDING_3, VOLUNTEER, "#已送达 1")
-    assert bot.last(BUILDING_3) == "配药单 #1 还没有被认领，请先 #认领 1。"
+    assert bot.last(BUILDING_3) == t("zh", "med.err.not_claimed", id=1)
     await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
     await bot.send(BUILDING_3, OTHER_VOLUNTEER, "#认领 1")
-    assert bot.last(BUILDING_3) == "配药单 #1 已被其他志愿者认领。"
+    assert bot.last(BUILDING_3) == t("zh", "med.err.already_claimed", id=1)
     await bot.send(BUILDING_3, OTHER_VOLUNTEER, "#已购 1 10元")
-    assert bot.last(BUILDING_3) == "只有服务本楼的志愿者、本楼楼组长或居委可以这样做。请找本楼楼组长安排。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.volunteer")
     await bot.send(BUILDING_3, VOLUNTEER, "#已购 1 10元")
     await bot.send(BUILDING_3, RESIDENT, "#取消 1")
-    assert bot.last(BUILDING_3) == "配药单 #1 的药已买好，不能取消，请联系志愿者。"
+    assert bot.last(BUILDING_3) == t("zh", "med.err.cancel_bought", id=1)
     await file(bot, "#配药 布洛芬 1盒")
     await bot.send(BUILDING_3, RESIDENT, "#取消 2")
-    assert bot.last(BUILDING_3) == "配药单 #2 已取消。"
+    assert bot.last(BUILDING_3) == t("zh", "med.cancelled", id=2)
     await bot.send(BUILDING_3, VOLUNTEER, "#认领 2")
-    assert bot.last(BUILDING_3) == "配药单 #2 已取消。"
+    assert bot.last(BUILDING_3) == t("zh", "med.err.cancelled", id=2)
     await bot.send(BUILDING_3, VOLUNTEER, "#认领 99")
-    assert bot.last(BUILDING_3) == "没有配药单 #99。"
+    assert bot.last(BUILDING_3) == t("zh", "med.err.not_found", id=99)
 
 
 async def test_forty_households_overflow_into_several_messages(tmp_path, clock):
@@ -272,7 +271,7 @@ async def test_forty_households_overflow_into_several_messages(tmp_path, clock):
     joined = "\n".join(parts)
     assert all(f"3-{1001 + i}" in joined for i in range(40))
     assert "药品8号缓释片 ×320盒" in joined  # 40 households × 8
-    assert re.search(r"🏥 配药清单：40 户，40 单", joined)
+    assert t("zh", "medlist.title", households=40, requests=40) in joined
 
 
 async def test_the_phone_shared_with_start_phone_reaches_the_claiming_volunteer(bot):
@@ -365,7 +364,7 @@ async def test_unconfirmed_requests_are_listed_as_waiting_and_an_urgent_one_can_
     await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
     assert bot.last(BUILDING_3) == t("zh", "med.err.pending", id=1)
     await bot.send(BUILDING_3, VOLUNTEER, "#认领 2")
-    assert bot.last(BUILDING_3) == "配药单 #2（3-502）已由志愿者认领。"
+    assert bot.last(BUILDING_3) == t("zh", "med.claimed", id=2, household="3-502")
     assert await status(bot, 2) == "claimed"
 
 
@@ -422,10 +421,10 @@ async def test_a_cost_left_out_is_added_later_and_exported(bot):
     await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")
     await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")
     await bot.send(BUILDING_3, VOLUNTEER, "#已购 1")
-    assert bot.last(BUILDING_3) == "配药单 #1 已购药，花费 — 元。"
+    assert bot.last(BUILDING_3) == t("zh", "med.bought", id=1, cost="—")
     await bot.send(BUILDING_3, VOLUNTEER, "#已购 1 45块")
-    assert bot.last(BUILDING_3) == "配药单 #1 的花费已记为 45.00 元。"
-    assert bot.last(RESIDENT.id) == "您的配药单 #1 花费 45.00 元。"
+    assert bot.last(BUILDING_3) == t("zh", "med.cost_added", id=1, cost="45.00")
+    assert bot.last(RESIDENT.id) == t("zh", "med.notify.cost", id=1, cost="45.00")
     await bot.send(BUILDING_3, VOLUNTEER, "#已购 1 共花了45.5元")
     assert (await bot.services.medicine.get(1)).cost_fen == 4550
     await bot.send(BUILDING_3, OTHER_VOLUNTEER, "#已购 1 1元")  # not the one who bought it
@@ -457,5 +456,5 @@ async def test_a_resident_may_write_their_own_room_but_not_a_neighbours(bot):
     await file(bot, "#配药 3-502 二甲双胍 2盒")
     assert (await bot.services.medicine.get(1)).household == "3-502"
     await file(bot, "#配药 3-601 二甲双胍 2盒")
-    assert bot.last(BUILDING_3) == "只能为自己家配药；替邻居配药请找楼组长或志愿者。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.own_home")
     assert (await bot.services.db.fetchall("SELECT count(*) AS n FROM med_requests"))[0]["n"] == 1

@@ -130,7 +130,7 @@ async def test_purge_leaves_nothing_personal_in_any_table_and_the_counts_still_a
     assert len(leaked) > 20, "the fill should have stored every kind of personal data"
     await bot.send(COMMITTEE.id, COMMITTEE, "/purge")
     await bot.press(COMMITTEE.id, bot.last_message(COMMITTEE.id)["message_id"], COMMITTEE, "purge:yes")
-    assert bot.last(COMMITTEE.id) == "已清除 1 个手机号、3 个姓名、1 份配药私密信息，匿名统计已保留。"
+    assert bot.last(COMMITTEE.id) == t("zh", "purge.done", phones=1, names=3, details=1)
     leaked = [cell for cell in await text_cells(bot.services.db) if any(s in cell for s in SECRETS)]
     assert leaked == []
     assert await counts(bot) == {**before, "audit": before["audit"] + 1}  # and the purge's own row
@@ -138,7 +138,7 @@ async def test_purge_leaves_nothing_personal_in_any_table_and_the_counts_still_a
     assert actions[-2:] == ["bind", "purge"]
     # the bot still works for the committee and for a resident registering again
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
-    assert bot.last(BUILDING_3) == "已登记：3-502。"
+    assert bot.last(BUILDING_3) == t("zh", "register.done", room="3-502")
 
 
 # ------------------------------------------------------------------------------ logs
@@ -259,7 +259,7 @@ async def test_a_shared_contact_without_a_number_is_asked_again(bot):
     await bot.send(RESIDENT.id, RESIDENT, "/start phone")
     await bot.feed(bot.api.contact_update(RESIDENT.id, RESIDENT, "王阿姨家"))
     asked, unreadable, asked_again = bot.texts(RESIDENT.id)[-3:]
-    assert unreadable == "没能读出手机号。" and asked_again == asked and "分享手机号" in asked
+    assert unreadable == t("zh", "phone.invalid") and asked_again == asked and "分享手机号" in asked
     assert await bot.services.roster.phone(RESIDENT.id) is None
     assert not any("抱歉" in text for text in bot.texts())
 
@@ -292,7 +292,7 @@ async def test_a_group_keeps_its_binding_when_the_bot_is_removed_and_added_back(
     await bot.feed(bot.api.bot_membership_update(BUILDING_3, COMMITTEE, "member", "left"))
     assert await bot.services.roster.building_chats(3) == []  # nothing is sent there meanwhile
     await bot.feed(bot.api.bot_membership_update(BUILDING_3, COMMITTEE, "left", "member"))
-    assert bot.last(BUILDING_3) == "楼组助手回来了，本群仍是 3 号楼的楼组群，之前的记录都在。"
+    assert bot.last(BUILDING_3) == t("zh", "bot.back", building=3)
     assert [c.chat_id for c in await bot.services.roster.building_chats(3)] == [BUILDING_3]
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
     await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒")

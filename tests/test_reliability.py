@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest
+from bot.texts.i18n import t
 from handlers.groupbuys import board_job_name
 from tests.conftest import make_config
 from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
@@ -197,7 +198,7 @@ async def test_a_read_only_database_answers_clearly_and_recovers(bot, caplog):
     await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = ON"))
     with caplog.at_level(logging.ERROR):
         await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
-    assert bot.last(BUILDING_3) == "抱歉，数据库暂时不可用，您的消息未被记录，请稍后重发。"
+    assert bot.last(BUILDING_3) == t("zh", "error.storage")
     assert "storage error" in caplog.text and "布洛芬" not in caplog.text
     await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = OFF"))
     await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
@@ -221,7 +222,7 @@ async def test_a_full_database_answers_clearly_and_recovers(bot):
         lambda conn: conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
     )
     await bot.send(BUILDING_3, RESIDENT, "#配药 " + "，".join(f"{'很长的药品名称' * 12}{i} 1盒" for i in range(45)))
-    assert bot.last(BUILDING_3) == "抱歉，数据库暂时不可用，您的消息未被记录，请稍后重发。"
+    assert bot.last(BUILDING_3) == t("zh", "error.storage")
     await db.on_writer(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))
     await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
     assert bot.last(BUILDING_3).startswith("配药单 #")

@@ -80,7 +80,7 @@ async def test_a_self_made_volunteer_gets_nothing_private_and_is_told_how_to_app
     await bot.send(SELF_MADE.id, SELF_MADE, "#配药清单")
     assert bot.last(SELF_MADE.id) == APPLY
     await bot.send(BUILDING_3, SELF_MADE, "#配药 3-502 胰岛素 5支 急")  # filing for another household
-    assert bot.last(BUILDING_3) == "只能为自己家配药；替邻居配药请找楼组长或志愿者。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.own_home")
     await bot.send(BUILDING_3, SELF_MADE, "#签到 配送 1号门")
     assert bot.last(BUILDING_3) == APPLY
     await bot.send(BUILDING_3, SELF_MADE, "#报到 好人 配送")  # applying again changes nothing
@@ -90,9 +90,9 @@ async def test_a_self_made_volunteer_gets_nothing_private_and_is_told_how_to_app
 
     # He cannot approve himself, nor can another building's leader.
     await bot.press(BUILDING_3, application["message_id"], SELF_MADE, "vol:approve")
-    assert button_answer(bot) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert button_answer(bot) == t("zh", "refused.leader")
     await bot.press(BUILDING_3, application["message_id"], LEADER_5, "vol:approve")
-    assert button_answer(bot) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert button_answer(bot) == t("zh", "refused.leader")
 
     private = seen_by(bot, SELF_MADE)
     assert CARD not in private and PHONE not in private and "糖尿病" not in private and "5-101" not in private
@@ -118,8 +118,8 @@ async def test_approved_by_the_leaders_button_the_volunteer_claims_and_reads_the
     await bot.send(BUILDING_3, SELF_MADE, "#报到 好人 配送")
     application = bot.last_message(BUILDING_3)
     await bot.press(BUILDING_3, application["message_id"], LEADER_3, "vol:approve")
-    assert bot.last(BUILDING_3) == "✅ 好人 已通过，成为3号楼志愿者。"  # the application, edited
-    assert bot.last(SELF_MADE.id) == "您的志愿者申请已通过，现在可以 #签到、#认领 配药单了。谢谢您！"
+    assert bot.last(BUILDING_3) == t("zh", "vol.approved", name="好人", scope="3号楼")  # the application, edited
+    assert bot.last(SELF_MADE.id) == t("zh", "vol.approved_note")
     assert await roles(bot, SELF_MADE) == ["volunteer"]
     approvals = await bot.services.db.fetchall(
         "SELECT user_id, detail FROM audit_log WHERE action = 'volunteer.approve' AND outcome = 'ok'"
@@ -141,22 +141,22 @@ async def test_a_reply_approves_the_bots_application_or_the_applicants_own_messa
     await setup(bot)
     said = await bot.send(BUILDING_3, SELF_MADE, "我报名志愿者 #报到 好人 核酸 配送")
     await bot.send(BUILDING_3, LEADER_5, "#通过", reply_to=said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     await bot.send(BUILDING_3, LEADER_3, "#通过")  # no reply: which application?
-    assert bot.last(BUILDING_3) == "请回复志愿者的 #报到 消息（或机器人的申请消息）发送 #通过。"
+    assert bot.last(BUILDING_3) == t("zh", "vol.err.approve_how")
     await bot.send(BUILDING_3, LEADER_3, "好的 #通过", reply_to=said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "✅ 好人 已通过，成为3号楼志愿者。"
+    assert bot.last(BUILDING_3) == t("zh", "vol.approved", name="好人", scope="3号楼")
 
     await bot.send(BUILDING_5, FAR, "/volunteer 小周 delivery")
     application = bot.last_message(BUILDING_5)
     await bot.send(BUILDING_5, LEADER_5, "/approve", reply_to=application["message_id"])
-    assert bot.last(BUILDING_5) == "✅ 小周 已通过，成为5号楼志愿者。"
+    assert bot.last(BUILDING_5) == t("zh", "vol.approved", name="小周", scope="5号楼")
     await bot.send(BUILDING_5, COMMITTEE, "#通过", reply_to=application["message_id"])
-    assert bot.last(BUILDING_5) == "小周 已经是志愿者了。"
+    assert bot.last(BUILDING_5) == t("zh", "vol.err.already_approved", name="小周")
 
     chatter = await bot.send(BUILDING_3, RESIDENT, "谢谢大家")
     await bot.send(BUILDING_3, LEADER_3, "#通过", reply_to=chatter["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "没有找到待通过的志愿者申请：请对方先在群里发送 #报到 姓名 技能。"
+    assert bot.last(BUILDING_3) == t("zh", "vol.err.no_application")
     assert await roles(bot, RESIDENT) == []
 
 
@@ -166,9 +166,9 @@ async def test_an_applicant_without_a_household_belongs_to_the_group_they_applie
     await bot.send(BUILDING_5, helper, "#报到 热心人 跑腿")
     application = bot.last_message(BUILDING_5)
     await bot.press(BUILDING_5, application["message_id"], LEADER_3, "vol:approve")
-    assert button_answer(bot) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert button_answer(bot) == t("zh", "refused.leader")
     await bot.press(BUILDING_5, application["message_id"], LEADER_5, "vol:approve")
-    assert bot.last(BUILDING_5) == "✅ 热心人 已通过，成为5号楼志愿者。"
+    assert bot.last(BUILDING_5) == t("zh", "vol.approved", name="热心人", scope="5号楼")
     await bot.send(BUILDING_3, helper, "#认领 1")  # building 3 is not his
     assert bot.last(BUILDING_3) == HELPERS_ONLY
     await bot.send(BUILDING_5, helper, "#认领 2")
@@ -181,7 +181,7 @@ async def test_an_old_button_or_a_forged_press_approves_nobody(bot):
     first = bot.last_message(BUILDING_3)
     await bot.send(BUILDING_3, SELF_MADE, "#报到 好人 配送")  # a second application replaces the first
     await bot.press(BUILDING_3, first["message_id"], LEADER_3, "vol:approve")
-    assert button_answer(bot) == "没有找到待通过的志愿者申请：请对方先在群里发送 #报到 姓名 技能。"
+    assert button_answer(bot) == t("zh", "vol.err.no_application")
     chatter = await bot.send(BUILDING_3, RESIDENT, "大家好")
     await bot.press(BUILDING_3, chatter["message"]["message_id"], LEADER_3, "vol:approve")
     assert await roles(bot, SELF_MADE) == []
@@ -198,7 +198,7 @@ async def test_a_leader_of_building_5_cannot_list_claim_or_see_building_3s_reque
     await bot.send(LEADER_5.id, LEADER_5, "/start info1")
     assert bot.last(LEADER_5.id) == HELPERS_ONLY
     await bot.send(BUILDING_3, LEADER_5, "#取消 1")
-    assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。请找登记人，或请本楼楼组长处理。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.requester")
     await bot.send(BUILDING_3, LEADER_5, "#配药 3-702 布洛芬 1盒")
     assert bot.last(BUILDING_3) == HELPERS_ONLY
     assert CARD not in seen_by(bot, LEADER_5) and "糖尿病" not in seen_by(bot, LEADER_5)

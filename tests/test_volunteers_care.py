@@ -38,12 +38,12 @@ async def setup(bot: Harness) -> None:
 
 async def test_registration_and_the_committees_roster_by_skill(bot):
     await setup(bot)
-    assert bot.texts(BUILDING_3)[-1] == "✅ 小王 已通过，成为3号楼志愿者。"
+    assert bot.texts(BUILDING_3)[-1] == t("zh", "vol.approved", name="小王", scope="3号楼")
     await bot.send(BUILDING_3, OTHER, "#报到 小王 配送 消杀 核酸")  # new skills, still approved
     assert bot.last(BUILDING_3) == "已登记为志愿者（配送、消杀、核酸）。谢谢您！"
     await bot.send(BUILDING_3, NEIGHBOUR, "#报到 老周 跑腿")
     await bot.send(BUILDING_3, VOLUNTEER, "#志愿者名单")
-    assert bot.last(BUILDING_3) == "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.committee")
     await bot.send(COMMITTEE_CHAT, COMMITTEE, "#志愿者名单")
     assert bot.last(COMMITTEE_CHAT) == (
         "志愿者名单（按技能）：\n核酸（2）：小李、小王\n配送（2）：小李、小王\n消杀（1）：小王\n待通过（1）：老周"
@@ -56,18 +56,18 @@ async def test_check_in_twice_says_since_when_and_check_out_counts_hours(bot, cl
     assert bot.last(BUILDING_3) == APPLY_REFUSAL
     clock.set(at(10, 8, 0))
     await bot.send(BUILDING_3, VOLUNTEER, "#签到 核酸 2号门")
-    assert bot.last(BUILDING_3) == "✅ 已签到：核酸 @2号门（08:00）"
+    assert bot.last(BUILDING_3) == t("zh", "vol.checked_in", task="核酸", place=" @2号门", time="08:00")
     clock.set(at(10, 9, 0))
     await bot.send(BUILDING_3, VOLUNTEER, "/checkin delivery")
-    assert bot.last(BUILDING_3) == "您已在岗（08:00 起）。下岗请先 #签退。"
+    assert bot.last(BUILDING_3) == t("zh", "vol.err.on_duty", since="08:00")
     await bot.send(BUILDING_3, OTHER, "/checkin delivery gate1")
     await bot.send(BUILDING_3, RESIDENT, "#在岗")
     assert bot.last(BUILDING_3) == "在岗 2 人：\n核酸 @2号门：小李（08:00 起）\n配送 @gate1：小王（09:00 起）"
     clock.set(at(10, 11, 30))
     await bot.send(BUILDING_3, VOLUNTEER, "#签退")
-    assert bot.last(BUILDING_3) == "已签退，本次 3.5 小时。辛苦了！"
+    assert bot.last(BUILDING_3) == t("zh", "vol.checked_out", hours="3.5")
     await bot.send(BUILDING_3, VOLUNTEER, "#签退")
-    assert bot.last(BUILDING_3) == "您当前不在岗。"
+    assert bot.last(BUILDING_3) == t("zh", "vol.err.not_on_duty")
 
 
 async def test_a_forgotten_check_out_is_closed_at_the_maximum_and_flagged(bot, clock):
@@ -76,11 +76,11 @@ async def test_a_forgotten_check_out_is_closed_at_the_maximum_and_flagged(bot, c
     await bot.send(BUILDING_3, VOLUNTEER, "#签到 核酸")
     clock.set(at(11, 3, 0))  # 20 hours later, never checked out
     await tick(bot, volunteer_handlers)
-    assert bot.last(VOLUNTEER.id) == "您 07:00 开始的班已超过 12 小时未签退，已自动结束并标记。"
+    assert bot.last(VOLUNTEER.id) == t("zh", "vol.auto_closed", time="07:00", max=12)
     rows = await bot.services.db.fetchall("SELECT ended_at, flagged FROM shifts")
     assert rows[0]["flagged"] == 1 and rows[0]["ended_at"].startswith("2026-04-10T11:00")
     await bot.send(BUILDING_3, VOLUNTEER, "#工时")
-    assert "小李：0.0 / 12.0" in bot.last(BUILDING_3)
+    assert t("zh", "vol.hours_line", name="小李", today="0.0", week="12.0") in bot.last(BUILDING_3)
 
 
 async def test_hours_per_day_and_week(bot, clock):
@@ -102,22 +102,26 @@ async def test_hours_per_day_and_week(bot, clock):
 async def test_shift_slots_fill_up_and_their_volunteers_are_reminded_once(bot, clock):
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "#排班 核酸 明天7:00-11:00 2人")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     await bot.send(BUILDING_3, LEADER, "#排班 核酸 明天7:00-11:00 2人")
     slot_message = bot.last_message(BUILDING_3)
-    assert slot_message["text"] == "📅 排班 #1：核酸 04-11 07:00–11:00，需 2 人（已报 0）"
+    assert slot_message["text"] == t(
+        "zh", "vol.slot", id=1, task="核酸", start="04-11 07:00", end="11:00", headcount=2, taken=0
+    )
     await bot.press(BUILDING_3, slot_message["message_id"], VOLUNTEER, "slot:take:1")
-    assert bot.last(BUILDING_3) == "📅 排班 #1：核酸 04-11 07:00–11:00，需 2 人（已报 1）"
+    assert bot.last(BUILDING_3) == t(
+        "zh", "vol.slot", id=1, task="核酸", start="04-11 07:00", end="11:00", headcount=2, taken=1
+    )
     await bot.send(BUILDING_3, VOLUNTEER, "#认领班 1")
-    assert bot.last(BUILDING_3) == "您已在排班 #1 中。"
+    assert bot.last(BUILDING_3) == t("zh", "vol.err.slot_taken", id=1)
     await bot.send(BUILDING_3, RESIDENT, "#空缺")
     assert bot.last(BUILDING_3) == "还缺人的班：\n#1 核酸 04-11 07:00–11:00 还缺 1 人"
     await bot.send(BUILDING_3, OTHER, "#认领班 1")
-    assert bot.last(BUILDING_3) == "已认领排班 #1（2/2）。"
+    assert bot.last(BUILDING_3) == t("zh", "vol.slot_taken", id=1, taken=2, headcount=2)
     await bot.send(BUILDING_3, LEADER, "#认领班 1")
-    assert bot.last(BUILDING_3) == "排班 #1 已满员，谢谢！"
+    assert bot.last(BUILDING_3) == t("zh", "vol.err.slot_full", id=1)
     await bot.send(BUILDING_3, RESIDENT, "#空缺")
-    assert bot.last(BUILDING_3) == "所有排班都已满员。"
+    assert bot.last(BUILDING_3) == t("zh", "vol.vacancies_none")
 
     clock.set(at(11, 5, 0))  # two hours before: too early
     await tick(bot, volunteer_handlers)
@@ -133,21 +137,21 @@ async def test_shift_slots_fill_up_and_their_volunteers_are_reminded_once(bot, c
 async def test_care_roster_pairing_and_safety_checks(bot):
     await setup(bot)
     await bot.send(BUILDING_3, RESIDENT, "#关爱 3-502 独居老人")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     await bot.send(BUILDING_3, LEADER, "#关爱 3-502 独居老人 透析")
-    assert bot.last(BUILDING_3) == "已加入关爱名单：3-502。"
+    assert bot.last(BUILDING_3) == t("zh", "care.added", household="3-502")
     said = await bot.send(BUILDING_3, VOLUNTEER, "我来负责502")
     await bot.send(BUILDING_3, LEADER, "#结对 3-502", reply_to=said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "3-502 已与志愿者 志愿者小李 结对。"
+    assert bot.last(BUILDING_3) == t("zh", "care.paired", household="3-502", name="志愿者小李")
     assert "独居老人 透析" in bot.last(VOLUNTEER.id)
     await bot.send(BUILDING_3, OTHER, "#平安 3-502")  # the real reason, not "only volunteers…"
-    assert bot.last(BUILDING_3) == "3-502 由其他志愿者结对，请由结对志愿者或楼组长报平安。"
+    assert bot.last(BUILDING_3) == t("zh", "care.err.paired_other", household="3-502")
     await bot.send(BUILDING_3, VOLUNTEER, "#平安 3-502")
-    assert bot.last(BUILDING_3) == "✅ 3-502 今日平安。"
+    assert bot.last(BUILDING_3) == t("zh", "care.safe", household="3-502")
     await bot.send(BUILDING_3, VOLUNTEER, "/safe 3-502")
-    assert bot.last(BUILDING_3) == "3-502 今天已报过平安。"
+    assert bot.last(BUILDING_3) == t("zh", "care.already_safe", household="3-502")
     await bot.send(BUILDING_3, VOLUNTEER, "#平安 3-601")
-    assert bot.last(BUILDING_3) == "3-601 不在关爱名单中，请先 #关爱 3-601。"
+    assert bot.last(BUILDING_3) == t("zh", "care.err.not_in_roster", room="3-601")
     assert not any("透析" in text or "独居" in text for text in bot.texts(BUILDING_3))
 
 
@@ -218,7 +222,7 @@ async def test_unregistered_people_cannot_check_on_households(bot):
     await setup(bot)
     await bot.send(BUILDING_3, LEADER, "#关爱 3-502")
     await bot.send(BUILDING_3, NEIGHBOUR, "#结对 3-502")
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     await bot.send(BUILDING_3, NEIGHBOUR, "#平安 3-502")
     assert bot.last(BUILDING_3) == APPLY_REFUSAL
 
@@ -227,14 +231,14 @@ async def test_pairing_names_an_approved_volunteer_by_a_reply(bot):
     await setup(bot)
     await bot.send(BUILDING_3, LEADER, "#关爱 3-702 独居老人")
     await bot.send(BUILDING_3, LEADER, "#结对 3-702")  # no reply: the leader is not paired himself
-    assert bot.last(BUILDING_3) == "请回复要结对的志愿者的消息，再发 #结对 3-702。"
+    assert bot.last(BUILDING_3) == t("zh", "care.err.need_volunteer", room="3-702")
     said = await bot.send(BUILDING_3, NEIGHBOUR, "我可以帮忙")  # not a volunteer
     await bot.send(BUILDING_3, LEADER, "#结对 3-702", reply_to=said["message"]["message_id"])
     assert bot.last(BUILDING_3) == t("zh", "care.err.not_volunteer")
     assert (await bot.services.care.not_safe_today())[0].volunteer_id is None
     await bot.send(BUILDING_3, VOLUNTEER, "#平安 3-702")
-    assert bot.last(BUILDING_3) == "3-702 还没有结对志愿者：请楼组长回复您的消息发 #结对 3-702。"
+    assert bot.last(BUILDING_3) == t("zh", "care.err.not_paired", household="3-702")
     said = await bot.send(BUILDING_3, OTHER, "我来")
     await bot.send(BUILDING_3, LEADER, "/pair 3-702", reply_to=said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "3-702 已与志愿者 志愿者小王 结对。"
+    assert bot.last(BUILDING_3) == t("zh", "care.paired", household="3-702", name="志愿者小王")
     assert (await bot.services.care.not_safe_today())[0].volunteer_id == OTHER.id
