@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from bot.runtime.cli import main
+from bot.texts.i18n import t
 from storage import roster as roster_db
 from tests.conftest import make_config
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, LocalUser
@@ -26,7 +27,7 @@ async def appoint(bot, leader: LocalUser = LEADER, chat: int = BUILDING_3) -> No
 
 async def test_committee_binds_building_and_committee_chats(bot):
     await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
-    assert bot.last(BUILDING_3) == "本群已绑定为 3 号楼的楼组群。"
+    assert bot.last(BUILDING_3) == t("zh", "bind.building", building=3)
     await bot.send(BUILDING_3, COMMITTEE, "/bind 5")
     assert "原为 3 号楼" in bot.last(BUILDING_3)
     assert [c.chat_id for c in await bot.services.roster.building_chats(5)] == [BUILDING_3]
@@ -43,7 +44,7 @@ async def test_one_building_may_have_several_chats(bot):
 
 async def test_a_resident_may_not_bind_and_the_refusal_is_audited(bot):
     await bot.send(BUILDING_3, RESIDENT, "#绑定 3号楼")
-    assert bot.last(BUILDING_3) == "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.committee")
     assert await bot.services.roster.chat(BUILDING_3) is None
     assert await audit_rows(bot) == [("bind", "refused")]
 
@@ -56,9 +57,9 @@ async def test_group_admins_are_not_committee_and_anonymous_admins_are_asked_to_
 
 async def test_register_and_move_household_which_frees_the_old_room(bot):
     await bot.send(BUILDING_3, RESIDENT, "#登记 3号楼502 张三")
-    assert bot.last(BUILDING_3) == "已登记：3-502。"
+    assert bot.last(BUILDING_3) == t("zh", "register.done", room="3-502")
     await bot.send(BUILDING_3, RESIDENT, "/register 3-2-601")
-    assert bot.last(BUILDING_3) == "已从 3-502 改登记到 3-2-601。"
+    assert bot.last(BUILDING_3) == t("zh", "register.moved", old="3-502", room="3-2-601")
     actor = await bot.services.roster.actor(RESIDENT.id)
     assert actor.household.label == "3-2-601"
     assert await households(bot) == ["3-2-601"]  # nobody lives in 3-502 any more
@@ -87,20 +88,20 @@ async def test_registration_replies_show_the_room_never_the_name(bot):
 async def test_appointed_leader_registers_others_in_their_building_only(bot):
     await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
     await appoint(bot)
-    assert bot.last(BUILDING_3) == "已任命为 3 号楼楼组长。"
+    assert bot.last(BUILDING_3) == t("zh", "leader.done", building=3)
     neighbour_said = await bot.send(BUILDING_3, NEIGHBOUR, "我家不会用")
     await bot.send(BUILDING_3, LEADER, "#登记 3-601 王五", reply_to=neighbour_said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "已为对方登记：3-601。"
+    assert bot.last(BUILDING_3) == t("zh", "register.other", room="3-601")
     assert (await bot.services.roster.actor(NEIGHBOUR.id)).household.label == "3-601"
     await bot.send(BUILDING_3, LEADER, "#登记 5-601", reply_to=neighbour_said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     assert (await bot.services.roster.actor(NEIGHBOUR.id)).household.label == "3-601"
 
 
 async def test_a_resident_may_not_register_someone_else(bot):
     said = await bot.send(BUILDING_3, NEIGHBOUR, "hi")
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-601", reply_to=said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "只有本楼楼组长或居委可以这样做。请找本楼楼组长（不知道是谁，可在楼组群里问）。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.leader")
     assert (await bot.services.roster.actor(NEIGHBOUR.id)).household is None
 
 
@@ -108,7 +109,7 @@ async def test_only_the_committee_appoints_and_demotes_leaders(bot):
     await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
     said = await bot.send(BUILDING_3, NEIGHBOUR, "我来当楼组长")
     await bot.send(BUILDING_3, RESIDENT, "#楼组长", reply_to=said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.committee")
     await bot.send(BUILDING_3, COMMITTEE, "/leader")
     assert "请回复" in bot.last(BUILDING_3)
     await bot.send(BUILDING_3, COMMITTEE, "#楼组长", reply_to=said["message"]["message_id"])
@@ -129,7 +130,7 @@ async def test_me_is_answered_privately_where_possible(bot):
     assert bot.last(BUILDING_3).startswith("户号：3-502\n身份：居民")
     await bot.send(RESIDENT.id, RESIDENT, "/start")
     await bot.send(BUILDING_3, RESIDENT, "/me")
-    assert bot.last(BUILDING_3) == "已私信发给您。"
+    assert bot.last(BUILDING_3) == t("zh", "me.sent_private")
     assert bot.last(RESIDENT.id).startswith("户号：3-502")
     await bot.send(COMMITTEE.id, COMMITTEE, "/me")
     assert "居委" in bot.last(COMMITTEE.id)
@@ -141,7 +142,7 @@ async def test_phone_numbers_only_in_private_and_never_echoed(bot):
     await bot.feed(bot.api.contact_update(RESIDENT.id, RESIDENT, "+86 139-1234-5678"))
     assert await bot.services.roster.phone(RESIDENT.id) == "+8613912345678"
     await bot.feed(bot.api.contact_update(RESIDENT.id, RESIDENT, "13800000000", owner=NEIGHBOUR.id))
-    assert bot.last(RESIDENT.id) == "请分享您自己的手机号。"
+    assert bot.last(RESIDENT.id) == t("zh", "phone.not_yours")
     assert await bot.services.roster.phone(NEIGHBOUR.id) is None
     assert not any("139" in text or "138" in text for text in bot.texts())
 
@@ -153,13 +154,10 @@ async def test_purge_asks_and_checks_permission_again_on_the_button(bot):
     await bot.send(BUILDING_3, COMMITTEE, "/purge")
     confirm = bot.last_message(BUILDING_3)
     await bot.press(BUILDING_3, confirm["message_id"], RESIDENT, "purge:yes")  # a forged press
-    assert (
-        bot.api.calls_of("answerCallbackQuery")[-1].params["text"]
-        == "只有居委可以这样做。需要的话请在居委群里说，或请本楼楼组长转告居委。"
-    )
+    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == t("zh", "refused.committee")
     assert await bot.services.roster.phone(RESIDENT.id) == "13912345678"
     await bot.press(BUILDING_3, confirm["message_id"], COMMITTEE, "purge:yes")
-    assert bot.last(BUILDING_3) == "已清除 1 个手机号、1 个姓名、0 份配药私密信息，匿名统计已保留。"
+    assert bot.last(BUILDING_3) == t("zh", "purge.done", phones=1, names=1, details=0)
     assert await bot.services.roster.phone(RESIDENT.id) is None
     rooms = await bot.services.db.fetchall("SELECT building, room FROM households")
     assert [tuple(row) for row in rooms] == [(3, 502)]  # the household stays, for the anonymous counts
@@ -230,15 +228,17 @@ async def test_imported_roster_is_what_the_bot_knows(tmp_path):
 async def test_a_room_of_another_building_is_registered_with_a_warning(bot):
     await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
     await bot.send(BUILDING_3, RESIDENT, "#登记 5号楼502")
-    assert bot.last(BUILDING_3) == "已登记：5-502。\n⚠ 这是 3 号楼的群；如填错请重发。"
+    assert bot.last(BUILDING_3) == t("zh", "register.done", room="5-502") + "\n" + t(
+        "zh", "register.elsewhere", building=3
+    )
     await bot.send(BUILDING_3, RESIDENT, "#登记 502")  # the room alone: this group's building
-    assert bot.last(BUILDING_3) == "已从 5-502 改登记到 3-502。"
+    assert bot.last(BUILDING_3) == t("zh", "register.moved", old="5-502", room="3-502")
     assert (await bot.services.roster.actor(RESIDENT.id)).household.label == "3-502"
 
 
 async def test_a_room_alone_in_an_unbound_chat_asks_for_the_building(bot):
     await bot.send(BUILDING_5, RESIDENT, "#登记 502 张三")
-    assert bot.last(BUILDING_5) == "请写上楼号：#登记 3号楼502（本群还没有绑定楼号）。"
+    assert bot.last(BUILDING_5) == t("zh", "register.need_building")
     assert (await bot.services.roster.actor(RESIDENT.id)).household is None
 
 
@@ -250,7 +250,7 @@ async def test_joining_an_occupied_room_waits_for_a_members_approval(bot):
     await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
     await bot.send(RESIDENT.id, RESIDENT, "/start")
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")  # an empty room: in at once
-    assert bot.last(BUILDING_3) == "已登记：3-502。"
+    assert bot.last(BUILDING_3) == t("zh", "register.done", room="3-502")
     await bot.send(BUILDING_3, RESIDENT, "#配药 二甲双胍 3盒")
     await bot.send(BUILDING_3, STRANGER, "#登记 3-502")
     request = bot.last_message(BUILDING_3)
@@ -260,18 +260,16 @@ async def test_joining_an_occupied_room_waits_for_a_members_approval(bot):
 
     # Until approved the newcomer changes nothing of the household, and cannot approve himself.
     await bot.send(BUILDING_3, STRANGER, "#取消 1")
-    assert bot.last(BUILDING_3) == "只有登记人本人、楼组长或居委可以这样做。请找登记人，或请本楼楼组长处理。"
+    assert bot.last(BUILDING_3) == t("zh", "refused.requester")
     await bot.press(BUILDING_3, request["message_id"], STRANGER, "home:approve")
-    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == (
-        "只有该户已登记的家人、本楼楼组长或居委可以通过。请让家人或楼组长点 ✅。"
-    )
+    assert bot.api.calls_of("answerCallbackQuery")[-1].params["text"] == (t("zh", "refused.household"))
     await bot.press(BUILDING_3, request["message_id"], NEIGHBOUR, "home:approve")
     assert (await bot.services.roster.actor(STRANGER.id)).household is None
     assert (await bot.services.medicine.get(1)).status != "cancelled"
 
     await bot.press(BUILDING_3, request["message_id"], RESIDENT, "home:approve")
     edited = next(m for m in bot.api.sent(BUILDING_3) if m["message_id"] == request["message_id"])
-    assert edited["text"] == "✅ 已加入 3-502。"
+    assert edited["text"] == t("zh", "register.joined", room="3-502")
     assert (await bot.services.roster.actor(STRANGER.id)).household.label == "3-502"
 
 
@@ -280,10 +278,10 @@ async def test_the_leader_approves_a_join_with_a_reply_and_a_private_request_goe
     await appoint(bot)
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
     await bot.send(STRANGER.id, STRANGER, "#登记 3-502")
-    assert bot.last(STRANGER.id) == "3-502 已有家人登记。请在楼组群里发送 #登记，由家人或楼组长通过。"
+    assert bot.last(STRANGER.id) == t("zh", "register.join_in_group", room="3-502")
     said = await bot.send(BUILDING_3, STRANGER, "我是502的 #登记 3-502")
     await bot.send(BUILDING_3, LEADER, "#通过", reply_to=said["message"]["message_id"])
-    assert bot.last(BUILDING_3) == "✅ 已加入 3-502。"
+    assert bot.last(BUILDING_3) == t("zh", "register.joined", room="3-502")
     assert (await bot.services.roster.actor(STRANGER.id)).household.label == "3-502"
     approvals = await bot.services.db.fetchall("SELECT user_id FROM audit_log WHERE action = 'household.approve'")
     assert [row["user_id"] for row in approvals] == [LEADER.id]
@@ -302,6 +300,6 @@ async def test_a_resident_sets_their_own_language_and_a_leader_the_groups(bot):
     await bot.send(BUILDING_3, RESIDENT, "/help")
     assert bot.last(BUILDING_3).startswith("Building assistant usage")  # answers to them: the group has none
     await bot.send(BUILDING_3, LEADER, "/lang zh")
-    assert bot.last(BUILDING_3) == "本群语言已设为中文。"
+    assert bot.last(BUILDING_3) == t("zh", "lang.set")
     await bot.send(BUILDING_3, RESIDENT, "/help")
     assert bot.last(BUILDING_3).startswith("楼组助手 用法")  # the group's language now wins
