@@ -1,8 +1,8 @@
 """A PostgreSQL connection that ``storage/`` uses as it uses sqlite3's.
 
 :class:`PgConnection` wraps a psycopg (synchronous) connection and offers what a storage body
-calls: ``execute(sql, params)`` → a cursor with ``fetchone()``, ``fetchall()`` and ``rowcount``, and
-``executemany(sql, rows)``. The SQL is SQLite's, translated once per text by
+calls: ``execute(sql, params)`` → a cursor with ``fetchone()``, ``fetchall()`` and ``rowcount``,
+``executemany(sql, rows)``, and what the writer asks, ``in_transaction``. The SQL is SQLite's, translated once per text by
 :mod:`storage.dialect`. Values come back as sqlite3 gives them: rows readable by column name
 (any case) and by position, and unpacked like tuples (:class:`Row`); numbers from ``sum()`` or
 arithmetic as ``int`` when whole and ``float`` otherwise, never ``Decimal``. Booleans given as
@@ -25,6 +25,7 @@ from typing import Any
 
 import psycopg
 from psycopg.adapt import Loader
+from psycopg.pq import TransactionStatus
 from psycopg.sql import SQL, Composed
 
 from storage import dialect
@@ -120,6 +121,11 @@ class PgConnection:
 
     def execute(self, sql: str, parameters: Params = ()) -> Cursor:
         return Cursor(self.raw.execute(dialect.statement(sql), _stored(parameters)))
+
+    @property
+    def in_transaction(self) -> bool:
+        """As sqlite3's: a transaction is open (also one that a failed statement left to roll back)."""
+        return self.raw.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> Cursor:
         cursor = self.raw.cursor()

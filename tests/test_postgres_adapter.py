@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
 from storage import postgres
@@ -98,3 +99,21 @@ def test_a_parameter_whose_type_the_statement_does_not_say(conn: postgres.PgConn
         (None, 1001),
     ).fetchone()
     assert (row["household_id"], row["given"]) == (household, "none")
+
+
+def test_a_batch_of_savepoints_as_the_writer_runs_them(conn: postgres.PgConnection) -> None:
+    """BEGIN, a savepoint per write, a failing write undone alone, then COMMIT."""
+    assert not conn.in_transaction
+    conn.execute("BEGIN")
+    conn.execute("SAVEPOINT write")
+    conn.execute(HOUSEHOLD, (3, 502, "t"))
+    conn.execute("RELEASE write")
+    conn.execute("SAVEPOINT write")
+    with pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute("INSERT INTO chats(chat_id, kind, bound_at) VALUES (?, ?, ?)", (-1003, "shop", "t"))
+    assert conn.in_transaction
+    conn.execute("ROLLBACK TO write")
+    conn.execute("RELEASE write")
+    conn.execute("COMMIT")
+    assert not conn.in_transaction
+    assert [tuple(row) for row in conn.execute("SELECT building, room FROM households").fetchall()] == [(3, 502)]
