@@ -83,6 +83,8 @@ def test_a_plural_text_takes_the_form_of_its_count():
     assert t("en", "gb.more", count=0) == "… and 0 more households"
     assert t("zh", "notice.sent", count=1) == "通知已发到 1 个楼组群。"
     assert t("zh", "notice.sent", count=2) == "通知已发到 2 个楼组群。"
+    with pytest.raises(TypeError):
+        t("en", "notice.sent", count=1.5)  # gettext's forms are for whole numbers
 
 
 def test_a_text_missing_or_fuzzy_in_a_language_falls_back_to_chinese(tmp_path):

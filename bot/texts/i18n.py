@@ -33,13 +33,12 @@ def load(lang: str, folder: Path = LOCALE) -> Catalogue:
         catalog = read_po(file)
     texts: dict[str, str | tuple[str, ...]] = {}
     for message in catalog:
-        if not message.id or message.fuzzy:
+        if not message.id or message.fuzzy or not message.string:
             continue
-        if message.pluralizable:
-            if all(message.string):
-                texts[message.id[0]] = tuple(message.string)
-        elif message.string:
-            texts[message.id] = message.string
+        if isinstance(message.id, str):
+            texts[message.id] = str(message.string)
+        elif all(message.string):
+            texts[message.id[0]] = tuple(message.string)
     return Catalogue(texts, gettext.c2py(catalog.plural_expr))
 
 
@@ -54,7 +53,10 @@ def t(lang: str, key: str, **values: object) -> str:
         catalogue = CATALOGUES[FALLBACK]
     text = catalogue.texts[key]
     if isinstance(text, tuple):
-        text = text[min(catalogue.plural(values["count"]), len(text) - 1)]
+        count = values["count"]
+        if not isinstance(count, int):
+            raise TypeError(f"{key}: its count must be a whole number, not {count!r}")
+        text = text[min(catalogue.plural(count), len(text) - 1)]
     return text.format(**values)
 
 
