@@ -177,8 +177,8 @@ async def refuse(handled: Incoming | Press[Any], context: BotContext, refusal: R
 
 
 def on_message(app: BotApp, which: filters.BaseFilter, callback: Listener) -> None:
-    """Send the messages ``which`` picks (a shared contact, a group's upgrade) to ``callback``;
-    refusals and rule errors are answered as a command's."""
+    """Send the messages ``which`` picks (a shared contact) that have a chat and a sender to
+    ``callback``; refusals and rule errors are answered as a command's."""
 
     async def run(update: Update, context: BotContext) -> None:
         incoming = Incoming.of(update)
