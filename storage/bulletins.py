@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.domain.models import Notice, Rumor
-from storage.sql import Connection, fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one, insert_id
 from storage.timefmt import from_db, to_db
 
 
-def _notice(row: sqlite3.Row) -> Notice:
+def _notice(row: Row) -> Notice:
     return Notice(id=row["id"], text=row["text"], daily_at=row["daily_at"], active=bool(row["active"]))
 
 
 def add_notice(conn: Connection, text: str, daily_at: str | None, by: int, at: datetime) -> int:
-    cursor = conn.execute(
+    notice_id = insert_id(
+        conn,
         "INSERT INTO notices(text, daily_at, created_by, created_at) VALUES (?, ?, ?, ?)",
         (text, daily_at, by, to_db(at)),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    assert notice_id is not None
+    return notice_id
 
 
 def notice(conn: Connection, notice_id: int) -> Notice | None:
@@ -44,13 +44,14 @@ def stop_notice(conn: Connection, notice_id: int) -> bool:
 
 def claim_notice_day(conn: Connection, notice_id: int, day: str, at: datetime) -> bool:
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO notice_sends(notice_id, day, sent_at) VALUES (?, ?, ?)", (notice_id, day, to_db(at))
+        "INSERT INTO notice_sends(notice_id, day, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        (notice_id, day, to_db(at)),
     )
     return cursor.rowcount == 1
 
 
 # ------------------------------------------------------------------------------ rumors
-def _rumor(row: sqlite3.Row) -> Rumor:
+def _rumor(row: Row) -> Rumor:
     return Rumor(
         id=row["id"],
         title=row["title"],
@@ -76,11 +77,11 @@ def add_rumor(
     superseded = [
         row["id"] for row in fetch_all(conn, "SELECT id FROM rumors WHERE active = 1 AND title = ?", (title,))
     ]
-    cursor = conn.execute(
+    rumor_id = insert_id(
+        conn,
         "INSERT INTO rumors(title, keywords, content, source, issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
         (title, ",".join(keywords), content, source, by, to_db(at)),
     )
-    rumor_id = cursor.lastrowid
     assert rumor_id is not None
     for old in superseded:
         conn.execute("UPDATE rumors SET active = 0, superseded_by = ? WHERE id = ?", (rumor_id, old))
@@ -102,11 +103,10 @@ def retire_rumor(conn: Connection, rumor_id: int) -> bool:
 
 
 def rumors_issued_between(conn: Connection, start: datetime, end: datetime) -> int:
-    return (
-        fetch_one(
-            conn, "SELECT count(*) AS n FROM rumors WHERE issued_at >= ? AND issued_at < ?", (to_db(start), to_db(end))
-        )
-    )["n"]
+    rows = fetch_all(
+        conn, "SELECT count(*) AS n FROM rumors WHERE issued_at >= ? AND issued_at < ?", (to_db(start), to_db(end))
+    )
+    return int(rows[0]["n"])
 
 
 def claim_rumor_reply(conn: Connection, chat_id: int, rumor_id: int, at: datetime, not_before: datetime) -> bool:

@@ -13,7 +13,7 @@ def carry(conn: Connection, chat_id: int, message_id: int, data: Iterable[str], 
     """The message now carries exactly ``data``: what it carried before (an edit) is forgotten."""
     conn.execute("DELETE FROM buttons WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
     conn.executemany(
-        "INSERT OR IGNORE INTO buttons(chat_id, message_id, data, recorded_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO buttons(chat_id, message_id, data, recorded_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [(chat_id, message_id, item, to_db(at)) for item in data],
     )
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.domain.models import CareHousehold
 from bot.domain.rooms import room_label
-from storage.sql import Connection, fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one
 from storage.timefmt import to_db
 
 _SELECT = (
@@ -16,7 +15,7 @@ _SELECT = (
 )
 
 
-def _care(row: sqlite3.Row) -> CareHousehold:
+def _care(row: Row) -> CareHousehold:
     unit = row["unit"] or None
     label = room_label(row["building"], unit, row["room"])
     return CareHousehold(
@@ -32,7 +31,7 @@ def add(conn: Connection, household_id: int, needs: str, by: int, at: datetime) 
     conn.execute(
         "INSERT INTO care_households(household_id, needs, added_by, added_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(household_id) DO UPDATE SET "
-        "needs = CASE WHEN excluded.needs = '' THEN needs ELSE excluded.needs END",
+        "needs = CASE WHEN excluded.needs = '' THEN care_households.needs ELSE excluded.needs END",
         (household_id, needs, by, to_db(at)),
     )
     conn.execute("UPDATE households SET special_care = 1 WHERE id = ?", (household_id,))
@@ -44,9 +43,7 @@ def get(conn: Connection, household_id: int) -> CareHousehold | None:
 
 
 def pair(conn: Connection, household_id: int, volunteer_id: int) -> None:
-    conn.execute(
-        "UPDATE care_households SET volunteer_id = ? WHERE household_id = ?", (volunteer_id, household_id)
-    )
+    conn.execute("UPDATE care_households SET volunteer_id = ? WHERE household_id = ?", (volunteer_id, household_id))
 
 
 def roster(conn: Connection) -> list[CareHousehold]:
@@ -55,7 +52,7 @@ def roster(conn: Connection) -> list[CareHousehold]:
 
 def record_check(conn: Connection, household_id: int, day: str, by: int, at: datetime) -> bool:
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO care_checks(household_id, day, checked_by, checked_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO care_checks(household_id, day, checked_by, checked_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (household_id, day, by, to_db(at)),
     )
     return cursor.rowcount == 1
@@ -76,7 +73,7 @@ def unchecked(conn: Connection, day: str) -> list[CareHousehold]:
 
 def record_escalation(conn: Connection, household_id: int, day: str, level: int, at: datetime) -> bool:
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO care_escalations(household_id, day, level, sent_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO care_escalations(household_id, day, level, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (household_id, day, level, to_db(at)),
     )
     return cursor.rowcount == 1

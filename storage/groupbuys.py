@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.domain.models import Board, BuyOrder, GroupBuy
 from bot.domain.rooms import room_label
-from storage.sql import Connection, fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one, insert_id
 from storage.timefmt import from_db, to_db
 
 
-def _buy(row: sqlite3.Row) -> GroupBuy:
+def _buy(row: Row) -> GroupBuy:
     return GroupBuy(
         id=row["id"],
         title=row["title"],
@@ -51,10 +50,11 @@ def create(
     pickup: str | None = None,
 ) -> int | None:
     """The new buy's id; None when this message had opened one already."""
-    cursor = conn.execute(
-        "INSERT OR IGNORE INTO group_buys(title, price_fen, unit, deadline, minimum, case_size, max_each, building, "
+    return insert_id(
+        conn,
+        "INSERT INTO group_buys(title, price_fen, unit, deadline, minimum, case_size, max_each, building, "
         "opened_by, chat_id, message_id, status, created_at, spec, pickup) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             title,
             price_fen,
@@ -72,7 +72,6 @@ def create(
             pickup,
         ),
     )
-    return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
 def get(conn: Connection, buy_id: int) -> GroupBuy | None:
@@ -116,11 +115,11 @@ def change(
     max_each: int | None,
 ) -> None:
     """New terms for an open buy (None: unchanged); a new deadline is reminded about again."""
+    remind_again = ", reminded_at = NULL" if deadline else ""
     conn.execute(
         "UPDATE group_buys SET price_fen = coalesce(?, price_fen), deadline = coalesce(?, deadline), "
-        "minimum = coalesce(?, minimum), max_each = coalesce(?, max_each), "
-        "reminded_at = CASE WHEN ? IS NULL THEN reminded_at END WHERE id = ?",
-        (price_fen, to_db(deadline) if deadline else None, minimum, max_each, deadline, buy_id),
+        f"minimum = coalesce(?, minimum), max_each = coalesce(?, max_each){remind_again} WHERE id = ?",
+        (price_fen, to_db(deadline) if deadline else None, minimum, max_each, buy_id),
     )
 
 
@@ -211,7 +210,8 @@ def mark_paid(conn: Connection, buy_id: int, household_id: int) -> bool:
 # ------------------------------------------------------------------------------ boards
 def add_board(conn: Connection, buy_id: int, chat_id: int, message_id: int, at: datetime) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO group_buy_boards(board_chat_id, message_id, buy_id, posted_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO group_buy_boards(board_chat_id, message_id, buy_id, posted_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(board_chat_id, message_id) DO UPDATE SET buy_id = excluded.buy_id, posted_at = excluded.posted_at",
         (chat_id, message_id, buy_id, to_db(at)),
     )
 

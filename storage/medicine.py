@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
 from bot.domain.models import CardOut, MedItem, MedPrivate, MedRequest
 from bot.domain.rooms import room_label
-from storage.sql import Connection, fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 _SELECT = "SELECT r.*, h.building, h.unit, h.room FROM med_requests r JOIN households h ON h.id = r.household_id"
 
 
-def _label(row: sqlite3.Row) -> str:
+def _label(row: Row) -> str:
     return room_label(row["building"], row["unit"], row["room"])
 
 
@@ -31,7 +30,7 @@ def _items(conn: Connection, request_ids: list[int]) -> dict[int, list[MedItem]]
     return found
 
 
-def _requests(conn: Connection, rows: Iterable[sqlite3.Row]) -> list[MedRequest]:
+def _requests(conn: Connection, rows: Iterable[Row]) -> list[MedRequest]:
     rows = list(rows)
     items = _items(conn, [row["id"] for row in rows])
     return [
@@ -131,7 +130,7 @@ def mark_waiting_told(conn: Connection, before: datetime, urgent_before: datetim
     rows = fetch_all(
         conn,
         "UPDATE med_requests SET waiting_told_at = ? WHERE status = 'pending' AND waiting_told_at IS NULL "
-        "AND created_at <= CASE WHEN urgent THEN ? ELSE ? END RETURNING id",
+        "AND created_at <= CASE WHEN urgent = 1 THEN ? ELSE ? END RETURNING id",
         (to_db(at), to_db(urgent_before), to_db(before)),
     )
     return sorted(row["id"] for row in rows)
@@ -142,18 +141,16 @@ def mark_waiting_told(conn: Connection, before: datetime, urgent_before: datetim
 # leader: the volunteers told, before a moment; ``urgent_only`` keeps the non-urgent for later).
 NUDGES = {
     "remind": ("reminded_at", "r.status = 'pending' AND r.created_at <= ?"),
-    "duty": ("duty_told_at", "r.urgent AND r.status IN ('pending', 'open') AND r.created_at <= ?"),
-    "leader": ("leader_nudged_at", "r.urgent AND r.status IN ('pending', 'open') AND r.duty_told_at <= ?"),
+    "duty": ("duty_told_at", "r.urgent = 1 AND r.status IN ('pending', 'open') AND r.created_at <= ?"),
+    "leader": ("leader_nudged_at", "r.urgent = 1 AND r.status IN ('pending', 'open') AND r.duty_told_at <= ?"),
 }
 
 
 def nudges_due(conn: Connection, kind: str, before: datetime, *, urgent_only: bool = False) -> list[MedRequest]:
     """Requests due for the nudge ``kind`` (see :data:`NUDGES`) and not yet given it, oldest first."""
     column, due = NUDGES[kind]
-    urgent = " AND r.urgent" if urgent_only else ""
-    rows = fetch_all(
-        conn, f"{_SELECT} WHERE r.{column} IS NULL AND {due}{urgent} ORDER BY r.id", (to_db(before),)
-    )
+    urgent = " AND r.urgent = 1" if urgent_only else ""
+    rows = fetch_all(conn, f"{_SELECT} WHERE r.{column} IS NULL AND {due}{urgent} ORDER BY r.id", (to_db(before),))
     return _requests(conn, rows)
 
 
@@ -181,10 +178,10 @@ def save_private(conn: Connection, details: MedPrivate, at: datetime) -> None:
     conn.execute(
         "INSERT INTO med_private(request_id, card_number, phone, notes, card_handed, photo_file_id, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(request_id) DO UPDATE SET card_number = coalesce(excluded.card_number, card_number), "
-        "phone = coalesce(excluded.phone, phone), notes = coalesce(excluded.notes, notes), "
-        "card_handed = max(card_handed, excluded.card_handed), "
-        "photo_file_id = coalesce(excluded.photo_file_id, photo_file_id), updated_at = excluded.updated_at",
+        "ON CONFLICT(request_id) DO UPDATE SET card_number = coalesce(excluded.card_number, med_private.card_number), "
+        "phone = coalesce(excluded.phone, med_private.phone), notes = coalesce(excluded.notes, med_private.notes), "
+        "card_handed = max(med_private.card_handed, excluded.card_handed), "
+        "photo_file_id = coalesce(excluded.photo_file_id, med_private.photo_file_id), updated_at = excluded.updated_at",
         (
             details.request_id,
             details.card_number,

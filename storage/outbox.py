@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.sql import Connection, fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
 
@@ -23,7 +23,7 @@ class OutboxItem:
     result: Any  # what the sender returned once sent (Telegram: the message), else None
 
 
-def _item(row: Any) -> OutboxItem:
+def _item(row: Row) -> OutboxItem:
     return OutboxItem(
         id=row["id"],
         channel=row["channel"],
@@ -39,12 +39,10 @@ def _item(row: Any) -> OutboxItem:
 _COLUMNS = "id, channel, target, key, payload, state, attempts, result"
 
 
-def owe(
-    conn: Connection, channel: str, target: str, payload: dict[str, Any], key: str, now: datetime
-) -> OutboxItem:
+def owe(conn: Connection, channel: str, target: str, payload: dict[str, Any], key: str, now: datetime) -> OutboxItem:
     """Owe ``payload`` to ``target``; owing a key again changes nothing and returns the first item."""
     conn.execute(
-        "INSERT OR IGNORE INTO outbox(channel, target, key, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox(channel, target, key, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (channel, target, key, json.dumps(payload, ensure_ascii=False), to_db(now), to_db(now)),
     )
     row = fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
@@ -95,8 +93,8 @@ def first_due(conn: Connection, channel: str, target: str, now: datetime) -> Out
 
 
 def next_due(conn: Connection, channel: str) -> datetime | None:
-    row = fetch_one(conn, "SELECT min(next_at) FROM outbox WHERE channel = ? AND state = 'owed'", (channel,))
-    return None if row is None or row[0] is None else from_db(row[0])
+    row = fetch_one(conn, "SELECT min(next_at) AS next_at FROM outbox WHERE channel = ? AND state = 'owed'", (channel,))
+    return None if row is None or row["next_at"] is None else from_db(row["next_at"])
 
 
 def mark_sent(conn: Connection, item_id: int, result: Any, now: datetime) -> None:
@@ -113,7 +111,7 @@ def mark_retry(conn: Connection, item_id: int, error: str, next_at: datetime) ->
         (error, to_db(next_at), item_id),
     )
     row = fetch_one(conn, "SELECT attempts FROM outbox WHERE id = ?", (item_id,))
-    return int(row[0]) if row else 0
+    return int(row["attempts"]) if row else 0
 
 
 def mark_failed(conn: Connection, item_id: int, error: str) -> None:
@@ -123,8 +121,8 @@ def mark_failed(conn: Connection, item_id: int, error: str) -> None:
 
 
 def counts(conn: Connection, channel: str) -> dict[str, int]:
-    rows = fetch_all(conn, "SELECT state, count(*) FROM outbox WHERE channel = ? GROUP BY state", (channel,))
-    return {row[0]: int(row[1]) for row in rows}
+    rows = fetch_all(conn, "SELECT state, count(*) AS n FROM outbox WHERE channel = ? GROUP BY state", (channel,))
+    return {row["state"]: int(row["n"]) for row in rows}
 
 
 def forget_sent_before(conn: Connection, before: datetime) -> int:

@@ -34,7 +34,7 @@ NOBODY = "0"  # a NOT NULL user id column: nobody
 # unique by taking the row's own negative id as the message id.
 PRIVATE_CHAT = {
     "chat_id": "min(chat_id, 0)",
-    "message_id": "CASE WHEN chat_id > 0 THEN -rowid ELSE message_id END",
+    "message_id": "CASE WHEN chat_id > 0 THEN -id ELSE message_id END",
 }
 
 PERSONAL: dict[str, Purge] = {
@@ -63,7 +63,7 @@ PERSONAL: dict[str, Purge] = {
     "med_items": Purge(columns={"name": "''"}),  # the drug, of a room
     "card_custody": Purge(columns={"holder_id": NOBODY}),
     "group_buys": Purge(columns={"opened_by": NOBODY, **PRIVATE_CHAT}),
-    "group_buy_boards": Purge(
+    "group_buy_boards": Purge(  # no id column of its own: SQLite's rowid stands in
         columns={
             "board_chat_id": "min(board_chat_id, 0)",
             "message_id": "CASE WHEN board_chat_id > 0 THEN -rowid ELSE message_id END",

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.domain.models import Question
-from storage.sql import Connection, fetch_one
+from storage.sql import Connection, Row, fetch_one
 from storage.timefmt import from_db, to_db
 
 
-def _question(row: sqlite3.Row) -> Question:
+def _question(row: Row) -> Question:
     return Question(
         id=row["id"],
         chat_id=row["chat_id"],
@@ -49,16 +48,12 @@ def get(conn: Connection, question_id: int) -> Question | None:
 
 
 def by_source(conn: Connection, chat_id: int, message_id: int) -> Question | None:
-    row = fetch_one(
-        conn, "SELECT * FROM questions WHERE chat_id = ? AND source_message_id = ?", (chat_id, message_id)
-    )
+    row = fetch_one(conn, "SELECT * FROM questions WHERE chat_id = ? AND source_message_id = ?", (chat_id, message_id))
     return _question(row) if row else None
 
 
 def by_prompt(conn: Connection, chat_id: int, message_id: int) -> Question | None:
-    row = fetch_one(
-        conn, "SELECT * FROM questions WHERE chat_id = ? AND prompt_message_id = ?", (chat_id, message_id)
-    )
+    row = fetch_one(conn, "SELECT * FROM questions WHERE chat_id = ? AND prompt_message_id = ?", (chat_id, message_id))
     return _question(row) if row else None
 
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.domain.models import ChatBinding, Household, Join, Member, RoleGrant
 from storage import personal
-from storage.sql import Connection, fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one
 from storage.timefmt import to_db
 
 _HOUSEHOLD = "h.id, h.building, h.unit, h.room, h.special_care"
 
 
-def _household(row: sqlite3.Row, prefix: str = "") -> Household:
+def _household(row: Row, prefix: str = "") -> Household:
     return Household(
         id=row[f"{prefix}id"],
         building=row[f"{prefix}building"],
@@ -23,7 +22,7 @@ def _household(row: sqlite3.Row, prefix: str = "") -> Household:
     )
 
 
-def _binding(row: sqlite3.Row) -> ChatBinding:
+def _binding(row: Row) -> ChatBinding:
     return ChatBinding(
         chat_id=row["chat_id"],
         kind=row["kind"],
@@ -65,11 +64,11 @@ def mark_kicked(conn: Connection, chat_id: int) -> None:
 
 def move_chat_everywhere(conn: Connection, old_id: int, new_id: int) -> list[str]:
     """A group became a supergroup: every stored chat id (columns ``chat_id`` and ``*_chat_id``)
-    moves to the new id. Returns the tables touched."""
+    moves to the new id. Returns the tables touched. (The tables and columns come from SQLite's
+    catalogue: the one query here a PostgreSQL backend must ask its own way.)"""
     touched = []
-    for (table,) in fetch_all(
-        conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    ):
+    tables = fetch_all(conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    for table in [row["name"] for row in tables]:
         info = conn.execute(f"PRAGMA table_info({table})")
         for column in [row["name"] for row in info.fetchall()]:
             if column == "chat_id" or column.endswith("_chat_id"):
@@ -106,9 +105,9 @@ def ensure_household(
         "INSERT INTO households(building, unit, room, contact_name, special_care, created_at, self_registered) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(building, unit, room) DO UPDATE SET "
-        "contact_name = coalesce(excluded.contact_name, contact_name), "
-        "special_care = max(special_care, excluded.special_care), "
-        "self_registered = min(self_registered, excluded.self_registered)",
+        "contact_name = coalesce(excluded.contact_name, households.contact_name), "
+        "special_care = max(households.special_care, excluded.special_care), "
+        "self_registered = min(households.self_registered, excluded.self_registered)",
         (building, unit or 0, room, contact_name, int(special_care), to_db(at), int(self_registered)),
     )
     found = household(conn, building, unit, room)
@@ -119,7 +118,7 @@ def ensure_household(
 def households(conn: Connection, building: int | None = None) -> list[Household]:
     """The roster: rooms from the roster file or named by a leader, and rooms someone lives in."""
     sql = (
-        f"SELECT {_HOUSEHOLD} FROM households h WHERE (NOT h.self_registered "
+        f"SELECT {_HOUSEHOLD} FROM households h WHERE (h.self_registered = 0 "
         "OR EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id))"
     )
     params: tuple = ()
@@ -156,7 +155,8 @@ def set_member(conn: Connection, user_id: int, household_id: int, display_name: 
     conn.execute(
         "INSERT INTO members(user_id, household_id, display_name, registered_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET household_id = excluded.household_id, "
-        "display_name = coalesce(excluded.display_name, display_name), registered_at = excluded.registered_at",
+        "display_name = coalesce(excluded.display_name, members.display_name), "
+        "registered_at = excluded.registered_at",
         (user_id, household_id, display_name, to_db(at)),
     )
 
@@ -181,9 +181,7 @@ def member_and_roles(conn: Connection, user_id: int) -> tuple[Member | None, lis
 
 
 # ------------------------------------------------------------------------------ joining a household
-def request_join(
-    conn: Connection, user_id: int, household_id: int, display_name: str | None, at: datetime
-) -> None:
+def request_join(conn: Connection, user_id: int, household_id: int, display_name: str | None, at: datetime) -> None:
     """A request to join (replacing the person's earlier one, and the message it was on)."""
     conn.execute(
         "INSERT INTO household_joins(user_id, household_id, display_name, requested_at) VALUES (?, ?, ?, ?) "
@@ -222,7 +220,7 @@ def drop_join(conn: Connection, user_id: int) -> None:
 # ------------------------------------------------------------------------------ roles
 def grant(conn: Connection, user_id: int, role: str, building: int, by: int | None, at: datetime) -> bool:
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO roles(user_id, role, building, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO roles(user_id, role, building, granted_by, granted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (user_id, role, building, by, to_db(at)),
     )
     return cursor.rowcount == 1
@@ -241,9 +239,7 @@ def revoke(conn: Connection, user_id: int, role: str, building: int | None = Non
 def leaders_of(conn: Connection, building: int) -> list[int]:
     return [
         row["user_id"]
-        for row in fetch_all(
-            conn, "SELECT user_id FROM roles WHERE role = 'leader' AND building = ?", (building,)
-        )
+        for row in fetch_all(conn, "SELECT user_id FROM roles WHERE role = 'leader' AND building = ?", (building,))
     ]
 
 

@@ -21,14 +21,16 @@ def seen(conn: Connection, update_id: int) -> bool:
 
 
 def newest(conn: Connection) -> int:
-    row = fetch_one(conn, "SELECT coalesce(max(update_id), 0) FROM processed_updates")
-    return int(row[0])
+    row = fetch_one(conn, "SELECT coalesce(max(update_id), 0) AS newest FROM processed_updates")
+    assert row is not None
+    return int(row["newest"])
 
 
 def claim(conn: Connection, update_id: int, now: datetime) -> bool:
     """Record that ``update_id`` is handled; False when it had been already."""
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO processed_updates(update_id, processed_at) VALUES (?, ?)", (update_id, to_db(now))
+        "INSERT INTO processed_updates(update_id, processed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (update_id, to_db(now)),
     )
     return cursor.rowcount == 1
 
@@ -46,7 +48,7 @@ def replay_result(conn: Connection, update_id: int) -> bytes | None:
            WHERE p.update_id = ? AND i.done_at IS NULL""",
         (update_id,),
     )
-    return None if row is None else row[0]
+    return None if row is None else row["result"]
 
 
 def forget_older_than(conn: Connection, now: datetime, days: int = 7) -> int:
@@ -63,7 +65,7 @@ def receive(conn: Connection, updates: list[tuple[int, str]], now: datetime) -> 
     new = []
     for update_id, payload in updates:
         cursor = conn.execute(
-            "INSERT OR IGNORE INTO inbox(update_id, payload, received_at) VALUES (?, ?, ?)",
+            "INSERT INTO inbox(update_id, payload, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (update_id, payload, to_db(now)),
         )
         if cursor.rowcount == 1:
@@ -74,7 +76,7 @@ def receive(conn: Connection, updates: list[tuple[int, str]], now: datetime) -> 
 def pending(conn: Connection) -> list[str]:
     """The updates stored and not done, oldest first (JSON as Telegram sent them)."""
     rows = fetch_all(conn, "SELECT payload FROM inbox WHERE done_at IS NULL ORDER BY update_id")
-    return [row[0] for row in rows]
+    return [row["payload"] for row in rows]
 
 
 def done(conn: Connection, update_ids: list[int], now: datetime) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.domain.models import Shift, Slot, VolunteerApplication
-from storage.sql import Connection, fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one, insert_id
 from storage.timefmt import from_db, to_db
 
 
-def _volunteer(row: sqlite3.Row) -> VolunteerApplication:
+def _volunteer(row: Row) -> VolunteerApplication:
     return VolunteerApplication(
         user_id=row["user_id"],
         display_name=row["display_name"],
@@ -27,11 +26,13 @@ def apply(
     row = fetch_one(
         conn,
         "INSERT INTO volunteers(user_id, display_name, skills, building, registered_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT(user_id) DO UPDATE SET display_name = coalesce(excluded.display_name, display_name), "
-        "skills = excluded.skills, building = CASE WHEN approved_at IS NULL THEN excluded.building ELSE building END "
+        "ON CONFLICT(user_id) DO UPDATE SET display_name = coalesce(excluded.display_name, volunteers.display_name), "
+        "skills = excluded.skills, "
+        "building = CASE WHEN volunteers.approved_at IS NULL THEN excluded.building ELSE volunteers.building END "
         "RETURNING *",
         (user_id, name, ",".join(skills), building, to_db(at)),
     )
+    assert row is not None
     return _volunteer(row)
 
 
@@ -70,7 +71,7 @@ def all_volunteers(conn: Connection) -> list[VolunteerApplication]:
     return [_volunteer(row) for row in fetch_all(conn, "SELECT * FROM volunteers ORDER BY registered_at")]
 
 
-def _shift(row: sqlite3.Row) -> Shift:
+def _shift(row: Row) -> Shift:
     return Shift(
         id=row["id"],
         user_id=row["user_id"],
@@ -107,11 +108,12 @@ def start_shift(
     message_id: int,
     at: datetime,
 ) -> int | None:
-    cursor = conn.execute(
-        "INSERT OR IGNORE INTO shifts(user_id, task, place, chat_id, message_id, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+    return insert_id(
+        conn,
+        "INSERT INTO shifts(user_id, task, place, chat_id, message_id, started_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
         (user_id, task, place, chat_id, message_id, to_db(at)),
     )
-    return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
 def end_shift(conn: Connection, shift_id: int, at: datetime, *, flagged: bool = False) -> None:
@@ -146,12 +148,12 @@ def create_slot(
     opened_by: int,
     at: datetime,
 ) -> int | None:
-    cursor = conn.execute(
-        "INSERT OR IGNORE INTO slots(task, starts_at, ends_at, headcount, chat_id, message_id, opened_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    return insert_id(
+        conn,
+        "INSERT INTO slots(task, starts_at, ends_at, headcount, chat_id, message_id, opened_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (task, to_db(starts_at), to_db(ends_at), headcount, chat_id, message_id, opened_by, to_db(at)),
     )
-    return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
 def _slots(conn: Connection, where: str, params: tuple) -> list[Slot]:
@@ -185,7 +187,8 @@ def upcoming_slots(conn: Connection, now: datetime) -> list[Slot]:
 
 def take_slot(conn: Connection, slot_id: int, user_id: int, at: datetime) -> bool:
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO slot_takers(slot_id, user_id, taken_at) VALUES (?, ?, ?)", (slot_id, user_id, to_db(at))
+        "INSERT INTO slot_takers(slot_id, user_id, taken_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        (slot_id, user_id, to_db(at)),
     )
     return cursor.rowcount == 1
 

@@ -1,6 +1,8 @@
 """Daily reports, notices, rumor rebuttals and exports."""
 
+import asyncio
 import io
+import threading
 from datetime import date, datetime
 
 import openpyxl
@@ -12,6 +14,7 @@ from bot.runtime.localapi import LocalBotApi, LocalRequest
 from handlers import sending
 from handlers.bulletins import notice_job_name
 from handlers.reports import DIGEST_GRACE_SECONDS, DIGEST_JOB
+from storage import reports as report_queries
 from tests.conftest import SHANGHAI
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, COMMITTEE_CHAT, RESIDENT, Harness, LocalUser
 
@@ -345,3 +348,25 @@ async def test_each_buildings_figures_add_up_to_the_whole(bot):
     assert digest.total.buys_open == 6 == sum(f.buys_open for f in digest.buildings) + digest.everyone_buys[0]
     assert (by_building[3].ordered, by_building[5].ordered, digest.total.ordered) == (2, 3, 5)
     assert digest.total.med_new == sum(f.med_new for f in digest.buildings) == 2
+
+
+async def test_a_request_cancelled_while_the_report_is_read_is_in_it_as_one_moment(bot, monkeypatch):
+    """The report counts urgent requests, then lists them: a cancel committed in between must
+    not leave it saying "1 urgent" above an empty list."""
+    await seed(bot)  # request #1 urgent and open
+    counted, cancelled = threading.Event(), threading.Event()
+    listed = report_queries.urgent_open
+
+    def urgent_open_after_the_cancel(conn):
+        counted.set()
+        assert cancelled.wait(timeout=5)
+        return listed(conn)
+
+    monkeypatch.setattr(report_queries, "urgent_open", urgent_open_after_the_cancel)
+    reading = asyncio.create_task(bot.services.reports.digest())
+    await asyncio.to_thread(counted.wait, 5)
+    await bot.send(BUILDING_3, RESIDENT, "#取消 1")
+    cancelled.set()
+    digest = await reading
+    assert (await bot.services.medicine.get(1)).status == "cancelled"
+    assert digest.total.med_urgent == 1 and [request for request, _ in digest.urgent] == [1]

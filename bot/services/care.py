@@ -61,9 +61,7 @@ class Care:
         def body(conn: Connection) -> CareHousehold:
             member = self._member(conn, room)
             store.pair(conn, member.household_id, volunteer.user_id)
-            audit.add(
-                conn, at=now, user_id=actor.user_id, chat_id=None, action="care.pair", detail=member.household
-            )
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="care.pair", detail=member.household)
             return member
 
         return await self._db.write(body)
@@ -81,9 +79,7 @@ class Care:
                 raise UserError(key, household=member.household)
             authorize(actor, "care.safe", target)
             fresh = store.record_check(conn, member.household_id, today, actor.user_id, now)
-            audit.add(
-                conn, at=now, user_id=actor.user_id, chat_id=None, action="care.safe", detail=member.household
-            )
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="care.safe", detail=member.household)
             return member, fresh
 
         return await self._db.write(body)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain.models import BuyOrder, GroupBuy, Household
+from bot.domain.models import Board, BuyOrder, GroupBuy, Household
 from bot.domain.permissions import Actor, Who, require, require_household, require_leader
 from bot.domain.rooms import Room
 from bot.language import commands as c
@@ -201,9 +201,7 @@ class GroupBuys:
                 minimum=command.minimum,
                 max_each=command.limit,
             )
-            audit.add(
-                conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.change", detail=f"#{before.id}"
-            )
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.change", detail=f"#{before.id}")
             after = store.get(conn, before.id)
             assert after is not None
             return before, after
@@ -217,7 +215,8 @@ class GroupBuys:
         self._require_manager(actor, buy, "gb.reopen")
         if not self.is_closed(buy):
             raise UserError("gb.err.reopen_open", id=buy_id)
-        deadline, unsure = buy.deadline, ()
+        deadline = buy.deadline
+        unsure: tuple[str, ...] = ()
         if deadline is not None and deadline <= self._clock.now():
             days = (self._clock.now() - deadline).days + 1
             deadline, unsure = deadline + timedelta(days=days), ("deadline",)
@@ -295,11 +294,12 @@ class GroupBuys:
     async def import_relay(self, actor: Actor, command: c.RelayImport, building: int | None) -> RelayOutcome:
         """A pasted WeChat relay for buy ``command.buy_id`` (chosen by ``relay_candidates``). From a
         leader every line counts (their buildings); from a resident only their own household's line."""
-        assert command.buy_id is not None
+        buy_id = command.buy_id
+        assert buy_id is not None
         now = self._clock.now()
 
         def body(conn: Connection) -> RelayOutcome:
-            buy = self._open(store.get(conn, command.buy_id), command.buy_id)
+            buy = self._open(store.get(conn, buy_id), buy_id)
             if building is not None and buy.building not in (None, building):
                 raise UserError("gb.err.other_building", id=buy.id, building=buy.building)
             imported: list[tuple[str, int]] = []
@@ -409,9 +409,7 @@ class GroupBuys:
         def body(conn: Connection) -> GroupBuy | None:
             if not store.call_off(conn, buy_id, now):
                 raise UserError("gb.err.called_off", id=buy_id)
-            audit.add(
-                conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.call_off", detail=f"#{buy_id}"
-            )
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.call_off", detail=f"#{buy_id}")
             return store.get(conn, buy_id)
 
         called_off = await self._db.write(body)
@@ -495,7 +493,7 @@ class GroupBuys:
         now = self._clock.now()
         await self._db.write(lambda conn: store.add_board(conn, buy_id, chat_id, message_id, now))
 
-    async def latest_board(self, buy_id: int):
+    async def latest_board(self, buy_id: int) -> Board | None:
         return await self._db.read(lambda conn: store.latest_board(conn, buy_id))
 
 

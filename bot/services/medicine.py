@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -89,7 +90,7 @@ class Medicine:
         return request
 
     @staticmethod
-    def _private_in(request_id: int, command: c.MedRequest, photo: str | None):
+    def _private_in(request_id: int, command: c.MedRequest, photo: str | None) -> MedPrivate | None:
         """The private details a message carried (phone, card, remarks, a prescription photo), or None."""
         if not (command.phone or command.card or command.note or photo):
             return None
@@ -136,9 +137,7 @@ class Medicine:
             store.add_items(conn, request_id, items)
             # The filer's private chat is about to be asked for the card number and phone.
             store.start_session(conn, actor.user_id, request_id, now)
-            audit.add(
-                conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.new", detail=f"#{request_id}"
-            )
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.new", detail=f"#{request_id}")
             details = self._private_in(request_id, command, photo)
             if details is not None:
                 store.save_private(conn, details, now)
@@ -184,9 +183,7 @@ class Medicine:
             details = self._private_in(request.id, command, photo)
             if details is not None:
                 store.save_private(conn, details, now)
-            audit.add(
-                conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.edit", detail=f"#{request.id}"
-            )
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="med.edit", detail=f"#{request.id}")
             updated = store.get(conn, request.id)
             assert updated is not None
             return updated
@@ -194,7 +191,9 @@ class Medicine:
         return await self._db.write(body)
 
     # ------------------------------------------------------------------ lifecycle
-    async def _change(self, actor: Actor, request_id: int, action: str, check, **fields: object) -> MedRequest:
+    async def _change(
+        self, actor: Actor, request_id: int, action: str, check: Callable[[MedRequest], None], **fields: object
+    ) -> MedRequest:
         now = self._clock.now()
 
         def body(conn: Connection) -> MedRequest | None:

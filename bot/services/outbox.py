@@ -107,7 +107,7 @@ class Outbox:
         item = await self.owe(channel, target, payload, key)
         if item.state != "owed":
             return item
-        first = await self._db.read(lambda conn: table.first_due(conn, channel, item.target, self._clock.now()))
+        first = await self._first_due(channel, item.target)
         if first is not None and first.id == item.id:
             return await self._attempt(item)
         return item
@@ -133,8 +133,13 @@ class Outbox:
             if done.state != "sent":
                 return sent
             sent += 1
-            item = await self._db.read(lambda conn: table.first_due(conn, done.channel, done.target, self._clock.now()))
+            item = await self._first_due(done.channel, done.target)
         return sent
+
+    async def _first_due(self, channel: str, target: str) -> OutboxItem | None:
+        """The target's first owed item, when it is due now."""
+        now = self._clock.now()
+        return await self._db.read(lambda conn: table.first_due(conn, channel, target, now))
 
     async def counts(self, channel: str) -> dict[str, int]:
         """How many items are owed, sent and failed."""
@@ -150,7 +155,9 @@ class Outbox:
             return await asyncio.shield(self._in_flight[item.id])
         if item.channel not in self._senders:
             return item
-        current = await self._db.read(lambda conn: table.by_key(conn, item.key))  # another drain may have sent it since this one listed it
+        current = await self._db.read(
+            lambda conn: table.by_key(conn, item.key)
+        )  # another drain may have sent it since this one listed it
         if current is not None and current.state != "owed":
             return current
         if item.id in self._in_flight:

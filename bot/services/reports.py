@@ -109,10 +109,11 @@ class Reports:
         day, start, end = self._day_window(day)
         medicine = store.medicine_by_building(conn, start, end)
         cards = store.cards_out_by_building(conn)
-        buys = store.groupbuys_by_building(conn, start, end)
+        by_building = store.groupbuys_by_building(conn, start, end)
         urgent = store.urgent_open(conn)
         unsafe = self._care.not_safe_in(conn)
-        everyone = buys.pop(None, {})  # the committee's buys for every building
+        everyone = by_building.get(None, {})  # the committee's buys for every building
+        buys = {number: figures for number, figures in by_building.items() if number is not None}
         numbers = sorted(set(medicine) | set(cards) | set(buys) | {u.building for u in unsafe})
         buildings = []
         for number in numbers:

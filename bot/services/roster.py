@@ -136,17 +136,13 @@ class Roster:
             if not oneself:
                 authorize(actor, "register.other", Target(building=where.building))
             before = roster.member(conn, user_id)
-            home = roster.ensure_household(
-                conn, where.building, where.unit, where.room, now, self_registered=oneself
-            )
+            home = roster.ensure_household(conn, where.building, where.unit, where.room, now, self_registered=oneself)
             elsewhere = group_building if group_building not in (None, home.building) else None
             residents = [member for member in roster.members_of(conn, home.id) if member != user_id]
             target = Target(building=home.building, household_id=home.id)
             if oneself and residents and not allows(actor, "household.approve", target):
                 roster.request_join(conn, user_id, home.id, display_name, now)
-                audit.add(
-                    conn, at=now, user_id=actor.user_id, chat_id=None, action="register.ask", detail=home.label
-                )
+                audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="register.ask", detail=home.label)
                 return RegisterOutcome(home, None, waiting_for=residents, chat_building=elsewhere)
             roster.set_member(conn, user_id, home.id, display_name, now)
             roster.drop_join(conn, user_id)
@@ -196,24 +192,25 @@ class Roster:
         binding = await self.chat(chat_id)
         if binding is None or binding.building is None:
             raise NotBound
+        building = binding.building
         now = self._clock.now()
 
         def body(conn: Connection) -> None:
             if demote:
-                roster.revoke(conn, target_user_id, "leader", binding.building)
+                roster.revoke(conn, target_user_id, "leader", building)
             else:
-                roster.grant(conn, target_user_id, "leader", binding.building, actor.user_id, now)
+                roster.grant(conn, target_user_id, "leader", building, actor.user_id, now)
             audit.add(
                 conn,
                 at=now,
                 user_id=actor.user_id,
                 chat_id=chat_id,
                 action="leader.demote" if demote else "leader.appoint",
-                detail=f"user {target_user_id} building {binding.building}",
+                detail=f"user {target_user_id} building {building}",
             )
 
         await self._db.write(body)
-        return binding.building
+        return building
 
     async def grant(self, actor: Actor, user_id: int, role: str, building: int = 0) -> bool:
         """Give a role (committee only: volunteers apply with #报到 and are approved there)."""
@@ -222,9 +219,7 @@ class Roster:
 
         def body(conn: Connection) -> bool:
             added = roster.grant(conn, user_id, role, building, actor.user_id, now)
-            audit.add(
-                conn, at=now, user_id=actor.user_id, chat_id=None, action=f"role.{role}", detail=str(user_id)
-            )
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action=f"role.{role}", detail=str(user_id))
             return added
 
         return await self._db.write(body)

@@ -128,9 +128,7 @@ class Volunteers:
             current = store.open_shift(conn, actor.user_id)
             if current is not None:
                 raise UserError("vol.err.on_duty", since=self.local(current.started_at).strftime("%H:%M"))
-            shift_id = store.start_shift(
-                conn, actor.user_id, command.task, command.place, chat_id, message_id, now
-            )
+            shift_id = store.start_shift(conn, actor.user_id, command.task, command.place, chat_id, message_id, now)
             if shift_id is not None:  # None: re-delivered
                 audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="checkin")
             return shift_id
@@ -220,9 +218,7 @@ class Volunteers:
             )
             if slot_id is None:
                 return None
-            audit.add(
-                conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="shift.open", detail=f"#{slot_id}"
-            )
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=chat_id, action="shift.open", detail=f"#{slot_id}")
             return store.slot(conn, slot_id)
 
         return await self._db.write(body)
@@ -242,9 +238,7 @@ class Volunteers:
             if len(slot.takers) >= slot.headcount:
                 raise UserError("vol.err.slot_full", id=slot_id)
             store.take_slot(conn, slot_id, actor.user_id, now)
-            audit.add(
-                conn, at=now, user_id=actor.user_id, chat_id=None, action="shift.take", detail=f"#{slot_id}"
-            )
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="shift.take", detail=f"#{slot_id}")
             return store.slot(conn, slot_id)
 
         taken = await self._db.write(body)
