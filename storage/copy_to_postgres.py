@@ -27,7 +27,6 @@ import graphlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,6 @@ from storage.migrate import migrations
 from storage.postgres import PgConnection, apply_migrations, scalar
 
 COPY_LOCK = 0x6262_6370  # "bbcp": one move at a time into a district
-CHUNK = 1000  # rows read and written at a time
 
 NOT_COPIED = {
     "processed_updates": "the old bot's re-delivery guard (Telegram's update ids are per bot)",
@@ -225,16 +223,13 @@ class _Copy:
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", (table, len(old))
             )
             self.new_ids[table] = dict(zip(old, (row[0] for row in new), strict=True))
-        insert = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
-            sql.Identifier(table),
-            sql.SQL(", ").join(map(sql.Identifier, columns)),
-            sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+        copy_in = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
         later: list[tuple[int, str, int]] = []  # (new id, column, old id referred to) within the table itself
-        cursor = self.raw.cursor()
-        for chunk in self._chunks(table, columns):
-            rows = []
-            for row in chunk:
+        order = " ORDER BY id" if "id" in columns else ""
+        with self.raw.cursor().copy(copy_in) as copy:
+            for row in self.src.execute(f"SELECT {', '.join(columns)} FROM {table}{order}"):
                 values: dict[str, Any] = dict(zip(columns, row, strict=True))
                 if "id" in values:
                     values["id"] = self.new_ids[table][values["id"]]
@@ -247,20 +242,12 @@ class _Copy:
                     else:
                         values[column] = self._new_id(referred, values[column], f"{table}.{column}")
                 self._rewrite(table, values)
-                rows.append(tuple(values.values()))
-            cursor.executemany(insert, rows)
+                copy.write_row(tuple(values.values()))
         for new_id, column, old_referred in later:
             self.raw.execute(
                 sql.SQL("UPDATE {} SET {} = %s WHERE id = %s").format(sql.Identifier(table), sql.Identifier(column)),
                 (self._new_id(table, old_referred, f"{table}.{column}"), new_id),
             )
-
-    def _chunks(self, table: str, columns: list[str]) -> Iterator[list[sqlite3.Row]]:
-        cursor = self.src.execute(
-            f"SELECT {', '.join(columns)} FROM {table}" + (" ORDER BY id" if "id" in columns else "")
-        )
-        while chunk := cursor.fetchmany(CHUNK):
-            yield chunk
 
     def _new_id(self, table: str, old: int, where: str) -> int:
         try:
