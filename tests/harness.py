@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,19 @@ COMMITTEE = LocalUser(9001, "王主任")
 BUILDING_3 = -1003
 BUILDING_5 = -1005
 COMMITTEE_CHAT = -1999
+
+
+async def until(condition: Callable[[], bool | Awaitable[Any]], seconds: float = 10.0) -> None:
+    """Wait until ``condition()`` (plain or awaitable) holds; fail after ``seconds``. The limit is
+    generous for a loaded machine: a condition that holds returns at once."""
+    for _ in range(int(seconds / 0.01)):
+        held = condition()
+        if inspect.isawaitable(held):
+            held = await held
+        if held:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"the condition never held in {seconds} s")
 
 
 class Harness:

@@ -4,22 +4,13 @@ back-off when Telegram cannot take it, and still owed (then sent once) across a 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 from bot.clock import FixedClock
 from bot.config import Config
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest
 from handlers.sending import TELEGRAM, owe_text, telegram_payload
-from tests.harness import BUILDING_3, BUILDING_5, Harness
-
-
-async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the condition never held")
+from tests.harness import BUILDING_3, BUILDING_5, Harness, until
 
 
 async def test_an_owed_message_is_sent_once_and_owing_its_key_again_sends_nothing(bot: Harness):

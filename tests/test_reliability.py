@@ -13,7 +13,7 @@ from bot.runtime.localapi import LocalBotApi, LocalRequest
 from bot.texts.i18n import t
 from handlers.groupbuys import board_job_name
 from tests.conftest import make_config
-from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser
+from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser, until
 
 LEADER = LocalUser(2001, "楼长老陈")
 VOLUNTEER = LocalUser(3001, "志愿者小李")
@@ -264,20 +264,14 @@ async def test_an_update_stored_but_not_answered_before_a_crash_is_answered_afte
         stalled = api.hold(BUILDING_3)  # Telegram never answers the reply
         update = Update.de_json(api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒"), app.bot)
         await app.update_queue.put(update)  # as polling hands it over
-        for _ in range(200):
-            if await app.bot_data.services.db.fetchall("SELECT 1 FROM med_requests"):
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: app.bot_data.services.db.fetchall("SELECT 1 FROM med_requests"))
         assert "配药单 #1" not in " ".join(api.texts(BUILDING_3))
         pending = await app.bot_data.services.deliveries.pending()
         assert len(pending) == 1
     stalled.set()
     del api.held[BUILDING_3]
     async with running(build_application(config, LocalRequest(api), clock=clock)) as restarted:
-        for _ in range(200):
-            if any(text.startswith("配药单 #1") for text in api.texts(BUILDING_3)):
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: any(text.startswith("配药单 #1") for text in api.texts(BUILDING_3)))
         assert await restarted.bot_data.services.deliveries.pending() == []
         rows = await restarted.bot_data.services.db.fetchall("SELECT count(*) FROM med_requests")
     assert rows[0][0] == 1, "filed once"
