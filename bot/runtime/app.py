@@ -7,9 +7,11 @@ differs: HTTPX to Telegram, the console's in-process Bot API, or the tests' reco
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
@@ -64,14 +66,14 @@ class BotApplication(Application):
 
 class FairRateLimiter(OwingRateLimiter):
     """Telegram's budgets as Telegram counts them: at most ``messages_per_second`` sends in any
-    second, and ``group_messages_per_minute`` into one group in any minute (``SlidingWindow``;
-    PTB's leaky buckets let through bursts that Telegram refuses with 429). A send takes its
-    group's turn first (a group's sends in order), then the overall one, where answers to the
-    update being handled go before background sends (``RepliesFirst``), and counts in both as it
-    goes. While an update waits on Telegram (a budget, a 429's retry_after, a slow network), its
-    concurrency slot is free for other chats (``bot.runtime.chat_order``). A 429 holds back only
-    the request it answered, which waits its ``retry_after`` and tries again (PTB's limiter would
-    hold back every chat meanwhile)."""
+    second (spread evenly over it), and ``group_messages_per_minute`` into one group in any
+    minute (``SlidingWindow``; PTB's leaky buckets let through bursts that Telegram refuses with
+    429). A send takes its group's turn first (a group's sends in order), then the overall one,
+    where answers to the update being handled go before background sends, a quiet group's first
+    (``RepliesFirst``), and counts in both as it goes. While an update waits on Telegram (a
+    budget, a 429's retry_after, a slow network), its concurrency slot is free for other chats
+    (``bot.runtime.chat_order``). A 429 holds back only the request it answered, which waits its
+    ``retry_after`` and tries again (PTB's limiter would hold back every chat meanwhile)."""
 
     def __init__(self, *, messages_per_second: int, group_messages_per_minute: int, max_retries: int) -> None:
         super().__init__(
@@ -80,7 +82,7 @@ class FairRateLimiter(OwingRateLimiter):
             group_time_period=GROUP_BUDGET_SECONDS,
             max_retries=max_retries,
         )
-        self._overall = RepliesFirst(SlidingWindow(messages_per_second, 1))
+        self._overall = RepliesFirst(SlidingWindow(messages_per_second, 1, spread=True))
         self._group_windows: dict[str | int | bool, SlidingWindow] = {}
 
     async def process_request(self, *args: Any, **kwargs: Any) -> Any:
@@ -96,9 +98,12 @@ class FairRateLimiter(OwingRateLimiter):
         args: Any,
         kwargs: dict[str, Any],
     ) -> Any:
-        async with self._get_group_limiter(group).turn() if group else nullcontext():
-            if chat:
-                await self._overall.acquire()
+        if group:
+            window = self._get_group_limiter(group)
+            async with window.turn():  # the group's sends in order, each counted as it goes
+                await self._overall.acquire(window.used())
+        elif chat:
+            await self._overall.acquire()
         return await callback(*args, **kwargs)
 
     def _get_group_limiter(self, group_id: str | int | bool) -> SlidingWindow:  # type: ignore[override]
@@ -116,33 +121,40 @@ MAX_GROUP_WINDOWS = 512
 
 
 class RepliesFirst:
-    """The overall budget, answers first: a send made while an update is handled (a person is
-    waiting for it) takes the next turn; a background send (board edits, re-posts, reports,
-    notices: a job, the outbox) waits until no answer waits, and only one background send at a
-    time waits for the budget, so an answer waits at most one turn behind them however many are
-    queued. A group's own budget is taken before this one."""
+    """The overall budget, taken one send at a time in order of need: answers (a send made while
+    an update is handled: a person is waiting for it) before background sends (board edits,
+    re-posts, reports, notices: a job, the outbox); among answers, the one into the chat that had
+    the fewest sends in its group's last minute first (in a rush, a quiet group before the busy
+    ones), then first come. Only one send at a time waits for the budget, so the next to go is
+    chosen when it can go, and an answer waits at most one turn behind a background send however
+    many are queued. A group's own budget is taken before this one."""
 
     def __init__(self, budget: SlidingWindow) -> None:
         self._budget = budget
-        self._answers_waiting = 0
-        self._no_answer_waits = asyncio.Event()
-        self._no_answer_waits.set()
-        self._background_turn = asyncio.Lock()
+        self._queue: list[tuple[tuple[int, int], int, asyncio.Future[None]]] = []  # by need, then arrival
+        self._arrivals = itertools.count()
+        self._turn_taken = False
 
-    async def acquire(self) -> None:
-        if current_update() is None:
-            async with self._background_turn:
-                await self._no_answer_waits.wait()
-                await self._budget.acquire()
-            return
-        self._answers_waiting += 1
-        self._no_answer_waits.clear()
+    async def acquire(self, recent_sends: int = 0) -> None:
+        """Wait for the budget; ``recent_sends``: the chat's sends in its group's last minute."""
+        need = (0, recent_sends) if current_update() is not None else (1, 0)
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._queue, (need, next(self._arrivals), turn))
+        self._give_turn()
         try:
+            await turn
             await self._budget.acquire()
         finally:
-            self._answers_waiting -= 1
-            if not self._answers_waiting:
-                self._no_answer_waits.set()
+            if turn.done() and not turn.cancelled():  # this send had the turn: the next one's
+                self._turn_taken = False
+                self._give_turn()
+
+    def _give_turn(self) -> None:
+        while not self._turn_taken and self._queue:
+            *_, turn = heapq.heappop(self._queue)
+            if not turn.done():  # not given up while it waited
+                turn.set_result(None)
+                self._turn_taken = True
 
 
 def build_application(config: Config, request: BaseRequest | None = None, *, clock: Clock | None = None) -> Application:
