@@ -17,8 +17,6 @@ from bot.services import Services
 from bot.texts.i18n import pick_language, t
 
 if TYPE_CHECKING:
-    from collections import Counter
-
     from handlers.router import Router
 
 
@@ -39,8 +37,6 @@ class AppState:
         # Buys whose board has orders it does not show yet, and buys whose board refresh is running.
         self.boards_behind: set[int] = set()
         self.boards_refreshing: set[int] = set()
-        # Per busy group, the answers folded into its next summary (handlers/sending.py).
-        self.folded: dict[int, Counter[str]] = {}
 
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], AppState]):

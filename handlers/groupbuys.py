@@ -27,7 +27,7 @@ from bot.services.groupbuys import OrderOutcome, Tally
 from bot.texts.i18n import join, t
 from handlers.context import BotApp, BotContext, Incoming, Press, job_data, job_queue
 from handlers.router import on_press, router_of
-from handlers.sending import owe_text
+from handlers.sending import Reply, answer_or_fold, owe_text
 
 log = logging.getLogger(__name__)
 
@@ -451,7 +451,7 @@ async def relay(incoming: Incoming, context: BotContext, command: c.RelayImport)
             command = command.model_copy(update={"buy_id": buy_id})
         elif not choices:
             key = "gb.err.no_title" if command.title else "gb.err.no_open"
-            await message.reply_text(context.t(key, title=command.title))
+            await answer_or_fold(incoming, context, context.t(key, title=command.title), Reply.NOT_DONE)
             return
         else:
             question = await context.services.questions.ask(actor, chat.id, message.message_id, "buy", command)
@@ -468,12 +468,18 @@ async def relay(incoming: Incoming, context: BotContext, command: c.RelayImport)
     if command.mine is not None:  # #接龙 蔬菜包 2份: the sender's own order, the buy named by its item
         await order(incoming, context, c.Order(buy_id=buy_id, quantity=command.mine))
         return
-    await _import_relay(context, message, actor, command, building)
+    await _import_relay(incoming, context, actor, command, building)
 
 
 async def _import_relay(
-    context: BotContext, message: Message, actor: Actor, command: c.RelayImport, building: int | None
+    handled: Incoming | Press[BuyChoice],
+    context: BotContext,
+    actor: Actor,
+    command: c.RelayImport,
+    building: int | None,
 ) -> None:
+    """Import the relay and answer: only how many were imported, a plain acknowledgement (merged in
+    a busy group), or also the lines not taken, which the sender needs (privately in a busy group)."""
     outcome = await context.services.groupbuys.import_relay(actor, command, building)
     total = sum(quantity for _, quantity in outcome.imported)
     lines = [
@@ -484,8 +490,8 @@ async def _import_relay(
     if outcome.unreadable:
         lines.append(context.t("gb.relay_unreadable"))
         lines += [f"  {line}" for line in outcome.unreadable]
-    for text in split_message(lines):
-        await message.reply_text(text)
+    kind = Reply.PERSONAL if outcome.not_allowed or outcome.unreadable else Reply.RECORDED
+    await answer_or_fold(handled, context, "\n".join(lines), kind)
     schedule_board(context.application, outcome.buy.id)
 
 
@@ -559,7 +565,7 @@ async def buy_chosen(press: Press[BuyChoice], context: BotContext) -> None:
         await _ordered(press.message, context, outcome)
         return
     building = await _building(context, question.chat_id)
-    await _import_relay(context, press.message, actor, command.model_copy(update={"buy_id": buy_id}), building)
+    await _import_relay(press, context, actor, command.model_copy(update={"buy_id": buy_id}), building)
 
 
 async def answer_reply(incoming: Incoming, context: BotContext) -> None:

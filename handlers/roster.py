@@ -31,7 +31,7 @@ from bot.texts.i18n import join, t
 from handlers import menus
 from handlers.context import BotApp, BotContext, Incoming, Press, job_queue
 from handlers.router import on_message, on_press, router_of
-from handlers.sending import broadcast, send_private
+from handlers.sending import Reply, answer_or_fold, broadcast, send_private
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +138,11 @@ async def register_household(incoming: Incoming, context: BotContext, command: c
         text = context.t("register.moved", old=outcome.moved_from.label, room=room)
     else:
         text = context.t("register.done", room=room)
-    if outcome.chat_building is not None:
-        text += "\n" + context.t("register.elsewhere", building=outcome.chat_building)
-    await message.reply_text(text)
+    if outcome.chat_building is None:
+        await answer_or_fold(incoming, context, text, Reply.RECORDED)
+        return
+    text += "\n" + context.t("register.elsewhere", building=outcome.chat_building)
+    await answer_or_fold(incoming, context, text, Reply.PERSONAL)  # the warning matters to the sender
 
 
 async def _ask_to_join(incoming: Incoming, context: BotContext, outcome: RegisterOutcome) -> None:
@@ -252,7 +254,7 @@ async def me(incoming: Incoming, context: BotContext, command: c.Me) -> None:
     if not await send_private(context.bot, actor.user_id, text, phone_button):
         await incoming.message.reply_text(text + "\n" + context.t("me.start_private"), reply_markup=phone_button)
         return
-    await incoming.message.reply_text(context.t("me.sent_private"))
+    await answer_or_fold(incoming, context, context.t("me.sent_private"), Reply.PRIVATE)
 
 
 async def ask_phone(incoming: Incoming, context: BotContext, argument: str) -> None:

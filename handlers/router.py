@@ -25,7 +25,7 @@ from bot.language.registry import COMMANDS, CommandSpec, Topic
 from bot.services.errors import UserError
 from bot.texts.i18n import join
 from handlers.context import BotApp, BotContext, Incoming, Press
-from handlers.sending import answer_or_fold
+from handlers.sending import Reply, answer_or_fold
 
 log = logging.getLogger(__name__)
 
@@ -85,20 +85,20 @@ class Router:
                 text = context.t("parse.bad", usage=context.t(exc.usage_key))
                 if exc.command in _BUY_NUMBERED:
                     text += "\n" + await _open_buys(incoming, context)
-                await answer_or_fold(incoming, context, text, recorded=False)
+                await answer_or_fold(incoming, context, text, Reply.NOT_DONE)
             return
         if command is None:
             if edited:
                 return
             if message.reply_to_message is None and _stray_order(text, parse_context):
-                await answer_or_fold(incoming, context, context.t("order.stray"), recorded=False)
+                await answer_or_fold(incoming, context, context.t("order.stray"), Reply.NOT_DONE)
                 return
             for listener in self._chatter:
                 await _answering_errors(incoming, context, listener(incoming, context))
             return
         if isinstance(command, UnknownCommand | c.NearMiss):
             if not edited:
-                await answer_or_fold(incoming, context, _unknown(context, command), recorded=False)
+                await answer_or_fold(incoming, context, _unknown(context, command), Reply.NOT_DONE)
             return
         if type(command) in _GROUP_ONLY and incoming.chat.type == ChatType.PRIVATE:
             if not edited:
@@ -107,7 +107,7 @@ class Router:
         route = self._routes.get(type(command))
         if route is None:
             if not edited:
-                await answer_or_fold(incoming, context, context.t("parse.not_built"), recorded=False)
+                await answer_or_fold(incoming, context, context.t("parse.not_built"), Reply.NOT_DONE)
             return
         callback, takes_edits = route
         if edited and not takes_edits:
@@ -134,7 +134,7 @@ async def _answer(handled: Incoming | Press[Any], context: BotContext, text: str
     if isinstance(handled, Press):
         await handled.query.answer(text, show_alert=True)
     else:
-        await answer_or_fold(handled, context, text, recorded=False)
+        await answer_or_fold(handled, context, text, Reply.NOT_DONE)
 
 
 # Commands that name a buy by its number: a usage error lists the open buys.

@@ -10,8 +10,9 @@ import logging
 import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
+from functools import partial
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
@@ -25,7 +26,7 @@ from bot.services.outbox import Outbox, OutboxItem, TryLater, Undeliverable
 from bot.texts.i18n import t
 from handlers.buttons import RecordingRateLimiter
 from handlers.buttons import _apart_from_the_update as apart_from_the_update
-from handlers.context import BotApp, BotContext, Incoming, job_data, job_queue
+from handlers.context import BotApp, BotContext, Incoming, Press
 
 log = logging.getLogger(__name__)
 
@@ -308,42 +309,48 @@ def _raw_payload(endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
 FOLD_SECONDS = 30  # how long a busy group's answers are gathered into one summary
 
 
-async def answer_or_fold(incoming: Incoming, context: BotContext, text: str, *, recorded: bool) -> None:
-    """Reply ``text`` to the message, or, in a group over its send budget (the reply would wait
-    behind its 20 a minute), count it into one summary sent ``FOLD_SECONDS`` after the first
-    (``收到 N 条…``), owed through the outbox. For answers that can flood (usage lines, refusals);
+class Reply(Enum):
+    """What an answer is to the person who sent the message, which decides where it goes when the
+    group is over its send budget (the value: what the summary counts it as)."""
+
+    RECORDED = "recorded"  # an acknowledgement of what was stored: folded into the summary
+    NOT_DONE = "not_done"  # a usage line, a refusal, a rule error: folded into the summary
+    PRIVATE = "private"  # says the answer went to the person's private chat: folded into the summary
+    PERSONAL = "personal"  # the person needs it (lines not read, a warning): privately, counted as PRIVATE
+
+
+async def answer_or_fold(handled: Incoming | Press[Any], context: BotContext, text: str, kind: Reply) -> None:
+    """Reply ``text`` to the message (for a button: under its message), or, in a group over its
+    send budget (the reply would wait behind its 20 a minute), fold it into the group's summary,
+    sent ``FOLD_SECONDS`` after the first answer folded (``本群消息较多…``). A ``PERSONAL`` answer
+    goes to the person's private chat instead and is counted there; to someone who has not opened
+    one it stays a reply in the group, late but not lost. The summary is owed in the outbox at once
+    and rewritten as answers fold into it, so a restart before it is due still sends it, once;
     what a message records is stored before, so only the chat message is merged."""
-    message = incoming.message
+    message = handled.message
     chat_id = message.chat_id
     limiter = context.bot.rate_limiter
     if chat_id > 0 or not isinstance(limiter, OwingRateLimiter) or limiter.group_has_room(chat_id):
         await message.reply_text(text)
         return
-    folded = context.bot_data.folded
-    if chat_id not in folded:
-        folded[chat_id] = Counter()
-        fold = _Fold(chat_id, incoming.update.update_id)
-        job_queue(context.application).run_once(_send_summary, FOLD_SECONDS, data=fold, name=f"fold-{chat_id}")
-    folded[chat_id]["recorded" if recorded else "not_done"] += 1
+    if kind is Reply.PERSONAL:
+        header = context.t("fold.private_header", chat=message.chat.title or "")
+        if not await send_private(context.bot, handled.user.id, f"{header}\n{text}"):
+            await message.reply_text(text)
+            return
+        kind = Reply.PRIVATE
+    services = context.services
+    summary = partial(fold_summary, services.chat_language(chat_id))
+    update_id = str(handled.update.update_id)  # an update handled again counts once
+    await services.outbox.gather(TELEGRAM, chat_id, f"fold:{chat_id}", update_id, kind.value, summary, FOLD_SECONDS)
 
 
-@dataclass(frozen=True)
-class _Fold:
-    """A busy group's summary to come: its chat, and the first update folded into it (its key)."""
-
-    chat_id: int
-    first_update: int
-
-
-async def _send_summary(context: BotContext) -> None:
-    fold = job_data(context, _Fold)
-    counts = context.bot_data.folded.pop(fold.chat_id)
-    services = context.bot_data.services
-    text = t(
-        services.chat_language(fold.chat_id),
-        "fold.summary",
-        count=counts.total(),
-        recorded=counts["recorded"],
-        not_done=counts["not_done"],
-    )
-    await owe_text(services.outbox, fold.chat_id, text, f"fold:{fold.chat_id}:{fold.first_update}")
+def fold_summary(lang: str, folded: dict[str, str]) -> dict[str, Any]:
+    """The summary of a busy group's folded answers (update id → ``Reply`` value), a line per kind."""
+    counts = Counter(folded.values())
+    lines = [
+        t(lang, f"fold.{kind.value}", count=counts[kind.value])
+        for kind in (Reply.RECORDED, Reply.PRIVATE, Reply.NOT_DONE)
+        if counts[kind.value]
+    ]
+    return telegram_payload(t(lang, "fold.summary", count=len(folded), kinds="\n".join(lines)))

@@ -19,7 +19,7 @@ from handlers import menus
 from handlers.context import BotApp, BotContext, Incoming, Press, job_queue
 from handlers.roster import approve_by_reply, replied_request
 from handlers.router import on_press, router_of
-from handlers.sending import answer_or_fold, send_private
+from handlers.sending import Reply, answer_or_fold, send_private
 
 TICK_SECONDS = 60
 
@@ -123,7 +123,7 @@ async def check_in(incoming: Incoming, context: BotContext, command: c.CheckIn) 
             place=f" @{shift.place}" if shift.place else "",
             time=_hhmm(context.services, shift.started_at),
         ),
-        recorded=True,
+        Reply.RECORDED,
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -62,20 +63,90 @@ def owe_all(
     return True
 
 
+# A gathering's entries and whether it still takes more, kept in its payload under this name.
+GATHERING = "gathering"
+
+
+def gather(
+    conn: Connection,
+    channel: str,
+    target: str,
+    key: str,
+    entry: str,
+    value: str,
+    payload_of: Callable[[dict[str, str]], dict[str, Any]],
+    now: datetime,
+    due: datetime,
+) -> OutboxItem:
+    """Add ``entry`` (its ``value``) to the target's open gathering under ``key``: an item owed for
+    ``due`` whose payload, ``payload_of(entries)``, is rewritten as entries join it, until its first
+    attempt closes it (``close_gathering``). With none open, one is started, keyed ``key:entry``.
+    An entry gathered already is not counted again."""
+    prefix = f"{key}:"
+    rows = fetch_all(
+        conn, f"SELECT {_COLUMNS} FROM outbox WHERE channel = ? AND target = ? AND state = 'owed'", (channel, target)
+    )
+    current = next((item for item in map(_item, rows) if item.key.startswith(prefix) and is_open(item)), None)
+    if current is None:
+        conn.execute(
+            "INSERT INTO outbox(channel, target, key, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (channel, target, prefix + entry, _gathering(payload_of, {entry: value}), to_db(due), to_db(now)),
+        )
+        started = by_key(conn, prefix + entry)
+        assert started is not None
+        return started
+    entries = {**current.payload[GATHERING]["entries"], entry: value}
+    payload = _gathering(payload_of, entries)
+    conn.execute("UPDATE outbox SET payload = ? WHERE id = ?", (payload, current.id))
+    return replace(current, payload=json.loads(payload))
+
+
+def _gathering(payload_of: Callable[[dict[str, str]], dict[str, Any]], entries: dict[str, str]) -> str:
+    return json.dumps({**payload_of(entries), GATHERING: {"open": True, "entries": entries}}, ensure_ascii=False)
+
+
+def is_open(item: OutboxItem) -> bool:
+    """Whether the item is a gathering that still takes entries."""
+    return bool(item.payload.get(GATHERING, {}).get("open"))
+
+
+def close_gathering(conn: Connection, item_id: int) -> OutboxItem:
+    """The gathering takes no more entries (those that come now start the next one); the item as
+    it is to be sent."""
+    item = by_id(conn, item_id)
+    assert item is not None
+    if not is_open(item):
+        return item
+    payload = {**item.payload, GATHERING: {**item.payload[GATHERING], "open": False}}
+    conn.execute("UPDATE outbox SET payload = ? WHERE id = ?", (json.dumps(payload, ensure_ascii=False), item_id))
+    return replace(item, payload=payload)
+
+
+def by_id(conn: Connection, item_id: int) -> OutboxItem | None:
+    row = fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (item_id,))
+    return None if row is None else _item(row)
+
+
 def by_key(conn: Connection, key: str) -> OutboxItem | None:
     row = fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
     return None if row is None else _item(row)
 
 
+# An owed item in its target's line: tried before (then waiting for its retry), or due now.
+_IN_LINE = "(attempts > 0 OR next_at <= ?)"
+
+
 def due(conn: Connection, channel: str, now: datetime, limit: int = 50) -> list[OutboxItem]:
     """Each target's first owed item, when it is due: a target's items go out in order, so one
-    waiting to be retried holds back the rest of its target (and only those)."""
+    waiting to be retried holds back the rest of its target (and only those); one owed for later
+    and never tried (a gathering) holds back nothing."""
     rows = fetch_all(
         conn,
         f"""SELECT {_COLUMNS} FROM outbox WHERE id IN (
-                SELECT min(id) FROM outbox WHERE channel = ? AND state = 'owed' GROUP BY target)
+                SELECT min(id) FROM outbox WHERE channel = ? AND state = 'owed' AND {_IN_LINE} GROUP BY target)
             AND next_at <= ? ORDER BY id LIMIT ?""",
-        (channel, to_db(now), limit),
+        (channel, to_db(now), to_db(now), limit),
     )
     return [_item(row) for row in rows]
 
@@ -85,9 +156,9 @@ def first_due(conn: Connection, channel: str, target: str, now: datetime) -> Out
     row = fetch_one(
         conn,
         f"""SELECT {_COLUMNS} FROM outbox WHERE id = (
-                SELECT min(id) FROM outbox WHERE channel = ? AND target = ? AND state = 'owed')
+                SELECT min(id) FROM outbox WHERE channel = ? AND target = ? AND state = 'owed' AND {_IN_LINE})
             AND next_at <= ?""",
-        (channel, target, to_db(now)),
+        (channel, target, to_db(now), to_db(now)),
     )
     return None if row is None else _item(row)
 

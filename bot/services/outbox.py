@@ -10,6 +10,7 @@ API (one instance, ``services.outbox``)::
     item = await outbox.owe("telegram", target, payload, key)   # stored; the drainer sends it
     item = await outbox.send("telegram", target, payload, key)  # stored, then tried at once
     await outbox.owe_all("telegram", target, payloads, key)    # several in order, all or none
+    await outbox.gather("telegram", target, key, entry, value, payload_of, after)  # one owed item, gathering
     await outbox.drain("telegram")         # send what is due now (tests; the drainer does it)
     outbox.start() / await outbox.stop()   # the background drainers of the registered channels
 
@@ -26,6 +27,10 @@ API (one instance, ``services.outbox``)::
 - Order: the items of one (channel, target) go out in the order they were owed; an item waiting
   for its retry holds back its target's later items, never another target's. A drain sends to the
   targets side by side: a chat waiting on its rate limit, or a paced WeCom robot, holds back no other.
+- Gathering: entries (a busy group's folded answers) join one owed item, due a while after the
+  first, its payload rewritten from all of them at each, until its first attempt closes it;
+  closing is a write, ordered with the entries' writes, so every entry is in the item sent or in
+  the next gathering, never lost between them. Until it is due it holds back nothing of its target.
 - Retries back off (2 s, 4 s, 8 s … at most 5 minutes, or the channel's ``after``); after
   ``MAX_ATTEMPTS`` attempts the item is ``failed``.
 - Exactly once, as far as a channel allows: an item is sent only while owed and marked sent right
@@ -100,6 +105,29 @@ class Outbox:
         if owed and channel in self._wake:
             self._wake[channel].set()
         return owed
+
+    async def gather(
+        self,
+        channel: str,
+        target: str | int,
+        key: str,
+        entry: str,
+        value: str,
+        payload_of: Callable[[dict[str, str]], dict[str, Any]],
+        after: float,
+    ) -> OutboxItem:
+        """Add ``entry`` (its ``value``) to the target's gathering under ``key``, started with the
+        first entry and due ``after`` seconds later: one owed item whose payload is
+        ``payload_of(entries)``, every entry so far (an entry already in counts once). Stored at
+        once, so it is sent after a restart too."""
+        now = self._clock.now()
+        due = now + timedelta(seconds=after)
+        item = await self._db.write(
+            lambda conn: table.gather(conn, channel, str(target), key, entry, value, payload_of, now, due)
+        )
+        if channel in self._wake:
+            self._wake[channel].set()
+        return item
 
     async def send(self, channel: str, target: str | int, payload: dict[str, Any], key: str) -> OutboxItem:
         """Owe, then try at once (unless the target has older items still owed, which go first):
@@ -177,6 +205,8 @@ class Outbox:
 
     async def _try(self, item: OutboxItem) -> OutboxItem:
         sender = self._senders[item.channel]
+        if table.is_open(item):  # closed by a write, so no entry joins it while it is sent
+            item = await self._db.write(lambda conn: table.close_gathering(conn, item.id))
         try:
             result = await sender(item.target, item.payload)
         except TryLater as later:
