@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.domain.models import BuyOrder, GroupBuy, Question
 from bot.domain.permissions import Actor
+from bot.domain.statuses import BuyStatus
 from bot.language import commands as c
 from bot.language.callbacks import Answer, BuyAction, BuyChoice
 from bot.render.exports import inert_row
@@ -97,7 +98,7 @@ def _payment(lang: str, tally: Tally, order: BuyOrder) -> str:
 
 def render_summary(lang: str, tally: Tally, tz: tzinfo) -> list[str]:
     buy = tally.buy
-    status = t(lang, "gb.closed_mark") if tally.buy.status == "closed" else t(lang, "gb.open_mark")
+    status = t(lang, "gb.open_mark") if buy.status is BuyStatus.OPEN else t(lang, "gb.closed_mark")
     to_pay = sum(max(0, tally.balance_fen(o)) for o in tally.orders)
     lines = [
         t(lang, "gb.summary_title", id=buy.id, title=buy.name, status=status),
@@ -116,7 +117,7 @@ def render_summary(lang: str, tally: Tally, tz: tzinfo) -> list[str]:
     ]
     if buy.called_off:
         lines.append(t(lang, "gb.called_off_note"))
-    elif buy.status == "closed" and tally.short_of_minimum:
+    elif buy.status is BuyStatus.CLOSED and tally.short_of_minimum:
         lines.append(t(lang, "gb.below_minimum_note", short=tally.short_of_minimum, unit=buy.unit))
     lines.append(t(lang, "gb.summary_households"))
     for order in tally.orders:
@@ -237,7 +238,7 @@ async def _close_job(context: BotContext) -> None:
     buy_id = job_data(context, int)
     services = context.application.bot_data.services
     buy = await services.groupbuys.get(buy_id)
-    if buy.status == "closed":
+    if buy.status is not BuyStatus.OPEN:
         return
     await services.groupbuys.close(None, buy_id)
     await announce_close(context.application, buy_id)

@@ -6,8 +6,17 @@ from datetime import datetime
 
 from bot.domain.models import Board, BuyOrder, GroupBuy
 from bot.domain.rooms import room_label
+from bot.domain.statuses import BuyStatus
 from storage.sql import Connection, Row, fetch_all, fetch_one, insert_id
 from storage.timefmt import from_db, to_db
+
+# A buy's state as stored: its status column and its called_off flag (a called-off buy is closed).
+_STORED = {
+    BuyStatus.OPEN: ("open", 0),
+    BuyStatus.CLOSED: ("closed", 0),
+    BuyStatus.CALLED_OFF: ("closed", 1),
+}
+_STATUS = {stored: status for status, stored in _STORED.items()}
 
 
 def _buy(row: Row) -> GroupBuy:
@@ -23,11 +32,10 @@ def _buy(row: Row) -> GroupBuy:
         building=row["building"],
         opened_by=row["opened_by"],
         chat_id=row["chat_id"],
-        status=row["status"],
+        status=_STATUS[(row["status"], int(row["called_off"]))],
         created_at=from_db(row["created_at"]),
         spec=row["spec"],
         pickup=row["pickup"],
-        called_off=bool(row["called_off"]),
     )
 
 
@@ -123,21 +131,13 @@ def change(
     )
 
 
-def close(conn: Connection, buy_id: int, at: datetime) -> bool:
-    cursor = conn.execute(
-        "UPDATE group_buys SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", (to_db(at), buy_id)
+def set_status(conn: Connection, buy_id: int, status: BuyStatus, at: datetime) -> None:
+    """A buy's new state (the service checked the move); ``closed_at`` is when it first left open."""
+    column, called_off = _STORED[status]
+    conn.execute(
+        "UPDATE group_buys SET status = ?, called_off = ?, closed_at = coalesce(closed_at, ?) WHERE id = ?",
+        (column, called_off, to_db(at), buy_id),
     )
-    return cursor.rowcount == 1
-
-
-def call_off(conn: Connection, buy_id: int, at: datetime) -> bool:
-    """Close (if open) and call off: 未成团, nothing owed. False when it was called off already."""
-    cursor = conn.execute(
-        "UPDATE group_buys SET status = 'closed', closed_at = coalesce(closed_at, ?), called_off = 1 "
-        "WHERE id = ? AND called_off = 0",
-        (to_db(at), buy_id),
-    )
-    return cursor.rowcount == 1
 
 
 # ------------------------------------------------------------------------------ orders

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.domain.models import CardOut, MedItem, MedPrivate, MedRequest
 from bot.domain.rooms import room_label
+from bot.domain.statuses import MED_CLAIMABLE, MedStatus
 from storage.sql import Connection, Row, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
@@ -42,7 +43,7 @@ def _requests(conn: Connection, rows: Iterable[Row]) -> list[MedRequest]:
             requested_by=row["requested_by"],
             chat_id=row["chat_id"],
             message_id=row["message_id"],
-            status=row["status"],
+            status=MedStatus(row["status"]),
             urgent=bool(row["urgent"]),
             volunteer_id=row["volunteer_id"],
             volunteer_name=row["volunteer_name"],
@@ -66,17 +67,15 @@ def by_message(conn: Connection, chat_id: int, message_id: int) -> MedRequest | 
     return found[0] if found else None
 
 
-def with_status(conn: Connection, statuses: Iterable[str]) -> list[MedRequest]:
+def status_in(statuses: Sequence[MedStatus], column: str = "r.status") -> str:
+    """``r.status IN (?, ?, …)``, a condition whose parameters are ``statuses``."""
+    return f"{column} IN ({', '.join('?' * len(statuses))})"
+
+
+def with_status(conn: Connection, statuses: Sequence[MedStatus]) -> list[MedRequest]:
     """Requests in these states, urgent first, then oldest first."""
-    statuses = list(statuses)
-    return _requests(
-        conn,
-        fetch_all(
-            conn,
-            f"{_SELECT} WHERE r.status IN ({','.join('?' * len(statuses))}) ORDER BY r.urgent DESC, r.id",
-            statuses,
-        ),
-    )
+    rows = fetch_all(conn, f"{_SELECT} WHERE {status_in(statuses)} ORDER BY r.urgent DESC, r.id", statuses)
+    return _requests(conn, rows)
 
 
 def create(
@@ -86,7 +85,7 @@ def create(
     requested_by: int,
     chat_id: int,
     message_id: int,
-    status: str,
+    status: MedStatus,
     urgent: bool,
     at: datetime,
 ) -> int | None:
@@ -137,25 +136,31 @@ def mark_waiting_told(conn: Connection, before: datetime, urgent_before: datetim
 
 
 # ------------------------------------------------------------------------------ nudges
-# Each nudge: the column that marks it sent, and which requests are due for it (filed, or for the
-# leader: the volunteers told, before a moment; ``urgent_only`` keeps the non-urgent for later).
-NUDGES = {
-    "remind": ("reminded_at", "r.status = 'pending' AND r.created_at <= ?"),
-    "duty": ("duty_told_at", "r.urgent = 1 AND r.status IN ('pending', 'open') AND r.created_at <= ?"),
-    "leader": ("leader_nudged_at", "r.urgent = 1 AND r.status IN ('pending', 'open') AND r.duty_told_at <= ?"),
+# Each nudge: the column that marks it sent, the states it is for (the resident's reminder: awaiting
+# their ✅; the volunteers on duty and the leader: nobody has claimed it), and which of those
+# requests are due (filed, or for the leader: the volunteers told, before a moment; ``urgent_only``
+# keeps the non-urgent for later).
+NUDGES: dict[str, tuple[str, Sequence[MedStatus], str]] = {
+    "remind": ("reminded_at", (MedStatus.PENDING,), "r.created_at <= ?"),
+    "duty": ("duty_told_at", MED_CLAIMABLE, "r.urgent = 1 AND r.created_at <= ?"),
+    "leader": ("leader_nudged_at", MED_CLAIMABLE, "r.urgent = 1 AND r.duty_told_at <= ?"),
 }
 
 
 def nudges_due(conn: Connection, kind: str, before: datetime, *, urgent_only: bool = False) -> list[MedRequest]:
     """Requests due for the nudge ``kind`` (see :data:`NUDGES`) and not yet given it, oldest first."""
-    column, due = NUDGES[kind]
+    column, statuses, due = NUDGES[kind]
     urgent = " AND r.urgent = 1" if urgent_only else ""
-    rows = fetch_all(conn, f"{_SELECT} WHERE r.{column} IS NULL AND {due}{urgent} ORDER BY r.id", (to_db(before),))
+    rows = fetch_all(
+        conn,
+        f"{_SELECT} WHERE r.{column} IS NULL AND {status_in(statuses)} AND {due}{urgent} ORDER BY r.id",
+        (*statuses, to_db(before)),
+    )
     return _requests(conn, rows)
 
 
 def mark_nudged(conn: Connection, kind: str, request_id: int, at: datetime) -> None:
-    column, _ = NUDGES[kind]
+    column, _, _ = NUDGES[kind]
     conn.execute(f"UPDATE med_requests SET {column} = ? WHERE id = ?", (to_db(at), request_id))
 
 

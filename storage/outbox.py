@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from bot.domain.statuses import OutboxState
 from storage.sql import Connection, Row, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
@@ -19,7 +20,7 @@ class OutboxItem:
     target: str
     key: str
     payload: dict[str, Any]
-    state: str  # owed, sent, failed
+    state: OutboxState
     attempts: int
     result: Any  # what the sender returned once sent (Telegram: the message), else None
 
@@ -31,7 +32,7 @@ def _item(row: Row) -> OutboxItem:
         target=row["target"],
         key=row["key"],
         payload=json.loads(row["payload"]),
-        state=row["state"],
+        state=OutboxState(row["state"]),
         attempts=row["attempts"],
         result=None if row["result"] is None else json.loads(row["result"]),
     )

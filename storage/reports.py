@@ -8,10 +8,10 @@ from itertools import pairwise
 from typing import Any
 
 from bot.domain.rooms import room_label
+from bot.domain.statuses import MED_OPEN
+from storage.medicine import status_in
 from storage.sql import Connection, Row, fetch_all, fetch_one
 from storage.timefmt import to_db
-
-OPEN_MED = "('pending', 'open', 'claimed', 'bought')"
 
 
 def medicine_by_building(conn: Connection, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
@@ -24,13 +24,13 @@ def medicine_by_building(conn: Connection, start: datetime, end: datetime) -> di
                 SELECT household_id, 1 AS new, 0 AS open, 0 AS urgent, 0 AS delivered FROM med_requests
                 WHERE created_at >= ? AND created_at < ?
                 UNION ALL
-                SELECT household_id, 0, 1, urgent, 0 FROM med_requests WHERE status IN {OPEN_MED}
+                SELECT household_id, 0, 1, urgent, 0 FROM med_requests WHERE {status_in(MED_OPEN, "status")}
                 UNION ALL
                 SELECT household_id, 0, 0, 0, 1 FROM med_requests
                 WHERE delivered_at >= ? AND delivered_at < ?
             ) r JOIN households h ON h.id = r.household_id
             GROUP BY h.building""",
-        (to_db(start), to_db(end)) * 2,
+        (to_db(start), to_db(end), *MED_OPEN, to_db(start), to_db(end)),
     )
     return {row["building"]: {k: row[k] or 0 for k in ("new", "open", "urgent", "delivered")} for row in rows}
 
@@ -53,7 +53,8 @@ def urgent_open(conn: Connection) -> list[tuple[int, int, int | None, int]]:
         for row in fetch_all(
             conn,
             f"SELECT r.id, h.building, h.unit, h.room FROM med_requests r JOIN households h ON h.id = r.household_id "
-            f"WHERE r.urgent = 1 AND r.status IN {OPEN_MED} ORDER BY r.id",
+            f"WHERE r.urgent = 1 AND {status_in(MED_OPEN)} ORDER BY r.id",
+            MED_OPEN,
         )
     ]
 

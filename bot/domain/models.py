@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.rooms import Room, room_label
+from bot.domain.statuses import BuyStatus, MedStatus
 
 
 class Record(BaseModel):
@@ -65,7 +66,7 @@ class MedRequest(Record):
     requested_by: int
     chat_id: int
     message_id: int
-    status: str
+    status: MedStatus
     urgent: bool
     volunteer_id: int | None
     volunteer_name: str | None
@@ -103,11 +104,15 @@ class GroupBuy(Record):
     building: int | None
     opened_by: int
     chat_id: int
-    status: str
+    status: BuyStatus
     created_at: datetime
     spec: str | None = None  # the product's specification, 30枚/盒
     pickup: str | None = None  # where and when to collect
-    called_off: bool = False  # closed below its minimum and not going ahead: nothing is owed
+
+    @property
+    def called_off(self) -> bool:
+        """Closed below its minimum and not going ahead (未成团): nothing is owed."""
+        return self.status is BuyStatus.CALLED_OFF
 
     @property
     def name(self) -> str:

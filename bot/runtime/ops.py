@@ -34,6 +34,7 @@ from telegram.ext import Application, JobQueue
 from telegram.request import BaseRequest
 
 from bot.config import Config
+from bot.domain.statuses import OutboxState
 from bot.runtime.logfilter import mask
 from storage.db import StorageError
 from storage.migrate import current_version, migrations
@@ -262,14 +263,13 @@ class _Health(tornado.web.RequestHandler):
 
 
 OUTBOX_CHANNELS = ("telegram", "wecom")
-OUTBOX_STATES = ("owed", "sent", "failed")
 
 
 async def count_outbox(app: Application) -> None:
     """The outbox's lengths, read when /metrics is asked for."""
     for channel in OUTBOX_CHANNELS:
         counts = await app.bot_data.services.outbox.counts(channel)
-        for state in OUTBOX_STATES:
+        for state in OutboxState:
             METRICS.outbox.labels(channel, state).set(counts.get(state, 0))
 
 

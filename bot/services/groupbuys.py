@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.domain.models import Board, BuyOrder, GroupBuy, Household
 from bot.domain.permissions import Actor, Who, require, require_household, require_leader
 from bot.domain.rooms import Room
+from bot.domain.statuses import BUY, BuyStatus
 from bot.language import commands as c
 from bot.language.times import parse_time
 from bot.services.errors import UserError
@@ -127,7 +128,7 @@ class GroupBuys:
         return buy
 
     def is_closed(self, buy: GroupBuy) -> bool:
-        return buy.status == "closed" or (buy.deadline is not None and buy.deadline <= self._clock.now())
+        return buy.status is not BuyStatus.OPEN or (buy.deadline is not None and buy.deadline <= self._clock.now())
 
     # ------------------------------------------------------------------ opening
     @staticmethod
@@ -340,12 +341,16 @@ class GroupBuys:
 
         return await self._db.write(body)
 
-    def _open(self, buy: GroupBuy | None, buy_id: int) -> GroupBuy:
+    @staticmethod
+    def _found(buy: GroupBuy | None, buy_id: int) -> GroupBuy:
         if buy is None:
             raise UserError("gb.err.not_found", id=buy_id)
-        if self.is_closed(buy):
-            raise UserError("gb.err.closed", id=buy_id)
         return buy
+
+    def _open(self, buy: GroupBuy | None, buy_id: int) -> GroupBuy:
+        if self.is_closed(found := self._found(buy, buy_id)):
+            raise UserError("gb.err.closed", id=buy_id)
+        return found
 
     @staticmethod
     def _household(conn: Connection, actor: Actor, room: Room | None, now: datetime) -> Household:
@@ -368,53 +373,42 @@ class GroupBuys:
         require(self.manages(actor, buy), action, Who.LEADER)
 
     async def close(self, actor: Actor | None, buy_id: int) -> GroupBuy:
-        """Close now (``actor`` None: the deadline job)."""
+        """Close now (``actor`` None: the deadline job, which leaves a buy closed before it as it is)."""
         buy = await self.get(buy_id)
         if actor is not None:
             self._require_manager(actor, buy, "gb.close")
-        now = self._clock.now()
-
-        def body(conn: Connection) -> GroupBuy | None:
-            if not store.close(conn, buy_id, now) and actor is not None:
-                raise UserError("gb.err.already_closed", id=buy_id)
-            audit.add(
-                conn,
-                at=now,
-                user_id=actor.user_id if actor else None,
-                chat_id=None,
-                action="gb.close",
-                detail=f"#{buy_id}",
-            )
-            return store.get(conn, buy_id)
-
-        closed = await self._db.write(body)
-        assert closed is not None
-        return closed
+        return await self._move(actor, buy_id, BuyStatus.CLOSED, "gb.close")
 
     async def shortfall(self, actor: Actor, buy_id: int) -> int:
         """Before ``#截单``: how far the buy is below its minimum (0 when reached or none), so the
         leader is asked before closing a buy that did not make it."""
         buy = await self.get(buy_id)
         self._require_manager(actor, buy, "gb.close")
-        if buy.status == "closed":
-            raise UserError("gb.err.already_closed", id=buy_id)
+        BUY.check(buy.status, BuyStatus.CLOSED, id=buy_id)
         return (await self.tally(buy_id)).short_of_minimum
 
     async def call_off(self, actor: Actor, buy_id: int) -> GroupBuy:
         """未成团: close the buy (if open) and owe nothing for it; payments are shown as refunds."""
         buy = await self.get(buy_id)
         self._require_manager(actor, buy, "gb.close")
+        return await self._move(actor, buy_id, BuyStatus.CALLED_OFF, "gb.call_off")
+
+    async def _move(self, actor: Actor | None, buy_id: int, new: BuyStatus, action: str) -> GroupBuy:
+        """The buy's state changed to ``new`` (refused unless :data:`BUY` allows it), audited;
+        ``actor`` None: the deadline job, for which a buy already closed stays as it is."""
         now = self._clock.now()
 
-        def body(conn: Connection) -> GroupBuy | None:
-            if not store.call_off(conn, buy_id, now):
-                raise UserError("gb.err.called_off", id=buy_id)
-            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="gb.call_off", detail=f"#{buy_id}")
-            return store.get(conn, buy_id)
+        def body(conn: Connection) -> GroupBuy:
+            buy = self._found(store.get(conn, buy_id), buy_id)
+            if actor is None and not BUY.allows(buy.status, new):
+                return buy
+            BUY.check(buy.status, new, id=buy_id)
+            store.set_status(conn, buy_id, new, now)
+            user_id = actor.user_id if actor else None
+            audit.add(conn, at=now, user_id=user_id, chat_id=None, action=action, detail=f"#{buy_id}")
+            return self._found(store.get(conn, buy_id), buy_id)
 
-        called_off = await self._db.write(body)
-        assert called_off is not None
-        return called_off
+        return await self._db.write(body)
 
     async def unusual(self, buy_id: int, quantity: int) -> bool:
         """Is ``quantity`` far above what households order in this buy (a typo such as 100 for 1)?
@@ -426,8 +420,11 @@ class GroupBuys:
         return quantity >= UNUSUAL_TIMES * usual
 
     async def mark_paid(self, actor: Actor, buy_id: int, room: Room) -> Household:
+        """A household paid (its order's units as they stand); nobody pays into a called-off buy."""
         buy = await self.get(buy_id)
         self._require_manager(actor, buy, "gb.paid")
+        if buy.called_off:
+            raise UserError("gb.err.paid_called_off", id=buy_id)
         now = self._clock.now()
 
         def body(conn: Connection) -> Household:

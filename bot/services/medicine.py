@@ -1,7 +1,6 @@
 """Medicine requests (配药): from the resident's list to the door, exactly.
 
-States: pending (awaiting the resident's ✅) → open → claimed → bought → delivered; cancelled
-from pending, open or claimed. Private details (card number, phone, notes) live apart and are
+States and the changes allowed between them: ``bot.domain.statuses.MED``. Private details (card number, phone, notes) live apart and are
 read only by the claiming volunteer and the committee.
 """
 
@@ -17,6 +16,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.domain.models import CardOut, MedItem, MedPrivate, MedRequest
 from bot.domain.permissions import Actor, Target, allows, authorize, require_household
+from bot.domain.statuses import MED, MED_CLAIMABLE, MED_HELD, MED_OPEN, MedStatus
 from bot.language import commands as c
 from bot.language.personal import scrub
 from bot.services.errors import UserError
@@ -25,7 +25,6 @@ from storage import medicine as store
 from storage.db import Database
 from storage.sql import Connection
 
-CANCELLABLE = ("pending", "open", "claimed")
 # A request still awaiting the resident's ✅ this long: its building's leader is told (once).
 WAITING_TOO_LONG = timedelta(minutes=30)
 URGENT_WAITING_TOO_LONG = timedelta(minutes=10)
@@ -33,15 +32,6 @@ URGENT_WAITING_TOO_LONG = timedelta(minutes=10)
 # this long goes to the volunteers on duty, and as long again later to the building's leader.
 REMIND_AFTER = timedelta(minutes=30)
 UNCLAIMED_TOO_LONG = timedelta(hours=1)
-
-# Why a change is not possible from a state: the text to answer with.
-_BLOCKED = {
-    "pending": "med.err.not_claimed",
-    "open": "med.err.not_claimed",
-    "bought": "med.err.already_bought",
-    "delivered": "med.err.already_delivered",
-    "cancelled": "med.err.cancelled",
-}
 
 
 @dataclass(frozen=True)
@@ -111,7 +101,7 @@ class Medicine:
         items = _items(command)
         urgent = command.urgent or self.is_urgent(items)
         now = self._clock.now()
-        status = "open" if self._config.medicine.auto_confirm else "pending"
+        status = MedStatus.OPEN if self._config.medicine.auto_confirm else MedStatus.PENDING
 
         def body(conn: Connection) -> Filed:
             if command.room is None or (actor.household is not None and actor.household.is_at(command.room)):
@@ -176,7 +166,7 @@ class Medicine:
             if request is None:
                 return None
             authorize(actor, "med.edit", Target(filed_by=request.requested_by))
-            if request.status not in ("pending", "open"):
+            if request.status not in MED_CLAIMABLE:
                 raise UserError("med.err.edit_too_late", id=request.id)
             store.replace_items(conn, request.id, items)
             store.update(conn, request.id, now, urgent=int(command.urgent or self.is_urgent(items)))
@@ -192,22 +182,35 @@ class Medicine:
 
     # ------------------------------------------------------------------ lifecycle
     async def _change(
-        self, actor: Actor, request_id: int, action: str, check: Callable[[MedRequest], None], **fields: object
+        self,
+        actor: Actor,
+        request_id: int,
+        action: str,
+        new: MedStatus | None,
+        check: Callable[[MedRequest], None] | None = None,
+        **fields: object,
     ) -> MedRequest:
+        """Change a request: the move to ``new`` (None: the state stays) if :data:`MED` allows it,
+        then ``check`` (who may, rules beyond the table), and ``fields``; audited. A card handed over
+        goes with the claiming volunteer and counts as returned at delivery or cancelling."""
         now = self._clock.now()
+        changes = fields if new is None else {**fields, "status": new}
 
         def body(conn: Connection) -> MedRequest | None:
             request = store.get(conn, request_id)
             if request is None:
                 raise UserError("med.err.not_found", id=request_id)
-            check(request)
-            store.update(conn, request_id, now, **fields)
+            if new is not None:
+                MED.check(request.status, new, id=request_id)
+            if check is not None:
+                check(request)
+            store.update(conn, request_id, now, **changes)
             audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action=action, detail=f"#{request_id}")
-            if fields.get("status") == "claimed":
+            if new is MedStatus.CLAIMED:
                 details = store.private(conn, request_id)
                 if details and details.card_handed:
                     store.take_card(conn, request_id, request.household_id, actor.user_id, now)
-            elif fields.get("status") in ("delivered", "cancelled"):
+            elif new in (MedStatus.DELIVERED, MedStatus.CANCELLED):
                 store.return_card(conn, request_id, now)
             return store.get(conn, request_id)
 
@@ -222,38 +225,27 @@ class Medicine:
             building=request.building,
             household_id=request.household_id,
             filed_by=request.requested_by,
-            claimer=request.volunteer_id if request.status in ("claimed", "bought") else None,
+            claimer=request.volunteer_id if request.status in MED_HELD else None,
         )
 
     async def confirm(self, actor: Actor, request_id: int) -> MedRequest:
         authorize(actor, "med.confirm", self._target(await self.get(request_id)))
-
-        def check(current: MedRequest) -> None:
-            if current.status == "cancelled":
-                raise UserError("med.err.cancelled", id=request_id)
-            if current.status != "pending":
-                raise UserError("med.err.already_confirmed", id=request_id)
-
-        return await self._change(actor, request_id, "med.confirm", check, status="open")
+        return await self._change(actor, request_id, "med.confirm", MedStatus.OPEN)
 
     async def claim(self, actor: Actor, request_id: int, volunteer_name: str) -> MedRequest:
         """An open request, or an urgent one still awaiting the resident's ✅ (claiming confirms it)."""
 
         def check(current: MedRequest) -> None:
             authorize(actor, "med.claim", Target(building=current.building))
-            if current.status == "pending" and not current.urgent:
+            if current.status is MedStatus.PENDING and not current.urgent:
                 raise UserError("med.err.pending", id=request_id)
-            if current.status == "cancelled":
-                raise UserError("med.err.cancelled", id=request_id)
-            if current.status not in ("open", "pending"):
-                raise UserError("med.err.already_claimed", id=request_id)
 
         return await self._change(
             actor,
             request_id,
             "med.claim",
+            MedStatus.CLAIMED,
             check,
-            status="claimed",
             volunteer_id=actor.user_id,
             volunteer_name=volunteer_name,
         )
@@ -261,42 +253,33 @@ class Medicine:
     async def bought(self, actor: Actor, request_id: int, cost_fen: int | None) -> tuple[MedRequest, bool]:
         """Bought, with the cost if given. A cost given for a request bought (or delivered) before is
         added, or corrected, by whoever bought it, the leader or the committee: then True."""
-        if cost_fen is not None and (await self.get(request_id)).status in ("bought", "delivered"):
+        costed = (MedStatus.BOUGHT, MedStatus.DELIVERED)
+        if cost_fen is not None and (await self.get(request_id)).status in costed:
 
             def add_cost(current: MedRequest) -> None:
-                if current.status not in ("bought", "delivered"):
-                    raise UserError(_BLOCKED[current.status], id=request_id)
+                if current.status not in costed:
+                    raise UserError(MED.refusal(current.status, MedStatus.BOUGHT), id=request_id)
                 authorize(actor, "med.cost", Target(building=current.building, claimer=current.volunteer_id))
 
-            return await self._change(actor, request_id, "med.cost", add_cost, cost_fen=cost_fen), True
+            return await self._change(actor, request_id, "med.cost", None, add_cost, cost_fen=cost_fen), True
 
         def check(current: MedRequest) -> None:
-            if current.status != "claimed":
-                raise UserError(_BLOCKED[current.status], id=request_id)
             authorize(actor, "med.bought", self._target(current))
 
-        return await self._change(actor, request_id, "med.bought", check, status="bought", cost_fen=cost_fen), False
+        changed = await self._change(actor, request_id, "med.bought", MedStatus.BOUGHT, check, cost_fen=cost_fen)
+        return changed, False
 
     async def delivered(self, actor: Actor, request_id: int) -> MedRequest:
         def check(current: MedRequest) -> None:
-            if current.status not in ("claimed", "bought"):
-                raise UserError(_BLOCKED[current.status], id=request_id)
             authorize(actor, "med.delivered", self._target(current))
 
         return await self._change(
-            actor, request_id, "med.delivered", check, status="delivered", delivered_at=self._clock.now()
+            actor, request_id, "med.delivered", MedStatus.DELIVERED, check, delivered_at=self._clock.now()
         )
 
     async def cancel(self, actor: Actor, request_id: int) -> MedRequest:
         authorize(actor, "med.cancel", self._target(await self.get(request_id)))
-
-        def check(current: MedRequest) -> None:
-            if current.status == "bought":
-                raise UserError("med.err.cancel_bought", id=request_id)
-            if current.status not in CANCELLABLE:
-                raise UserError(_BLOCKED[current.status], id=request_id)
-
-        return await self._change(actor, request_id, "med.cancel", check, status="cancelled")
+        return await self._change(actor, request_id, "med.cancel", MedStatus.CANCELLED)
 
     # ------------------------------------------------------------------ private details
     async def start_private(self, actor: Actor, request_id: int) -> MedRequest:
@@ -364,16 +347,14 @@ class Medicine:
         a volunteer the buildings they serve and the runs they hold, the committee everything."""
         authorize(actor, "med.list")
         now = self._clock.now()
-        everything, cards = await self._db.read(
-            lambda conn: (store.with_status(conn, ("pending", "open", "claimed", "bought")), store.cards_out(conn))
-        )
+        everything, cards = await self._db.read(lambda conn: (store.with_status(conn, MED_OPEN), store.cards_out(conn)))
         visible = [request for request in everything if allows(actor, "med.slip", self._target(request))]
-        requests = [request for request in visible if request.status != "bought"]
+        requests = [request for request in visible if request.status is not MedStatus.BOUGHT]
         seen = {request.id for request in visible}
         cards = [card for card in cards if card.request_id in seen]
         totals: OrderedDict[tuple[str, str | None], int] = OrderedDict()
         for request in requests:
-            if request.status == "pending":  # not confirmed: nothing to buy yet
+            if request.status is MedStatus.PENDING:  # not confirmed: nothing to buy yet
                 continue
             for item in request.items:
                 totals[(item.name, item.unit)] = totals.get((item.name, item.unit), 0) + item.quantity
@@ -382,7 +363,7 @@ class Medicine:
             totals=[(name, unit, quantity) for (name, unit), quantity in ordered],
             slips=requests,
             cards_out=cards,
-            waiting_minutes={r.id: waited_minutes(r, now) for r in requests if r.status == "pending"},
+            waiting_minutes={r.id: waited_minutes(r, now) for r in requests if r.status is MedStatus.PENDING},
         )
 
     async def waiting_too_long(self) -> list[MedRequest]:

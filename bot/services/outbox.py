@@ -47,6 +47,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
+from bot.domain.statuses import OUTBOX, OutboxState
 from storage import outbox as table
 from storage.db import Database
 from storage.outbox import OutboxItem
@@ -93,7 +94,7 @@ class Outbox:
         """Store what is owed (once per ``key``) and wake the channel's drainer."""
         now = self._clock.now()
         item = await self._db.write(lambda conn: table.owe(conn, channel, str(target), payload, key, now))
-        if item.state == "owed" and channel in self._wake:
+        if item.state is OutboxState.OWED and channel in self._wake:
             self._wake[channel].set()
         return item
 
@@ -133,7 +134,7 @@ class Outbox:
         """Owe, then try at once (unless the target has older items still owed, which go first):
         the item as it stands after this one attempt (``sent`` with its result, or still owed)."""
         item = await self.owe(channel, target, payload, key)
-        if item.state != "owed":
+        if item.state is not OutboxState.OWED:
             return item
         first = await self._first_due(channel, item.target)
         if first is not None and first.id == item.id:
@@ -158,7 +159,7 @@ class Outbox:
         sent = 0
         while item is not None:
             done = await self._attempt(item)
-            if done.state != "sent":
+            if done.state is not OutboxState.SENT:
                 return sent
             sent += 1
             item = await self._first_due(done.channel, done.target)
@@ -186,7 +187,7 @@ class Outbox:
         current = await self._db.read(
             lambda conn: table.by_key(conn, item.key)
         )  # another drain may have sent it since this one listed it
-        if current is not None and current.state != "owed":
+        if current is not None and current.state is not OutboxState.OWED:
             return current
         if item.id in self._in_flight:
             return await asyncio.shield(self._in_flight[item.id])
@@ -214,18 +215,22 @@ class Outbox:
         except Undeliverable as never:
             reason = str(never)
             log.warning("outbox %s item %s undeliverable: %s", item.channel, item.id, reason)
-            await self._db.write(lambda conn: table.mark_failed(conn, item.id, reason))
-            return _with(item, state="failed")
+            return await self._failed(item, reason, item.attempts)
+        OUTBOX.check(item.state, OutboxState.SENT)
         now = self._clock.now()
         await self._db.write(lambda conn: table.mark_sent(conn, item.id, result, now))
-        return _with(item, state="sent", result=result)
+        return _with(item, state=OutboxState.SENT, result=result)
+
+    async def _failed(self, item: OutboxItem, reason: str, attempts: int) -> OutboxItem:
+        OUTBOX.check(item.state, OutboxState.FAILED)
+        await self._db.write(lambda conn: table.mark_failed(conn, item.id, reason))
+        return _with(item, state=OutboxState.FAILED, attempts=attempts)
 
     async def _retry(self, item: OutboxItem, later: TryLater) -> OutboxItem:
         attempts = item.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             log.warning("outbox %s item %s given up after %s attempts: %s", item.channel, item.id, attempts, later)
-            await self._db.write(lambda conn: table.mark_failed(conn, item.id, later.reason))
-            return _with(item, state="failed", attempts=attempts)
+            return await self._failed(item, later.reason, attempts)
         delay = later.after if later.after is not None else min(2.0**attempts, MAX_BACKOFF_SECONDS)
         next_at = self._clock.now() + timedelta(seconds=delay)
         log.info("outbox %s item %s: %s; retry in %.0f s", item.channel, item.id, later.reason, delay)

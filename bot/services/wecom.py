@@ -27,6 +27,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.domain.models import CareHousehold, Notice, Rumor
 from bot.domain.permissions import Actor, Target, authorize
+from bot.domain.statuses import BuyStatus
 from bot.render.formatting import format_fen
 from bot.services.groupbuys import Tally
 from bot.services.outbox import Outbox, Undeliverable
@@ -196,7 +197,7 @@ class WeCom:
             return item.key, robots, [_text(c) for c in split_bytes(item.text.split("\n"), TEXT_BYTES)]
         buy = item.buy
         robots = buildings if buy.building is None else [building_robot(buy.building)]
-        if buy.status == "closed":
+        if buy.status is not BuyStatus.OPEN:
             key = "wecom.buy_called_off" if buy.called_off else "wecom.buy_closed"
             lines = [t(lang, key, title=buy.name, count=len(item.ordering), total=item.total, unit=buy.unit)]
             lines += [t(lang, "gb.pickup", pickup=buy.pickup)] if buy.pickup and not buy.called_off else []
