@@ -34,9 +34,11 @@ class AppState:
         self.newest_update = 0
         # When each group last got an order's own acknowledgement (the others merge into the board).
         self.acknowledged: dict[int, datetime] = {}
-        # Buys whose board has orders it does not show yet, and buys whose board refresh is running.
+        # Buys whose board has orders it does not show yet, buys whose board refresh is running, and
+        # buys whose last refreshes Telegram did not take (how many in a row: the retry backs off).
         self.boards_behind: set[int] = set()
         self.boards_refreshing: set[int] = set()
+        self.board_failures: dict[int, int] = {}
 
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], AppState]):

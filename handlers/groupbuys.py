@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.domain.models import BuyOrder, GroupBuy, Question
 from bot.domain.permissions import Actor
@@ -33,6 +33,7 @@ from handlers.sending import Reply, answer_or_fold, owe_text
 log = logging.getLogger(__name__)
 
 BOARD_ENTRIES = 200  # households listed on the board before "… N more"
+BOARD_RETRY_MAX_SECONDS = 60  # a board Telegram keeps refusing is tried again at least once a minute
 
 
 # ---------------------------------------------------------------------- rendering
@@ -182,15 +183,35 @@ async def refresh_board(app: BotApp, buy_id: int) -> None:
 
 
 async def _refresh_job(context: BotContext) -> None:
-    """Refresh until the board shows every order: orders that came while a refresh waited on
-    Telegram (a busy group's send budget) are shown by another pass of the same job."""
+    """Refresh the board. One that Telegram did not take (a 429 past the retries, a timeout, a
+    5xx) is tried again later, backing off (twice the interval, four times … at most
+    ``BOARD_RETRY_MAX_SECONDS``), so the board catches up without waiting for another order."""
     buy_id = job_data(context, int)
-    state = context.application.bot_data
+    app = context.application
+    failures = app.bot_data.board_failures
+    try:
+        await _catch_up(app, buy_id)
+    except (RetryAfter, NetworkError) as failed:
+        if isinstance(failed, BadRequest):  # a refused edit: trying again will not help
+            raise
+        failures[buy_id] = failures.get(buy_id, 0) + 1
+        interval = app.bot_data.services.config.groupbuy.board_interval_seconds
+        delay = min(interval * 2 ** failures[buy_id], BOARD_RETRY_MAX_SECONDS)
+        log.info("board of buy %s not refreshed (%s); again in %.0f s", buy_id, failed.__class__.__name__, delay)
+        schedule_board(app, buy_id, after=delay)
+    else:
+        failures.pop(buy_id, None)
+
+
+async def _catch_up(app: BotApp, buy_id: int) -> None:
+    """Refresh until the board shows every order: orders that came while a refresh waited on
+    Telegram (a busy group's send budget) are shown by another pass."""
+    state = app.bot_data
     state.boards_refreshing.add(buy_id)
     try:
         while buy_id in state.boards_behind:
             state.boards_behind.discard(buy_id)
-            await refresh_board(context.application, buy_id)
+            await refresh_board(app, buy_id)
     finally:
         state.boards_refreshing.discard(buy_id)
 
@@ -199,18 +220,19 @@ def board_job_name(buy_id: int) -> str:
     return f"board-{buy_id}"
 
 
-def schedule_board(app: BotApp, buy_id: int) -> None:
-    """At most one pending refresh per buy: a burst of orders shares it, and a refresh already
-    running makes another pass instead of a second job (which the scheduler would skip). The job's
-    name is also its scheduler id, so finding it is a look-up, not a scan of every job."""
+def schedule_board(app: BotApp, buy_id: int, *, after: float | None = None) -> None:
+    """At most one pending refresh per buy, ``after`` seconds from now (the board interval by
+    default): a burst of orders shares it, and a refresh already running makes another pass
+    instead of a second job (which the scheduler would skip). The job's name is also its
+    scheduler id, so finding it is a look-up, not a scan of every job."""
     app.bot_data.boards_behind.add(buy_id)
     if buy_id in app.bot_data.boards_refreshing:
         return
     name = board_job_name(buy_id)
     jobs = job_queue(app)
     if jobs.scheduler.get_job(name) is None:
-        interval = app.bot_data.services.config.groupbuy.board_interval_seconds
-        jobs.run_once(_refresh_job, when=interval, data=buy_id, name=name, job_kwargs={"id": name})
+        when = app.bot_data.services.config.groupbuy.board_interval_seconds if after is None else after
+        jobs.run_once(_refresh_job, when=when, data=buy_id, name=name, job_kwargs={"id": name})
 
 
 def close_job_name(buy_id: int) -> str:

@@ -3,7 +3,9 @@
 import asyncio
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
+
+import pytest
 
 from bot.domain.statuses import BuyStatus
 from bot.runtime.app import build_application, running
@@ -11,7 +13,17 @@ from bot.runtime.localapi import LocalBotApi, LocalRequest
 from bot.texts.i18n import t
 from handlers.groupbuys import board_job_name, close_job_name, schedule_board
 from tests.conftest import SHANGHAI
-from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, LocalUser
+from tests.harness import (
+    BUILDING_3,
+    BUILDING_5,
+    COMMITTEE,
+    COMMITTEE_CHAT,
+    NEIGHBOUR,
+    RESIDENT,
+    Harness,
+    LocalUser,
+    until,
+)
 
 LEADER = LocalUser(2001, "楼长老陈")
 
@@ -571,3 +583,35 @@ async def test_orders_that_come_while_the_board_waits_on_telegram_are_shown_when
     held.set()
     await asyncio.wait_for(refreshing, 5)
     assert "3-502×2 · 3-601×1" in board(bot)["text"]
+
+
+@pytest.mark.parametrize(
+    ("code", "description", "times", "parameters"),
+    [
+        (502, "Bad Gateway", 1, None),
+        (0, "", 1, None),  # a timeout
+        (429, "Too Many Requests: retry after 1", 4, {"retry_after": 1}),  # past the limiter's 3 retries
+    ],
+    ids=["502", "timeout", "429"],
+)
+async def test_a_board_edit_telegram_did_not_take_is_tried_again_without_another_order(
+    bot, code, description, times, parameters
+):
+    await setup(bot)
+    await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
+    await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")  # shown by the board's next edit
+    edits = len(bot.api.calls_of("editMessageText"))
+    bot.api.fail("editMessageText", code, description, parameters=parameters, chat_id=BUILDING_3, times=times)
+
+    def refused_and_scheduled_again() -> bool:
+        refused = len(bot.api.calls_of("editMessageText")) == edits + times
+        return refused and bool(bot.app.job_queue.get_jobs_by_name(board_job_name(1)))
+
+    [job] = bot.app.job_queue.get_jobs_by_name(board_job_name(1))
+    job.job.modify(next_run_time=datetime.now(UTC))  # run by the scheduler, which takes it off its list
+    await until(refused_and_scheduled_again)
+    assert "3-502×2" not in board(bot)["text"]
+
+    [retry] = bot.app.job_queue.get_jobs_by_name(board_job_name(1))
+    await retry.run(bot.app)  # its back-off over, with no order since
+    assert "3-502×2" in board(bot)["text"]

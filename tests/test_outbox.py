@@ -9,6 +9,7 @@ from bot.clock import FixedClock
 from bot.config import Config
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest
+from bot.services.outbox import DRAIN_WIDTH
 from handlers.sending import TELEGRAM, owe_text, telegram_payload
 from tests.harness import BUILDING_3, BUILDING_5, Harness, until
 
@@ -135,3 +136,24 @@ async def test_a_target_whose_send_is_slow_holds_back_no_other_target(bot: Harne
     await outbox.owe_all("test", "other", [{"text": "甲1"}, {"text": "甲2"}], "other")
     assert await asyncio.wait_for(outbox.drain("test"), 5) == 3
     assert sent == ["甲1", "甲2", "慢"]
+
+
+async def test_a_slow_target_holds_back_none_of_many_others_owed_something(bot: Harness):
+    """With more targets owed something than are drained side by side (``DRAIN_WIDTH``), the first
+    one's send only returns once the last target has had its item: the targets after the first
+    50 must not wait for the slowest of them."""
+    outbox = bot.services.outbox
+    targets = [f"chat{n}" for n in range(DRAIN_WIDTH + 10)]
+    last_sent = asyncio.Event()
+
+    async def record(target, payload):
+        if target == targets[0]:
+            await last_sent.wait()
+        if target == targets[-1]:
+            last_sent.set()
+        return {"ok": True}
+
+    outbox.register("test", record)
+    for target in targets:
+        await outbox.owe("test", target, {"text": target}, f"notice:{target}")
+    assert await asyncio.wait_for(outbox.drain("test"), 5) == len(targets)

@@ -58,6 +58,7 @@ MAX_ATTEMPTS = 40  # about three hours of retries at the longest back-off
 MAX_BACKOFF_SECONDS = 300
 IDLE_CHECK_SECONDS = 1.0  # how often a drainer looks again while items wait for their retry
 KEPT_DAYS = 7  # sent and failed items are forgotten after this
+DRAIN_WIDTH = 50  # targets drained side by side
 
 Sender = Callable[[str, dict[str, Any]], Awaitable[Any]]
 
@@ -142,17 +143,33 @@ class Outbox:
         return item
 
     async def drain(self, channel: str) -> int:
-        """Send what is due now on ``channel``: the targets side by side (one item in flight per
-        target), each target's items in order; the number sent."""
+        """Send what is due now on ``channel``: the targets side by side, up to ``DRAIN_WIDTH`` at
+        once (one item in flight per target), each target's items in order; as soon as a target
+        is done the next one due takes its place, so a slow target holds back no other, however
+        many are owed something. The number sent."""
         sent = 0
-        while True:
-            firsts = await self._db.read(lambda conn: table.due(conn, channel, self._clock.now()))
-            if not firsts:
-                return sent
-            counts = await asyncio.gather(*(self._drain_target(item) for item in firsts))
-            if not any(counts):
-                return sent
-            sent += sum(counts)
+        draining: dict[str, asyncio.Task[int]] = {}
+        stalled: set[str] = set()  # sent nothing in this drain (its item waits for a retry)
+        try:
+            while True:
+                if room := DRAIN_WIDTH - len(draining):
+                    skip = draining.keys() | stalled
+                    firsts = await self._due(channel, len(skip) + room)
+                    for item in [item for item in firsts if item.target not in skip][:room]:
+                        draining[item.target] = asyncio.create_task(self._drain_target(item))
+                if not draining:
+                    return sent
+                done, _ = await asyncio.wait(draining.values(), return_when=asyncio.FIRST_COMPLETED)
+                for target, task in list(draining.items()):
+                    if task in done:
+                        del draining[target]
+                        count = task.result()
+                        sent += count
+                        if not count:
+                            stalled.add(target)
+        finally:
+            for task in draining.values():  # the drain was stopped or failed: so are its targets'
+                task.cancel()
 
     async def _drain_target(self, item: OutboxItem | None) -> int:
         """Send one target's due items in order, from ``item`` until one is not sent; how many were."""
@@ -164,6 +181,11 @@ class Outbox:
             sent += 1
             item = await self._first_due(done.channel, done.target)
         return sent
+
+    async def _due(self, channel: str, limit: int) -> list[OutboxItem]:
+        """The first owed item of each target, when it is due now (at most ``limit`` targets)."""
+        now = self._clock.now()
+        return await self._db.read(lambda conn: table.due(conn, channel, now, limit))
 
     async def _first_due(self, channel: str, target: str) -> OutboxItem | None:
         """The target's first owed item, when it is due now."""
