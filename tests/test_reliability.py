@@ -272,7 +272,11 @@ async def test_an_update_stored_but_not_answered_before_a_crash_is_answered_afte
     del api.held[BUILDING_3]
     async with running(build_application(config, LocalRequest(api), clock=clock)) as restarted:
         await until(lambda: any(text.startswith("配药单 #1") for text in api.texts(BUILDING_3)))
-        assert await restarted.bot_data.services.deliveries.pending() == []
+
+        async def nothing_pending() -> bool:  # marked handled right after its answer went out
+            return await restarted.bot_data.services.deliveries.pending() == []
+
+        await until(nothing_pending)
         rows = await restarted.bot_data.services.db.fetchall("SELECT count(*) FROM med_requests")
     assert rows[0][0] == 1, "filed once"
     assert sum(text.startswith("配药单 #1") for text in api.texts(BUILDING_3)) == 1
