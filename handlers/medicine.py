@@ -14,6 +14,7 @@ from telegram.constants import ChatType
 from telegram.helpers import create_deep_linked_url
 
 from bot.domain.models import MedPrivate, MedRequest
+from bot.domain.statuses import MED_CLAIMABLE, MedStatus
 from bot.language import commands as c
 from bot.language.callbacks import MedAction
 from bot.render.formatting import format_fen, item_text, split_message
@@ -61,9 +62,9 @@ def _list_text(context: BotContext, request: MedRequest) -> str:
     lines = [_summary(context, request)]
     lines += [f"{i}. {item_text(item.name, item.quantity, item.unit)}" for i, item in enumerate(request.items, 1)]
     lines.append(context.t(f"med.status.{request.status}"))
-    if request.status == "pending":
+    if request.status == MedStatus.PENDING:
         lines.append(context.t("med.check_list"))
-    if request.status in ("pending", "open"):
+    if request.status in MED_CLAIMABLE:  # nobody holds it yet: the list may still change
         lines.append(context.t("med.ask_private"))
     return "\n".join(lines)
 
@@ -74,9 +75,9 @@ def _button(context: BotContext, key: str, data: MedAction) -> InlineKeyboardBut
 
 def _list_buttons(context: BotContext, request: MedRequest) -> InlineKeyboardMarkup | None:
     buttons = []
-    if request.status == "pending":
+    if request.status == MedStatus.PENDING:
         buttons.append(_button(context, "med.button.confirm", MedAction("confirm", request.id)))
-    if request.status in ("pending", "open"):
+    if request.status in MED_CLAIMABLE:
         buttons.append(_button(context, "med.button.cancel", MedAction("cancel", request.id)))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
@@ -117,7 +118,7 @@ async def file_request(incoming: Incoming, context: BotContext, command: c.MedRe
     text = _summary(context, request)
     if filed.kept_private:
         text += "\n" + context.t("med.kept_private")
-    if request.status != "pending":  # medicine.auto_confirm: nothing to confirm
+    if request.status != MedStatus.PENDING:  # medicine.auto_confirm: nothing to confirm
         await _send_list(incoming, context, request)
         await message.reply_text(text)
         return
