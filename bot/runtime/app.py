@@ -132,7 +132,7 @@ class FairRateLimiter(OwingRateLimiter):
             if len(windows) >= MAX_GROUP_WINDOWS:  # forget the groups with nothing in their window
                 for idle in [key for key, window in windows.items() if window.idle()]:
                     del windows[idle]
-            windows[group_id] = SlidingWindow(self._group_max_rate, self._group_time_period)
+            windows[group_id] = SlidingWindow(int(self._group_max_rate), self._group_time_period)
         return windows[group_id]
 
 

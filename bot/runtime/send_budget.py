@@ -36,7 +36,7 @@ class SlidingWindow:
     ) -> None:
         if limit < 1 or period <= 0:
             raise ValueError("a send budget needs a limit of at least one send and a period")
-        self.limit, self.period = int(limit), period
+        self.limit, self.period = limit, period
         self._gap = period / limit if spread else 0.0
         self._clock, self._sleep = clock, sleep
         self._starts: deque[float] = deque()  # the sends that started within the last period
