@@ -26,9 +26,10 @@ run: $(STAMP)  ## run against Telegram (needs config.toml or BUILDING_BOT_TOKEN)
 test: $(STAMP)  ## the whole suite
 	$(BIN)/python -m pytest
 
-test-postgres: $(STAMP)  ## the tests marked postgres, on a throwaway PostgreSQL from this machine's binaries
+test-postgres: $(STAMP)  ## on a throwaway PostgreSQL from this machine's binaries: the tests marked postgres, then the whole suite
 	@$(BIN)/python -m tests.postgres
 	$(BIN)/python -m pytest -m postgres
+	BUILDING_BOT_TEST_DATABASE=postgres $(BIN)/python -m pytest -m "not postgres"
 
 lint: $(STAMP)  ## ruff, mypy on bot/ handlers/ storage/ ([tool.mypy]), the layers' import contracts ([tool.importlinter])
 	$(BIN)/ruff check .

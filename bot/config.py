@@ -17,13 +17,14 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 TOKEN_ENV = "BUILDING_BOT_TOKEN"
 DEFAULT_CONFIG_PATH = Path("config.toml")
 
 Language = Literal["zh", "en"]
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 class ConfigError(Exception):
@@ -81,6 +82,7 @@ class TelegramConfig(_Section):
 
 class StorageConfig(_Section):
     path: Path = Path("data/building-bot.sqlite3")
+    url: SecretStr = SecretStr("")  # "postgresql://…": a district's PostgreSQL instead of the file
     backup_dir: Path | None = None  # "" in the file: no daily backup
     backup_keep: int = Field(default=7, ge=1, le=3650)
 
@@ -88,6 +90,38 @@ class StorageConfig(_Section):
     @classmethod
     def _no_folder(cls, value: object) -> object:
         return value or None
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value()
+        if url and urlsplit(url).scheme not in POSTGRES_SCHEMES:
+            raise ValueError("expected a URL such as postgresql://bot@db.example.org/district")
+        return value
+
+    @model_validator(mode="after")
+    def _one_database(self) -> StorageConfig:
+        if self.url.get_secret_value():
+            if "path" in self.model_fields_set:
+                raise ValueError("path and url are both set: path for SQLite, url for PostgreSQL, not both")
+            if self.backup_dir is not None:
+                raise ValueError("backup_dir is for SQLite: back up PostgreSQL with pg_dump (README: 'Running a district')")
+        return self
+
+    @property
+    def database_url(self) -> str:
+        """The PostgreSQL URL ("" for SQLite); a secret: never logged (see ``database_label``)."""
+        return self.url.get_secret_value()
+
+    @property
+    def database_label(self) -> str:
+        """Where the data is, for messages and logs: the SQLite file, or the URL without its password."""
+        if not self.database_url:
+            return str(self.path.resolve())
+        parts = urlsplit(self.database_url)
+        where = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+        user = f"{parts.username}@" if parts.username else ""
+        return f"{parts.scheme}://{user}{where}{parts.path}"
 
 
 class OpsConfig(_Section):
@@ -280,7 +314,7 @@ def load_config(path: Path | None = None, *, environ: Mapping[str, str] | None =
         storage = data.setdefault("storage", {})
         if isinstance(storage, dict):
             stored = storage.get("path", str(StorageConfig.model_fields["path"].default))
-            if isinstance(stored, str):
+            if isinstance(stored, str) and ("path" in storage or not storage.get("url")):
                 storage["path"] = str(source.parent / Path(stored).expanduser())
             backups = storage.get("backup_dir")
             if isinstance(backups, str) and backups:

@@ -21,7 +21,7 @@ from telegram.request._requestparameter import RequestParameter
 from telegram.warnings import PTBUserWarning
 
 from bot.render.formatting import TELEGRAM_LIMIT, split_message
-from bot.services.deliveries import current_update
+from bot.services.deliveries import current_update, current_update_key
 from bot.services.outbox import Outbox, OutboxItem, TryLater, Undeliverable
 from bot.texts.i18n import t
 from handlers.buttons import RecordingRateLimiter
@@ -250,7 +250,7 @@ class OwingRateLimiter(RecordingRateLimiter):
             if isinstance(failed, BadRequest) or endpoint not in SENDS or update_id is None or self._outbox is None:
                 raise
             self._owed += 1
-            key = f"update:{update_id}:{self._owed}"
+            key = f"update:{current_update_key()}:{self._owed}"
             chat_id = data["chat_id"]
             await apart_from_the_update(self._outbox.owe(TELEGRAM, str(chat_id), _raw_payload(endpoint, data), key))
             log.warning("a reply to update %s failed (%s); owed in the outbox", update_id, failed.__class__.__name__)

@@ -1,11 +1,16 @@
-"""The process's SQLite connections: one that writes, a few that read.
+"""The process's database connections: one that writes, a few that read.
+
+The database is SQLite (a file, ``Database(path)``) or PostgreSQL (``Database(url=…)``, a
+district's shared database): the two differ only in a :class:`_Backend` (how to connect, begin a
+write and a read, migrate, and which errors mean the database cannot be used now); everything
+below is the same for both.
 
 Opened in the application's ``post_init`` (or a test fixture), closed in ``post_shutdown``.
 
 Writes: a write is a plain function, ``body(conn)``, handed to :meth:`Database.write`. It runs whole
 on the writing connection's own thread, in one trip from the event loop, so the statements of one
 order go back to back instead of each waiting for its turn on a busy event loop; it raises to undo
-its work. Each body is a savepoint inside a shared ``BEGIN IMMEDIATE`` transaction, the *batch*:
+its work. Each body is a savepoint inside a shared transaction (SQLite's ``BEGIN IMMEDIATE``), the *batch*:
 writes handed over while others are still on their way join it, and when none is left on its way
 (or 64 have joined) one ``COMMIT``, with one sync to disk, makes them all durable.
 :meth:`~Database.write` returns only once the commit that holds its work is done, so an answer in
@@ -18,28 +23,34 @@ of their updates counts as handled, so Telegram's re-delivery brings them back).
 
 Reads: a read is a plain function too, handed to :meth:`Database.read`, run on one of a few reader
 threads, each with its own ``query_only`` connection, inside one read transaction: every statement
-of the body sees the database as of the body's first one (WAL keeps that snapshot), so a report
-built from several queries shows one moment. Readers see only committed data and never wait for
+of the body sees the database as of the body's first one (WAL keeps that snapshot; on PostgreSQL a
+``REPEATABLE READ READ ONLY`` transaction), so a report built from several queries shows one moment. Readers see only committed data and never wait for
 the writer, so a report or an export does not hold up orders.
+
+Errors: what says the database cannot be used now (read-only, full, locked, corrupt; on PostgreSQL
+also a lost connection, a shutdown, a serialization failure) comes out as :class:`StorageError`; a
+broken rule of the schema (``IntegrityError``, either driver's) as it is. A PostgreSQL connection
+found broken is opened again for the next write or read (the batch it held is lost, as above).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import hashlib
 import logging
 import pickle
 import queue
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from storage import updates
 from storage.sql import Connection, Row, fetch_all
@@ -49,6 +60,8 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 5000
 MAX_BATCH = 64  # writes per commit at most
 READERS = 2  # reading connections, each on its own thread
+RETRIES = 3  # PostgreSQL: a write that met a deadlock or a serialization failure is run again
+TURN_POLL_SECONDS = 0.01  # PostgreSQL: how often a chat's turn held by another process is tried again
 PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}", "synchronous=FULL")
 
 T = TypeVar("T")
@@ -64,6 +77,7 @@ class AlreadyProcessed(Exception):
 
 @dataclass
 class _UpdateClaim:
+    bot_id: int  # Telegram numbers updates per bot
     update_id: int
     at: datetime
     open: bool = True  # its first write is still to come
@@ -82,9 +96,15 @@ def current_update() -> int | None:
     return None if claim is None or not claim.handling else claim.update_id
 
 
+def current_update_key() -> str | None:
+    """The update being handled as ``bot:update`` (unique across the bots sharing a database)."""
+    claim = _pending_update.get()
+    return None if claim is None or not claim.handling else f"{claim.bot_id}:{claim.update_id}"
+
+
 @contextmanager
-def recording_update(update_id: int, now: datetime) -> Iterator[None]:
-    claim = _UpdateClaim(update_id, now)
+def recording_update(bot_id: int, update_id: int, now: datetime) -> Iterator[None]:
+    claim = _UpdateClaim(bot_id, update_id, now)
     token = _pending_update.set(claim)
     try:
         yield
@@ -93,21 +113,23 @@ def recording_update(update_id: int, now: datetime) -> Iterator[None]:
         _pending_update.reset(token)
 
 
-def _take_claim() -> tuple[int, datetime] | None:
+def _take_claim() -> tuple[int, int, datetime] | None:
     claim = _pending_update.get()
     if claim is None or not claim.open:
         return None
     claim.open = False
-    return claim.update_id, claim.at
+    return claim.bot_id, claim.update_id, claim.at
 
 
 class Database:
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path | str | None = None, *, url: str | None = None) -> None:
+        """SQLite at ``path``, or PostgreSQL at ``url`` (``postgresql://…``; then ``path`` is None)."""
+        self.path = None if url else Path(path or "building-bot.sqlite3")
+        self._backend: _Backend = _Postgres(url) if url else _Sqlite(Path(path or "building-bot.sqlite3"))
         self._thread: ThreadPoolExecutor | None = None  # the writer's one thread
         self._writer: _Writer | None = None  # lives on that thread
         self._reading: ThreadPoolExecutor | None = None  # the readers' threads
-        self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()  # those not in use
+        self._readers: queue.SimpleQueue[Any] = queue.SimpleQueue()  # those not in use
         self._on_their_way = 0  # writes handed to the thread whose outcome has not come back
         self._handed = 0  # writes handed over so far ...
         self._covered = 0  # ... of which the last commit asked for comes after
@@ -115,25 +137,41 @@ class Database:
         self._sizes: Counter[int] = Counter()
         self._background: set[asyncio.Task[None]] = set()
         self.observe_write: Callable[[float], None] = _nothing_to_observe  # seconds per write (metrics)
+        self._turns: _Turns | None = None  # PostgreSQL: turns across processes (``turn``)
+
+    @property
+    def postgres(self) -> bool:
+        return isinstance(self._backend, _Postgres)
 
     async def open(self) -> None:
         """Open the connections, set the pragmas and apply pending migrations."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
-        self._writer = await self._call(_Writer, self.path)
-        await self._call(self._writer.migrate)
-        self._reading = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="sqlite-reader")
-        for _ in range(READERS):
-            self._readers.put(_reader(self.path))
+        backend = self._backend
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        try:
+            self._writer = await self._call(_Writer, backend)
+            await self._call(self._writer.migrate)
+            self._reading = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="db-reader")
+            for _ in range(READERS):
+                self._readers.put(await asyncio.to_thread(backend.reader))
+            if isinstance(backend, _Postgres):
+                self._turns = _Turns(backend)
+        except Exception as exc:
+            error = backend.storage_error(exc)
+            if error is exc:
+                raise
+            raise error from exc
 
     async def close(self) -> None:
         if self._writer is not None:
             await asyncio.gather(*self._background)
-            await self.on_writer(sqlite3.Connection.close)
+            await self.on_writer(_close)
             self._writer = None
         if self._thread is not None:
             self._thread.shutdown()
             self._thread = None
+        if self._turns is not None:
+            await self._turns.close()
+            self._turns = None
         if self._reading is not None:
             reading, self._reading = self._reading, None
             await asyncio.to_thread(reading.shutdown)  # the reads under way end first
@@ -163,7 +201,7 @@ class Database:
             self._settle(lost.batch, lost.cause)
             raise StorageError(str(lost.cause)) from lost.cause
         except Exception as exc:
-            error = _storage_error(exc)
+            error = self._backend.storage_error(exc)
             if error is exc:
                 raise
             raise error from exc
@@ -196,7 +234,7 @@ class Database:
         except StorageError:
             pass  # the batch's writers have their error; the log has the detail
 
-    async def on_writer(self, function: Callable[[sqlite3.Connection], T]) -> T:
+    async def on_writer(self, function: Callable[[Any], T]) -> T:
         """Commit what is written so far, then run ``function`` on the writing connection, on its
         thread: closing, backups, and tests staging disk trouble."""
         if self._writer is None:
@@ -233,15 +271,23 @@ class Database:
         try:
             return await asyncio.get_running_loop().run_in_executor(self._reading, self._read, body)
         except Exception as exc:
-            error = _storage_error(exc)
+            error = self._backend.storage_error(exc)
             if error is exc:
                 raise
             raise error from exc
 
     def _read(self, body: Callable[[Connection], T]) -> T:
         conn = self._readers.get()
+        backend = self._backend
         try:
-            conn.execute("BEGIN")
+            try:
+                conn.execute(backend.begin_read)
+            except backend.errors:
+                if not backend.broken(conn):
+                    raise
+                conn.close()  # PostgreSQL went away while it was idle: a new connection
+                conn = backend.reader()
+                conn.execute(backend.begin_read)
             try:
                 return body(conn)
             finally:
@@ -254,8 +300,35 @@ class Database:
         """One query's rows (tests and scripts)."""
         return await self.read(lambda conn: fetch_all(conn, sql, params))
 
+    @asynccontextmanager
+    async def turn(self, *key: int | str) -> AsyncIterator[None]:
+        """Across the processes sharing a PostgreSQL database, one at a time per ``key`` (a bot and a
+        chat): a session advisory lock, taken on this process's one locking connection (a session
+        holds many) and given back after. Within a process the caller keeps the order; on SQLite
+        (one process) there is nothing to do."""
+        if self._turns is None:
+            yield
+            return
+        await self._turns.take(key)
+        try:
+            yield
+        finally:
+            await self._turns.give_back(key)
+
+    async def touch(self) -> None:
+        """A write that changes nothing (does the database take writes now?); raises StorageError."""
+        await self.write(self._backend.touch)
+
+    async def schema_version(self) -> int:
+        """The newest migration applied."""
+        return await self.read(self._backend.version)
+
     async def backup(self, target: Path | str) -> None:
         """Copy the live database with SQLite's online backup API."""
+        if self.postgres:
+            raise StorageError(
+                "a PostgreSQL database is backed up with pg_dump (and WAL archiving), not by building-bot"
+            )
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
 
@@ -273,8 +346,12 @@ def _nothing_to_observe(seconds: float) -> None:
     """No metrics are kept (``bot.runtime.ops.install`` sets them)."""
 
 
-def _nothing(conn: sqlite3.Connection) -> None:
+def _nothing(conn: Any) -> None:
     """Nothing to do after the commit."""
+
+
+def _close(conn: Any) -> None:
+    conn.close()
 
 
 class _BatchLost(Exception):
@@ -288,40 +365,61 @@ class _BatchLost(Exception):
 class _Writer:
     """The writing connection and its batches; used on the writer's thread only."""
 
-    def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None)
-        self.conn.row_factory = sqlite3.Row
-        for pragma in PRAGMAS:
-            self.conn.execute(f"PRAGMA {pragma}")
+    def __init__(self, backend: _Backend) -> None:
+        self.backend = backend
+        self.conn = backend.writer()
         self.batch = 0  # the number of the open (or last) batch
 
     def migrate(self) -> list[str]:
-        from storage.migrate import apply_migrations
+        return self.backend.migrate(self.conn)
 
-        return apply_migrations(self.conn)
+    def run(self, body: Callable[[Connection], T], claim: tuple[int, int, datetime] | None) -> tuple[T, int]:
+        if not self.conn.in_transaction:
+            self._begin()
+        for attempt in range(1, RETRIES + 1):
+            try:
+                return self._savepoint(body, claim), self.batch
+            except BaseException as exc:
+                self._undo(exc)  # PostgreSQL's locks taken since the savepoint are given back with it
+                if attempt == RETRIES or not self.backend.retryable(exc):
+                    raise
+                log.info("write retried after %s", exc.__class__.__name__)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
 
-    def run(self, body: Callable[[Connection], T], claim: tuple[int, datetime] | None) -> tuple[T, int]:
+    def _savepoint(self, body: Callable[[Connection], T], claim: tuple[int, int, datetime] | None) -> T:
         conn = self.conn
-        if not conn.in_transaction:
-            conn.execute("BEGIN IMMEDIATE")
-            self.batch += 1
+        conn.execute("SAVEPOINT write")
+        result: T
+        if claim is not None and not updates.claim(conn, *claim):
+            kept = updates.replay_result(conn, *claim[:2])
+            if kept is None:
+                raise AlreadyProcessed(claim[1])
+            result = pickle.loads(kept)  # handled again from the inbox: the same answer, no new effect
+        else:
+            result = body(conn)
+            if claim is not None:
+                updates.keep_result(conn, *claim[:2], _pickled(result))
+        conn.execute("RELEASE write")
+        return result
+
+    def _begin(self) -> None:
+        """Open a batch. A connection that went away while idle (PostgreSQL restarted, an idle
+        session ended) held nothing: it is opened again and the batch begun there."""
+        if self.backend.broken(self.conn):
+            self._reconnect()
         try:
-            conn.execute("SAVEPOINT write")
-            result: T
-            if claim is not None and not updates.claim(conn, *claim):
-                kept = updates.replay_result(conn, claim[0])
-                if kept is None:
-                    raise AlreadyProcessed(claim[0])
-                result = pickle.loads(kept)  # handled again from the inbox: the same answer, no new effect
-            else:
-                result = body(conn)
-                if claim is not None:
-                    updates.keep_result(conn, claim[0], _pickled(result))
-            conn.execute("RELEASE write")
-        except BaseException as exc:
-            self._undo(exc)
-            raise
-        return result, self.batch
+            self.conn.execute(self.backend.begin_write)
+        except self.backend.errors:
+            if not self.backend.broken(self.conn):
+                raise
+            self._reconnect()
+            self.conn.execute(self.backend.begin_write)
+        self.batch += 1
+
+    def _reconnect(self) -> None:
+        log.warning("the database connection was lost: connecting again")
+        self.conn.close()
+        self.conn = self.backend.writer()
 
     def _undo(self, exc: BaseException) -> None:
         """Roll back this write's savepoint; if even that fails (or SQLite has already rolled back
@@ -329,16 +427,16 @@ class _Writer:
         try:
             self.conn.execute("ROLLBACK TO write")
             self.conn.execute("RELEASE write")
-        except sqlite3.Error:
+        except self.backend.errors:
             self._lose(exc)
 
-    def after_commit(self, function: Callable[[sqlite3.Connection], T]) -> tuple[int, Future[T]]:
+    def after_commit(self, function: Callable[[Any], T]) -> tuple[int, Future[T]]:
         """Commit the open batch; then ``function``, whose outcome (even an exception) comes back
         apart from the commit's."""
         if self.conn.in_transaction:
             try:
                 self.conn.execute("COMMIT")
-            except sqlite3.Error as exc:
+            except self.backend.errors as exc:
                 self._lose(exc)
         outcome: Future[T] = Future()
         try:
@@ -352,7 +450,7 @@ class _Writer:
         if self.conn.in_transaction:
             try:
                 self.conn.execute("ROLLBACK")
-            except sqlite3.Error:
+            except self.backend.errors:
                 log.warning("rollback failed after %s", exc.__class__.__name__)
         raise _BatchLost(self.batch, exc) from exc
 
@@ -366,20 +464,170 @@ def _pickled(result: Any) -> bytes | None:
         return None
 
 
-def _reader(path: Path) -> sqlite3.Connection:
-    """A reading connection: used by one reader thread at a time (whichever takes it)."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA query_only=ON")
-    return conn
+class _Turns:
+    """Session advisory locks on one PostgreSQL connection of their own, on its own thread. A
+    lock is tried (``pg_try_advisory_lock``), not waited for, so the thread never blocks: a turn
+    held by another process is tried again every ``TURN_POLL_SECONDS``."""
+
+    def __init__(self, backend: _Postgres) -> None:
+        self._backend = backend
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-turns")
+        self._conn: Any = None
+
+    async def take(self, key: tuple[int | str, ...]) -> None:
+        number = _lock_number(key)
+        while True:  # polled: the other process tells nobody when it is done
+            if await self._call("SELECT pg_try_advisory_lock(?) AS taken", number):
+                return
+            await asyncio.sleep(TURN_POLL_SECONDS)
+
+    async def give_back(self, key: tuple[int | str, ...]) -> None:
+        try:
+            await self._call("SELECT pg_advisory_unlock(?) AS taken", _lock_number(key))
+        except self._backend.errors:  # the connection is gone, and its locks with it
+            log.warning("a turn's lock was lost with its connection")
+
+    async def _call(self, sql: str, number: int) -> bool:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._run, sql, number)
+
+    def _run(self, sql: str, number: int) -> bool:
+        if self._conn is None or self._backend.broken(self._conn):
+            self._conn = self._backend.writer()
+        return bool(self._conn.execute(sql, (number,)).fetchone()["taken"])
+
+    async def close(self) -> None:
+        def closing() -> None:
+            if self._conn is not None:
+                self._conn.close()
+
+        await asyncio.get_running_loop().run_in_executor(self._thread, closing)
+        self._thread.shutdown()
 
 
-def _storage_error(exc: BaseException) -> BaseException:
-    """SQLite's operational trouble (read-only, full, locked, corrupt) as a :class:`StorageError`;
-    a broken rule of the schema (``IntegrityError``) and everything else as it is."""
-    if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(
-        exc, sqlite3.IntegrityError
-    ):
-        return StorageError(str(exc))
-    return exc
+def _lock_number(key: tuple[int | str, ...]) -> int:
+    """A key as the signed 64-bit number PostgreSQL's advisory locks take (two keys that meet in
+    it only wait for each other)."""
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class _Backend(Protocol):
+    """What differs between SQLite and PostgreSQL for the connections above."""
+
+    begin_write: str  # the batch's transaction
+    begin_read: str  # a read's transaction: one snapshot for the whole body
+    errors: tuple[type[Exception], ...]  # the driver's errors
+
+    def writer(self) -> Any: ...
+    def reader(self) -> Any: ...
+    def migrate(self, conn: Any) -> list[str]: ...
+    def broken(self, conn: Any) -> bool: ...
+    def touch(self, conn: Any) -> None: ...
+    def version(self, conn: Any) -> int: ...
+    def retryable(self, exc: BaseException) -> bool: ...
+    def storage_error(self, exc: BaseException) -> BaseException: ...
+
+
+class _Sqlite:
+    begin_write = "BEGIN IMMEDIATE"
+    begin_read = "BEGIN"
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def writer(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        for pragma in PRAGMAS:
+            conn.execute(f"PRAGMA {pragma}")
+        return conn
+
+    def reader(self) -> sqlite3.Connection:
+        """A reading connection: used by one reader thread at a time (whichever takes it)."""
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only=ON")
+        return conn
+
+    def migrate(self, conn: sqlite3.Connection) -> list[str]:
+        from storage.migrate import apply_migrations
+
+        return apply_migrations(conn)
+
+    def broken(self, conn: sqlite3.Connection) -> bool:
+        return False  # a file does not go away
+
+    def retryable(self, exc: BaseException) -> bool:
+        return False  # one writer: no deadlock between writers
+
+    def touch(self, conn: Connection) -> None:
+        """The file's header rewritten with its own version."""
+        conn.execute(f"PRAGMA user_version = {self.version(conn)}")
+
+    def version(self, conn: Connection) -> int:
+        from storage.migrate import current_version
+
+        return current_version(conn)
+
+    def storage_error(self, exc: BaseException) -> BaseException:
+        """SQLite's operational trouble (read-only, full, locked, corrupt) as a :class:`StorageError`;
+        a broken rule of the schema (``IntegrityError``) and everything else as it is."""
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError):
+            return StorageError(str(exc))
+        return exc
+
+
+class _Postgres:
+    """PostgreSQL through ``storage.postgres`` (psycopg, imported only here: an optional extra)."""
+
+    begin_write = "BEGIN"
+    begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        from storage import postgres
+
+        self.url, self._postgres, self._psycopg = url, postgres, psycopg
+        self.errors: tuple[type[Exception], ...] = (psycopg.Error,)
+
+    def writer(self) -> Any:
+        return self._postgres.connect(self.url)
+
+    def reader(self) -> Any:
+        return self._postgres.connect(self.url)
+
+    def migrate(self, conn: Any) -> list[str]:
+        applied: list[str] = self._postgres.apply_migrations(conn)
+        return applied
+
+    def broken(self, conn: Any) -> bool:
+        return bool(conn.raw.closed or conn.raw.broken)
+
+    def retryable(self, exc: BaseException) -> bool:
+        """Two processes' batches waited on each other (one is chosen to fail), or a snapshot
+        conflict: the write alone, rolled back to its savepoint, may simply be run again."""
+        errors = self._psycopg.errors
+        return isinstance(exc, errors.DeadlockDetected | errors.SerializationFailure)
+
+    def touch(self, conn: Connection) -> None:
+        """The newest version's row rewritten as it is (a real row version, so a full disk shows)."""
+        conn.execute(
+            "UPDATE schema_migrations SET version = version WHERE version = (SELECT max(version) FROM schema_migrations)"
+        )
+
+    def version(self, conn: Any) -> int:
+        return int(self._postgres.current_version(conn))
+
+    def storage_error(self, exc: BaseException) -> BaseException:
+        """Every psycopg error but a broken rule of the schema as a :class:`StorageError` (lost
+        connection, shutdown, disk full, read-only, serialization failure, deadlock…), with the
+        first line of its message only (the rest may quote values)."""
+        psycopg = self._psycopg
+        if isinstance(exc, psycopg.Error) and not isinstance(exc, psycopg.IntegrityError):
+            message = str(exc).strip().splitlines()
+            return StorageError(f"{exc.__class__.__name__}: {message[0] if message else ''}")
+        return exc

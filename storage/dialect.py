@@ -32,16 +32,25 @@ Every construct of migrations 0001–0020, and what becomes of it:
 | ``PRAGMA``, ``AUTOINCREMENT`` on a column not named ``id``, ``INSERT OR …``, ``REPLACE INTO``, ``rowid``, ``sqlite_*`` tables, SQLite's date and string functions (none in 0001–0020) | :class:`Untranslatable`: write an override |
 
 Booleans stay integers, as the schema declares them (``paid INTEGER NOT NULL DEFAULT 0``).
+
+- **The catalogue** (:func:`columns`): the schema's tables and columns, from ``sqlite_master`` on
+  SQLite, from ``information_schema`` on PostgreSQL.
+
+Written portably in ``storage/`` rather than translated: NULLs sort first on SQLite and last on
+PostgreSQL, so an order over a column that may be NULL says where they go (``ORDER BY building IS
+NOT NULL, building``); a subquery in ``FROM`` has an alias (PostgreSQL requires one); no ``rowid``.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import sqlite3
 from collections.abc import Iterator
 from importlib import resources
 
 from storage.migrate import migrations as sqlite_migrations
+from storage.sql import Connection, fetch_all
 
 # String literals, quoted names and comments: nothing in them is translated.
 _QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?(?:\*/|$)", re.S)
@@ -147,3 +156,14 @@ def migrations() -> list[tuple[int, str, str]]:
         found.append((version, name, override.read_text(encoding="utf-8") if override.is_file() else
                       translate_migration(name, sql)))  # fmt: skip
     return found
+
+
+def columns(conn: Connection) -> list[tuple[str, str]]:
+    """(table, column) of every table of the schema, from the database's own catalogue."""
+    if isinstance(conn, sqlite3.Connection):
+        sql = """SELECT m.name AS tbl, c.name AS col FROM sqlite_master m, pragma_table_info(m.name) c
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY m.name, c.cid"""
+    else:
+        sql = """SELECT table_name AS tbl, column_name AS col FROM information_schema.columns
+                 WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"""
+    return [(row["tbl"], row["col"]) for row in fetch_all(conn, sql)]

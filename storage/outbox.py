@@ -169,9 +169,26 @@ def next_due(conn: Connection, channel: str) -> datetime | None:
     return None if row is None or row["next_at"] is None else from_db(row["next_at"])
 
 
+def lease(conn: Connection, item_id: int, holder: str, now: datetime, until: datetime) -> bool:
+    """Take the item for one attempt by ``holder`` (a process) until ``until``: False when it is no
+    longer owed or another holder's lease on it has not run out. Only a target's first owed item
+    is ever attempted, so the lease on it is the lease on the target: one sender at a time."""
+    cursor = conn.execute(
+        "UPDATE outbox SET lease_until = ?, leased_by = ? WHERE id = ? AND state = 'owed' "
+        "AND (lease_until IS NULL OR lease_until < ? OR leased_by = ?)",
+        (to_db(until), holder, item_id, to_db(now), holder),
+    )
+    return cursor.rowcount == 1
+
+
+# Every outcome of an attempt gives its lease back.
+_RELEASED = "lease_until = NULL, leased_by = NULL"
+
+
 def mark_sent(conn: Connection, item_id: int, result: Any, now: datetime) -> None:
     conn.execute(
-        "UPDATE outbox SET state = 'sent', sent_at = ?, result = ?, attempts = attempts + 1, error = NULL WHERE id = ?",
+        "UPDATE outbox SET state = 'sent', sent_at = ?, result = ?, attempts = attempts + 1, error = NULL, "
+        f"{_RELEASED} WHERE id = ?",
         (to_db(now), json.dumps(result, ensure_ascii=False), item_id),
     )
 
@@ -179,7 +196,7 @@ def mark_sent(conn: Connection, item_id: int, result: Any, now: datetime) -> Non
 def mark_retry(conn: Connection, item_id: int, error: str, next_at: datetime) -> int:
     """One more failed attempt; the number of attempts so far."""
     conn.execute(
-        "UPDATE outbox SET attempts = attempts + 1, error = ?, next_at = ? WHERE id = ?",
+        f"UPDATE outbox SET attempts = attempts + 1, error = ?, next_at = ?, {_RELEASED} WHERE id = ?",
         (error, to_db(next_at), item_id),
     )
     row = fetch_one(conn, "SELECT attempts FROM outbox WHERE id = ?", (item_id,))
@@ -188,7 +205,8 @@ def mark_retry(conn: Connection, item_id: int, error: str, next_at: datetime) ->
 
 def mark_failed(conn: Connection, item_id: int, error: str) -> None:
     conn.execute(
-        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, error = ? WHERE id = ?", (error, item_id)
+        f"UPDATE outbox SET state = 'failed', attempts = attempts + 1, error = ?, {_RELEASED} WHERE id = ?",
+        (error, item_id),
     )
 
 

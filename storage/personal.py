@@ -63,12 +63,7 @@ PERSONAL: dict[str, Purge] = {
     "med_items": Purge(columns={"name": "''"}),  # the drug, of a room
     "card_custody": Purge(columns={"holder_id": NOBODY}),
     "group_buys": Purge(columns={"opened_by": NOBODY, **PRIVATE_CHAT}),
-    "group_buy_boards": Purge(  # no id column of its own: SQLite's rowid stands in
-        columns={
-            "board_chat_id": "min(board_chat_id, 0)",
-            "message_id": "CASE WHEN board_chat_id > 0 THEN -rowid ELSE message_id END",
-        }
-    ),
+    "group_buy_boards": Purge(delete=True, where="board_chat_id > 0"),  # a buy's board in a person's chat
     "group_buy_orders": Purge(columns={"updated_by": "NULL"}),
     "shifts": Purge(columns={"user_id": NOBODY, "place": "NULL", **PRIVATE_CHAT}),
     "slots": Purge(columns={"opened_by": NOBODY, **PRIVATE_CHAT}),
@@ -78,7 +73,7 @@ PERSONAL: dict[str, Purge] = {
 }
 
 NOT_PERSONAL: dict[str, dict[str, str]] = {
-    "processed_updates": {"update_id": "Telegram's counter", "processed_at": "time"},
+    "processed_updates": {"bot_id": "the bot's id", "update_id": "Telegram's counter", "processed_at": "time"},
     "audit_log": {"id": "row", "at": "time", "action": "what was done", "outcome": "ok or refused"},
     "chat_settings": {"chat_id": "a group (private chats are deleted)", "language": "a group's language"},
     "chats": {
@@ -137,7 +132,12 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "closed_at": "time",
         "reminded_at": "time",
     },
-    "group_buy_boards": {"buy_id": "row", "posted_at": "time"},
+    "group_buy_boards": {
+        "board_chat_id": "a group (private chats are deleted)",
+        "message_id": "a message of the bot",
+        "buy_id": "row",
+        "posted_at": "time",
+    },
     "group_buy_orders": {
         "buy_id": "row",
         "household_id": "a room's order: the supplier's and the treasurer's ledger",
@@ -190,11 +190,11 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
 _COUNTS = (
     "SELECT "
     "(SELECT count(*) FROM (SELECT phone FROM private_contacts UNION "
-    "SELECT phone FROM med_private WHERE phone IS NOT NULL)) AS phones, "
+    "SELECT phone FROM med_private WHERE phone IS NOT NULL) AS p) AS phones, "
     "(SELECT count(*) FROM (SELECT display_name FROM members WHERE display_name IS NOT NULL UNION "
     "SELECT contact_name FROM households WHERE contact_name IS NOT NULL UNION "
     "SELECT display_name FROM volunteers WHERE display_name IS NOT NULL UNION "
-    "SELECT volunteer_name FROM med_requests WHERE volunteer_name IS NOT NULL)) AS names, "
+    "SELECT volunteer_name FROM med_requests WHERE volunteer_name IS NOT NULL) AS n) AS names, "
     "(SELECT count(*) FROM med_private) AS details"
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.models import ChatBinding, Household, Join, Member, RoleGrant
-from storage import personal
+from storage import dialect, personal
 from storage.sql import Connection, Row, fetch_all, fetch_one
 from storage.timefmt import to_db
 
@@ -55,7 +55,7 @@ def chats(conn: Connection, kind: str, building: int | None = None) -> list[Chat
     if building is not None:
         sql += " AND building = ?"
         params.append(building)
-    return [_binding(row) for row in fetch_all(conn, sql + " ORDER BY building, chat_id", params)]
+    return [_binding(row) for row in fetch_all(conn, sql + " ORDER BY building IS NOT NULL, building, chat_id", params)]
 
 
 def mark_kicked(conn: Connection, chat_id: int) -> None:
@@ -64,17 +64,14 @@ def mark_kicked(conn: Connection, chat_id: int) -> None:
 
 def move_chat_everywhere(conn: Connection, old_id: int, new_id: int) -> list[str]:
     """A group became a supergroup: every stored chat id (columns ``chat_id`` and ``*_chat_id``)
-    moves to the new id. Returns the tables touched. (The tables and columns come from SQLite's
-    catalogue: the one query here a PostgreSQL backend must ask its own way.)"""
+    moves to the new id. Returns the tables touched. (The tables and columns come from the
+    database's own catalogue: ``dialect.columns``.)"""
     touched = []
-    tables = fetch_all(conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    for table in [row["name"] for row in tables]:
-        info = conn.execute(f"PRAGMA table_info({table})")
-        for column in [row["name"] for row in info.fetchall()]:
-            if column == "chat_id" or column.endswith("_chat_id"):
-                result = conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new_id, old_id))
-                if result.rowcount:
-                    touched.append(f"{table}.{column}")
+    for table, column in dialect.columns(conn):
+        if column == "chat_id" or column.endswith("_chat_id"):
+            result = conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new_id, old_id))
+            if result.rowcount:
+                touched.append(f"{table}.{column}")
     return touched
 
 

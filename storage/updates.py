@@ -1,5 +1,8 @@
 """The inbox (every update stored before Telegram is told it arrived, and whether it is done) and
-the re-delivery guard (which update ids had their effect, with what the first write gave back)."""
+the re-delivery guard (which update ids had their effect, with what the first write gave back).
+
+Telegram numbers updates per bot, and several bots may share a database: every row is keyed by
+(bot_id, update_id)."""
 
 from __future__ import annotations
 
@@ -9,44 +12,60 @@ from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import to_db
 
 
-def seen(conn: Connection, update_id: int) -> bool:
+def seen(conn: Connection, bot_id: int, update_id: int) -> bool:
     """Was ``update_id`` handled (and is not to be answered again from the inbox)?"""
     row = fetch_one(
         conn,
-        """SELECT 1 FROM processed_updates p WHERE p.update_id = ? AND NOT (p.result IS NOT NULL AND EXISTS
-             (SELECT 1 FROM inbox i WHERE i.update_id = p.update_id AND i.done_at IS NULL))""",
-        (update_id,),
+        """SELECT 1 FROM processed_updates p WHERE p.bot_id = ? AND p.update_id = ? AND NOT (p.result IS NOT NULL
+             AND EXISTS (SELECT 1 FROM inbox i WHERE i.bot_id = p.bot_id AND i.update_id = p.update_id
+                         AND i.done_at IS NULL))""",
+        (bot_id, update_id),
     )
     return row is not None
 
 
-def newest(conn: Connection) -> int:
-    row = fetch_one(conn, "SELECT coalesce(max(update_id), 0) AS newest FROM processed_updates")
+def newest(conn: Connection, bot_id: int) -> int:
+    row = fetch_one(
+        conn, "SELECT coalesce(max(update_id), 0) AS newest FROM processed_updates WHERE bot_id = ?", (bot_id,)
+    )
     assert row is not None
     return int(row["newest"])
 
 
-def claim(conn: Connection, update_id: int, now: datetime) -> bool:
+def adopt(conn: Connection, bot_id: int) -> None:
+    """Rows from before updates were kept per bot (bot_id 0, migration 0021) are this bot's: the
+    database had one bot then."""
+    for table in ("processed_updates", "inbox"):
+        conn.execute(
+            f"UPDATE {table} SET bot_id = ? WHERE bot_id = 0 AND NOT EXISTS "
+            f"(SELECT 1 FROM {table} mine WHERE mine.bot_id = ? AND mine.update_id = {table}.update_id)",
+            (bot_id, bot_id),
+        )
+
+
+def claim(conn: Connection, bot_id: int, update_id: int, now: datetime) -> bool:
     """Record that ``update_id`` is handled; False when it had been already."""
     cursor = conn.execute(
-        "INSERT INTO processed_updates(update_id, processed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-        (update_id, to_db(now)),
+        "INSERT INTO processed_updates(bot_id, update_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        (bot_id, update_id, to_db(now)),
     )
     return cursor.rowcount == 1
 
 
-def keep_result(conn: Connection, update_id: int, result: bytes | None) -> None:
-    conn.execute("UPDATE processed_updates SET result = ? WHERE update_id = ?", (result, update_id))
+def keep_result(conn: Connection, bot_id: int, update_id: int, result: bytes | None) -> None:
+    conn.execute(
+        "UPDATE processed_updates SET result = ? WHERE bot_id = ? AND update_id = ?", (result, bot_id, update_id)
+    )
 
 
-def replay_result(conn: Connection, update_id: int) -> bytes | None:
+def replay_result(conn: Connection, bot_id: int, update_id: int) -> bytes | None:
     """What the first write of ``update_id`` gave back, when the update is in the inbox and not done
     (the process died before its answer went out); None otherwise."""
     row = fetch_one(
         conn,
-        """SELECT p.result FROM processed_updates p JOIN inbox i ON i.update_id = p.update_id
-           WHERE p.update_id = ? AND i.done_at IS NULL""",
-        (update_id,),
+        """SELECT p.result FROM processed_updates p JOIN inbox i ON i.bot_id = p.bot_id AND i.update_id = p.update_id
+           WHERE p.bot_id = ? AND p.update_id = ? AND i.done_at IS NULL""",
+        (bot_id, update_id),
     )
     return None if row is None else row["result"]
 
@@ -60,26 +79,29 @@ def forget_older_than(conn: Connection, now: datetime, days: int = 7) -> int:
 
 
 # ---------------------------------------------------------------------- the inbox
-def receive(conn: Connection, updates: list[tuple[int, str]], now: datetime) -> list[int]:
+def receive(conn: Connection, bot_id: int, updates: list[tuple[int, str]], now: datetime) -> list[int]:
     """Store updates (id, JSON) as delivered; the ids that were new."""
     new = []
     for update_id, payload in updates:
         cursor = conn.execute(
-            "INSERT INTO inbox(update_id, payload, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            (update_id, payload, to_db(now)),
+            "INSERT INTO inbox(bot_id, update_id, payload, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (bot_id, update_id, payload, to_db(now)),
         )
         if cursor.rowcount == 1:
             new.append(update_id)
     return new
 
 
-def pending(conn: Connection) -> list[str]:
+def pending(conn: Connection, bot_id: int) -> list[str]:
     """The updates stored and not done, oldest first (JSON as Telegram sent them)."""
-    rows = fetch_all(conn, "SELECT payload FROM inbox WHERE done_at IS NULL ORDER BY update_id")
+    rows = fetch_all(
+        conn, "SELECT payload FROM inbox WHERE bot_id = ? AND done_at IS NULL ORDER BY update_id", (bot_id,)
+    )
     return [row["payload"] for row in rows]
 
 
-def done(conn: Connection, update_ids: list[int], now: datetime) -> None:
+def done(conn: Connection, bot_id: int, update_ids: list[int], now: datetime) -> None:
     conn.executemany(
-        "UPDATE inbox SET done_at = ? WHERE update_id = ?", [(to_db(now), update_id) for update_id in update_ids]
+        "UPDATE inbox SET done_at = ? WHERE bot_id = ? AND update_id = ?",
+        [(to_db(now), bot_id, update_id) for update_id in update_ids],
     )

@@ -7,6 +7,11 @@ without fsync (a test database need not survive a power cut) and is stopped at t
 session. ``initdb`` refuses to run as root, so as root the folder is given to the ``postgres``
 user (else ``nobody``) and the server runs as that user through ``runuser``.
 
+The whole suite runs on PostgreSQL with ``BUILDING_BOT_TEST_DATABASE=postgres`` in the environment
+(:func:`switched_on`): every config the tests make (``tests.conftest.make_config``) then names a new
+database of one server shared by the session (:func:`shared_server`), copied from a template
+with the migrations applied, instead of a SQLite file.
+
 ``python -m tests.postgres`` says where the binaries are, or why none were found (exit status 2):
 ``make test-postgres`` asks it first, so a machine without them fails with that line rather than
 skipping the tests.
@@ -14,6 +19,7 @@ skipping the tests.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import pwd
@@ -28,9 +34,12 @@ from pathlib import Path
 
 import psycopg
 
+SWITCH = "BUILDING_BOT_TEST_DATABASE"
+TEMPLATE = "building_bot_template"
 BINARIES = ("initdb", "pg_ctl", "postgres")
 VERSIONED = Path("/usr/lib/postgresql")
 SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "listen_addresses=")
+DURABLE_SETTINGS = ("listen_addresses=",)
 
 
 class NoPostgres(RuntimeError):
@@ -61,10 +70,13 @@ class PostgresServer:
     def __init__(self, bindir: Path, root: Path, port: int, run_as: list[str]) -> None:
         self.bindir, self.root, self.port, self._run_as = bindir, root, port, run_as
         self._names = itertools.count(1)
+        self._template_made = False
 
     @classmethod
     @contextmanager
-    def start(cls) -> Iterator[PostgresServer]:
+    def start(cls, *, durable: bool = False) -> Iterator[PostgresServer]:
+        """A new server; ``durable``: with fsync and synchronous commits, as in production (the
+        benchmarks), not the tests' fast settings."""
         bindir = find_binaries()
         root = Path(tempfile.mkdtemp(prefix="building-bot-pg-"))
         run_as: list[str] = []
@@ -76,7 +88,8 @@ class PostgresServer:
         try:
             server._run("initdb", "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "--no-sync",
                         "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
-            options = " ".join([f"-k {root}", f"-p {server.port}", *(f"-c {setting}" for setting in SETTINGS)])
+            settings = DURABLE_SETTINGS if durable else SETTINGS
+            options = " ".join([f"-k {root}", f"-p {server.port}", *(f"-c {setting}" for setting in settings)])
             server._run("pg_ctl", "-D", str(root / "data"), "-l", str(root / "log"), "-o", options, "-w", "-s", "start")
             yield server
         finally:
@@ -94,12 +107,36 @@ class PostgresServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@/{database}?host={self.root}&port={self.port}"
 
-    def new_database(self) -> str:
-        """The URL of a new, empty database."""
+    def new_database(self, *, migrated: bool = False) -> str:
+        """The URL of a new database: empty, or (``migrated``) with the schema of every migration."""
         name = f"test_{next(self._names)}"
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
+            if migrated and not self._template_made:
+                conn.execute(f"CREATE DATABASE {TEMPLATE}")
+                from storage import postgres
+
+                with postgres.connect(self.url(TEMPLATE)) as template:
+                    postgres.apply_migrations(template)
+                self._template_made = True
+            conn.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {TEMPLATE}" if migrated else ""))
         return self.url(name)
+
+
+def switched_on() -> bool:
+    """Does this run put the tests' databases on PostgreSQL (``BUILDING_BOT_TEST_DATABASE=postgres``)?"""
+    return os.environ.get(SWITCH, "") == "postgres"
+
+
+_shared: list[PostgresServer] = []
+
+
+def shared_server() -> PostgresServer:
+    """The session's one server, started at first use and stopped when the process ends."""
+    if not _shared:
+        starting = PostgresServer.start()
+        _shared.append(starting.__enter__())
+        atexit.register(starting.__exit__, None, None, None)
+    return _shared[0]
 
 
 def _unprivileged_user() -> pwd.struct_passwd:

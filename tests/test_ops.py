@@ -26,7 +26,7 @@ from bot.runtime.cli import _parser, main
 from bot.runtime.localapi import LocalBotApi, LocalRequest
 from bot.runtime.localapi_http import HttpBotApi
 from storage.db import Database
-from tests.conftest import make_config
+from tests.conftest import make_config, read_only, sqlite_only
 from tests.harness import BUILDING_3, COMMITTEE, RESIDENT, Harness
 from tests.test_http import _unused_port
 
@@ -62,13 +62,13 @@ async def test_healthz_is_200_when_healthy_and_503_with_the_reason_when_the_data
     assert body["status"] == "ok" and body["database_writable"] is True
     assert body["last_update_seconds_ago"] < 60 and body["jobs_scheduled"] > 0
 
-    await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = ON"))
+    await bot.services.db.on_writer(read_only(True))
     answer = await ops_server.get("/healthz")
     assert answer.status_code == 503
     assert answer.json()["database_writable"] is False
     assert answer.json()["problems"][0].startswith("database not writable")
 
-    await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = OFF"))
+    await bot.services.db.on_writer(read_only(False))
     assert (await ops_server.get("/healthz")).status_code == 200
 
 
@@ -175,6 +175,7 @@ async def test_sentry_gets_unhandled_errors_scrubbed_of_message_text_numbers_and
     assert "139****5678" in event
 
 
+@sqlite_only("building-bot's backups are SQLite's; PostgreSQL's are pg_dump's")
 async def test_the_daily_backup_keeps_the_newest_few_and_counts_its_runs(tmp_path, clock):
     config = make_config(tmp_path, storage={"backup_dir": str(tmp_path / "backups"), "backup_keep": 2})
     app = build_application(config, LocalRequest(LocalBotApi()), clock=clock)
@@ -207,6 +208,7 @@ def _config_file(tmp_path: Path, **sections: dict) -> str:
     return str(path)
 
 
+@sqlite_only("building-bot's backups are SQLite's; PostgreSQL's are pg_dump's")
 async def test_a_backup_taken_while_the_bot_writes_is_whole_and_restores(bot, tmp_path, capsys):
     config_file = _config_file(tmp_path)
     # the harness's database is tmp_path/bot.sqlite3, as the config file says

@@ -46,7 +46,7 @@ def test_rows_read_by_name_in_any_case_by_position_and_unpacked(conn: postgres.P
 def test_bytes_booleans_and_sums_come_back_as_sqlite_gives_them(conn: postgres.PgConnection) -> None:
     pickled = bytes(range(256))
     conn.execute(
-        "INSERT INTO processed_updates(update_id, processed_at, result) VALUES (?, ?, ?)", (2**40, "t", pickled)
+        "INSERT INTO processed_updates(bot_id, update_id, processed_at, result) VALUES (1, ?, ?, ?)", (2**40, "t", pickled)
     )
     assert conn.execute("SELECT result FROM processed_updates WHERE update_id = ?", (2**40,)).fetchone()[0] == pickled
     household = conn.execute(HOUSEHOLD, (3, 502, "t")).fetchone()["id"]

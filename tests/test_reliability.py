@@ -12,7 +12,7 @@ from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest
 from bot.texts.i18n import t
 from handlers.groupbuys import board_job_name
-from tests.conftest import make_config
+from tests.conftest import make_config, read_only, sqlite_only
 from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser, until
 
 LEADER = LocalUser(2001, "楼长老陈")
@@ -195,12 +195,12 @@ async def _hostile(config, clock, actions) -> None:
 # ------------------------------------------------------------------------------ disk trouble
 async def test_a_read_only_database_answers_clearly_and_recovers(bot, caplog):
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
-    await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = ON"))
+    await bot.services.db.on_writer(read_only(True))
     with caplog.at_level(logging.ERROR):
         await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
     assert bot.last(BUILDING_3) == t("zh", "error.storage")
     assert "storage error" in caplog.text and "布洛芬" not in caplog.text
-    await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = OFF"))
+    await bot.services.db.on_writer(read_only(False))
     await bot.send(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
     assert bot.last(BUILDING_3).startswith("配药单 #1")
 
@@ -208,13 +208,14 @@ async def test_a_read_only_database_answers_clearly_and_recovers(bot, caplog):
 async def test_an_update_that_failed_on_storage_is_handled_when_delivered_again(bot):
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
     request = bot.api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 1盒")
-    await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = ON"))
+    await bot.services.db.on_writer(read_only(True))
     await bot.feed(request)
-    await bot.services.db.on_writer(lambda conn: conn.execute("PRAGMA query_only = OFF"))
+    await bot.services.db.on_writer(read_only(False))
     await bot.feed(request)  # the same update again: its failed attempt did not mark it as handled
     assert bot.last(BUILDING_3).startswith("配药单 #1")
 
 
+@sqlite_only("a full disk is staged with SQLite's max_page_count")
 async def test_a_full_database_answers_clearly_and_recovers(bot):
     await bot.send(BUILDING_3, RESIDENT, "#登记 3-502")
     db = bot.services.db

@@ -15,7 +15,7 @@ from handlers import sending
 from handlers.bulletins import notice_job_name
 from handlers.reports import DIGEST_GRACE_SECONDS, DIGEST_JOB
 from storage import reports as report_queries
-from tests.conftest import SHANGHAI
+from tests.conftest import SHANGHAI, storage_toml
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, COMMITTEE_CHAT, RESIDENT, Harness, LocalUser
 
 LEADER = LocalUser(2001, "楼长老陈")
@@ -319,7 +319,7 @@ async def test_cli_export_writes_csv_files(config, clock, tmp_path):
     async with running(build_application(config, LocalRequest(api), clock=clock)) as app:
         await seed(Harness(app, api))
     config_file = tmp_path / "config.toml"
-    config_file.write_text(f'[storage]\npath = "{config.storage.path}"\n', encoding="utf-8")
+    config_file.write_text(storage_toml(config), encoding="utf-8")
     out = tmp_path / "out"
     import asyncio
 

@@ -123,7 +123,7 @@ async def test_an_answer_goes_before_queued_background_sends():
         served.append(f"notice {n}")
 
     async def answer() -> None:  # sent while handling a person's message
-        with recording_update(1, datetime.now(UTC)):
+        with recording_update(1, 1, datetime.now(UTC)):
             await budget.acquire()
         served.append("answer")
 
@@ -144,7 +144,7 @@ async def test_in_a_rush_of_answers_a_quiet_group_goes_before_the_busy_ones():
     served: list[str] = []
 
     async def answer(chat: str, recent_sends: int) -> None:
-        with recording_update(1, datetime.now(UTC)):
+        with recording_update(1, 1, datetime.now(UTC)):
             await budget.acquire(recent_sends)
         served.append(chat)
 

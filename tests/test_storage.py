@@ -218,7 +218,7 @@ async def test_an_update_claimed_twice_in_one_batch_is_written_once(tmp_path):
     inside, release = threading.Event(), threading.Event()
 
     async def delivery(n: int) -> str:
-        with recording_update(5, datetime(2026, 4, 10, tzinfo=UTC)):
+        with recording_update(1, 5, datetime(2026, 4, 10, tzinfo=UTC)):
             try:
                 await db.write(insert(f"d{n}"))
             except AlreadyProcessed:

@@ -13,7 +13,7 @@ from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest
 from bot.texts.i18n import t
 from storage.migrate import migrations
-from tests.conftest import make_config
+from tests.conftest import make_config, sqlite_only
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, RESIDENT, Harness, LocalUser
 
 LEADER_3 = LocalUser(2001, "楼长老陈")
@@ -249,6 +249,7 @@ async def test_a_cancelled_run_closes_the_details_too(bot):
 
 
 # ------------------------------------------------------------------------------ migration
+@sqlite_only("the database from before migration 0009 is built with sqlite3")
 async def test_volunteers_from_before_approvals_stay_volunteers(tmp_path: Path, clock):
     path = tmp_path / "bot.sqlite3"
     conn = sqlite3.connect(path)

@@ -25,7 +25,7 @@ from bot.services.wecom_sender import WeComSender
 from handlers.reports import send_daily_reports
 from storage import bulletins
 from storage.migrate import migrations
-from tests.conftest import SHANGHAI, make_config
+from tests.conftest import SHANGHAI, make_config, sqlite_only
 from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, LocalUser
 
 LEADER = LocalUser(2001, "楼长老陈")
@@ -320,6 +320,7 @@ async def test_a_restart_neither_loses_nor_doubles_what_is_owed(tmp_path, clock,
     assert fake.texts("3") == ["📢 居委通知：停水通知"] and fake.texts("5") == ["📢 居委通知：停水通知"]
 
 
+@sqlite_only("the database from before migration 0019 is built with sqlite3")
 async def test_what_the_old_wecom_queue_still_owed_goes_out_after_the_upgrade_and_nothing_sent_again(
     tmp_path, clock, fake
 ):

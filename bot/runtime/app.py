@@ -7,6 +7,7 @@ differs: HTTPX to Telegram, the console's in-process Bot API, or the tests' reco
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import itertools
 import logging
@@ -50,7 +51,8 @@ class BotApplication(Application):
         if not isinstance(update, Update):
             await super().process_update(update)
             return
-        with recording_update(update.update_id, self.bot_data.services.clock.now()), ops.handling(update):
+        now = self.bot_data.services.clock.now()
+        with recording_update(self.bot.id, update.update_id, now), ops.handling(update):
             await super().process_update(update)
         self.bot_data.newest_update = max(self.bot_data.newest_update, update.update_id)
         if isinstance(self.update_queue, InboxQueue):
@@ -222,6 +224,9 @@ async def startup(app: Application) -> None:
     """``post_init``: open the database, load settings, publish the command menus."""
     services = services_of(app)
     await services.start()
+    await services.deliveries.start(app.bot.id)
+    if services.db.postgres and isinstance(app.update_processor, ChatOrderedProcessor):
+        app.update_processor.across = functools.partial(services.db.turn, app.bot.id)  # several processes
     await services.deliveries.forget_old()
     app.bot_data.newest_update = await services.deliveries.newest_update()
     await handlers.on_startup(app)

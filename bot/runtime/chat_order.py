@@ -13,6 +13,10 @@ one slot, not all of them. A slot is also handed back while its update waits on 
 limiter, a 429's ``retry_after``, a slow network: ``waiting_on_telegram``), so even many busy chats
 at once cannot keep a quiet one from being handled.
 
+Several processes (webhook workers behind a load balancer, over one PostgreSQL database): a chat's
+update also waits for the chat's turn across processes (``across``, ``Database.turn``), taken
+after this process's own turn for the chat and before a slot, and given back once handled.
+
 At shutdown (``stop``) updates still waiting for their turn are dropped unhandled and those in
 flight get a few seconds to finish before they are cancelled, so the bot stops promptly whatever
 the backlog.
@@ -24,8 +28,8 @@ import asyncio
 import contextvars
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 from telegram import Update
@@ -103,18 +107,23 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._waiting: Counter[tuple[str, int] | None] = Counter()
         self._running: set[asyncio.Task[Any]] = set()
         self._stopping = False
+        # The chat's turn across processes sharing the database (None: this process is alone).
+        self.across: Callable[[tuple[str, int]], AbstractAsyncContextManager[None]] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] += 1
         try:
-            async with lock:
+            async with lock, self._across(key):
                 await self._run(coroutine)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:  # nobody else waiting: forget the chat
                 del self._waiting[key], self._locks[key]
+
+    def _across(self, key: tuple[str, int] | None) -> AbstractAsyncContextManager[None]:
+        return nullcontext() if self.across is None or key is None else self.across(key)
 
     async def _run(self, coroutine: Awaitable[Any]) -> None:
         owner = asyncio.current_task()

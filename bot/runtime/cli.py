@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("building_bot")
 
+PG_BACKUP = (
+    "the database is PostgreSQL ([storage] url): back it up and restore it with pg_dump and pg_restore "
+    "(and WAL archiving), see README 'Running a district'"
+)
 NO_TOKEN = f"""No Telegram bot token configured.
   1. In Telegram, talk to @BotFather, send /newbot, and copy the token it gives you.
   2. Put it in config.toml under [telegram] token = "...", or export {TOKEN_ENV}=...
@@ -118,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "migrate":
             asyncio.run(_migrate(config))
         elif args.command == "backup":
-            asyncio.run(_backup(config, args.path))
+            return asyncio.run(_backup(config, args.path))
         elif args.command == "restore":
             return _restore(config, args.path)
         elif args.command == "export":
@@ -142,6 +146,8 @@ def _run(config: Config) -> int:
     if telegram.mode == "webhook" and not telegram.url:
         print("building-bot: config error: telegram.url: needed in webhook mode", file=sys.stderr)
         return 2
+    if config.storage.database_url:  # PostgreSQL: several processes may share it
+        return _run_locked(config)
     lock = ops.RunLock(config.storage.path)
     if not lock.acquire():
         print(f"building-bot: another building-bot is running on {config.storage.path}", file=sys.stderr)
@@ -162,7 +168,7 @@ def _run_locked(config: Config) -> int:
     if config.ops.sentry_dsn.get_secret_value():
         ops.start_sentry(config.ops.sentry_dsn.get_secret_value())
     app = build_application(config)
-    log.info("starting in %s mode, database %s", telegram.mode, config.storage.path.resolve())
+    log.info("starting in %s mode, database %s", telegram.mode, config.storage.database_label)
     # The loop run_polling/run_webhook then use: the Application they find initialized is not initialized again.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -231,12 +237,11 @@ async def reach_telegram(
 
 async def _migrate(config: Config) -> None:
     from storage.db import Database
-    from storage.migrate import current_version
 
-    db = Database(config.storage.path)
+    db = Database(config.storage.path, url=config.storage.database_url)
     await db.open()
     try:
-        print(f"{config.storage.path.resolve()}: schema version {await db.read(current_version)}")
+        print(f"{config.storage.database_label}: schema version {await db.schema_version()}")
     finally:
         await db.close()
 
@@ -288,9 +293,12 @@ async def _export(config: Config, out: Path, start: date | None, end: date | Non
     return 0
 
 
-async def _backup(config: Config, target: Path) -> None:
+async def _backup(config: Config, target: Path) -> int:
     from storage.db import Database
 
+    if config.storage.database_url:
+        print(f"building-bot: {PG_BACKUP}", file=sys.stderr)
+        return 2
     db = Database(config.storage.path)
     await db.open()
     try:
@@ -298,11 +306,15 @@ async def _backup(config: Config, target: Path) -> None:
     finally:
         await db.close()
     print(f"backed up {config.storage.path} to {target}")
+    return 0
 
 
 def _restore(config: Config, backup: Path) -> int:
     from bot.runtime import ops
 
+    if config.storage.database_url:
+        print(f"building-bot: {PG_BACKUP}", file=sys.stderr)
+        return 2
     database = config.storage.path
     lock = ops.RunLock(database)
     if not lock.acquire():

@@ -66,7 +66,7 @@ class Console:
     def __init__(self, config: Config, stdin: TextIO, stdout: TextIO, files: Path = Path("console-files")) -> None:
         self.stdin, self.stdout = stdin, stdout
         self.files = files
-        self.database = config.storage.path.resolve()
+        self.database = config.storage.database_label
         # Ids continue across sessions, as Telegram's do, so a new session never reuses one.
         self.api = LocalBotApi(id_base=int(time.time() * 1000))
         self.api.listeners.append(self._show)

@@ -37,8 +37,7 @@ from bot.config import Config
 from bot.domain.statuses import OutboxState
 from bot.runtime.logfilter import mask
 from storage.db import StorageError
-from storage.migrate import current_version, migrations
-from storage.sql import Connection
+from storage.migrate import migrations
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +218,7 @@ async def health(app: Application, config: Config) -> tuple[int, dict[str, Any]]
     arrive (a getUpdates answer in the last 90 s, or the webhook set at our URL); else 503 and why."""
     problems = []
     try:
-        await app.bot_data.services.db.write(_touch)
+        await app.bot_data.services.db.touch()
     except StorageError as exc:
         problems.append(f"database not writable: {exc}")
     now = time.monotonic()
@@ -244,11 +243,6 @@ async def health(app: Application, config: Config) -> tuple[int, dict[str, Any]]
     if problems:
         body["problems"] = problems
     return (503 if problems else 200), body
-
-
-def _touch(conn: Connection) -> None:
-    """A write that changes nothing: the database file's header rewritten with its own version."""
-    conn.execute(f"PRAGMA user_version = {current_version(conn)}")
 
 
 class _Health(tornado.web.RequestHandler):

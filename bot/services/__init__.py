@@ -43,7 +43,7 @@ class Services:
 
     @classmethod
     def create(cls, config: Config, clock: Clock | None = None) -> Services:
-        db = Database(config.storage.path)
+        db = Database(config.storage.path, url=config.storage.database_url)
         clock = clock or Clock()
         volunteers = Volunteers(db, config, clock)
         care = Care(db, config, clock)

@@ -9,9 +9,10 @@ from collections.abc import Iterable
 
 from bot.clock import Clock
 from storage import buttons, updates
-from storage.db import Database, current_update
+from storage.db import Database, current_update, current_update_key
 
-__all__ = ["Deliveries", "current_update"]  # current_update: the update being handled, for the Telegram layer
+# the update being handled, for the Telegram layer
+__all__ = ["Deliveries", "current_update", "current_update_key"]
 
 UPDATES_KEPT_DAYS = 7  # Telegram re-delivers for a day: a week is plenty
 BUTTONS_KEPT_DAYS = 30
@@ -21,25 +22,31 @@ class Deliveries:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+        self.bot_id = 0  # the bot's Telegram id, known once it is started (``start``)
+
+    async def start(self, bot_id: int) -> None:
+        """The bot is ``bot_id``: its updates are kept apart from other bots' sharing the database."""
+        self.bot_id = bot_id
+        await self._db.write(lambda conn: updates.adopt(conn, bot_id))
 
     async def newest_update(self) -> int:
-        return await self._db.read(updates.newest)
+        return await self._db.read(lambda conn: updates.newest(conn, self.bot_id))
 
     async def seen(self, update_id: int) -> bool:
-        return await self._db.read(lambda conn: updates.seen(conn, update_id))
+        return await self._db.read(lambda conn: updates.seen(conn, self.bot_id, update_id))
 
     async def receive(self, delivered: list[tuple[int, str]]) -> list[int]:
         """Store delivered updates (id, JSON); the ids not stored before."""
         now = self._clock.now()
-        return await self._db.write(lambda conn: updates.receive(conn, delivered, now))
+        return await self._db.write(lambda conn: updates.receive(conn, self.bot_id, delivered, now))
 
     async def pending(self) -> list[str]:
         """The updates stored and not done (a crash came between), oldest first."""
-        return await self._db.read(updates.pending)
+        return await self._db.read(lambda conn: updates.pending(conn, self.bot_id))
 
     async def done(self, update_ids: list[int]) -> None:
         now = self._clock.now()
-        await self._db.write(lambda conn: updates.done(conn, update_ids, now))
+        await self._db.write(lambda conn: updates.done(conn, self.bot_id, update_ids, now))
 
     async def carries(self, chat_id: int, message_id: int, data: str) -> bool:
         return await self._db.read(lambda conn: buttons.carries(conn, chat_id, message_id, data))

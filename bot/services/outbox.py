@@ -35,12 +35,17 @@ API (one instance, ``services.outbox``)::
   ``MAX_ATTEMPTS`` attempts the item is ``failed``.
 - Exactly once, as far as a channel allows: an item is sent only while owed and marked sent right
   after; only a crash between the channel's answer and that mark sends it again on restart.
+- Several processes over one database (PostgreSQL): each attempt first takes the item's lease
+  (a write: this process, until ``LEASE_SECONDS`` from now); an item leased by another process is
+  skipped, so each target has one sender at a time. A process that dies holding a lease delays
+  that target until the lease runs out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -59,6 +64,7 @@ MAX_BACKOFF_SECONDS = 300
 IDLE_CHECK_SECONDS = 1.0  # how often a drainer looks again while items wait for their retry
 KEPT_DAYS = 7  # sent and failed items are forgotten after this
 DRAIN_WIDTH = 50  # targets drained side by side
+LEASE_SECONDS = 300  # an attempt's hold on its item (a send may wait out its group's minute budget)
 
 Sender = Callable[[str, dict[str, Any]], Awaitable[Any]]
 
@@ -85,6 +91,7 @@ class Outbox:
         self._wake: dict[str, asyncio.Event] = {}
         self._drainers: dict[str, asyncio.Task[None]] = {}
         self._in_flight: dict[int, asyncio.Future[OutboxItem]] = {}  # attempts under way
+        self._holder = uuid.uuid4().hex  # this process, as the leases name it
 
     def register(self, channel: str, sender: Sender) -> None:
         """``sender`` sends the ``channel``'s items (replacing any sender registered before)."""
@@ -206,11 +213,11 @@ class Outbox:
             return await asyncio.shield(self._in_flight[item.id])
         if item.channel not in self._senders:
             return item
-        current = await self._db.read(
-            lambda conn: table.by_key(conn, item.key)
-        )  # another drain may have sent it since this one listed it
-        if current is not None and current.state is not OutboxState.OWED:
-            return current
+        now = self._clock.now()
+        until = now + timedelta(seconds=LEASE_SECONDS)
+        if not await self._db.write(lambda conn: table.lease(conn, item.id, self._holder, now, until)):
+            # sent since it was listed, or another process is sending it: as it stands
+            return await self._db.read(lambda conn: table.by_key(conn, item.key)) or item
         if item.id in self._in_flight:
             return await asyncio.shield(self._in_flight[item.id])
         attempt = self._in_flight[item.id] = asyncio.get_running_loop().create_future()

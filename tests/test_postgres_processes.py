@@ -1,0 +1,127 @@
+"""Several processes over one PostgreSQL database: two Applications in this test process, each
+with its own connections, as two workers of a district (or two bots) would run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Update
+
+from bot.config import Config
+from bot.runtime.app import build_application, running
+from bot.runtime.localapi import LocalBotApi, LocalRequest
+from bot.texts.i18n import t
+from handlers.reports import send_daily_reports
+from handlers.sending import TELEGRAM, telegram_payload
+from tests.conftest import make_config
+from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, until
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def shared(tmp_path: Path, postgres_url: str) -> Config:
+    return make_config(tmp_path, storage={"url": postgres_url})
+
+
+@pytest.fixture
+async def workers(shared: Config, clock) -> AsyncIterator[tuple[Harness, Harness]]:
+    """Two workers of one bot (one token: the same Bot API) over one database."""
+    api = LocalBotApi()
+    first, second = (build_application(shared, LocalRequest(api), clock=clock) for _ in range(2))
+    async with running(first), running(second):
+        yield Harness(first, api), Harness(second, api)
+
+
+async def deliver(bot: Harness, payload: dict) -> None:
+    """An update as polling or a webhook hands it over: stored in the inbox, then queued."""
+    await bot.app.update_queue.put(Update.de_json(payload, bot.app.bot))
+
+
+async def deliver_to_both(a: Harness, b: Harness, payload: dict) -> None:
+    """The same update reaches both workers (a re-delivery after a timeout, a retried webhook)."""
+    await asyncio.gather(deliver(a, payload), deliver(b, payload))
+
+
+async def settled(*bots: Harness) -> None:
+    for bot in bots:
+        await asyncio.wait_for(bot.app.update_queue.join(), 10)
+
+
+async def test_the_same_updates_to_two_workers_are_handled_once(workers) -> None:
+    a, b = workers
+    await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    for text, user in [("#登记 3-502", RESIDENT), ("#登记 3-601", NEIGHBOUR), ("#配药 布洛芬 2盒", RESIDENT),
+                       ("#配药 感冒灵 1盒", NEIGHBOUR), ("#帮助", RESIDENT)]:  # fmt: skip
+        await deliver_to_both(a, b, a.api.message_update(BUILDING_3, user, text))
+    await settled(a, b)
+    rows = await a.services.db.fetchall("SELECT household_id FROM med_requests ORDER BY id")
+    assert len(rows) == 2
+    households = await a.services.db.fetchall("SELECT count(*) AS n FROM households")
+    assert households[0]["n"] == 2
+    texts = a.texts(BUILDING_3)
+    assert len(texts) == len(set(texts))  # every answer once (the help, too: it writes nothing)
+    assert sum(text.startswith("配药单 #") for text in texts) == 2
+
+
+async def test_two_bots_with_equal_update_ids_each_handle_their_own(shared: Config, clock) -> None:
+    first_api, second_api = LocalBotApi(), LocalBotApi("second_bot")
+    second_api.bot_user["id"] = first_api.bot_user["id"] + 1
+    first = build_application(shared, LocalRequest(first_api), clock=clock)
+    second = build_application(shared, LocalRequest(second_api), clock=clock)
+    async with running(first), running(second):
+        a, b = Harness(first, first_api), Harness(second, second_api)
+        await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+        await b.send(-1005, COMMITTEE, "#绑定 5号楼")
+        one = a.api.message_update(BUILDING_3, RESIDENT, "#登记 3-502")
+        other = b.api.message_update(-1005, NEIGHBOUR, "#登记 5-101")
+        assert one["update_id"] == other["update_id"]  # Telegram numbers each bot's updates apart
+        await asyncio.gather(deliver(a, one), deliver(b, other))
+        await settled(a, b)
+        rooms = await a.services.db.fetchall("SELECT building, room FROM households ORDER BY building")
+        assert [(row["building"], row["room"]) for row in rooms] == [(3, 502), (5, 101)]
+
+
+async def test_the_daily_report_goes_out_once_when_both_workers_run_it(workers) -> None:
+    a, b = workers
+    await a.send(COMMITTEE_CHAT, COMMITTEE, "#绑定 居委")
+    await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    before = len(a.api.sent(COMMITTEE_CHAT))
+    assert await asyncio.gather(send_daily_reports(a.app), send_daily_reports(b.app)) in ([2, 0], [0, 2], [2, 2])
+    await until(lambda: len(a.api.sent(COMMITTEE_CHAT)) > before)
+    await asyncio.sleep(0.5)  # whatever a second sender would send has had its time
+    reports = [m for m in a.api.sent(COMMITTEE_CHAT)[before:] if "text" in m]
+    assert len(reports) == 1
+
+
+async def test_owed_items_go_out_once_with_both_workers_draining(workers) -> None:
+    a, b = workers
+    for i in range(20):
+        await a.services.outbox.owe(TELEGRAM, BUILDING_3, telegram_payload(f"通知 {i}"), f"notice:{i}")
+    await asyncio.gather(a.services.outbox.drain(TELEGRAM), b.services.outbox.drain(TELEGRAM))
+    await until(lambda: len(a.texts(BUILDING_3)) >= 20)
+    await asyncio.sleep(0.5)
+    assert a.texts(BUILDING_3) == [f"通知 {i}" for i in range(20)]  # once each, in order
+
+
+async def test_two_updates_of_one_chat_at_two_workers_are_handled_in_order(workers) -> None:
+    a, b = workers
+    await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    slow = a.api.hold(BUILDING_3)  # the first worker's answer to the registration is held up
+    register = a.api.message_update(BUILDING_3, RESIDENT, "#登记 3-502")
+    request = a.api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒")
+    await deliver(a, register)
+    await asyncio.sleep(0.3)
+    await deliver(b, request)
+    await asyncio.sleep(0.5)
+    assert await b.services.db.fetchall("SELECT id FROM med_requests") == []  # waits for the chat's turn
+    slow.set()
+    await settled(a, b)
+    assert len(await b.services.db.fetchall("SELECT id FROM med_requests")) == 1
+    assert [text.split("\n")[0] for text in a.texts(BUILDING_3)[-2:]] == [
+        t("zh", "register.done", room="3-502"),
+        "配药单 #1 · 3-502 · 1 项",
+    ]  # the registration answered first, then the request it allowed
