@@ -116,11 +116,13 @@ def start_shift(
     )
 
 
-def end_shift(conn: Connection, shift_id: int, at: datetime, *, flagged: bool = False) -> None:
-    conn.execute(
+def end_shift(conn: Connection, shift_id: int, at: datetime, *, flagged: bool = False) -> bool:
+    """End an open shift; False when it had ended already (another process ended it meanwhile)."""
+    cursor = conn.execute(
         "UPDATE shifts SET ended_at = ?, flagged = ? WHERE id = ? AND ended_at IS NULL",
         (to_db(at), int(flagged), shift_id),
     )
+    return cursor.rowcount == 1
 
 
 def shifts_between(conn: Connection, start: datetime, end: datetime) -> list[Shift]:

@@ -17,7 +17,7 @@ from bot.texts.i18n import t
 from handlers.reports import send_daily_reports
 from handlers.sending import TELEGRAM, telegram_payload
 from tests.conftest import make_config
-from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, until
+from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, LocalUser, until
 
 pytestmark = pytest.mark.postgres
 
@@ -125,3 +125,16 @@ async def test_two_updates_of_one_chat_at_two_workers_are_handled_in_order(worke
         t("zh", "register.done", room="3-502"),
         "配药单 #1 · 3-502 · 1 项",
     ]  # the registration answered first, then the request it allowed
+
+
+async def test_a_forgotten_check_out_is_closed_and_told_once_when_both_workers_tick(workers, clock) -> None:
+    a, b = workers
+    volunteer = LocalUser(3001, "志愿者小李")
+    await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await a.send(volunteer.id, volunteer, "/start")
+    await a.volunteer(BUILDING_3, volunteer, COMMITTEE, "#报到 小李 核酸")
+    await a.send(BUILDING_3, volunteer, "#签到 核酸")
+    clock.advance(hours=20)  # never checked out
+    await asyncio.gather(*(bot.app.job_queue.get_jobs_by_name("volunteers-tick")[0].run(bot.app) for bot in (a, b)))
+    closed = t("zh", "vol.auto_closed", time="09:00", max=12)
+    assert a.texts(volunteer.id).count(closed) == 1

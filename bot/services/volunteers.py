@@ -261,12 +261,12 @@ class Volunteers:
             closed: list[Shift] = []
             reminders: list[Slot] = []
             for shift in store.open_shifts(conn):
-                if shift.started_at + self._max_shift <= now:
-                    store.end_shift(conn, shift.id, shift.started_at + self._max_shift, flagged=True)
-                    closed.append(shift)
+                ends = shift.started_at + self._max_shift
+                if ends <= now and store.end_shift(conn, shift.id, ends, flagged=True):
+                    closed.append(shift)  # once, though several processes run the tick
             for slot in store.upcoming_slots(conn, now):
-                if not slot.reminded and slot.takers and slot.starts_at - lead <= now < slot.starts_at:
-                    store.mark_reminded(conn, slot.id)
+                due = not slot.reminded and slot.takers and slot.starts_at - lead <= now < slot.starts_at
+                if due and store.mark_reminded(conn, slot.id):
                     reminders.append(slot)
             return Tick(closed=closed, reminders=reminders)
 
