@@ -37,7 +37,7 @@ lint: $(STAMP)  ## ruff, mypy on bot/ handlers/ storage/ ([tool.mypy]), the laye
 	$(BIN)/lint-imports
 
 bench: $(STAMP)  ## the benchmarks of README's "Performance and reliability"
-	@for f in bench/parse.py bench/throughput.py bench/burst.py bench/lockdown.py bench/reports.py bench/startup.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@for f in bench/parse.py bench/throughput.py bench/burst.py bench/lockdown.py bench/reports.py bench/startup.py bench/postgres.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:  ## remove the virtualenv and test caches
 	rm -rf $(VENV) .pytest_cache .hypothesis

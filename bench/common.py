@@ -21,11 +21,12 @@ BUILDING_CHAT_BASE = -1001000000000
 COMMITTEE_ID = 9001
 
 
-def bench_config(path: Path, **extra: dict) -> Config:
+def bench_config(path: Path | str, **extra: dict) -> Config:
     """Production storage settings; the rate limiter's budgets raised, since the local Bot API is
-    not Telegram and the bot's own cost is what is measured (bench/burst.py keeps the real budget)."""
+    not Telegram and the bot's own cost is what is measured (bench/burst.py keeps the real budget).
+    ``path``: a SQLite file, or a PostgreSQL URL (bench/postgres.py)."""
     data = {
-        "storage": {"path": str(path)},
+        "storage": {"url": path} if str(path).startswith("postgresql://") else {"path": str(path)},
         "committee": {"admins": [COMMITTEE_ID]},
         "telegram": {"group_messages_per_minute": 10000, "messages_per_second": 10000},
         "medicine": {"auto_confirm": True},
