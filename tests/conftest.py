@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,8 @@ from bot.clock import FixedClock
 from bot.config import Config
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest
+from storage import postgres
+from storage.db import Database
 from tests.harness import COMMITTEE, Harness
 from tests.postgres import shared_server, switched_on
 
@@ -45,6 +49,42 @@ def storage_for(tmp_path: Path) -> dict[str, str]:
     if tmp_path not in _databases:
         _databases[tmp_path] = shared_server().new_database(migrated=True)
     return {"url": _databases[tmp_path]}
+
+
+@dataclass(frozen=True)
+class Backing:
+    """One test database: a SQLite file (``path``) or a PostgreSQL database (``url``)."""
+
+    path: Path | None = None
+    url: str | None = None
+
+    def database(self) -> Database:
+        """A new, not yet open, :class:`Database` over it (every call: the same data)."""
+        return Database(url=self.url) if self.url else Database(self.path)
+
+    @contextmanager
+    def connect(self) -> Iterator[Any]:
+        """A connection of its own, as another process opens one: sqlite3's or psycopg's through
+        ``storage.postgres`` (``conn.execute(sql, params).fetchone()[0]`` reads alike on both)."""
+        conn = postgres.connect(self.url) if self.url else sqlite3.connect(self.path)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def intact(self) -> bool:
+        """SQLite's ``PRAGMA integrity_check``; on PostgreSQL nothing a killed client does can
+        damage the server's files, so there is nothing to check (True)."""
+        if self.url:
+            return True
+        with self.connect() as conn:
+            return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def backing_for(tmp_path: Path) -> Backing:
+    """The test's database in ``tmp_path`` (:func:`storage_for`: SQLite, or PostgreSQL under the switch)."""
+    storage = storage_for(tmp_path)
+    return Backing(url=storage["url"]) if "url" in storage else Backing(path=Path(storage["path"]))
 
 
 def sqlite_only(reason: str) -> pytest.MarkDecorator:
@@ -106,3 +146,26 @@ def postgres_server() -> Iterator:
 def postgres_url(postgres_server) -> str:
     """The URL of a new, empty PostgreSQL database."""
     return postgres_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backing(request: pytest.FixtureRequest, tmp_path: Path) -> Backing:
+    """A new, empty database on each backend, for tests of the storage contract: SQLite (skipped
+    under ``BUILDING_BOT_TEST_DATABASE=postgres``, like every SQLite test) and PostgreSQL (marked
+    ``postgres``: ``make test-postgres`` runs it first)."""
+    if request.param == "sqlite":
+        if switched_on():
+            pytest.skip("SQLite: the postgres case runs this on PostgreSQL")
+        return Backing(path=tmp_path / "bot.sqlite3")
+    return Backing(url=request.getfixturevalue("postgres_server").new_database())
+
+
+@pytest.fixture
+async def database(backing: Backing) -> AsyncIterator[Database]:
+    """An open :class:`Database` over :func:`backing` (migrated), closed after the test."""
+    db = backing.database()
+    await db.open()
+    try:
+        yield db
+    finally:
+        await db.close()
