@@ -169,7 +169,7 @@ async def _telegram_answer(app: BotApp, chat_id: int, call: Awaitable[Message]) 
 def start_outbox(app: BotApp) -> None:
     """At start-up: the outbox's Telegram sender, and its drainer (what a crash left owed goes now)."""
     outbox = app.bot_data.services.outbox
-    outbox.register(TELEGRAM, telegram_sender(app))
+    outbox.register(TELEGRAM, telegram_sender(app), owner=app.bot.id)  # this bot's items only
     if isinstance(app.bot.rate_limiter, OwingRateLimiter):
         app.bot.rate_limiter.owe_into(outbox)
     outbox.start()

@@ -1,4 +1,8 @@
-"""The outbox table: what the bot owes a chat, on any channel (see ``bot/services/outbox.py``)."""
+"""The outbox table: what the bot owes a chat, on any channel (see ``bot/services/outbox.py``).
+
+Every item belongs to a bot (``bot_id``, its Telegram id), or to none (0: WeCom's robots, which any
+process sends to): a bot lists, sends and keys only its own, so several bots share one database
+(migration 0023)."""
 
 from __future__ import annotations
 
@@ -41,26 +45,35 @@ def _item(row: Row) -> OutboxItem:
 _COLUMNS = "id, channel, target, key, payload, state, attempts, result"
 
 
-def owe(conn: Connection, channel: str, target: str, payload: dict[str, Any], key: str, now: datetime) -> OutboxItem:
+def owe(
+    conn: Connection, bot_id: int, channel: str, target: str, payload: dict[str, Any], key: str, now: datetime
+) -> OutboxItem:
     """Owe ``payload`` to ``target``; owing a key again changes nothing and returns the first item."""
     conn.execute(
-        "INSERT INTO outbox(channel, target, key, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (channel, target, key, json.dumps(payload, ensure_ascii=False), to_db(now), to_db(now)),
+        "INSERT INTO outbox(bot_id, channel, target, key, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (bot_id, channel, target, key, json.dumps(payload, ensure_ascii=False), to_db(now), to_db(now)),
     )
-    row = fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
-    assert row is not None
-    return _item(row)
+    item = by_key(conn, key, bot_id)
+    assert item is not None
+    return item
 
 
 def owe_all(
-    conn: Connection, channel: str, target: str, payloads: list[dict[str, Any]], keys: list[str], now: datetime
+    conn: Connection,
+    bot_id: int,
+    channel: str,
+    target: str,
+    payloads: list[dict[str, Any]],
+    keys: list[str],
+    now: datetime,
 ) -> bool:
     """Owe several items in order, all or none: False (nothing owed) when any key was owed before."""
     placeholders = ",".join("?" * len(keys))
-    if fetch_one(conn, f"SELECT 1 FROM outbox WHERE key IN ({placeholders})", keys) is not None:
+    if fetch_one(conn, f"SELECT 1 FROM outbox WHERE bot_id = ? AND key IN ({placeholders})", (bot_id, *keys)):
         return False
     for payload, key in zip(payloads, keys, strict=True):
-        owe(conn, channel, target, payload, key, now)
+        owe(conn, bot_id, channel, target, payload, key, now)
     return True
 
 
@@ -70,6 +83,7 @@ GATHERING = "gathering"
 
 def gather(
     conn: Connection,
+    bot_id: int,
     channel: str,
     target: str,
     key: str,
@@ -85,16 +99,18 @@ def gather(
     An entry gathered already is not counted again."""
     prefix = f"{key}:"
     rows = fetch_all(
-        conn, f"SELECT {_COLUMNS} FROM outbox WHERE channel = ? AND target = ? AND state = 'owed'", (channel, target)
+        conn,
+        f"SELECT {_COLUMNS} FROM outbox WHERE bot_id = ? AND channel = ? AND target = ? AND state = 'owed'",
+        (bot_id, channel, target),
     )
     current = next((item for item in map(_item, rows) if item.key.startswith(prefix) and is_open(item)), None)
     if current is None:
         conn.execute(
-            "INSERT INTO outbox(channel, target, key, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "INSERT INTO outbox(bot_id, channel, target, key, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",
-            (channel, target, prefix + entry, _gathering(payload_of, {entry: value}), to_db(due), to_db(now)),
+            (bot_id, channel, target, prefix + entry, _gathering(payload_of, {entry: value}), to_db(due), to_db(now)),
         )
-        started = by_key(conn, prefix + entry)
+        started = by_key(conn, prefix + entry, bot_id)
         assert started is not None
         return started
     entries = {**current.payload[GATHERING]["entries"], entry: value}
@@ -129,8 +145,8 @@ def by_id(conn: Connection, item_id: int) -> OutboxItem | None:
     return None if row is None else _item(row)
 
 
-def by_key(conn: Connection, key: str) -> OutboxItem | None:
-    row = fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
+def by_key(conn: Connection, key: str, bot_id: int = 0) -> OutboxItem | None:
+    row = fetch_one(conn, f"SELECT {_COLUMNS} FROM outbox WHERE bot_id = ? AND key = ?", (bot_id, key))
     return None if row is None else _item(row)
 
 
@@ -138,34 +154,40 @@ def by_key(conn: Connection, key: str) -> OutboxItem | None:
 _IN_LINE = "(attempts > 0 OR next_at <= ?)"
 
 
-def due(conn: Connection, channel: str, now: datetime, limit: int = 50) -> list[OutboxItem]:
+def due(conn: Connection, bot_id: int, channel: str, now: datetime, limit: int = 50) -> list[OutboxItem]:
     """Each target's first owed item, when it is due: a target's items go out in order, so one
     waiting to be retried holds back the rest of its target (and only those); one owed for later
     and never tried (a gathering) holds back nothing."""
     rows = fetch_all(
         conn,
         f"""SELECT {_COLUMNS} FROM outbox WHERE id IN (
-                SELECT min(id) FROM outbox WHERE channel = ? AND state = 'owed' AND {_IN_LINE} GROUP BY target)
+                SELECT min(id) FROM outbox WHERE bot_id = ? AND channel = ? AND state = 'owed' AND {_IN_LINE}
+                GROUP BY target)
             AND next_at <= ? ORDER BY id LIMIT ?""",
-        (channel, to_db(now), to_db(now), limit),
+        (bot_id, channel, to_db(now), to_db(now), limit),
     )
     return [_item(row) for row in rows]
 
 
-def first_due(conn: Connection, channel: str, target: str, now: datetime) -> OutboxItem | None:
+def first_due(conn: Connection, bot_id: int, channel: str, target: str, now: datetime) -> OutboxItem | None:
     """The target's first owed item, when it is due (its later items wait behind it)."""
     row = fetch_one(
         conn,
         f"""SELECT {_COLUMNS} FROM outbox WHERE id = (
-                SELECT min(id) FROM outbox WHERE channel = ? AND target = ? AND state = 'owed' AND {_IN_LINE})
+                SELECT min(id) FROM outbox WHERE bot_id = ? AND channel = ? AND target = ? AND state = 'owed'
+                AND {_IN_LINE})
             AND next_at <= ?""",
-        (channel, target, to_db(now), to_db(now)),
+        (bot_id, channel, target, to_db(now), to_db(now)),
     )
     return None if row is None else _item(row)
 
 
-def next_due(conn: Connection, channel: str) -> datetime | None:
-    row = fetch_one(conn, "SELECT min(next_at) AS next_at FROM outbox WHERE channel = ? AND state = 'owed'", (channel,))
+def next_due(conn: Connection, bot_id: int, channel: str) -> datetime | None:
+    row = fetch_one(
+        conn,
+        "SELECT min(next_at) AS next_at FROM outbox WHERE bot_id = ? AND channel = ? AND state = 'owed'",
+        (bot_id, channel),
+    )
     return None if row is None or row["next_at"] is None else from_db(row["next_at"])
 
 
@@ -210,9 +232,23 @@ def mark_failed(conn: Connection, item_id: int, error: str) -> None:
     )
 
 
-def counts(conn: Connection, channel: str) -> dict[str, int]:
-    rows = fetch_all(conn, "SELECT state, count(*) AS n FROM outbox WHERE channel = ? GROUP BY state", (channel,))
+def counts(conn: Connection, bot_id: int, channel: str) -> dict[str, int]:
+    rows = fetch_all(
+        conn,
+        "SELECT state, count(*) AS n FROM outbox WHERE bot_id = ? AND channel = ? GROUP BY state",
+        (bot_id, channel),
+    )
     return {row["state"]: int(row["n"]) for row in rows}
+
+
+def adopt(conn: Connection, bot_id: int, channel: str) -> None:
+    """The channel's items from before they were kept per bot (bot_id 0, migration 0023) are this
+    bot's: the database had one bot then."""
+    conn.execute(
+        "UPDATE outbox SET bot_id = ? WHERE bot_id = 0 AND channel = ? AND NOT EXISTS "
+        "(SELECT 1 FROM outbox mine WHERE mine.bot_id = ? AND mine.key = outbox.key)",
+        (bot_id, channel, bot_id),
+    )
 
 
 def forget_sent_before(conn: Connection, before: datetime) -> int:

@@ -36,6 +36,17 @@ async def workers(shared: Config, clock) -> AsyncIterator[tuple[Harness, Harness
         yield Harness(first, api), Harness(second, api)
 
 
+@pytest.fixture
+async def bots(shared: Config, clock) -> AsyncIterator[tuple[Harness, Harness]]:
+    """Two bots (two tokens, one per street: two Bot APIs) over one database."""
+    first_api, second_api = LocalBotApi(), LocalBotApi("second_bot")
+    second_api.bot_user["id"] = first_api.bot_user["id"] + 1
+    first = build_application(shared, LocalRequest(first_api), clock=clock)
+    second = build_application(shared, LocalRequest(second_api), clock=clock)
+    async with running(first), running(second):
+        yield Harness(first, first_api), Harness(second, second_api)
+
+
 async def deliver(bot: Harness, payload: dict) -> None:
     """An update as polling or a webhook hands it over: stored in the inbox, then queued."""
     await bot.app.update_queue.put(Update.de_json(payload, bot.app.bot))
@@ -44,6 +55,11 @@ async def deliver(bot: Harness, payload: dict) -> None:
 async def deliver_to_both(a: Harness, b: Harness, payload: dict) -> None:
     """The same update reaches both workers (a re-delivery after a timeout, a retried webhook)."""
     await asyncio.gather(deliver(a, payload), deliver(b, payload))
+
+
+def sent_by(bot: Harness, chat_id: int) -> list[str]:
+    """The texts ``bot`` sent into a chat, through its own Bot API."""
+    return [call.params["text"] for call in bot.api.calls_of("sendMessage") if int(call.params["chat_id"]) == chat_id]
 
 
 async def settled(*bots: Harness) -> None:
@@ -67,22 +83,43 @@ async def test_the_same_updates_to_two_workers_are_handled_once(workers) -> None
     assert sum(text.startswith("配药单 #") for text in texts) == 2
 
 
-async def test_two_bots_with_equal_update_ids_each_handle_their_own(shared: Config, clock) -> None:
-    first_api, second_api = LocalBotApi(), LocalBotApi("second_bot")
-    second_api.bot_user["id"] = first_api.bot_user["id"] + 1
-    first = build_application(shared, LocalRequest(first_api), clock=clock)
-    second = build_application(shared, LocalRequest(second_api), clock=clock)
-    async with running(first), running(second):
-        a, b = Harness(first, first_api), Harness(second, second_api)
-        await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
-        await b.send(-1005, COMMITTEE, "#绑定 5号楼")
-        one = a.api.message_update(BUILDING_3, RESIDENT, "#登记 3-502")
-        other = b.api.message_update(-1005, NEIGHBOUR, "#登记 5-101")
-        assert one["update_id"] == other["update_id"]  # Telegram numbers each bot's updates apart
-        await asyncio.gather(deliver(a, one), deliver(b, other))
-        await settled(a, b)
-        rooms = await a.services.db.fetchall("SELECT building, room FROM households ORDER BY building")
-        assert [(row["building"], row["room"]) for row in rooms] == [(3, 502), (5, 101)]
+async def test_two_bots_with_equal_update_ids_each_handle_their_own(bots) -> None:
+    a, b = bots
+    await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await b.send(-1005, COMMITTEE, "#绑定 5号楼")
+    one = a.api.message_update(BUILDING_3, RESIDENT, "#登记 3-502")
+    other = b.api.message_update(-1005, NEIGHBOUR, "#登记 5-101")
+    assert one["update_id"] == other["update_id"]  # Telegram numbers each bot's updates apart
+    await asyncio.gather(deliver(a, one), deliver(b, other))
+    await settled(a, b)
+    rooms = await a.services.db.fetchall("SELECT building, room FROM households ORDER BY building")
+    assert [(row["building"], row["room"]) for row in rooms] == [(3, 502), (5, 101)]
+
+
+async def test_two_bots_each_send_only_what_they_owe(bots) -> None:
+    a, b = bots
+    for i in range(10):
+        await a.services.outbox.owe(TELEGRAM, BUILDING_3, telegram_payload(f"三号楼 {i}"), f"notice:{i}")
+        await b.services.outbox.owe(TELEGRAM, -1005, telegram_payload(f"五号楼 {i}"), f"notice:{i}")
+    await asyncio.gather(a.services.outbox.drain(TELEGRAM), b.services.outbox.drain(TELEGRAM))
+    await until(lambda: len(sent_by(a, BUILDING_3)) >= 10 and len(sent_by(b, -1005)) >= 10)
+    await asyncio.sleep(0.5)  # whatever the other bot would send has had its time
+    assert sent_by(a, BUILDING_3) == [f"三号楼 {i}" for i in range(10)]  # its own, the same keys notwithstanding
+    assert sent_by(b, -1005) == [f"五号楼 {i}" for i in range(10)]
+    assert sent_by(a, -1005) == [] and sent_by(b, BUILDING_3) == []  # neither sent the other's
+    assert await a.services.outbox.counts(TELEGRAM) == await b.services.outbox.counts(TELEGRAM) == {"sent": 10}
+
+
+async def test_two_bots_reporting_to_one_committee_chat_each_send_theirs_once(bots) -> None:
+    a, b = bots
+    await a.send(COMMITTEE_CHAT, COMMITTEE, "#绑定 居委")
+    await b.send(COMMITTEE_CHAT, COMMITTEE, "#绑定 居委")  # the committee's chat has both bots
+    before = {bot: len(sent_by(bot, COMMITTEE_CHAT)) for bot in (a, b)}
+    await asyncio.gather(send_daily_reports(a.app), send_daily_reports(b.app), send_daily_reports(a.app))
+    await until(lambda: all(len(sent_by(bot, COMMITTEE_CHAT)) > before[bot] for bot in (a, b)))
+    await asyncio.sleep(0.5)
+    for bot in (a, b):
+        assert len(sent_by(bot, COMMITTEE_CHAT)) == before[bot] + 1  # each bot's report (the same key) once
 
 
 async def test_the_daily_report_goes_out_once_when_both_workers_run_it(workers) -> None:

@@ -6,7 +6,7 @@ on start, and whenever a channel's drainer wakes, what is still owed goes out, o
 
 API (one instance, ``services.outbox``)::
 
-    outbox.register("telegram", sender)   # a channel's sender, once at start-up
+    outbox.register("telegram", sender, owner=bot_id)   # a channel's sender, once at start-up
     item = await outbox.owe("telegram", target, payload, key)   # stored; the drainer sends it
     item = await outbox.send("telegram", target, payload, key)  # stored, then tried at once
     await outbox.owe_all("telegram", target, payloads, key)    # several in order, all or none
@@ -35,6 +35,10 @@ API (one instance, ``services.outbox``)::
   ``MAX_ATTEMPTS`` attempts the item is ``failed``.
 - Exactly once, as far as a channel allows: an item is sent only while owed and marked sent right
   after; only a crash between the channel's answer and that mark sends it again on restart.
+- Several bots over one database (PostgreSQL): a channel registered with an ``owner`` (Telegram:
+  the bot's id) keeps its items apart: this bot owes, lists and sends only its own, and its keys
+  are its own (two bots may each owe ``report:<day>:<chat>`` to one chat; each goes out once). A
+  channel without one (WeCom: the district's robots) is shared, its keys once for the district.
 - Several processes over one database (PostgreSQL): each attempt first takes the item's lease
   (a write: this process, until ``LEASE_SECONDS`` from now); an item leased by another process is
   skipped, so each target has one sender at a time. A process that dies holding a lease delays
@@ -88,20 +92,24 @@ class Outbox:
         self._db = db
         self._clock = clock
         self._senders: dict[str, Sender] = {}
+        self._owners: dict[str, int] = {}  # channel → the bot whose items this process owes and sends
         self._wake: dict[str, asyncio.Event] = {}
         self._drainers: dict[str, asyncio.Task[None]] = {}
         self._in_flight: dict[int, asyncio.Future[OutboxItem]] = {}  # attempts under way
         self._holder = uuid.uuid4().hex  # this process, as the leases name it
 
-    def register(self, channel: str, sender: Sender) -> None:
-        """``sender`` sends the ``channel``'s items (replacing any sender registered before)."""
+    def register(self, channel: str, sender: Sender, *, owner: int = 0) -> None:
+        """``sender`` sends the ``channel``'s items (replacing any sender registered before); with
+        ``owner`` (a bot's id), only that bot's items, owed from here on as that bot's."""
         self._senders[channel] = sender
+        self._owners[channel] = owner
         self._wake.setdefault(channel, asyncio.Event())
 
     async def owe(self, channel: str, target: str | int, payload: dict[str, Any], key: str) -> OutboxItem:
         """Store what is owed (once per ``key``) and wake the channel's drainer."""
         now = self._clock.now()
-        item = await self._db.write(lambda conn: table.owe(conn, channel, str(target), payload, key, now))
+        owner = self._owner(channel)
+        item = await self._db.write(lambda conn: table.owe(conn, owner, channel, str(target), payload, key, now))
         if item.state is OutboxState.OWED and channel in self._wake:
             self._wake[channel].set()
         return item
@@ -110,7 +118,8 @@ class Outbox:
         """Owe ``payloads`` in order (keyed ``key:0``, ``key:1`` …) in one write, all or none: False
         when they were owed before (a report owed again after a restart is not doubled)."""
         now, keys = self._clock.now(), [f"{key}:{i}" for i in range(len(payloads))]
-        owed = await self._db.write(lambda conn: table.owe_all(conn, channel, str(target), payloads, keys, now))
+        owner = self._owner(channel)
+        owed = await self._db.write(lambda conn: table.owe_all(conn, owner, channel, str(target), payloads, keys, now))
         if owed and channel in self._wake:
             self._wake[channel].set()
         return owed
@@ -130,9 +139,9 @@ class Outbox:
         ``payload_of(entries)``, every entry so far (an entry already in counts once). Stored at
         once, so it is sent after a restart too."""
         now = self._clock.now()
-        due = now + timedelta(seconds=after)
+        due, owner = now + timedelta(seconds=after), self._owner(channel)
         item = await self._db.write(
-            lambda conn: table.gather(conn, channel, str(target), key, entry, value, payload_of, now, due)
+            lambda conn: table.gather(conn, owner, channel, str(target), key, entry, value, payload_of, now, due)
         )
         if channel in self._wake:
             self._wake[channel].set()
@@ -192,16 +201,23 @@ class Outbox:
     async def _due(self, channel: str, limit: int) -> list[OutboxItem]:
         """The first owed item of each target, when it is due now (at most ``limit`` targets)."""
         now = self._clock.now()
-        return await self._db.read(lambda conn: table.due(conn, channel, now, limit))
+        owner = self._owner(channel)
+        return await self._db.read(lambda conn: table.due(conn, owner, channel, now, limit))
 
     async def _first_due(self, channel: str, target: str) -> OutboxItem | None:
         """The target's first owed item, when it is due now."""
         now = self._clock.now()
-        return await self._db.read(lambda conn: table.first_due(conn, channel, target, now))
+        owner = self._owner(channel)
+        return await self._db.read(lambda conn: table.first_due(conn, owner, channel, target, now))
+
+    def _owner(self, channel: str) -> int:
+        """The bot whose items of ``channel`` these are (0: no bot's, shared)."""
+        return self._owners.get(channel, 0)
 
     async def counts(self, channel: str) -> dict[str, int]:
         """How many items are owed, sent and failed."""
-        return await self._db.read(lambda conn: table.counts(conn, channel))
+        owner = self._owner(channel)
+        return await self._db.read(lambda conn: table.counts(conn, owner, channel))
 
     async def forget_old(self) -> None:
         before = self._clock.now() - timedelta(days=KEPT_DAYS)
@@ -217,7 +233,8 @@ class Outbox:
         until = now + timedelta(seconds=LEASE_SECONDS)
         if not await self._db.write(lambda conn: table.lease(conn, item.id, self._holder, now, until)):
             # sent since it was listed, or another process is sending it: as it stands
-            return await self._db.read(lambda conn: table.by_key(conn, item.key)) or item
+            owner = self._owner(item.channel)
+            return await self._db.read(lambda conn: table.by_key(conn, item.key, owner)) or item
         if item.id in self._in_flight:
             return await asyncio.shield(self._in_flight[item.id])
         attempt = self._in_flight[item.id] = asyncio.get_running_loop().create_future()
@@ -282,12 +299,14 @@ class Outbox:
         await asyncio.gather(*drainers, return_exceptions=True)
 
     async def _drainer(self, channel: str) -> None:
-        wake = self._wake[channel]
+        wake, owner = self._wake[channel], self._owner(channel)
+        if owner:
+            await self._db.write(lambda conn: table.adopt(conn, owner, channel))
         while True:
             wake.clear()
             try:
                 await self.drain(channel)
-                waiting = await self._db.read(lambda conn: table.next_due(conn, channel) is not None)
+                waiting = await self._db.read(lambda conn: table.next_due(conn, owner, channel) is not None)
             except Exception:  # the database is down for a moment: look again soon
                 log.exception("outbox %s drainer", channel)
                 waiting = True
