@@ -8,7 +8,7 @@ from bot.texts.i18n import t
 from handlers import groupbuys, medicine
 from handlers.context import BotApp, BotContext, Incoming, job_queue
 from handlers.router import router_of
-from handlers.sending import send_private
+from handlers.sending import Reply, answer_or_fold, send_private
 
 TICK_SECONDS = 60
 
@@ -34,7 +34,7 @@ async def pair(incoming: Incoming, context: BotContext, command: c.CarePair) -> 
 async def safe(incoming: Incoming, context: BotContext, command: c.CareSafe) -> None:
     member, fresh = await context.services.care.safe(await context.actor(), command.room)
     key = "care.safe" if fresh else "care.already_safe"
-    await incoming.message.reply_text(context.t(key, household=member.household))
+    await answer_or_fold(incoming, context, context.t(key, household=member.household), Reply.RECORDED)
 
 
 async def tick(context: BotContext) -> None:

@@ -23,7 +23,7 @@ from bot.services.medicine import HospitalRun, waited_minutes
 from bot.texts.i18n import join, t
 from handlers.context import BotApp, BotContext, Incoming, Press
 from handlers.router import on_press, router_of
-from handlers.sending import TELEGRAM, owe_text, send_private, send_private_photo
+from handlers.sending import TELEGRAM, Reply, answer_or_fold, group_is_busy, owe_text, send_private, send_private_photo
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,8 @@ async def file_request(incoming: Incoming, context: BotContext, command: c.MedRe
     if incoming.edited:
         request = await medicine.edit(actor, message.chat_id, message.message_id, command, photo)
         if request is not None:
-            await message.reply_text(context.t("med.updated", id=request.id, count=len(request.items)))
+            updated = context.t("med.updated", id=request.id, count=len(request.items))
+            await answer_or_fold(incoming, context, updated, Reply.RECORDED)
             await _show_list_privately(incoming, context, request)
         return
     filed = await medicine.file(actor, message.chat_id, message.message_id, command, photo)
@@ -120,11 +121,14 @@ async def file_request(incoming: Incoming, context: BotContext, command: c.MedRe
         text += "\n" + context.t("med.kept_private")
     if request.status != MedStatus.PENDING:  # medicine.auto_confirm: nothing to confirm
         await _send_list(incoming, context, request)
-        await message.reply_text(text)
+        await answer_or_fold(incoming, context, text, Reply.RECORDED)
         return
     # A ✅ in the group too: a resident may never open (or tap in) a private chat with the bot.
     buttons = [_button(context, "med.button.confirm_group", MedAction("confirm", request.id))]
     if await _send_list(incoming, context, request):
+        if group_is_busy(context, message.chat_id):  # the list and its ✅ are in the private chat
+            await answer_or_fold(incoming, context, text, Reply.PRIVATE)
+            return
         text += "\n" + context.t("med.check_private")
     else:
         text += "\n" + context.t("med.check_link")

@@ -319,6 +319,12 @@ class Reply(Enum):
     PERSONAL = "personal"  # the person needs it (lines not read, a warning): privately, counted as PRIVATE
 
 
+def group_is_busy(context: BotContext, chat_id: int) -> bool:
+    """A group over its send budget: a reply now would wait behind its 20 a minute."""
+    limiter = context.bot.rate_limiter
+    return chat_id < 0 and isinstance(limiter, OwingRateLimiter) and not limiter.group_has_room(chat_id)
+
+
 async def answer_or_fold(handled: Incoming | Press[Any], context: BotContext, text: str, kind: Reply) -> None:
     """Reply ``text`` to the message (for a button: under its message), or, in a group over its
     send budget (the reply would wait behind its 20 a minute), fold it into the group's summary,
@@ -329,8 +335,7 @@ async def answer_or_fold(handled: Incoming | Press[Any], context: BotContext, te
     what a message records is stored before, so only the chat message is merged."""
     message = handled.message
     chat_id = message.chat_id
-    limiter = context.bot.rate_limiter
-    if chat_id > 0 or not isinstance(limiter, OwingRateLimiter) or limiter.group_has_room(chat_id):
+    if not group_is_busy(context, chat_id):
         await message.reply_text(text)
         return
     if kind is Reply.PERSONAL:

@@ -132,7 +132,7 @@ async def check_out(incoming: Incoming, context: BotContext, command: c.CheckOut
     text = context.t("vol.checked_out", hours=hours)
     if capped:
         text += context.t("vol.capped", max=f"{context.services.config.volunteers.max_shift_hours:g}")
-    await incoming.message.reply_text(text)
+    await answer_or_fold(incoming, context, text, Reply.RECORDED)
 
 
 async def on_duty(incoming: Incoming, context: BotContext, command: c.OnDuty) -> None:

@@ -191,3 +191,31 @@ async def test_an_answer_folded_while_its_summary_is_sent_goes_into_the_next_one
     await outbox.gather("test", "x", "fold:x", "1", "recorded", entries, 0)
     await outbox.drain("test")
     assert sent == [{"1": "recorded"}, {"2": "recorded"}]
+
+
+async def test_medicine_requests_and_check_outs_in_a_flood_are_acknowledged_in_the_summary(limited, clock):
+    """A lockdown morning's #配药 wave: each resident who has a private chat with the bot gets their
+    list (with its ✅) there at once; the group gets no line per request, only the summary counting
+    them; a check-out is recorded and folded too. Every request is filed."""
+    bot = limited
+    await setup(bot)
+    await bot.send(BUILDING_3, VOLUNTEER, "#签到 核酸 2号门")
+    residents = RESIDENTS[:15]
+    for resident in residents:
+        await bot.send(resident.id, resident, "/start")
+    flood(bot, [(resident, f"#登记 3-{201 + n}") for n, resident in enumerate(residents)])
+    await asyncio.wait_for(bot.app.update_queue.join(), 30)
+    before = len(bot.texts(BUILDING_3))
+    updates = flood(bot, [(resident, "#配药 布洛芬 2盒 谢谢") for resident in residents] + [(VOLUNTEER, "#签退")])
+
+    summary = (await summaries(bot, clock))[-1]
+    answered = answered_in_group(bot)
+    folded_now = [update for update in updates if update["message"]["message_id"] not in answered]
+    assert folded_now, "the group was over its budget: some answers folded"
+    assert len(bot.texts(BUILDING_3)[before:]) <= 20 + 1, "the group's budget and the summary"
+    assert t("zh", "fold.private", count=sum("#配药" in u["message"]["text"] for u in folded_now)) in summary
+    requests = [await bot.services.medicine.get(n) for n in range(1, len(residents) + 1)]
+    assert sorted(r.household for r in requests) == [f"3-{201 + n}" for n in range(len(residents))]
+    for resident in residents:
+        assert any("布洛芬" in text for text in bot.api.texts(resident.id)), "the list, privately"
+    assert not await bot.services.volunteers.on_duty(), "checked out"
