@@ -43,6 +43,7 @@ import pickle
 import queue
 import sqlite3
 import time
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -138,6 +139,7 @@ class Database:
         self._background: set[asyncio.Task[None]] = set()
         self.observe_write: Callable[[float], None] = _nothing_to_observe  # seconds per write (metrics)
         self._turns: _Turns | None = None  # PostgreSQL: turns across processes (``turn``)
+        self.holder = uuid.uuid4().hex  # this process, as the leases it holds name it (``alive``)
 
     @property
     def postgres(self) -> bool:
@@ -154,7 +156,8 @@ class Database:
             for _ in range(READERS):
                 self._readers.put(await asyncio.to_thread(backend.reader))
             if isinstance(backend, _Postgres):
-                self._turns = _Turns(backend)
+                self._turns = _Turns(backend, alive=_lock_number(_alive_key(self.holder)))
+                await self._turns.connect()
         except Exception as exc:
             error = backend.storage_error(exc)
             if error is exc:
@@ -315,6 +318,20 @@ class Database:
         finally:
             await self._turns.give_back(key)
 
+    async def alive(self, holder: str | None) -> bool:
+        """Does the process named ``holder`` (its ``Database.holder``) still run? On PostgreSQL a
+        process holds a session advisory lock under its name on its turns' connection, given back
+        when that connection closes (with the process, however it ends); on SQLite, one process
+        at a time, only this one does."""
+        if holder == self.holder:
+            return True
+        if self._turns is None or holder is None:
+            return False
+        if not await self._turns.try_take(_alive_key(holder)):
+            return True
+        await self._turns.give_back(_alive_key(holder))
+        return False
+
     async def touch(self) -> None:
         """A write that changes nothing (does the database take writes now?); raises StorageError."""
         await self.write(self._backend.touch)
@@ -467,19 +484,23 @@ def _pickled(result: Any) -> bytes | None:
 class _Turns:
     """Session advisory locks on one PostgreSQL connection of their own, on its own thread. A
     lock is tried (``pg_try_advisory_lock``), not waited for, so the thread never blocks: a turn
-    held by another process is tried again every ``TURN_POLL_SECONDS``."""
+    held by another process is tried again every ``TURN_POLL_SECONDS``. The connection also holds
+    ``alive``, this process's own lock, for as long as it lives (``Database.alive``)."""
 
-    def __init__(self, backend: _Postgres) -> None:
+    def __init__(self, backend: _Postgres, *, alive: int) -> None:
         self._backend = backend
+        self._alive = alive
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-turns")
         self._conn: Any = None
 
     async def take(self, key: tuple[int | str, ...]) -> None:
-        number = _lock_number(key)
         while True:  # polled: the other process tells nobody when it is done
-            if await self._call("SELECT pg_try_advisory_lock(?) AS taken", number):
+            if await self.try_take(key):
                 return
             await asyncio.sleep(TURN_POLL_SECONDS)
+
+    async def try_take(self, key: tuple[int | str, ...]) -> bool:
+        return await self._call("SELECT pg_try_advisory_lock(?) AS taken", _lock_number(key))
 
     async def give_back(self, key: tuple[int | str, ...]) -> None:
         try:
@@ -487,13 +508,21 @@ class _Turns:
         except self._backend.errors:  # the connection is gone, and its locks with it
             log.warning("a turn's lock was lost with its connection")
 
+    async def connect(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._connected)
+
     async def _call(self, sql: str, number: int) -> bool:
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._run, sql, number)
 
     def _run(self, sql: str, number: int) -> bool:
+        return bool(self._connected().execute(sql, (number,)).fetchone()["taken"])
+
+    def _connected(self) -> Any:
+        """The connection, opened again (with this process's own lock) if it was lost."""
         if self._conn is None or self._backend.broken(self._conn):
             self._conn = self._backend.writer()
-        return bool(self._conn.execute(sql, (number,)).fetchone()["taken"])
+            self._conn.execute("SELECT pg_advisory_lock(?)", (self._alive,))
+        return self._conn
 
     async def close(self) -> None:
         def closing() -> None:
@@ -502,6 +531,10 @@ class _Turns:
 
         await asyncio.get_running_loop().run_in_executor(self._thread, closing)
         self._thread.shutdown()
+
+
+def _alive_key(holder: str) -> tuple[str, str]:
+    return ("process", holder)
 
 
 def _lock_number(key: tuple[int | str, ...]) -> int:

@@ -79,13 +79,15 @@ def forget_older_than(conn: Connection, now: datetime, days: int = 7) -> int:
 
 
 # ---------------------------------------------------------------------- the inbox
-def receive(conn: Connection, bot_id: int, updates: list[tuple[int, str]], now: datetime) -> list[int]:
-    """Store updates (id, JSON) as delivered; the ids that were new."""
+def receive(conn: Connection, bot_id: int, updates: list[tuple[int, str]], holder: str, now: datetime) -> list[int]:
+    """Store updates (id, JSON) as delivered, held by ``holder`` (the process handling them); the
+    ids that were new."""
     new = []
     for update_id, payload in updates:
         cursor = conn.execute(
-            "INSERT INTO inbox(bot_id, update_id, payload, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (bot_id, update_id, payload, to_db(now)),
+            "INSERT INTO inbox(bot_id, update_id, payload, received_at, leased_by) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (bot_id, update_id, payload, to_db(now), holder),
         )
         if cursor.rowcount == 1:
             new.append(update_id)
@@ -98,6 +100,30 @@ def pending(conn: Connection, bot_id: int) -> list[str]:
         conn, "SELECT payload FROM inbox WHERE bot_id = ? AND done_at IS NULL ORDER BY update_id", (bot_id,)
     )
     return [row["payload"] for row in rows]
+
+
+def holders(conn: Connection, bot_id: int) -> list[str | None]:
+    """The processes holding updates stored and not done (None: held by none)."""
+    rows = fetch_all(conn, "SELECT DISTINCT leased_by FROM inbox WHERE bot_id = ? AND done_at IS NULL", (bot_id,))
+    return [row["leased_by"] for row in rows]
+
+
+def take(conn: Connection, bot_id: int, gone: list[str | None], holder: str) -> list[str]:
+    """The updates stored and not done that no process holds or whose holder is one of ``gone``,
+    now held by ``holder``, oldest first (JSON as Telegram sent them)."""
+    named = [name for name in gone if name is not None]
+    conditions = ["leased_by IS NULL"] if None in gone else []
+    if named:
+        conditions.append(f"leased_by IN ({','.join('?' * len(named))})")
+    if not conditions:
+        return []
+    rows = fetch_all(
+        conn,
+        f"UPDATE inbox SET leased_by = ? WHERE bot_id = ? AND done_at IS NULL AND ({' OR '.join(conditions)}) "
+        "RETURNING update_id, payload",
+        (holder, bot_id, *named),
+    )
+    return [row["payload"] for row in sorted(rows, key=lambda row: row["update_id"])]
 
 
 def done(conn: Connection, bot_id: int, update_ids: list[int], now: datetime) -> None:

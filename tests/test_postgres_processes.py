@@ -4,11 +4,13 @@ with its own connections, as two workers of a district (or two bots) would run."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from telegram import Update
+from telegram.ext import Application
 
 from bot.config import Config
 from bot.runtime.app import build_application, running
@@ -60,6 +62,15 @@ async def deliver_to_both(a: Harness, b: Harness, payload: dict) -> None:
 def sent_by(bot: Harness, chat_id: int) -> list[str]:
     """The texts ``bot`` sent into a chat, through its own Bot API."""
     return [call.params["text"] for call in bot.api.calls_of("sendMessage") if int(call.params["chat_id"]) == chat_id]
+
+
+def nothing_pending(app: Application) -> Callable[[], Awaitable[bool]]:
+    """Is every update stored in the inbox done?"""
+
+    async def condition() -> bool:
+        return await app.bot_data.services.deliveries.pending() == []
+
+    return condition
 
 
 async def settled(*bots: Harness) -> None:
@@ -175,3 +186,24 @@ async def test_a_forgotten_check_out_is_closed_and_told_once_when_both_workers_t
     await asyncio.gather(*(bot.app.job_queue.get_jobs_by_name("volunteers-tick")[0].run(bot.app) for bot in (a, b)))
     closed = t("zh", "vol.auto_closed", time="09:00", max=12)
     assert a.texts(volunteer.id).count(closed) == 1
+
+
+async def test_a_starting_worker_leaves_a_live_workers_updates_alone_and_handles_a_gone_ones(
+    shared: Config, clock
+) -> None:
+    api = LocalBotApi()
+    first = build_application(shared, LocalRequest(api), clock=clock)
+    async with running(first):
+        a = Harness(first, api)
+        await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+        await a.send(BUILDING_3, RESIDENT, "#登记 3-502")
+        left = api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒")
+        await a.services.deliveries.receive([(left["update_id"], json.dumps(left))])  # stored, never queued
+        second = build_application(shared, LocalRequest(api), clock=clock)
+        async with running(second):  # the first is alive: its update stays its own
+            await asyncio.sleep(0.3)
+            assert await second.bot_data.services.db.fetchall("SELECT 1 FROM med_requests") == []
+    async with running(build_application(shared, LocalRequest(api), clock=clock)) as third:  # the first is gone
+        await until(lambda: any(text.startswith("配药单 #1") for text in api.texts(BUILDING_3)))
+        await until(nothing_pending(third))
+    assert sum(text.startswith("配药单 #1") for text in api.texts(BUILDING_3)) == 1

@@ -6,7 +6,9 @@ queue), a webhook answers 200 once the update is in the queue. So the queue is w
 stores: ``put`` writes the update (by its id) first. An update already stored (Telegram delivered
 it again, or it is being handled from the inbox) is not queued twice. Once handled, with its replies
 sent or owed in the outbox, the update is marked done (``BotApplication.process_update``); at start
-the updates stored and not done are queued again, oldest first.
+the updates stored and not done are queued again, oldest first: those whose process is gone (a
+crash, a stop), not those another live worker of the bot is handling now (each update is held by
+the process that stored it, ``Deliveries.take_orphans``).
 """
 
 from __future__ import annotations
@@ -49,10 +51,10 @@ class InboxQueue(asyncio.Queue):
             self._stored.discard(update.update_id)
 
     async def requeue_pending(self, app: Application) -> int:
-        """At start: queue the updates stored and not done; how many."""
+        """At start: queue the updates stored and not done that no live process holds; how many."""
         if self.deliveries is None:
             return 0
-        pending = await self.deliveries.pending()
+        pending = await self.deliveries.take_orphans()
         for payload in pending:
             update = Update.de_json(json.loads(payload), app.bot)
             self._stored.add(update.update_id)

@@ -38,11 +38,20 @@ class Deliveries:
     async def receive(self, delivered: list[tuple[int, str]]) -> list[int]:
         """Store delivered updates (id, JSON); the ids not stored before."""
         now = self._clock.now()
-        return await self._db.write(lambda conn: updates.receive(conn, self.bot_id, delivered, now))
+        holder = self._db.holder
+        return await self._db.write(lambda conn: updates.receive(conn, self.bot_id, delivered, holder, now))
 
     async def pending(self) -> list[str]:
         """The updates stored and not done (a crash came between), oldest first."""
         return await self._db.read(lambda conn: updates.pending(conn, self.bot_id))
+
+    async def take_orphans(self) -> list[str]:
+        """The updates stored and not done whose process is gone (killed, stopped before handling
+        them), to be handled here, oldest first; those another live process handles stay its."""
+        held = await self._db.read(lambda conn: updates.holders(conn, self.bot_id))
+        gone = [holder for holder in held if not await self._db.alive(holder)]
+        holder = self._db.holder
+        return await self._db.write(lambda conn: updates.take(conn, self.bot_id, gone, holder))
 
     async def done(self, update_ids: list[int]) -> None:
         now = self._clock.now()
