@@ -73,10 +73,9 @@ class Backing:
             conn.close()
 
     def intact(self) -> bool:
-        """SQLite's ``PRAGMA integrity_check``; on PostgreSQL nothing a killed client does can
-        damage the server's files, so there is nothing to check (True)."""
-        if self.url:
-            return True
+        """SQLite's ``PRAGMA integrity_check`` passes (a SQLite file only: on PostgreSQL the server
+        writes its files, and a killed client cannot damage them)."""
+        assert self.path is not None, "an integrity check of a SQLite file"
         with self.connect() as conn:
             return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 

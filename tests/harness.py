@@ -6,7 +6,7 @@ import asyncio
 import inspect
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,11 +95,13 @@ class Harness:
         await self.press(chat_id, self.last_message(chat_id)["message_id"], approver, "vol:approve")
 
 
-def run_config(tmp_path: Path, base_url: str, token: str, extra: str = "") -> Path:
-    """A config.toml for a real ``building-bot run`` against a Bot API at ``base_url``."""
+def run_config(tmp_path: Path, base_url: str, token: str, storage: Mapping[str, str], extra: str = "") -> Path:
+    """A config.toml for a real ``building-bot run`` against a Bot API at ``base_url``, its
+    database ``storage`` (``[storage]``'s path or url: ``tests.conftest.storage_for``)."""
     path = tmp_path / "config.toml"
+    database = "".join(f'{key} = "{value}"\n' for key, value in storage.items())
     path.write_text(
-        f'[telegram]\ntoken = "{token}"\nbase_url = "{base_url}"\n{extra}[storage]\npath = "bot.sqlite3"\n',
+        f'[telegram]\ntoken = "{token}"\nbase_url = "{base_url}"\n{extra}[storage]\n{database}',
         encoding="utf-8",
     )
     return path

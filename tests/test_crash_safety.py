@@ -1,19 +1,20 @@
 """The real ``building-bot run``, polling a Bot API on 127.0.0.1, killed with SIGKILL again and
 again while residents keep writing (a steady feed, then bursts): every update is stored and handled
 exactly once, every stored record is answered, an answer is repeated only when the kill came between
-Telegram taking it and the bot recording that, and the database stays intact."""
+Telegram taking it and the bot recording that, and the database stays intact. On SQLite, or on
+PostgreSQL under ``BUILDING_BOT_TEST_DATABASE=postgres`` (the run process gets ``[storage] url``)."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 import signal
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
 from bot.runtime.localapi import LocalBotApi, LocalUser
 from bot.runtime.localapi_http import HttpBotApi
+from tests.conftest import backing_for, storage_for
 from tests.harness import run_config, start_bot_process
 
 CHAT = -1003
@@ -24,7 +25,7 @@ DEADLINE_SECONDS = 80  # the whole test, kills and the final catch-up included
 
 def _config(tmp_path: Path, base_url: str) -> Path:
     budgets = "group_messages_per_minute = 10000\nmessages_per_second = 10000\n"
-    path = run_config(tmp_path, base_url, "123:crash", budgets)
+    path = run_config(tmp_path, base_url, "123:crash", storage_for(tmp_path), budgets)
     with path.open("a", encoding="utf-8") as file:
         file.write("[medicine]\nauto_confirm = true\n")
     return path
@@ -64,6 +65,7 @@ async def test_sigkill_while_polling_loses_no_update_and_answers_every_record_on
     rng = random.Random(20220401)
     api = LocalBotApi()
     residents = Residents(api)
+    database = backing_for(tmp_path)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + DEADLINE_SECONDS
     async with HttpBotApi(api) as server:
@@ -78,15 +80,14 @@ async def test_sigkill_while_polling_loses_no_update_and_answers_every_record_on
                 await asyncio.sleep(rng.uniform(0.2, 0.6) if bursts else 0.05)
             process.send_signal(signal.SIGKILL)
             await process.wait()
-            with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
-                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert database.url or database.intact()  # a SQLite file, written by the killed process
         # The last run is left alone until everything written has been handled and answered.
         process = await start_bot_process(config)
         try:
             while loop.time() < deadline:
                 await asyncio.sleep(0.2)
                 if not api.pending_updates and len(_answers(api)) == residents.requests:
-                    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+                    with database.connect() as conn:
                         left = conn.execute("SELECT count(*) FROM inbox WHERE done_at IS NULL").fetchone()[0]
                     if left == 0:
                         break
@@ -94,8 +95,8 @@ async def test_sigkill_while_polling_loses_no_update_and_answers_every_record_on
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), 15)
     assert loop.time() < deadline, "the bot did not catch up in time"
-    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert database.url or database.intact()
+    with database.connect() as conn:
         stored = conn.execute("SELECT count(*) FROM inbox").fetchone()[0]
         not_done = conn.execute("SELECT count(*) FROM inbox WHERE done_at IS NOT NULL").fetchone()[0]
         requests = conn.execute("SELECT count(*) FROM med_requests").fetchone()[0]

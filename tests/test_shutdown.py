@@ -16,7 +16,7 @@ from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest, LocalUser
 from bot.runtime.localapi_http import HttpBotApi
 from handlers.groupbuys import board_job_name
-from tests.conftest import make_config
+from tests.conftest import make_config, storage_for
 from tests.harness import BUILDING_3, RESIDENT, Harness, run_config, start_bot_process, until
 from tests.test_groupbuys import LEADER, setup
 
@@ -33,7 +33,7 @@ async def test_a_signal_stops_the_bot_within_10_s_whatever_the_backlog(tmp_path,
     loop = asyncio.get_running_loop()
     async with HttpBotApi(api) as server:
         process = await start_bot_process(
-            run_config(tmp_path, server.base_url, "123:stop"), stderr=asyncio.subprocess.PIPE
+            run_config(tmp_path, server.base_url, "123:stop", storage_for(tmp_path)), stderr=asyncio.subprocess.PIPE
         )  # Telegram's real budgets: 20 messages a minute in a group
         stderr = asyncio.create_task(process.stderr.read())
         try:
