@@ -99,14 +99,16 @@ async def test_sigkill_while_polling_loses_no_update_and_answers_every_record_on
     with database.connect() as conn:
         stored = conn.execute("SELECT count(*) FROM inbox").fetchone()[0]
         not_done = conn.execute("SELECT count(*) FROM inbox WHERE done_at IS NOT NULL").fetchone()[0]
-        requests = conn.execute("SELECT count(*) FROM med_requests").fetchone()[0]
+        numbers = {row[0] for row in conn.execute("SELECT id FROM med_requests").fetchall()}
         created = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'med.new'").fetchone()[0]
         members = conn.execute("SELECT count(*) FROM members").fetchone()[0]
     assert stored == not_done == residents.sent, "every update stored and handled"
+    requests = len(numbers)
     assert requests == created == residents.requests, "each request exactly once"
     assert members == HOUSEHOLDS
     told = _answers(api)
-    assert set(told) == set(range(1, requests + 1)), "every stored request answered"
+    # by its number: PostgreSQL's sequence does not give back a number taken by a write the kill undid
+    assert set(told) == numbers, "every stored request answered"
     # Telegram has no idempotency key: a reply Telegram took in the moment before the kill let the
     # bot record it is sent again when its update is handled after the restart (and again if the
     # next kill also lands while that update is replayed). Those are the only repeats there may be:
