@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 5000
 MAX_BATCH = 64  # writes per commit at most
 READERS = 2  # reading connections, each on its own thread
+PG_READERS = 4  # PostgreSQL: a read waits on the server's round trips, not on this process's CPU
 RETRIES = 3  # PostgreSQL: a write that met a deadlock or a serialization failure is run again
 TURN_POLL_SECONDS = 0.01  # PostgreSQL: how often a chat's turn held by another process is tried again
 PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}", "synchronous=FULL")
@@ -152,8 +153,8 @@ class Database:
         try:
             self._writer = await self._call(_Writer, backend)
             await self._call(self._writer.migrate)
-            self._reading = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="db-reader")
-            for _ in range(READERS):
+            self._reading = ThreadPoolExecutor(max_workers=backend.readers, thread_name_prefix="db-reader")
+            for _ in range(backend.readers):
                 self._readers.put(await asyncio.to_thread(backend.reader))
             if isinstance(backend, _Postgres):
                 self._turns = _Turns(backend, alive=_lock_number(_alive_key(self.holder)))
@@ -549,6 +550,7 @@ class _Backend(Protocol):
 
     begin_write: str  # the batch's transaction
     begin_read: str  # a read's transaction: one snapshot for the whole body
+    readers: int  # reading connections, each on its own thread
     errors: tuple[type[Exception], ...]  # the driver's errors
 
     def writer(self) -> Any: ...
@@ -564,6 +566,7 @@ class _Backend(Protocol):
 class _Sqlite:
     begin_write = "BEGIN IMMEDIATE"
     begin_read = "BEGIN"
+    readers = READERS
     errors: tuple[type[Exception], ...] = (sqlite3.Error,)
 
     def __init__(self, path: Path) -> None:
@@ -618,6 +621,7 @@ class _Postgres:
 
     begin_write = "BEGIN"
     begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    readers = PG_READERS
 
     def __init__(self, url: str) -> None:
         import psycopg

@@ -8,10 +8,11 @@ calls: ``execute(sql, params)`` → a cursor with ``fetchone()``, ``fetchall()``
 arithmetic as ``int`` when whole and ``float`` otherwise, never ``Decimal``. Booleans given as
 parameters are stored as 0 and 1, as the schema's INTEGER columns hold them.
 
-Parameters are bound on the client (psycopg's ``ClientCursor``): PostgreSQL sees them as literals,
-typed by where they stand, as SQLite takes them. Bound on the server, a parameter whose type
-nothing in the statement says (``CASE WHEN ? IS NULL``, ``SELECT ? AS uid``) is refused or taken
-as text; the price is that statements are not prepared on the server.
+Parameters are bound on the server (psycopg's default cursor), and a statement run five times on a
+connection is prepared there (psycopg's ``prepare_threshold``): the server parses and plans it once,
+and the client does not quote values into the text. So a parameter must be typed by where it
+stands: one whose type nothing in the statement says (``CASE WHEN ? IS NULL``, ``SELECT ? AS uid``)
+is refused or taken as text; ``storage/`` has none (write ``CAST(? AS BIGINT)`` if one is needed).
 
 The connection is in autocommit mode: whoever runs a body says ``BEGIN``, ``SAVEPOINT`` and
 ``COMMIT`` as the SQLite writer does (``storage.db``). :func:`apply_migrations` brings the schema
@@ -151,7 +152,7 @@ def _stored(parameters: Params) -> Params:
 
 def connect(url: str) -> PgConnection:
     """A connection to the database at ``url`` (``postgresql://user@host:5432/db``), in autocommit."""
-    raw = psycopg.connect(url, autocommit=True, row_factory=_rows, cursor_factory=psycopg.ClientCursor)
+    raw = psycopg.connect(url, autocommit=True, row_factory=_rows)
     raw.adapters.register_loader("numeric", _WholeOrFraction)
     return PgConnection(raw)
 

@@ -46,7 +46,8 @@ def test_rows_read_by_name_in_any_case_by_position_and_unpacked(conn: postgres.P
 def test_bytes_booleans_and_sums_come_back_as_sqlite_gives_them(conn: postgres.PgConnection) -> None:
     pickled = bytes(range(256))
     conn.execute(
-        "INSERT INTO processed_updates(bot_id, update_id, processed_at, result) VALUES (1, ?, ?, ?)", (2**40, "t", pickled)
+        "INSERT INTO processed_updates(bot_id, update_id, processed_at, result) VALUES (1, ?, ?, ?)",
+        (2**40, "t", pickled),
     )
     assert conn.execute("SELECT result FROM processed_updates WHERE update_id = ?", (2**40,)).fetchone()[0] == pickled
     household = conn.execute(HOUSEHOLD, (3, 502, "t")).fetchone()["id"]
@@ -89,16 +90,12 @@ def test_sqlites_scalar_max_and_min_beside_the_aggregates(conn: postgres.PgConne
     assert (row["top"], row["low"], row["care"]) == (601, 600, 1)
 
 
-def test_a_parameter_whose_type_the_statement_does_not_say(conn: postgres.PgConnection) -> None:
-    """As SQLite takes them: ``? IS NULL`` and a parameter standing alone in a select."""
-    household = conn.execute(HOUSEHOLD, (3, 502, "t")).fetchone()["id"]
-    conn.execute("INSERT INTO members(user_id, household_id, registered_at) VALUES (?, ?, ?)", (1001, household, "t"))
-    row = conn.execute(
-        "SELECT m.household_id, CASE WHEN ? IS NULL THEN 'none' ELSE 'some' END AS given "
-        "FROM (SELECT ? AS uid) u LEFT JOIN members m ON m.user_id = u.uid",
-        (None, 1001),
-    ).fetchone()
-    assert (row["household_id"], row["given"]) == (household, "none")
+def test_a_statement_run_often_is_prepared_on_the_server(conn: postgres.PgConnection) -> None:
+    """Parsed and planned once per connection, its parameters bound on the server."""
+    for room in range(501, 508):
+        conn.execute(HOUSEHOLD, (3, room, "t"))
+    prepared = conn.raw.execute("SELECT statement FROM pg_prepared_statements").fetchall()
+    assert any("INSERT INTO households" in row[0] for row in prepared)
 
 
 def test_a_batch_of_savepoints_as_the_writer_runs_them(conn: postgres.PgConnection) -> None:

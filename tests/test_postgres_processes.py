@@ -84,7 +84,7 @@ async def test_the_same_updates_to_two_workers_are_handled_once(workers) -> None
     for text, user in [("#登记 3-502", RESIDENT), ("#登记 3-601", NEIGHBOUR), ("#配药 布洛芬 2盒", RESIDENT),
                        ("#配药 感冒灵 1盒", NEIGHBOUR), ("#帮助", RESIDENT)]:  # fmt: skip
         await deliver_to_both(a, b, a.api.message_update(BUILDING_3, user, text))
-    await settled(a, b)
+        await settled(a, b)  # the next one after (two workers may take two at once in either order)
     rows = await a.services.db.fetchall("SELECT household_id FROM med_requests ORDER BY id")
     assert len(rows) == 2
     households = await a.services.db.fetchall("SELECT count(*) AS n FROM households")
