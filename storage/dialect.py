@@ -29,6 +29,7 @@ Every construct of migrations 0001–0020, and what becomes of it:
 | ``TEXT``, ``CHECK``, ``UNIQUE``, ``REFERENCES … ON DELETE``, ``DEFAULT``, partial and unique indexes, ``ALTER TABLE … ADD COLUMN``, ``DROP INDEX``, ``UPDATE`` | the same |
 | 0011's rebuild of ``group_buy_orders`` (create a new table, copy, drop, ``ALTER TABLE … RENAME TO``) | the same statements work (PostgreSQL could alter the check in place, but the result is the same table) |
 | ``INSERT OR IGNORE`` (0019) | ``0019_wecom_on_outbox.postgres.sql``: ``INSERT … ON CONFLICT DO NOTHING`` |
+| 0023's rebuild of ``outbox`` (its ``id`` copied: an identity's sequence would not follow) | ``0023_outbox_per_bot.postgres.sql``: the column and the unique key changed in place |
 | ``PRAGMA``, ``AUTOINCREMENT`` on a column not named ``id``, ``INSERT OR …``, ``REPLACE INTO``, ``rowid``, ``sqlite_*`` tables, SQLite's date and string functions (none in 0001–0020) | :class:`Untranslatable`: write an override |
 
 Booleans stay integers, as the schema declares them (``paid INTEGER NOT NULL DEFAULT 0``).
