@@ -282,19 +282,35 @@ class Database:
         return await self.read(lambda conn: fetch_all(conn, sql, params))
 
     @asynccontextmanager
-    async def turn(self, *key: int | str) -> AsyncIterator[None]:
-        """Across the processes sharing a PostgreSQL database, one at a time per ``key`` (a bot and a
-        chat): a session advisory lock, taken on this process's one locking connection (a session
-        holds many) and given back after. Within a process the caller keeps the order; on SQLite
-        (one process) there is nothing to do."""
+    async def turn(self, bot_id: int, chat: tuple[str, int], update_id: int | None = None) -> AsyncIterator[None]:
+        """Across the processes sharing a PostgreSQL database, one update at a time per bot and chat,
+        in order: a session advisory lock, taken on this process's locking connections (a session
+        holds many) and given back after; taken, it is given back again at once while an earlier
+        update of the chat (by its id in the inbox) is held by another process that still runs,
+        so that update goes first. Within a process the caller keeps the order; on SQLite (one
+        process) there is nothing to do."""
         if self._turns is None:
             yield
             return
-        await self._turns.take(key)
+        key = (bot_id, *chat)
+        while True:
+            await self._turns.take(key)
+            if update_id is None or not await self._held_before(bot_id, chat, update_id):
+                break
+            await self._turns.give_back(key)
+            await asyncio.sleep(TURN_POLL_SECONDS)
         try:
             yield
         finally:
             await self._turns.give_back(key)
+
+    async def _held_before(self, bot_id: int, chat: tuple[str, int], update_id: int) -> bool:
+        """Is an earlier update of ``chat`` held by another process that still runs?"""
+        holders = await self.read(lambda conn: updates.earlier_holders(conn, bot_id, chat, update_id, self.holder))
+        for holder in holders:
+            if await self.alive(holder):
+                return True
+        return False
 
     async def alive(self, holder: str | None) -> bool:
         """Does the process named ``holder`` (its ``Database.holder``) still run? On PostgreSQL a

@@ -79,15 +79,26 @@ def forget_older_than(conn: Connection, now: datetime, days: int = 7) -> int:
 
 
 # ---------------------------------------------------------------------- the inbox
-def receive(conn: Connection, bot_id: int, updates: list[tuple[int, str]], holder: str, now: datetime) -> list[int]:
-    """Store updates (id, JSON) as delivered, held by ``holder`` (the process handling them); the
-    ids that were new."""
+def chat_key(key: tuple[str, int] | None) -> str | None:
+    """The inbox's name for a chat (``chat:-1003``, ``user:1001``), the key of its updates' order."""
+    return None if key is None else f"{key[0]}:{key[1]}"
+
+
+def receive(
+    conn: Connection,
+    bot_id: int,
+    updates: list[tuple[int, str, tuple[str, int] | None]],
+    holder: str,
+    now: datetime,
+) -> list[int]:
+    """Store updates (id, JSON, the chat whose order they keep) as delivered, held by ``holder`` (the
+    process handling them); the ids that were new."""
     new = []
-    for update_id, payload in updates:
+    for update_id, payload, chat in updates:
         cursor = conn.execute(
-            "INSERT INTO inbox(bot_id, update_id, payload, received_at, leased_by) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (bot_id, update_id, payload, to_db(now), holder),
+            "INSERT INTO inbox(bot_id, update_id, payload, received_at, leased_by, chat_key) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (bot_id, update_id, payload, to_db(now), holder, chat_key(chat)),
         )
         if cursor.rowcount == 1:
             new.append(update_id)
@@ -100,6 +111,18 @@ def pending(conn: Connection, bot_id: int) -> list[str]:
         conn, "SELECT payload FROM inbox WHERE bot_id = ? AND done_at IS NULL ORDER BY update_id", (bot_id,)
     )
     return [row["payload"] for row in rows]
+
+
+def earlier_holders(conn: Connection, bot_id: int, chat: tuple[str, int], update_id: int, holder: str) -> list[str]:
+    """The processes other than ``holder`` that hold an update of ``chat`` earlier than ``update_id``,
+    not yet done."""
+    rows = fetch_all(
+        conn,
+        "SELECT DISTINCT leased_by FROM inbox WHERE bot_id = ? AND chat_key = ? AND update_id < ? "
+        "AND done_at IS NULL AND leased_by IS NOT NULL AND leased_by <> ?",
+        (bot_id, chat_key(chat), update_id, holder),
+    )
+    return [row["leased_by"] for row in rows]
 
 
 def holders(conn: Connection, bot_id: int) -> list[str | None]:

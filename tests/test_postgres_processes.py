@@ -175,6 +175,36 @@ async def test_two_updates_of_one_chat_at_two_workers_are_handled_in_order(worke
     ]  # the registration answered first, then the request it allowed
 
 
+async def test_an_update_waits_for_an_earlier_one_of_its_chat_that_another_worker_holds(workers) -> None:
+    """An update of the chat reached the first worker and is stored, held by it, not yet handled; a
+    later one reaches the second worker, which lets the earlier go first, however the turns fall,
+    and goes on once it is done. An earlier update held by a worker that is gone holds nothing up."""
+    a, b = workers
+    await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await a.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    earlier = a.api.message_update(BUILDING_3, NEIGHBOUR, "#登记 3-601")
+    await a.services.deliveries.receive([(earlier["update_id"], json.dumps(earlier), ("chat", BUILDING_3))])
+    await deliver(b, a.api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒"))
+    await asyncio.sleep(0.5)
+    assert await b.services.db.fetchall("SELECT id FROM med_requests") == [], "waits for the earlier update"
+    await a.services.deliveries.done([earlier["update_id"]])  # the first worker is done with it
+    await settled(b)
+    assert len(await b.services.db.fetchall("SELECT id FROM med_requests")) == 1
+
+    gone = a.api.message_update(BUILDING_3, NEIGHBOUR, "#登记 3-602")
+    await a.services.db.write(
+        lambda conn: conn.execute(
+            "INSERT INTO inbox(bot_id, update_id, payload, received_at, leased_by, chat_key) VALUES (?, ?, ?, ?, ?, ?)",
+            (a.app.bot.id, gone["update_id"], json.dumps(gone), "2026-12-01T00:00:00", "gone", f"chat:{BUILDING_3}"),
+        )
+    )
+    await deliver(b, a.api.message_update(BUILDING_3, RESIDENT, "#配药 感冒灵 1盒"))
+    await settled(b)
+    assert len(await b.services.db.fetchall("SELECT id FROM med_requests")) == 2, (
+        "a gone worker's update holds nothing up"
+    )
+
+
 async def test_a_forgotten_check_out_is_closed_and_told_once_when_both_workers_tick(workers, clock) -> None:
     a, b = workers
     volunteer = LocalUser(3001, "志愿者小李")
@@ -198,7 +228,9 @@ async def test_a_starting_worker_leaves_a_live_workers_updates_alone_and_handles
         await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
         await a.send(BUILDING_3, RESIDENT, "#登记 3-502")
         left = api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒")
-        await a.services.deliveries.receive([(left["update_id"], json.dumps(left))])  # stored, never queued
+        await a.services.deliveries.receive(
+            [(left["update_id"], json.dumps(left), ("chat", BUILDING_3))]
+        )  # never queued
         second = build_application(shared, LocalRequest(api), clock=clock)
         async with running(second):  # the first is alive: its update stays its own
             await asyncio.sleep(0.3)

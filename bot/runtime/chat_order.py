@@ -15,7 +15,8 @@ at once cannot keep a quiet one from being handled.
 
 Several processes (webhook workers behind a load balancer, over one PostgreSQL database): a chat's
 update also waits for the chat's turn across processes (``across``, ``Database.turn``), taken
-after this process's own turn for the chat and before a slot, and given back once handled.
+after this process's own turn for the chat and before a slot, and given back once handled; an
+earlier update of the chat held by another worker (the inbox knows each update's chat) goes first.
 
 At shutdown (``stop``) updates still waiting for their turn are dropped unhandled and those in
 flight get a few seconds to finish before they are cancelled, so the bot stops promptly whatever
@@ -108,22 +109,22 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._running: set[asyncio.Task[Any]] = set()
         self._stopping = False
         # The chat's turn across processes sharing the database (None: this process is alone).
-        self.across: Callable[[tuple[str, int]], AbstractAsyncContextManager[None]] | None = None
+        self.across: Callable[[tuple[str, int], int | None], AbstractAsyncContextManager[None]] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] += 1
         try:
-            async with lock, self._across(key):
+            async with lock, self._across(key, getattr(update, "update_id", None)):
                 await self._run(coroutine)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:  # nobody else waiting: forget the chat
                 del self._waiting[key], self._locks[key]
 
-    def _across(self, key: tuple[str, int] | None) -> AbstractAsyncContextManager[None]:
-        return nullcontext() if self.across is None or key is None else self.across(key)
+    def _across(self, key: tuple[str, int] | None, update_id: int | None) -> AbstractAsyncContextManager[None]:
+        return nullcontext() if self.across is None or key is None else self.across(key, update_id)
 
     async def _run(self, coroutine: Awaitable[Any]) -> None:
         owner = asyncio.current_task()

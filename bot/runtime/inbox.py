@@ -21,6 +21,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from bot.runtime.chat_order import chat_key
 from bot.services.deliveries import Deliveries
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class InboxQueue(asyncio.Queue):
     async def put(self, item: Any) -> None:
         if isinstance(item, Update) and self.deliveries is not None:
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
-            if not await self.deliveries.receive([(item.update_id, payload)]):
+            if not await self.deliveries.receive([(item.update_id, payload, chat_key(item))]):
                 log.info("update %s is in the inbox already; not queued again", item.update_id)
                 return
             self._stored.add(item.update_id)

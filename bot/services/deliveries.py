@@ -35,8 +35,8 @@ class Deliveries:
     async def seen(self, update_id: int) -> bool:
         return await self._db.read(lambda conn: updates.seen(conn, self.bot_id, update_id))
 
-    async def receive(self, delivered: list[tuple[int, str]]) -> list[int]:
-        """Store delivered updates (id, JSON); the ids not stored before."""
+    async def receive(self, delivered: list[tuple[int, str, tuple[str, int] | None]]) -> list[int]:
+        """Store delivered updates (id, JSON, the chat whose order they keep); the ids not stored before."""
         now = self._clock.now()
         holder = self._db.holder
         return await self._db.write(lambda conn: updates.receive(conn, self.bot_id, delivered, holder, now))
