@@ -4,6 +4,7 @@ and message are never None."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -39,6 +40,8 @@ class AppState:
         self.boards_behind: set[int] = set()
         self.boards_refreshing: set[int] = set()
         self.board_failures: dict[int, int] = {}
+        # The start-up's publishing of the command menus, at work in the background (handlers/menus.py).
+        self.menus_publishing: asyncio.Task[int] | None = None
 
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], AppState]):

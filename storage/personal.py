@@ -49,6 +49,7 @@ PERSONAL: dict[str, Purge] = {
     "questions": DELETE,  # a command waiting for its sender's answer
     "household_joins": DELETE,  # who asks to join which room
     "inbox": DELETE,  # updates as Telegram sent them: names, texts
+    "menus_published": DELETE,  # a menu's scope names a person (sent again once after)
     "outbox": DELETE,  # what the bot owes or sent a chat (a private message may hold a card number)
     "processed_updates": Purge(columns={"result": "NULL"}),  # what an update's first write gave back
     "chat_settings": Purge(delete=True, where="chat_id > 0"),  # a person's language

@@ -5,6 +5,7 @@ from bot.language import commands as c
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest
 from bot.texts.i18n import t
+from handlers import menus
 from handlers.router import router_of
 from tests.harness import BUILDING_3, BUILDING_5, COMMITTEE, ENGLISH_RESIDENT, RESIDENT
 
@@ -69,6 +70,7 @@ async def test_a_crash_in_a_feature_apologises_in_the_users_language_and_logs_no
 
 
 async def test_command_menus_are_published_in_both_languages(bot):
+    await menus.published(bot.app)
     scopes = {(scope, lang) for scope, lang in bot.api.commands}
     assert ("all_group_chats", "zh") in scopes and ("all_group_chats", "") in scopes
     assert ("all_private_chats", "zh") in scopes

@@ -10,6 +10,7 @@ from bot.domain.permissions import RULES, Who
 from bot.language.registry import COMMANDS, Menu
 from bot.runtime.reference import reference
 from bot.texts.i18n import CATALOGUES, t
+from handlers import menus
 from tests.harness import COMMITTEE
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -30,6 +31,7 @@ def test_every_command_names_a_rule_or_a_role_and_has_its_texts(spec):
 
 
 async def test_the_menus_list_every_declared_command_with_a_handler(bot):
+    await menus.published(bot.app)
     listed = [spec for spec in COMMANDS if spec.menu is not Menu.NONE]
     for lang, code in (("zh", "zh"), ("en", "")):
         entries = bot.api.commands[(f"chat:{COMMITTEE.id}", code)]  # a committee member's private chat: the fullest

@@ -28,8 +28,8 @@ from bot.runtime.inbox import InboxQueue
 from bot.runtime.send_budget import SlidingWindow
 from bot.services import Services
 from bot.services.deliveries import current_update
+from handlers import menus
 from handlers.context import AppState, BotContext
-from handlers.menus import publish_all as publish_command_menus
 from handlers.sending import OwingRateLimiter
 from storage.db import recording_update
 
@@ -64,6 +64,7 @@ class BotApplication(Application):
         waits on Telegram (a board edit behind its group's budget: up to a minute). Here updates
         and jobs at work get ``STOP_GRACE_SECONDS`` and are then cut short; updates not started
         are dropped (handled after the restart, from the inbox) and no job starts meanwhile."""
+        await menus.stop_publishing(self)
         if self.running:
             await asyncio.gather(self._finish_updates(), self._finish_jobs())
         await super().stop()
@@ -124,7 +125,7 @@ class FairRateLimiter(OwingRateLimiter):
             window = self._get_group_limiter(group)
             async with window.turn():  # the group's sends in order, each counted as it goes
                 await self._overall.acquire(window.used())
-        elif chat:
+        elif chat or args[0] in MENU_CALLS:  # ``args``: (endpoint, data); a menu's names no chat
             await self._overall.acquire()
         return await callback(*args, **kwargs)
 
@@ -138,6 +139,8 @@ class FairRateLimiter(OwingRateLimiter):
         return windows[group_id]
 
 
+# Calls without a chat that count in the overall budget all the same (thousands at a start).
+MENU_CALLS = frozenset({"setMyCommands", "deleteMyCommands"})
 # Group budgets kept before the idle ones are forgotten (PTB's limiter keeps 512 too).
 MAX_GROUP_WINDOWS = 512
 
@@ -221,7 +224,7 @@ def services_of(app: Application) -> Services:
 
 
 async def startup(app: Application) -> None:
-    """``post_init``: open the database, load settings, publish the command menus."""
+    """``post_init``: open the database, load settings, start publishing the command menus."""
     services = services_of(app)
     await services.start()
     await services.deliveries.start(app.bot.id)
@@ -232,11 +235,12 @@ async def startup(app: Application) -> None:
     await handlers.on_startup(app)
     if isinstance(app.update_queue, InboxQueue):
         await app.update_queue.requeue_pending(app)  # what a stop left stored and not done
-    await publish_command_menus(app)
+    menus.start_publishing(app)  # in the background: polling starts at once
 
 
 async def shutdown(app: Application) -> None:
     """``post_shutdown``: close the database."""
+    await menus.stop_publishing(app)  # a start that never polled: its menus cut short too
     await services_of(app).stop()
 
 

@@ -12,6 +12,7 @@ from bot.services.care import Care
 from bot.services.deliveries import Deliveries
 from bot.services.groupbuys import GroupBuys
 from bot.services.medicine import Medicine
+from bot.services.menus import PublishedMenus
 from bot.services.outbox import Outbox
 from bot.services.questions import Questions
 from bot.services.reports import Reports
@@ -40,6 +41,7 @@ class Services:
     bulletins: Bulletins
     reports: Reports
     wecom: WeCom
+    menus: PublishedMenus
 
     @classmethod
     def create(cls, config: Config, clock: Clock | None = None) -> Services:
@@ -66,6 +68,7 @@ class Services:
             bulletins=bulletins,
             reports=Reports(db, config, clock, volunteers, care, bulletins),
             wecom=WeCom(db, config, clock, outbox),
+            menus=PublishedMenus(db),
         )
 
     def chat_language(self, chat_id: int) -> str:
