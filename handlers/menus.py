@@ -87,6 +87,7 @@ class _Round:
         self._app = app
         self._known = known
         self._sent: list[tuple[str, str, str | None]] = []
+        self._listings: dict[tuple[str, tuple[Menu, ...]], tuple[list[BotCommand], str]] = {}
         self.calls = 0
 
     @classmethod
@@ -99,8 +100,7 @@ class _Round:
         never fails a command, and is tried again next time."""
         key = scope_key(scope)
         for lang in LANGUAGES:
-            listed = None if menus is None else commands(lang, self._app, menus)
-            digest = None if listed is None else _digest(listed)
+            listed, digest = (None, None) if menus is None else self._listing(lang, menus)
             if digest is not None and self._known.get(key, {}).get(lang) == digest:
                 continue  # Telegram has it (a deletion is always sent: nothing is kept of it)
             code = None if lang == "en" else lang
@@ -116,6 +116,13 @@ class _Round:
             self._sent.append((key, lang, digest))
         if len(self._sent) >= RECORD_BATCH:
             await self.end()
+
+    def _listing(self, lang: str, menus: tuple[Menu, ...]) -> tuple[list[BotCommand], str]:
+        """The menu and its digest, made once per round (a district has thousands of scopes, few menus)."""
+        if (lang, menus) not in self._listings:
+            listed = commands(lang, self._app, menus)
+            self._listings[lang, menus] = listed, _digest(listed)
+        return self._listings[lang, menus]
 
     async def person(self, user_id: int, chats: list[ChatBinding], *, private: bool, clear: bool) -> None:
         """``user_id``'s menus in ``chats`` (and their private chat when ``private``); ``clear``:
