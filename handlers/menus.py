@@ -96,8 +96,8 @@ class _Round:
 
     async def scope(self, scope: BotCommandScope, menus: tuple[Menu, ...] | None) -> None:
         """Set the menu of ``scope`` in every language unless it is already set so (None: delete it,
-        the broader one shows). A menu Telegram refuses (someone who left the group) is logged and skipped, not recorded: it
-        never fails a command, and is tried again next time."""
+        the broader one shows). A menu Telegram refuses (someone who left the group) is logged and
+        skipped, not recorded: it never fails a command, and is tried again next time."""
         key = scope_key(scope)
         for lang in LANGUAGES:
             listed, digest = (None, None) if menus is None else self._listing(lang, menus)
