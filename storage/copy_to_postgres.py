@@ -44,6 +44,7 @@ NOT_COPIED = {
     "inbox": "updates the old bot received, all handled (checked)",
     "outbox": "what the old bot sent, nothing owed (checked); its keys are the old bot's",
     "buttons": "buttons on messages sent before the move: they carry the old numbers, so they stop working",
+    "menus_published": "the menus the old bot set: the bot in the district sets them again once at its start",
 }
 # An action's first word → the table of the record its audit detail names as #id.
 AUDIT_RECORDS = {"notice": "notices", "rumor": "rumors", "gb": "group_buys", "med": "med_requests", "shift": "slots"}
