@@ -206,6 +206,48 @@ def test_reply_plus_is_an_order_only_when_replying_to_the_bot():
     assert parse("+2", CTX) is None
 
 
+# The list written first and the tag last, as many residents do; only when nothing follows the tag
+# but an urgent word, and only a list with quantities (a name or a greeting before the tag is not one).
+LIST_FIRST = [
+    ("布洛芬 2盒 #配药", c.MedRequest(items=[I(name="布洛芬", quantity=2, unit="盒")])),
+    (
+        "布洛芬2盒 感冒灵颗粒1盒 二甲双胍3盒 #配药",
+        c.MedRequest(
+            items=[
+                I(name="布洛芬", quantity=2, unit="盒"),
+                I(name="感冒灵颗粒", quantity=1, unit="盒"),
+                I(name="二甲双胍", quantity=3, unit="盒"),
+            ]
+        ),
+    ),
+    (
+        "3-502 硝苯地平 两盒 #配药 急！",
+        c.MedRequest(room=R3_502, items=[I(name="硝苯地平", quantity=2, unit="盒")], urgent=True),
+    ),
+    (
+        "大家好\n\n布洛芬 2盒\n感冒灵 一盒\n#配药",
+        c.MedRequest(items=[I(name="布洛芬", quantity=2, unit="盒"), I(name="感冒灵", quantity=1, unit="盒")]),
+    ),
+    ("metformin x3 #med", c.MedRequest(items=[I(name="metformin", quantity=3)])),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LIST_FIRST, ids=[t for t, _ in LIST_FIRST])
+def test_a_list_written_before_the_tag_is_the_request(text, expected):
+    assert parse(text, CTX) == expected
+
+
+@pytest.mark.parametrize("text", ["王阿姨 #配药", "请帮忙 #配药", "3-502 #配药", "布洛芬2盒 #配药 怎么写"])
+def test_no_list_before_the_tag_still_gets_the_form(text):
+    with pytest.raises(ParseError) as info:
+        parse(text, CTX)
+    assert info.value.usage_key == "usage.med"
+
+
+def test_a_question_with_a_quantity_before_the_tag_is_chatter():
+    assert parse("布洛芬2盒 怎么 #配药？", CTX) is None
+
+
 @pytest.mark.parametrize(
     ("text", "usage"),
     [

@@ -79,3 +79,12 @@ async def test_english_hashtags_work_like_slash_commands(bot):
     await bot.send(BUILDING_3, RESIDENT, "#med aspirin 2 boxes")
     request = await bot.services.medicine.get(1)
     assert [(i.name, i.quantity) for i in request.items] == [("aspirin", 2)]
+
+
+async def test_a_list_written_before_the_tag_is_filed_and_shown_back_to_confirm(bot):
+    await setup(bot)
+    await bot.send(BUILDING_3, RESIDENT, "布洛芬2盒 感冒灵颗粒1盒 #配药 急")
+    request = await bot.services.medicine.get(1)
+    assert [(i.name, i.quantity) for i in request.items] == [("布洛芬", 2), ("感冒灵颗粒", 1)]
+    assert request.urgent
+    assert "布洛芬 ×2盒" in bot.last(RESIDENT.id)  # the list goes back to the resident to confirm

@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from bot.language import commands as c
 from bot.language.normalize import normalize
-from bot.language.registry import readers, slash_words, tags
+from bot.language.quantities import has_quantity
+from bot.language.registry import lists_first, readers, slash_words, tags
 from bot.language.relay import parse_reply
 from bot.language.rooms import (
     find_room,
@@ -33,7 +34,7 @@ class ParseContext:
 
 # --------------------------------------------------------------------------- the words
 # Every command is declared once, in ``bot.language.registry``; these tables are read from it.
-TAGS, SLASH, PARSERS = tags(), slash_words(), readers()
+TAGS, SLASH, PARSERS, LIST_FIRST = tags(), slash_words(), readers(), lists_first()
 
 # English words work as tags too (``#med``, ``#order``): every slash word, ASCII, whole word.
 _TAG_WORDS = "|".join(sorted(TAGS, key=len, reverse=True))
@@ -57,7 +58,8 @@ _ABOUT_TAG = re.compile(
 _ABOUT_AFTER = re.compile(r"^的")
 # Words right after a tag that ask how it works: answered with the command's usage.
 _HOW_TO = re.compile(r"^(?:要?怎么|怎样|如何|是什么|是啥|什么意思|啥意思|没反应|不管用|不好用|how\b|what\b)", re.I)
-_URGENT = re.compile(r"^(?:急|加急|紧急|urgent|URGENT|!+)(?:\s+|(?=[^\sA-Za-z])|$)", re.I)
+# What may follow a tag that ends a list written before it (布洛芬 2盒 #配药 急!).
+_ONLY_URGENT = re.compile(r"(?:急|加急|紧急|特急|urgent|[!！。.]|\s)*", re.I)
 
 
 def parse(text: str, ctx: ParseContext) -> c.Command | None:
@@ -88,16 +90,20 @@ ParseError = c.ParseError
 def _find_command(text: str, ctx: ParseContext) -> tuple[str, str] | None:
     """The command a message gives: a slash command or tag at the start of a line (after numbering,
     an emoji, a bracket, a room or a few polite words); its arguments are the rest of that line and
-    every line below. A tag inside a sentence that talks about it is chatter (None)."""
+    every line below. A tag inside a sentence that talks about it is chatter (None). A list written
+    first, the tag last (``布洛芬 2盒 #配药``, or the list's lines and then ``#配药`` alone), is the
+    command's list when the command allows it (``list_first`` in the registry)."""
     lines = text.split("\n")
     for index, line in enumerate(lines):
-        found = _command_on_line(line, ctx)
+        rest = "\n".join(lines[index + 1 :]).strip()
+        found = _command_on_line(line, ctx, last=not rest)
         if found is None:
             continue
         name, args, prefix_room = found
-        rest = "\n".join(lines[index + 1 :]).strip()
         if rest:
             args = f"{args}\n{rest}" if args else rest
+        elif name in LIST_FIRST and not has_quantity(args) and has_quantity(above := _block_above(lines, index)):
+            args = f"{above}\n{args}"
         if _HOW_TO.match(args) and name not in ("unknown", "notice", "rumor", "start"):
             raise ParseError(name, "asks how the command works")
         if prefix_room and name in ("med", "register", "care"):
@@ -115,8 +121,19 @@ def _decoration_end(line: str) -> int:
     return decoration.end() if decoration else 0
 
 
-def _command_on_line(line: str, ctx: ParseContext) -> tuple[str, str, str] | None:
-    """(command name, arguments on this line, a room written before the tag) or None."""
+def _block_above(lines: list[str], index: int) -> str:
+    """The lines right above line ``index``, up to an empty line."""
+    block: list[str] = []
+    for line in reversed(lines[:index]):
+        if not line.strip():
+            break
+        block.insert(0, line)
+    return "\n".join(block)
+
+
+def _command_on_line(line: str, ctx: ParseContext, *, last: bool) -> tuple[str, str, str] | None:
+    """(command name, arguments on this line, a room written before the tag) or None. ``last``:
+    nothing follows this line."""
     start = _decoration_end(line)
     slash = _SLASH.match(line, start)
     if slash:
@@ -132,6 +149,10 @@ def _command_on_line(line: str, ctx: ParseContext) -> tuple[str, str, str] | Non
         return None
     match = min(candidates, key=lambda m: m.start())
     prefix = line[min(start, match.start()) : match.start()].strip()
+    args = line[match.end() :].strip()
+    name = TAGS[match["tag"]] if match["tag"] else SLASH[match["en"].lower()]
+    if last and name in LIST_FIRST and _ONLY_URGENT.fullmatch(args) and _is_list(prefix):
+        return name, f"{prefix} {args}".strip(), ""
     prefix_room = ""
     if prefix:
         found = find_room(prefix)
@@ -141,11 +162,16 @@ def _command_on_line(line: str, ctx: ParseContext) -> tuple[str, str, str] | Non
             prefix = f"{prefix[:room_start]} {prefix[room_end:]}".strip()
         if len(prefix) > _PREFIX_MAX or _ABOUT_TAG.search(prefix):
             return None
-    args = line[match.end() :].strip()
     if _ABOUT_AFTER.match(args):
         return None
-    name = TAGS[match["tag"]] if match["tag"] else SLASH[match["en"].lower()]
     return name, args, prefix_room
+
+
+def _is_list(prefix: str) -> bool:
+    """Is the text before a tag a list (quantities, not a question about the tag)?"""
+    found = find_room(prefix)
+    words = f"{prefix[: found[1]]} {prefix[found[2] :]}" if found else prefix
+    return has_quantity(words) and not _ABOUT_TAG.search(words)
 
 
 # --------------------------------------------------------------------------- near misses

@@ -119,6 +119,15 @@ def read_quantities(text: str) -> list[Reading]:
     return [*readings, Reading(name=rest)] if rest else readings
 
 
+def has_quantity(text: str) -> bool:
+    """Does ``text`` give a quantity anywhere (``布洛芬 2盒``, ``两盒布洛芬``, ``metformin x3``)? A room
+    (``3-502``) or a name alone does not."""
+    try:
+        return any(reading.quantity is not None for line in text.split("\n") for reading in read_quantities(line))
+    except ValueError:  # a quantity out of range is still a quantity: the list's reader says what is wrong
+        return True
+
+
 def parse_items(text: str) -> list[Item]:
     """Split on ，,、;； and new lines, then into name–quantity pairs; no quantity means 1, and a
     quantity alone (``布洛芬，两盒``) belongs to the name before it."""

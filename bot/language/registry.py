@@ -78,6 +78,7 @@ class CommandSpec:
     who: str | None = None  # the RULES action checked, or the role (a Who) checked; None: anyone
     menu: Menu = Menu.EVERYONE
     topic: Topic | None = None  # the help topic that explains it (a button under /help)
+    list_first: bool = False  # its list may come before the tag (布洛芬 2盒 #配药) when nothing follows it
 
     @property
     def slash(self) -> tuple[str, ...]:
@@ -282,7 +283,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("me", _no_args(c.Me), ("我的",)),
     CommandSpec("lang", _lang, ("语言",)),
     CommandSpec("purge", _no_args(c.Purge), ("清除数据",), who="purge", menu=_A),
-    CommandSpec("med", lambda args, ctx: parse_med(args), ("配药",), ("medicine",), who="med", topic=_MED),
+    CommandSpec(
+        "med", lambda args, ctx: parse_med(args), ("配药",), ("medicine",), who="med", topic=_MED, list_first=True
+    ),
     CommandSpec("claim", _id_command(c.MedClaim, "request_id"), ("认领",), who="med.claim", menu=_V, topic=_MED),
     CommandSpec("bought", _bought, ("已购", "已买"), who="med.bought", menu=_V, topic=_MED),
     CommandSpec("delivered", _id_command(c.MedDelivered, "request_id"), ("已送达", "送达"), who="med.delivered", menu=_V, topic=_MED),
@@ -330,6 +333,11 @@ def tags() -> dict[str, str]:
 def slash_words() -> dict[str, str]:
     """Slash word (ASCII: Telegram's rule) → command name."""
     return {word: spec.name for spec in COMMANDS for word in spec.slash}
+
+
+def lists_first() -> frozenset[str]:
+    """The commands whose list may be written before their tag."""
+    return frozenset(spec.name for spec in COMMANDS if spec.list_first)
 
 
 def readers() -> dict[str, Reader]:
