@@ -176,7 +176,7 @@ def orders(conn: Connection, buy_id: int) -> list[BuyOrder]:
     """Every household's order, in delivery order (building, unit, room)."""
     rows = fetch_all(
         conn,
-        "SELECT o.household_id, o.quantity, o.paid, o.paid_quantity, h.building, h.unit, h.room FROM group_buy_orders o "
+        "SELECT o.household_id, o.quantity, o.paid, o.paid_quantity, o.paid_fen, h.building, h.unit, h.room FROM group_buy_orders o "
         "JOIN households h ON h.id = o.household_id WHERE o.buy_id = ? ORDER BY h.building, h.unit, h.room",
         (buy_id,),
     )
@@ -194,6 +194,7 @@ def orders(conn: Connection, buy_id: int) -> list[BuyOrder]:
                 quantity=row["quantity"],
                 paid=bool(row["paid"]),
                 paid_quantity=row["paid_quantity"] or 0,
+                paid_fen=row["paid_fen"] or 0,
             )
         )
     return found
@@ -201,8 +202,9 @@ def orders(conn: Connection, buy_id: int) -> list[BuyOrder]:
 
 def mark_paid(conn: Connection, buy_id: int, household_id: int) -> bool:
     cursor = conn.execute(
-        "UPDATE group_buy_orders SET paid = 1, paid_quantity = quantity WHERE buy_id = ? AND household_id = ?",
-        (buy_id, household_id),
+        "UPDATE group_buy_orders SET paid = 1, paid_quantity = quantity, "
+        "paid_fen = quantity * (SELECT price_fen FROM group_buys WHERE id = ?) WHERE buy_id = ? AND household_id = ?",
+        (buy_id, buy_id, household_id),
     )
     return cursor.rowcount == 1
 

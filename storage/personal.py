@@ -145,6 +145,7 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "quantity": "count",
         "paid": "flag",
         "paid_quantity": "count",
+        "paid_fen": "money",
         "updated_at": "time",
     },
     "shifts": {"id": "row", "task": "nucleic, delivery", "started_at": "hours", "ended_at": "hours", "flagged": "flag"},

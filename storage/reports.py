@@ -83,8 +83,8 @@ def groupbuys_by_building(conn: Connection, start: datetime, end: datetime) -> d
     for row in fetch_all(
         conn,
         f"""{buys} SELECT h.building, sum(o.quantity) AS quantity,
-                sum(CASE WHEN b.called_off = 1 OR (o.paid = 1 AND o.paid_quantity >= o.quantity) THEN 0
-                         WHEN o.paid = 1 THEN (o.quantity - o.paid_quantity) * b.price_fen
+                sum(CASE WHEN b.called_off = 1 OR (o.paid = 1 AND o.paid_fen >= o.quantity * b.price_fen) THEN 0
+                         WHEN o.paid = 1 THEN o.quantity * b.price_fen - o.paid_fen
                          ELSE o.quantity * b.price_fen
                     END) AS unpaid
             FROM buys b JOIN group_buy_orders o ON o.buy_id = b.id JOIN households h ON h.id = o.household_id
@@ -192,12 +192,13 @@ def _groupbuy_orders(conn: Connection, window: tuple[str, str]) -> list[tuple[An
             _yuan(row["price_fen"]),
             _yuan(row["quantity"] * row["price_fen"]),
             row["paid"],
+            _yuan(row["paid_fen"] or 0) if row["paid"] else "",
             row["updated_at"],
         )
         for row in fetch_all(
             conn,
             "SELECT b.id, b.title, h.building, h.unit, h.room, o.quantity, b.unit AS buy_unit, b.price_fen, o.paid, "
-            "o.updated_at FROM group_buy_orders o JOIN group_buys b ON b.id = o.buy_id "
+            "o.paid_fen, o.updated_at FROM group_buy_orders o JOIN group_buys b ON b.id = o.buy_id "
             "JOIN households h ON h.id = o.household_id "
             "WHERE b.created_at >= ? AND b.created_at < ? ORDER BY b.id, h.building, h.unit, h.room",
             window,
@@ -246,7 +247,18 @@ EXPORTS: dict[str, tuple[list[str], Callable[[Connection, tuple[str, str]], list
         _medicine_requests,
     ),
     "groupbuy_orders": (
-        ["buy_id", "title", "household", "quantity", "unit", "price_yuan", "due_yuan", "paid", "ordered_at_utc"],
+        [
+            "buy_id",
+            "title",
+            "household",
+            "quantity",
+            "unit",
+            "price_yuan",
+            "due_yuan",
+            "paid",
+            "paid_yuan",
+            "ordered_at_utc",
+        ],
         _groupbuy_orders,
     ),
     "shifts": (["id", "volunteer", "task", "place", "started_at_utc", "ended_at_utc", "flagged"], _shifts),

@@ -139,3 +139,20 @@ async def test_reopening_an_open_buy_is_refused_with_a_short_line(bot):
     await bot.send(BUILDING_3, LEADER, "#再开团 1")
     assert bot.last(BUILDING_3) == t("zh", "gb.err.reopen_open", id=1)
     assert len(await bot.services.groupbuys.open_buys()) == 1
+
+
+async def test_a_price_changed_after_a_household_paid_shows_what_is_still_owed_not_a_new_payment(bot):
+    await open_with_orders(bot)  # 3-502 ×2, 3-601 ×3 at 68 元
+    await bot.send(BUILDING_3, LEADER, "#已付 1 3-502")  # 136 元 paid
+    await bot.send(BUILDING_3, LEADER, "#改团 1 价格 75元")
+    tally = await bot.services.groupbuys.tally(1)
+    assert tally.paid_fen == 13600  # what was paid, not 2 × 75
+    await bot.send(BUILDING_3, LEADER, "#团购汇总 1")
+    assert t("zh", "gb.paid_topup", paid=2, unit="份", money="14.00") in bot.last(BUILDING_3)
+    digest = await bot.services.reports.digest()
+    building = next(f for f in digest.buildings if f.building == 3)
+    assert building.unpaid_fen == 1400 + 3 * 7500  # the top-up and the unpaid order
+
+    await bot.send(BUILDING_3, LEADER, "#改团 1 价格 60元")
+    await bot.send(BUILDING_3, LEADER, "#团购汇总 1")
+    assert t("zh", "gb.paid_refund", paid=2, unit="份", money="16.00") in bot.last(BUILDING_3)

@@ -129,6 +129,7 @@ class BuyOrder(Record):
     quantity: int
     paid: bool
     paid_quantity: int = 0  # the units paid for (the quantity may have changed since)
+    paid_fen: int = 0  # the money paid (the price may have changed since)
 
 
 class Board(Record):

@@ -69,7 +69,7 @@ class Tally:
         return 0 if self.buy.called_off else order.quantity * self.buy.price_fen
 
     def paid_in_fen(self, order: BuyOrder) -> int:
-        return order.paid_quantity * self.buy.price_fen if order.paid else 0
+        return order.paid_fen if order.paid else 0
 
     def balance_fen(self, order: BuyOrder) -> int:
         """Still to pay (positive) or to refund (negative): the order changed after paying, or the
