@@ -53,6 +53,10 @@ async def seed_street(db: Database, buildings: int, per_building: int, now: date
             "INSERT INTO chats(chat_id, kind, building, title, bound_at) VALUES (?, 'building', ?, ?, ?)",
             [(BUILDING_CHAT_BASE - b, b, f"{b}号楼", at) for b in range(1, buildings + 1)],
         )
+        conn.executemany(  # bot 0: the first bot to start adopts them
+            "INSERT INTO chat_bots(bot_id, chat_id) VALUES (0, ?)",
+            [(BUILDING_CHAT_BASE - b,) for b in range(1, buildings + 1)],
+        )
         conn.executemany(
             "INSERT INTO households(building, unit, room, created_at) VALUES (?, 0, ?, ?)",
             [(b, room_of(i), at) for b in range(1, buildings + 1) for i in range(per_building)],

@@ -95,10 +95,12 @@ async def _committee_payloads(app: BotApp, chat_id: int, digest: Digest, chart: 
 
 
 async def send_daily_reports(app: BotApp, day: date | None = None) -> int:
-    """The report of ``day`` (today by default) to every chat that has not had it; how many chats
-    it was owed to. Each chat's report (its texts, then the chart) is owed in the outbox in one
-    write, keyed by day and chat, before anything is sent: killed while sending, the rest goes out
-    after the restart, once; a chart that timed out is retried alone, the texts are not posted again."""
+    """The report of ``day`` (today by default) to every chat of this bot's that has not had it; how
+    many chats it was owed to. Each chat's report (its texts, then the chart) is owed in the outbox
+    in one write with the chat's claim for the day, keyed by day and chat, before anything is sent:
+    killed while sending, the rest goes out after the restart, once; a chart that timed out is
+    retried alone, the texts are not posted again. A chat that several bots are in gets it once,
+    from whichever claims it first (the reports cover the whole database, whichever bot sends)."""
     services = app.bot_data.services
     reports = services.reports
     digest = await reports.digest(day)
@@ -115,9 +117,8 @@ async def send_daily_reports(app: BotApp, day: date | None = None) -> int:
             payloads = await _committee_payloads(app, chat_id, digest, chart)
         else:
             payloads = text_payloads(building_report(services.chat_language(chat_id), digest, building))
-        await services.outbox.owe_all(TELEGRAM, chat_id, payloads, f"report:{digest.day.isoformat()}:{chat_id}")
-        await reports.claim(chat_id, digest.day)
-        owed += 1
+        key, claim = f"report:{digest.day.isoformat()}:{chat_id}", reports.claim(chat_id, digest.day)
+        owed += await services.outbox.owe_all(TELEGRAM, chat_id, payloads, key, provided=claim)
     await services.outbox.drain(TELEGRAM)
     return owed
 

@@ -22,7 +22,10 @@ def set_language(conn: Connection, chat_id: int, language: str) -> None:
     )
 
 
-def rejoined(conn: Connection, chat_id: int) -> ChatBinding | None:
-    """The bot is back in a chat it was removed from: the chat's binding (if it had one) holds again."""
-    conn.execute("UPDATE chats SET kicked = 0 WHERE chat_id = ?", (chat_id,))
-    return roster.chat(conn, chat_id)
+def rejoined(conn: Connection, bot_id: int, chat_id: int) -> ChatBinding | None:
+    """``bot_id`` is back in a chat it was removed from, or added to one another bot is in: the
+    chat's binding (if it had one) holds again, for this bot too."""
+    binding = roster.chat(conn, chat_id)
+    if binding is not None:
+        roster.present(conn, bot_id, chat_id)
+    return binding

@@ -14,7 +14,9 @@ kept where no foreign key declares them:
   and its message to minus its own id, which stays so (:data:`PURGED_MESSAGES`).
 
 Not copied: the old bot's delivery state, :data:`NOT_COPIED`. The move refuses (:class:`Refused`,
-one line, nothing written) while that state is unsettled (updates not handled, messages owed), when
+one line, nothing written) while that state is unsettled (updates not handled, messages owed), while
+its chats do not yet name the bot in them (kept from before migration 0027: the bot takes them at its
+next start; copied as no bot's, they would go to whichever bot of the district starts first), when
 the file is not a building-bot database at this version, when the district already holds the
 compound (one of its chats), and when its building numbers are another compound's: the schema has
 no compound key yet, so buildings must be numbered apart across the district. Nothing personal is
@@ -87,6 +89,7 @@ def move(source: Path, target: PgConnection) -> Moved:
         tables = _schema(src, source)
         moved = Moved(left={table: _count(src, table) for table in NOT_COPIED})
         _settled(src)
+        _chats_have_their_bot(src)
         apply_migrations(target)
         if _target_schema(target) != tables:
             raise Refused(f"{source}: its tables differ from this version's schema: is it a building-bot database?")
@@ -167,6 +170,16 @@ def _settled(src: sqlite3.Connection) -> None:
     owed = src.execute("SELECT count(*) FROM outbox WHERE state = 'owed'").fetchone()[0]
     if owed:
         raise Refused(f"{owed} messages still owed to chats: run the bot until its outbox is empty, stop it, then move")
+
+
+def _chats_have_their_bot(src: sqlite3.Connection) -> None:
+    """Which bot is in each chat is copied: chats kept from before that was recorded (bot 0) would
+    go to whichever bot of the district starts first, so the file's own bot must have taken them."""
+    unowned = src.execute("SELECT count(*) FROM chat_bots WHERE bot_id = 0").fetchone()[0]
+    if unowned:
+        raise Refused(
+            f"{unowned} chats do not yet name the bot that is in them: start the bot once on this file, stop it, then move"
+        )
 
 
 def _not_there_yet(src: sqlite3.Connection, raw: psycopg.Connection[Any]) -> None:

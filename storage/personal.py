@@ -83,8 +83,8 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "building": "a building number",
         "title": "the group's public name",
         "bound_at": "time",
-        "kicked": "flag",
     },
+    "chat_bots": {"bot_id": "a bot's id", "chat_id": "a group the bot is in", "kicked": "flag: the bot was removed"},
     "households": {
         "id": "row",
         "building": "address",

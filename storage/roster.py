@@ -28,7 +28,6 @@ def _binding(row: Row) -> ChatBinding:
         kind=row["kind"],
         building=row["building"],
         title=row["title"],
-        kicked=bool(row["kicked"]),
     )
 
 
@@ -39,27 +38,60 @@ def chat(conn: Connection, chat_id: int) -> ChatBinding | None:
 
 
 def bind_chat(
-    conn: Connection, chat_id: int, kind: str, building: int | None, title: str, by: int | None, at: datetime
+    conn: Connection,
+    bot_id: int,
+    chat_id: int,
+    kind: str,
+    building: int | None,
+    title: str,
+    by: int | None,
+    at: datetime,
 ) -> None:
+    """The chat is the building's (or the committee's) and ``bot_id`` is in it."""
     conn.execute(
         "INSERT INTO chats(chat_id, kind, building, title, bound_by, bound_at) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(chat_id) DO UPDATE SET kind = excluded.kind, building = excluded.building, "
-        "title = excluded.title, bound_by = excluded.bound_by, bound_at = excluded.bound_at, kicked = 0",
+        "title = excluded.title, bound_by = excluded.bound_by, bound_at = excluded.bound_at",
         (chat_id, kind, building, title, by, to_db(at)),
+    )
+    present(conn, bot_id, chat_id)
+
+
+def chats(conn: Connection, bot_id: int, kind: str, building: int | None = None) -> list[ChatBinding]:
+    """The bound chats of ``kind`` that ``bot_id`` is in (not removed from)."""
+    sql = (
+        "SELECT c.* FROM chats c JOIN chat_bots b ON b.chat_id = c.chat_id "
+        "WHERE b.bot_id = ? AND b.kicked = 0 AND c.kind = ?"
+    )
+    params: list[object] = [bot_id, kind]
+    if building is not None:
+        sql += " AND c.building = ?"
+        params.append(building)
+    order = " ORDER BY c.building IS NOT NULL, c.building, c.chat_id"
+    return [_binding(row) for row in fetch_all(conn, sql + order, params)]
+
+
+def present(conn: Connection, bot_id: int, chat_id: int) -> None:
+    """``bot_id`` is in the chat (bound there, added back, added beside another bot)."""
+    conn.execute(
+        "INSERT INTO chat_bots(bot_id, chat_id) VALUES (?, ?) ON CONFLICT(bot_id, chat_id) DO UPDATE SET kicked = 0",
+        (bot_id, chat_id),
     )
 
 
-def chats(conn: Connection, kind: str, building: int | None = None) -> list[ChatBinding]:
-    sql = "SELECT * FROM chats WHERE kind = ? AND kicked = 0"
-    params: list[object] = [kind]
-    if building is not None:
-        sql += " AND building = ?"
-        params.append(building)
-    return [_binding(row) for row in fetch_all(conn, sql + " ORDER BY building IS NOT NULL, building, chat_id", params)]
+def mark_kicked(conn: Connection, bot_id: int, chat_id: int) -> None:
+    """``bot_id`` was removed from the chat; other bots in it stay."""
+    conn.execute("UPDATE chat_bots SET kicked = 1 WHERE bot_id = ? AND chat_id = ?", (bot_id, chat_id))
 
 
-def mark_kicked(conn: Connection, chat_id: int) -> None:
-    conn.execute("UPDATE chats SET kicked = 1 WHERE chat_id = ?", (chat_id,))
+def adopt_chats(conn: Connection, bot_id: int) -> None:
+    """Chats from before they were kept per bot (bot_id 0, migration 0027) are this bot's: the
+    database had one bot then."""
+    conn.execute(
+        "UPDATE chat_bots SET bot_id = ? WHERE bot_id = 0 AND NOT EXISTS "
+        "(SELECT 1 FROM chat_bots mine WHERE mine.bot_id = ? AND mine.chat_id = chat_bots.chat_id)",
+        (bot_id, bot_id),
+    )
 
 
 def move_chat_everywhere(conn: Connection, old_id: int, new_id: int) -> list[str]:

@@ -204,3 +204,19 @@ async def test_what_is_not_a_settled_building_bot_database_is_refused(
     status, _, err = move(east, postgres_url, capsys)
     assert status == 2
     assert "1 messages still owed to chats: run the bot until its outbox is empty" in err
+
+    # Upgraded (`building-bot migrate`) but not started since: its chats name no bot yet.
+    conn = sqlite3.connect(east)
+    conn.execute("DELETE FROM outbox")
+    conn.execute("UPDATE chat_bots SET bot_id = 0")
+    conn.commit()
+    conn.close()
+    status, _, err = move(east, postgres_url, capsys)
+    assert (status, err) == (
+        2,
+        "building-bot: migrate-to-postgres refused: 2 chats do not yet name the bot that is in them: "
+        "start the bot once on this file, stop it, then move\n",
+    )
+    with postgres.connect(postgres_url) as district:  # nothing written, not even the schema
+        tables = "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+        assert district.execute(tables).fetchone()[0] == 0

@@ -19,7 +19,17 @@ from bot.texts.i18n import t
 from handlers.reports import send_daily_reports
 from handlers.sending import TELEGRAM, telegram_payload
 from tests.conftest import make_config
-from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, LocalUser, until
+from tests.harness import (
+    BUILDING_3,
+    BUILDING_5,
+    COMMITTEE,
+    COMMITTEE_CHAT,
+    NEIGHBOUR,
+    RESIDENT,
+    Harness,
+    LocalUser,
+    until,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -121,16 +131,76 @@ async def test_two_bots_each_send_only_what_they_owe(bots) -> None:
     assert await a.services.outbox.counts(TELEGRAM) == await b.services.outbox.counts(TELEGRAM) == {"sent": 10}
 
 
-async def test_two_bots_reporting_to_one_committee_chat_each_send_theirs_once(bots) -> None:
+def calls_about(bot: Harness, chat_id: int) -> list[str]:
+    """The Bot API methods ``bot`` called about a chat: a send or an edit there, a menu scoped to it."""
+    return [
+        call.method
+        for call in bot.api.calls
+        if str(call.params.get("chat_id")) == str(chat_id)
+        or str((call.params.get("scope") or {}).get("chat_id")) == str(chat_id)
+    ]
+
+
+async def test_two_bots_send_notices_and_reports_only_to_the_chats_they_are_in(bots) -> None:
     a, b = bots
     await a.send(COMMITTEE_CHAT, COMMITTEE, "#绑定 居委")
-    await b.send(COMMITTEE_CHAT, COMMITTEE, "#绑定 居委")  # the committee's chat has both bots
-    before = {bot: len(sent_by(bot, COMMITTEE_CHAT)) for bot in (a, b)}
-    await asyncio.gather(send_daily_reports(a.app), send_daily_reports(b.app), send_daily_reports(a.app))
-    await until(lambda: all(len(sent_by(bot, COMMITTEE_CHAT)) > before[bot] for bot in (a, b)))
-    await asyncio.sleep(0.5)
+    await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await b.send(BUILDING_5, COMMITTEE, "#绑定 5号楼")  # the other street's bot, the other street's group
+    await a.send(COMMITTEE_CHAT, COMMITTEE, "#通知 明早7点核酸")
+    assert a.last(BUILDING_3) == t("zh", "notice.post", text="明早7点核酸")
+    assert a.last(COMMITTEE_CHAT) == t("zh", "notice.sent", count=1)  # its own building group only
+    day = (await a.services.reports.digest()).day.isoformat()
+    await asyncio.gather(send_daily_reports(a.app), send_daily_reports(b.app))
+    for bot, chat, building in ((a, BUILDING_3, 3), (b, BUILDING_5, 5)):
+        title = t("zh", "digest.building_title", building=building, day=day)
+        await until(lambda bot=bot, chat=chat, title=title: any(s.startswith(title) for s in sent_by(bot, chat)))
+    await asyncio.sleep(0.5)  # whatever a bot would send elsewhere has had its time
+    assert calls_about(a, BUILDING_5) == []  # neither bot called Telegram about the other's chats
+    assert calls_about(b, BUILDING_3) == [] and calls_about(b, COMMITTEE_CHAT) == []
+
+
+@pytest.mark.parametrize("removed", ["left", "403"])
+async def test_a_bot_removed_from_a_chat_leaves_the_other_bot_sending_there(bots, removed: str) -> None:
+    a, b = bots
     for bot in (a, b):
-        assert len(sent_by(bot, COMMITTEE_CHAT)) == before[bot] + 1  # each bot's report (the same key) once
+        await bot.send(COMMITTEE_CHAT, COMMITTEE, "#绑定 居委")
+    await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await b.feed(b.api.bot_membership_update(BUILDING_3, COMMITTEE, "left", "member"))  # added beside it
+    assert sent_by(b, BUILDING_3) == [t("zh", "bot.back", building=3)]
+    if removed == "left":
+        await a.feed(a.api.bot_membership_update(BUILDING_3, COMMITTEE, "member", "left"))
+    else:  # the first bot learns it when Telegram refuses its notice
+        a.api.kicked_from.add(BUILDING_3)
+        await a.send(COMMITTEE_CHAT, COMMITTEE, "#通知 停水通知")
+        assert a.last(COMMITTEE_CHAT) == t("zh", "notice.sent", count=0)
+    assert await a.services.roster.building_chats() == []
+    await b.send(COMMITTEE_CHAT, COMMITTEE, "#通知 明早7点核酸")
+    assert sent_by(b, BUILDING_3)[-1] == t("zh", "notice.post", text="明早7点核酸")  # the bot still there goes on
+    assert sent_by(b, COMMITTEE_CHAT)[-1] == t("zh", "notice.sent", count=1)
+
+
+@pytest.mark.parametrize("order", ["first bot first", "second bot first", "at once"])
+async def test_a_committee_chat_both_bots_are_in_gets_the_days_report_once(bots, order: str) -> None:
+    a, b = bots
+    for bot in (a, b):
+        await bot.send(COMMITTEE_CHAT, COMMITTEE, "#绑定 居委")  # the committee's chat has both bots
+    title = t("zh", "digest.title", day=(await a.services.reports.digest()).day.isoformat())
+
+    def reports(bot: Harness) -> int:
+        return sum(text.startswith(title) for text in sent_by(bot, COMMITTEE_CHAT))
+
+    if order == "at once":
+        await asyncio.gather(*(send_daily_reports(bot.app) for bot in (a, b, a, b)))
+    else:
+        first, second = (a, b) if order == "first bot first" else (b, a)
+        await send_daily_reports(first.app)
+        await until(lambda: reports(first) == 1)
+        await send_daily_reports(second.app)
+    await until(lambda: reports(a) + reports(b) >= 1)
+    await asyncio.sleep(0.5)  # whatever the other bot would send has had its time
+    assert reports(a) + reports(b) == 1
+    if order != "at once":
+        assert reports(first) == 1  # whichever bot ran first sent it
 
 
 async def test_the_daily_report_goes_out_once_when_both_workers_run_it(workers) -> None:

@@ -20,7 +20,6 @@ class ChatBinding(Record):
     kind: str  # 'building' or 'committee'
     building: int | None
     title: str
-    kicked: bool
 
 
 class Household(Record):

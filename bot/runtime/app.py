@@ -228,6 +228,7 @@ async def startup(app: Application) -> None:
     services = services_of(app)
     await services.start()
     await services.deliveries.start(app.bot.id)
+    await services.roster.start(app.bot.id)  # its chats: several bots may share the database
     if services.db.postgres and isinstance(app.update_processor, ChatOrderedProcessor):
         app.update_processor.across = functools.partial(services.db.turn, app.bot.id)  # several processes
     await services.deliveries.forget_old()

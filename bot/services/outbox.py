@@ -60,6 +60,7 @@ from bot.domain.statuses import OUTBOX, OutboxState
 from storage import outbox as table
 from storage.db import Database
 from storage.outbox import OutboxItem
+from storage.sql import Connection
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +115,28 @@ class Outbox:
             self._wake[channel].set()
         return item
 
-    async def owe_all(self, channel: str, target: str | int, payloads: list[dict[str, Any]], key: str) -> bool:
+    async def owe_all(
+        self,
+        channel: str,
+        target: str | int,
+        payloads: list[dict[str, Any]],
+        key: str,
+        *,
+        provided: Callable[[Connection], bool] | None = None,
+    ) -> bool:
         """Owe ``payloads`` in order (keyed ``key:0``, ``key:1`` …) in one write, all or none: False
-        when they were owed before (a report owed again after a restart is not doubled)."""
+        when they were owed before (a report owed again after a restart is not doubled). With
+        ``provided``, only when it says so, run first in the same write (a claim that other
+        bots, whose keys are their own, see: one bot's owing makes the others' say no)."""
         now, keys = self._clock.now(), [f"{key}:{i}" for i in range(len(payloads))]
         owner = self._owner(channel)
-        owed = await self._db.write(lambda conn: table.owe_all(conn, owner, channel, str(target), payloads, keys, now))
+
+        def body(conn: Connection) -> bool:
+            if provided is not None and not provided(conn):
+                return False
+            return table.owe_all(conn, owner, channel, str(target), payloads, keys, now)
+
+        owed = await self._db.write(body)
         if owed and channel in self._wake:
             self._wake[channel].set()
         return owed

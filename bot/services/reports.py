@@ -3,6 +3,7 @@ exactly-once bookkeeping of scheduled reports, and the exports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -174,10 +175,11 @@ class Reports:
         )
 
     # ------------------------------------------------------------------ exactly once
-    async def claim(self, chat_id: int, day: date) -> bool:
-        """The report of ``day`` for ``chat_id`` is owed (in the outbox): False when it was before."""
+    def claim(self, chat_id: int, day: date) -> Callable[[Connection], bool]:
+        """The claim of ``day``'s report for ``chat_id``, made in the write that owes it (the outbox's
+        ``owe_all(provided=…)``): True for the first such write, whichever bot's; False after."""
         now = self._clock.now()
-        return await self._db.write(lambda conn: store.claim_digest(conn, chat_id, day.isoformat(), now))
+        return lambda conn: store.claim_digest(conn, chat_id, day.isoformat(), now)
 
     async def claimed(self, chat_id: int, day: date) -> bool:
         return await self._db.read(lambda conn: store.digest_claimed(conn, chat_id, day.isoformat()))

@@ -46,6 +46,13 @@ class Roster:
         self._db = db
         self._config = config
         self._clock = clock
+        self.bot_id = 0  # the running bot's Telegram id, known once it is started (``start``)
+
+    async def start(self, bot_id: int) -> None:
+        """The bot is ``bot_id``: its chat lists are the chats it is in (several bots may share the
+        database); chats from before they were kept per bot become its own."""
+        self.bot_id = bot_id
+        await self._db.write(lambda conn: roster.adopt_chats(conn, bot_id))
 
     # -------------------------------------------------------------- who is this
     async def actor(self, user_id: int) -> Actor:
@@ -62,10 +69,12 @@ class Roster:
         return await self._db.read(lambda conn: roster.chat(conn, chat_id))
 
     async def building_chats(self, building: int | None = None) -> list[ChatBinding]:
-        return await self._db.read(lambda conn: roster.chats(conn, "building", building))
+        """The building chats this bot is in (of ``building``, or all)."""
+        return await self._db.read(lambda conn: roster.chats(conn, self.bot_id, "building", building))
 
     async def committee_chat_ids(self) -> list[int]:
-        ids = await self._db.read(lambda conn: [c.chat_id for c in roster.chats(conn, "committee")])
+        """The committee chats this bot is in, and ``committee.chat_id`` if configured."""
+        ids = await self._db.read(lambda conn: [c.chat_id for c in roster.chats(conn, self.bot_id, "committee")])
         configured = self._config.committee.chat_id
         return [*ids, configured] if configured and configured not in ids else ids
 
@@ -93,7 +102,9 @@ class Roster:
 
         def body(conn: Connection) -> tuple[ChatBinding | None, ChatBinding | None]:
             previous = roster.chat(conn, chat_id)
-            roster.bind_chat(conn, chat_id, kind, None if committee else building, title, actor.user_id, now)
+            roster.bind_chat(
+                conn, self.bot_id, chat_id, kind, None if committee else building, title, actor.user_id, now
+            )
             audit.add(
                 conn,
                 at=now,
@@ -266,11 +277,13 @@ class Roster:
         return await self._db.write(body)
 
     async def mark_kicked(self, chat_id: int) -> None:
-        await self._db.write(lambda conn: roster.mark_kicked(conn, chat_id))
+        """This bot was removed from the chat: it sends nothing more there (another bot in it goes on)."""
+        await self._db.write(lambda conn: roster.mark_kicked(conn, self.bot_id, chat_id))
 
     async def rejoined(self, chat_id: int) -> ChatBinding | None:
-        """The bot is back in a chat it was removed from: the chat's binding (if it had one) holds again."""
-        return await self._db.write(lambda conn: chats.rejoined(conn, chat_id))
+        """This bot is back in a chat it was removed from, or added to one another bot bound: the
+        chat's binding (if it had one) holds again, for this bot too."""
+        return await self._db.write(lambda conn: chats.rejoined(conn, self.bot_id, chat_id))
 
     # -------------------------------------------------------------- the roster file
     async def import_csv(self, text: str) -> int:
