@@ -131,20 +131,49 @@ def holders(conn: Connection, bot_id: int) -> list[str | None]:
     return [row["leased_by"] for row in rows]
 
 
-def take(conn: Connection, bot_id: int, gone: list[str | None], holder: str) -> list[str]:
-    """The updates stored and not done that no process holds or whose holder is one of ``gone``,
-    now held by ``holder``, oldest first (JSON as Telegram sent them)."""
+def _held_by(gone: list[str | None]) -> tuple[str, list[str]]:
+    """A condition on ``leased_by`` (held by one of ``gone``; None: by none) and its parameters."""
     named = [name for name in gone if name is not None]
     conditions = ["leased_by IS NULL"] if None in gone else []
     if named:
         conditions.append(f"leased_by IN ({','.join('?' * len(named))})")
-    if not conditions:
-        return []
+    return f"({' OR '.join(conditions)})", named
+
+
+def held_by(conn: Connection, bot_id: int, gone: list[str | None]) -> list[tuple[int, str | None, str]]:
+    """The updates stored and not done held by one of ``gone``: (id, holder, JSON), oldest first."""
+    condition, named = _held_by(gone)
     rows = fetch_all(
         conn,
-        f"UPDATE inbox SET leased_by = ? WHERE bot_id = ? AND done_at IS NULL AND ({' OR '.join(conditions)}) "
-        "RETURNING update_id, payload",
-        (holder, bot_id, *named),
+        f"SELECT update_id, leased_by, payload FROM inbox WHERE bot_id = ? AND done_at IS NULL AND {condition} "
+        "ORDER BY update_id",
+        (bot_id, *named),
+    )
+    return [(row["update_id"], row["leased_by"], row["payload"]) for row in rows]
+
+
+def take(conn: Connection, bot_id: int, update_id: int, was: str | None, holder: str) -> bool:
+    """``update_id``, not done and still held by ``was``, now held by ``holder``; False when it is
+    done or held by another (a process took it first)."""
+    condition, named = _held_by([was])
+    cursor = conn.execute(
+        f"UPDATE inbox SET leased_by = ? WHERE bot_id = ? AND update_id = ? AND done_at IS NULL AND {condition}",
+        (holder, bot_id, update_id, *named),
+    )
+    return cursor.rowcount == 1
+
+
+def take_earlier(
+    conn: Connection, bot_id: int, chat: tuple[str, int], update_id: int, gone: list[str], holder: str
+) -> list[str]:
+    """The updates of ``chat`` earlier than ``update_id``, not done and held by one of ``gone``, now
+    held by ``holder``, oldest first (JSON as Telegram sent them)."""
+    condition, named = _held_by(list(gone))
+    rows = fetch_all(
+        conn,
+        f"UPDATE inbox SET leased_by = ? WHERE bot_id = ? AND chat_key = ? AND update_id < ? AND done_at IS NULL "
+        f"AND {condition} RETURNING update_id, payload",
+        (holder, bot_id, chat_key(chat), update_id, *named),
     )
     return [row["payload"] for row in sorted(rows, key=lambda row: row["update_id"])]
 

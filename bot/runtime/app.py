@@ -41,6 +41,8 @@ LOCAL_TOKEN = "1:local-console-token"
 STOP_GRACE_SECONDS = 5
 # The period of a group's budget (``group_messages_per_minute``): a minute (tests shorten it).
 GROUP_BUDGET_SECONDS = 60
+# On PostgreSQL, how often a worker looks for updates held by a worker that is gone (tests shorten it).
+TAKE_OVER_SECONDS = 20
 
 
 class BotApplication(Application):
@@ -51,6 +53,8 @@ class BotApplication(Application):
         if not isinstance(update, Update):
             await super().process_update(update)
             return
+        if isinstance(self.update_queue, InboxQueue) and not await self.update_queue.take(update):
+            return  # a gone process's update, taken by another process first
         now = self.bot_data.services.clock.now()
         with recording_update(self.bot.id, update.update_id, now), ops.handling(update):
             await super().process_update(update)
@@ -229,14 +233,28 @@ async def startup(app: Application) -> None:
     await services.start()
     await services.deliveries.start(app.bot.id)
     await services.roster.start(app.bot.id)  # its chats: several bots may share the database
-    if services.db.postgres and isinstance(app.update_processor, ChatOrderedProcessor):
-        app.update_processor.across = functools.partial(services.db.turn, app.bot.id)  # several processes
+    inbox = app.update_queue
+    if (
+        services.db.postgres
+        and isinstance(app.update_processor, ChatOrderedProcessor)
+        and isinstance(inbox, InboxQueue)
+    ):
+        app.update_processor.across = functools.partial(inbox.turn, app)  # several processes
     await services.deliveries.forget_old()
     app.bot_data.newest_update = await services.deliveries.newest_update()
     await handlers.on_startup(app)
-    if isinstance(app.update_queue, InboxQueue):
-        await app.update_queue.requeue_pending(app)  # what a stop left stored and not done
+    if isinstance(inbox, InboxQueue):
+        await inbox.take_over(app)  # what a stop or a crash left stored and not done
+        if services.db.postgres and app.job_queue is not None:  # what a worker that dies meanwhile leaves
+            app.job_queue.run_repeating(_take_over, interval=TAKE_OVER_SECONDS, name="inbox-take-over")
     menus.start_publishing(app)  # in the background: polling starts at once
+
+
+async def _take_over(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The updates held by a worker that died while this one runs (PostgreSQL only: on SQLite one
+    process at a time uses the database, and its start took what the last one left)."""
+    if isinstance(context.application.update_queue, InboxQueue):
+        await context.application.update_queue.take_over(context.application)
 
 
 async def shutdown(app: Application) -> None:

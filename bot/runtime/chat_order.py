@@ -14,9 +14,10 @@ limiter, a 429's ``retry_after``, a slow network: ``waiting_on_telegram``), so e
 at once cannot keep a quiet one from being handled.
 
 Several processes (webhook workers behind a load balancer, over one PostgreSQL database): a chat's
-update also waits for the chat's turn across processes (``across``, ``Database.turn``), taken
+update also waits for the chat's turn across processes (``across``, ``InboxQueue.turn``), taken
 after this process's own turn for the chat and before a slot, and given back once handled; an
-earlier update of the chat held by another worker (the inbox knows each update's chat) goes first.
+earlier update of the chat held by another worker (the inbox knows each update's chat) goes first,
+and one held by a worker that is gone is taken over and handled first.
 
 At shutdown (``stop``) updates still waiting for their turn are dropped unhandled and those in
 flight get a few seconds to finish before they are cancelled, so the bot stops promptly whatever

@@ -1,14 +1,17 @@
-"""The inbox: every update is stored in SQLite before Telegram is told it arrived.
+"""The inbox: every update is stored in the database before Telegram is told it arrived.
 
 PTB hands every update it receives to the application's update queue before it confirms it to
 Telegram: polling confirms a batch with the next ``getUpdates`` (called once the batch is in the
 queue), a webhook answers 200 once the update is in the queue. So the queue is where the inbox
 stores: ``put`` writes the update (by its id) first. An update already stored (Telegram delivered
 it again, or it is being handled from the inbox) is not queued twice. Once handled, with its replies
-sent or owed in the outbox, the update is marked done (``BotApplication.process_update``); at start
-the updates stored and not done are queued again, oldest first: those whose process is gone (a
-crash, a stop), not those another live worker of the bot is handling now (each update is held by
-the process that stored it, ``Deliveries.take_orphans``).
+sent or owed in the outbox, the update is marked done (``BotApplication.process_update``).
+
+Each update is held by the process that stored it. The updates stored and not done whose process
+is gone (a crash, a stop) are queued again, oldest first, at start and, on PostgreSQL (several
+workers), every ``TAKE_OVER_SECONDS`` (a worker that died while others run); each is taken by one
+process when its turn comes (a conditional write), never one a live worker is handling. An update
+whose chat has an earlier one held by a gone process handles that one first (``turn``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
@@ -34,7 +39,8 @@ class InboxQueue(asyncio.Queue):
 
     def __init__(self) -> None:
         super().__init__()
-        self._stored: set[int] = set()  # queued from the inbox, not yet done
+        self._stored: set[int] = set()  # held by this process and queued, not yet done
+        self._orphans: dict[int, str | None] = {}  # queued from a gone process (its name), not yet taken
 
     async def put(self, item: Any) -> None:
         if isinstance(item, Update) and self.deliveries is not None:
@@ -45,21 +51,46 @@ class InboxQueue(asyncio.Queue):
             self._stored.add(item.update_id)
         await super().put(item)
 
+    async def take(self, update: Update) -> bool:
+        """Before ``update`` is handled here: is it this process's? Yes unless it was queued as a
+        gone process's and another process (or an earlier update's turn, ``turn``) took it first."""
+        if update.update_id in self._stored or update.update_id not in self._orphans or self.deliveries is None:
+            return True
+        was = self._orphans.pop(update.update_id)
+        if not await self.deliveries.take(update.update_id, was):
+            return False
+        self._stored.add(update.update_id)
+        return True
+
     async def done(self, update: Update) -> None:
         """``update`` is handled: its replies are sent or owed in the outbox."""
         if self.deliveries is not None and update.update_id in self._stored:
             await self.deliveries.done([update.update_id])
             self._stored.discard(update.update_id)
 
-    async def requeue_pending(self, app: Application) -> int:
-        """At start: queue the updates stored and not done that no live process holds; how many."""
+    async def take_over(self, app: Application) -> int:
+        """Queue the updates stored and not done whose process is gone (at start: what a crash or a
+        stop left; then every ``TAKE_OVER_SECONDS`` on PostgreSQL: a worker that died while others
+        run), oldest first; how many. Each is taken when its turn comes, by one process."""
         if self.deliveries is None:
             return 0
-        pending = await self.deliveries.take_orphans()
-        for payload in pending:
-            update = Update.de_json(json.loads(payload), app.bot)
-            self._stored.add(update.update_id)
-            self.put_nowait(update)
-        if pending:
-            log.info("%s updates stored before a stop and not done: handled now", len(pending))
-        return len(pending)
+        orphans = [orphan for orphan in await self.deliveries.orphans() if orphan[0] not in self._orphans]
+        for update_id, was, payload in orphans:
+            self._orphans[update_id] = was
+            self.put_nowait(Update.de_json(json.loads(payload), app.bot))
+        if orphans:
+            log.info("%s updates left by a process that is gone: handled here", len(orphans))
+        return len(orphans)
+
+    @asynccontextmanager
+    async def turn(self, app: Application, chat: tuple[str, int], update_id: int | None) -> AsyncIterator[None]:
+        """The chat's turn across the processes sharing a PostgreSQL database
+        (``ChatOrderedProcessor.across``): earlier updates of the chat held by a live process go
+        first; those a gone process held are handled here first, in order."""
+        assert self.deliveries is not None and update_id is not None  # set up before any update
+        async with self.deliveries.turn(chat, update_id) as earlier:
+            for payload in earlier:
+                update = Update.de_json(json.loads(payload), app.bot)
+                self._stored.add(update.update_id)
+                await app.process_update(update)
+            yield

@@ -5,11 +5,13 @@ press must come from its own message)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 
 from bot.clock import Clock
 from storage import buttons, updates
-from storage.db import Database, current_update, current_update_key
+from storage.db import TURN_POLL_SECONDS, Database, current_update, current_update_key
 
 # the update being handled, for the Telegram layer
 __all__ = ["Deliveries", "current_update", "current_update_key"]
@@ -45,13 +47,47 @@ class Deliveries:
         """The updates stored and not done (a crash came between), oldest first."""
         return await self._db.read(lambda conn: updates.pending(conn, self.bot_id))
 
-    async def take_orphans(self) -> list[str]:
+    async def orphans(self) -> list[tuple[int, str | None, str]]:
         """The updates stored and not done whose process is gone (killed, stopped before handling
-        them), to be handled here, oldest first; those another live process handles stay its."""
+        them): (id, holder, JSON), oldest first, to be taken (``take``) when their turn comes; those
+        another live process handles stay its."""
         held = await self._db.read(lambda conn: updates.holders(conn, self.bot_id))
         gone = [holder for holder in held if not await self._db.alive(holder)]
+        if not gone:
+            return []
+        return await self._db.read(lambda conn: updates.held_by(conn, self.bot_id, gone))
+
+    async def take(self, update_id: int, was: str | None) -> bool:
+        """Hold ``update_id``, left by the gone process ``was``, here; False when another process
+        took it first (or it is done)."""
         holder = self._db.holder
-        return await self._db.write(lambda conn: updates.take(conn, self.bot_id, gone, holder))
+        return await self._db.write(lambda conn: updates.take(conn, self.bot_id, update_id, was, holder))
+
+    @asynccontextmanager
+    async def turn(self, chat: tuple[str, int], update_id: int) -> AsyncIterator[list[str]]:
+        """The turn of ``chat`` across the processes sharing the database, for ``update_id``: taken
+        once no earlier update of the chat is held by another process that still runs (that one
+        goes first). The earlier ones whose process is gone are held here from then on and given
+        (JSON, oldest first) to be handled before ``update_id``."""
+        while True:
+            async with self._db.turn(self.bot_id, chat):
+                earlier = await self._take_earlier(chat, update_id)
+                if earlier is not None:
+                    yield earlier
+                    return
+            await asyncio.sleep(TURN_POLL_SECONDS)
+
+    async def _take_earlier(self, chat: tuple[str, int], update_id: int) -> list[str] | None:
+        """The earlier updates of ``chat`` held by gone processes, now held here; None while another
+        live process holds one."""
+        holder = self._db.holder
+        held = await self._db.read(lambda conn: updates.earlier_holders(conn, self.bot_id, chat, update_id, holder))
+        if not held:
+            return []
+        gone = [other for other in held if not await self._db.alive(other)]
+        if len(gone) < len(held):
+            return None
+        return await self._db.write(lambda conn: updates.take_earlier(conn, self.bot_id, chat, update_id, gone, holder))
 
     async def done(self, update_ids: list[int]) -> None:
         now = self._clock.now()
