@@ -27,7 +27,7 @@ async def pair(incoming: Incoming, context: BotContext, command: c.CarePair) -> 
     if person is None:  # not reached: pair() refuses without a reply
         return
     await incoming.message.reply_text(context.t("care.paired", household=member.household, name=person.first_name))
-    note = context.t("care.pair_note", household=member.household, needs=member.needs or "—")
+    note = t(context.lang_of(person.id), "care.pair_note", household=member.household, needs=member.needs or "—")
     await send_private(context.bot, person.id, note)  # if unreachable, escalation goes via the leader
 
 

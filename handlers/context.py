@@ -93,6 +93,10 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Ap
     def t(self, key: str, **values: Any) -> str:
         return t(self.lang, key, **values)
 
+    def lang_of(self, user_id: int) -> str:
+        """The language to write to ``user_id`` privately: their own /lang, else this update's."""
+        return self.services.settings.language(user_id) or self.lang
+
 
 # The application as handlers see it: its ``bot_data`` is the AppState.
 BotApp = Application[ExtBot[Any], Any, Any, Any, AppState, Any]

@@ -50,7 +50,7 @@ async def _notify(context: BotContext, request: MedRequest, key: str, **values: 
     acting = await context.actor()
     for user_id in await context.services.medicine.requester_ids(request):
         if user_id != acting.user_id:  # the person acting already got the reply
-            await send_private(context.bot, user_id, context.t(key, id=request.id, **values))
+            await send_private(context.bot, user_id, t(context.lang_of(user_id), key, id=request.id, **values))
 
 
 def _summary(context: BotContext, request: MedRequest) -> str:

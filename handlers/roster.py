@@ -160,14 +160,13 @@ async def _ask_to_join(incoming: Incoming, context: BotContext, outcome: Registe
     services = context.services
     await services.roster.join_posted(incoming.user.id, posted.chat_id, posted.message_id)
     for member in outcome.waiting_for:
-        await send_private(context.bot, member, t(services.chat_language(member), "register.asked_note", room=room))
+        await send_private(context.bot, member, t(context.lang_of(member), "register.asked_note", room=room))
 
 
 async def _joined(context: BotContext, joined: Join) -> str:
     """Tell the newcomer privately; the text for the group."""
     room = joined.household.label
-    lang = context.services.chat_language(joined.user_id)
-    await send_private(context.bot, joined.user_id, t(lang, "register.joined_note", room=room))
+    await send_private(context.bot, joined.user_id, t(context.lang_of(joined.user_id), "register.joined_note", room=room))
     return context.t("register.joined", room=room)
 
 

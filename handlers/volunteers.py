@@ -76,7 +76,7 @@ def _approved_text(context: BotContext, applied: VolunteerApplication) -> str:
 
 async def _tell_applicant(context: BotContext, applied: VolunteerApplication) -> None:
     """Tell the new volunteer privately, and give them the volunteers' "/" menu."""
-    await send_private(context.bot, applied.user_id, context.t("vol.approved_note"))
+    await send_private(context.bot, applied.user_id, t(context.lang_of(applied.user_id), "vol.approved_note"))
     await menus.follow_roles(context.application, applied.user_id)
 
 

@@ -70,6 +70,18 @@ async def test_full_lifecycle(bot):
     assert await status(bot) == "delivered"
 
 
+async def test_a_resident_who_chose_english_is_told_in_english_whoever_acts(bot):
+    await setup(bot)
+    await bot.send(RESIDENT.id, RESIDENT, "/lang English")  # in their private chat: their own language
+    await file(bot)
+    await bot.press(RESIDENT.id, confirm_button(bot)["message_id"], RESIDENT, "med:confirm:1")
+    await bot.send(BUILDING_3, VOLUNTEER, "#认领 1")  # a Chinese group, a Chinese volunteer
+    assert bot.last(BUILDING_3) == t("zh", "med.claimed", id=1, household="3-502")
+    assert bot.last(RESIDENT.id) == t("en", "med.notify.claimed", id=1)
+    await bot.send(BUILDING_3, VOLUNTEER, "#已送达 1")
+    assert bot.last(RESIDENT.id) == t("en", "med.notify.delivered", id=1)
+
+
 async def test_the_group_never_sees_the_drugs(bot):
     await setup(bot)
     await file(bot, "#配药 奥氮平 2盒")
