@@ -204,16 +204,18 @@ async def _refresh_job(context: BotContext) -> None:
 
 
 async def _catch_up(app: BotApp, buy_id: int) -> None:
-    """Refresh until the board shows every order: orders that came while a refresh waited on
-    Telegram (a busy group's send budget) are shown by another pass."""
+    """Refresh the board once. Orders that came while it was refreshed (it may wait on Telegram: a
+    busy group's send budget) are shown by the next refresh, an interval later: not at once, or a
+    rush would spend the group's budget on edits of the board."""
     state = app.bot_data
     state.boards_refreshing.add(buy_id)
     try:
-        while buy_id in state.boards_behind:
-            state.boards_behind.discard(buy_id)
-            await refresh_board(app, buy_id)
+        state.boards_behind.discard(buy_id)
+        await refresh_board(app, buy_id)
     finally:
         state.boards_refreshing.discard(buy_id)
+    if buy_id in state.boards_behind:
+        schedule_board(app, buy_id)
 
 
 def board_job_name(buy_id: int) -> str:

@@ -570,7 +570,7 @@ async def test_an_order_is_answered_at_once_and_a_rush_is_acknowledged_by_the_bo
     assert bot.last(BUILDING_3) == t("zh", "gb.ordered", id=1, household="3-601", quantity=3)
 
 
-async def test_orders_that_come_while_the_board_waits_on_telegram_are_shown_when_it_is_done(bot):
+async def test_orders_that_come_while_the_board_waits_on_telegram_are_shown_an_interval_later(bot):
     await setup(bot)
     await bot.send(BUILDING_3, LEADER, "#开团 蔬菜包 68元/份")
     await bot.send(BUILDING_3, RESIDENT, "#接龙 1 2")
@@ -578,11 +578,18 @@ async def test_orders_that_come_while_the_board_waits_on_telegram_are_shown_when
     held = bot.api.hold(BUILDING_3)  # the group has used up its sends for the minute
     refreshing = asyncio.create_task(job.run(bot.app))
     await asyncio.sleep(0.05)
-    await bot.services.groupbuys.order(await bot.services.roster.actor(NEIGHBOUR.id), 1, 1)
-    schedule_board(bot.app, 1)  # as the order's handler does
+    for quantity in (3, 1):  # a rush while the edit waits
+        await bot.services.groupbuys.order(await bot.services.roster.actor(NEIGHBOUR.id), 1, quantity)
+        schedule_board(bot.app, 1)  # as the order's handler does
+    edits = len(bot.api.calls_of("editMessageText"))
     held.set()
     await asyncio.wait_for(refreshing, 5)
-    assert "3-502×2 · 3-601×1" in board(bot)["text"]
+    # One edit, not another at once: the rush is shown by the next refresh, an interval on.
+    assert len(bot.api.calls_of("editMessageText")) == edits + 1
+    [again] = bot.app.job_queue.get_jobs_by_name(board_job_name(1))
+    assert again.next_t is not None
+    await again.run(bot.app)
+    assert "3-601×1" in board(bot)["text"] and len(bot.api.calls_of("editMessageText")) == edits + 2
 
 
 @pytest.mark.parametrize(
