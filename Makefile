@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help console run test test-postgres lint bench clean
+.PHONY: help console run test test-postgres lint bench bench-postgres clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -38,6 +38,10 @@ lint: $(STAMP)  ## ruff, mypy on bot/ handlers/ storage/ ([tool.mypy]), the laye
 
 bench: $(STAMP)  ## the benchmarks of README's "Performance and reliability"
 	@for f in bench/parse.py bench/throughput.py bench/burst.py bench/lockdown.py bench/reports.py bench/startup.py bench/postgres.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+bench-postgres: $(STAMP)  ## the same scenarios on a throwaway PostgreSQL (the machine's binaries), and bench/postgres.py
+	@for f in bench/burst.py bench/lockdown.py; do echo "== $$f (PostgreSQL)"; BUILDING_BOT_BENCH_DATABASE=postgres $(BIN)/python $$f || exit 1; done
+	@echo "== bench/postgres.py"; $(BIN)/python bench/postgres.py
 
 clean:  ## remove the virtualenv and test caches
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 import time
 from collections import deque
-from pathlib import Path
 
-from common import BUILDING_CHAT_BASE, COMMITTEE_ID, bench_config, household_user, seed_street
+from common import BUILDING_CHAT_BASE, COMMITTEE_ID, bench_config, bench_storage, database, household_user, seed_street
 from telegram import Update
 
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import ApiError, LocalBotApi, LocalRequest, LocalUser
-from storage.db import Database
 
 ORDERS = 500
 CHAT = BUILDING_CHAT_BASE - 1
@@ -57,14 +54,18 @@ class StrictBotApi(LocalBotApi):
 
 
 async def main(spread: float) -> None:
+    with bench_storage("burst") as where:
+        await run(where, spread)
+
+
+async def run(where: str, spread: float) -> None:
     from datetime import UTC, datetime
 
-    path = Path(tempfile.mkdtemp(prefix="bench-burst-")) / "bot.sqlite3"
-    db = Database(path)
+    db = database(where)
     await db.open()
     await seed_street(db, 3, 500, datetime.now(UTC))
     await db.close()
-    config = bench_config(path, telegram={"group_messages_per_minute": 20, "messages_per_second": 30})
+    config = bench_config(where, telegram={"group_messages_per_minute": 20, "messages_per_second": 30})
     api = StrictBotApi()
     app = build_application(config, LocalRequest(api))
     async with running(app):

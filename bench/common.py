@@ -1,11 +1,16 @@
-"""Shared set-up for the benchmarks: a street of buildings seeded straight into SQLite, and the
-real Application over the local Bot API."""
+"""Shared set-up for the benchmarks: where their data lives (a SQLite file, or with
+``BUILDING_BOT_BENCH_DATABASE=postgres`` a database on a throwaway PostgreSQL: ``make bench-postgres``),
+a street of buildings seeded straight into it, and the real Application over the local Bot API."""
 
 from __future__ import annotations
 
+import os
 import random
 import resource
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +24,26 @@ from storage.timefmt import to_db  # noqa: E402
 
 BUILDING_CHAT_BASE = -1001000000000
 COMMITTEE_ID = 9001
+
+
+@contextmanager
+def bench_storage(name: str) -> Iterator[str]:
+    """Where a benchmark keeps its data: a new SQLite file, or (``BUILDING_BOT_BENCH_DATABASE=postgres``)
+    a new database on a throwaway PostgreSQL from this machine's binaries with production's durable
+    settings (tests/postgres.py), stopped at the end."""
+    if os.environ.get("BUILDING_BOT_BENCH_DATABASE") != "postgres":
+        yield str(Path(tempfile.mkdtemp(prefix=f"bench-{name}-")) / "bot.sqlite3")
+        return
+    from tests.postgres import PostgresServer
+
+    with PostgresServer.start(durable=True) as server:
+        print(f"{name}: on PostgreSQL (fsync on, a unix socket)")
+        yield server.new_database()
+
+
+def database(where: str) -> Database:
+    """The storage at ``where`` (bench_storage's): SQLite or PostgreSQL."""
+    return Database(url=where) if where.startswith("postgresql://") else Database(where)
 
 
 def bench_config(path: Path | str, **extra: dict) -> Config:

@@ -24,18 +24,15 @@ import random
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict, deque
 from datetime import UTC, datetime
-from pathlib import Path
 
-from common import BUILDING_CHAT_BASE, COMMITTEE_ID, bench_config, household_user, seed_street
+from common import BUILDING_CHAT_BASE, COMMITTEE_ID, bench_config, bench_storage, database, household_user, seed_street
 from telegram import Update
 
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import ApiError, LocalBotApi, LocalRequest, LocalUser
-from storage.db import Database
 
 GROUPS = 200
 ORDERS = 30  # per group, one per household
@@ -151,13 +148,17 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def main(spread: float) -> None:
-    path = Path(tempfile.mkdtemp(prefix="bench-lockdown-")) / "bot.sqlite3"
-    db = Database(path)
+    with bench_storage("lockdown") as where:
+        await run(where, spread)
+
+
+async def run(where: str, spread: float) -> None:
+    db = database(where)
     await db.open()
     await seed_street(db, QUIET[-1], ORDERS, datetime.now(UTC))
     await db.close()
     config = bench_config(
-        path, telegram={"group_messages_per_minute": GROUP_PER_MINUTE, "messages_per_second": ALL_PER_SECOND}
+        where, telegram={"group_messages_per_minute": GROUP_PER_MINUTE, "messages_per_second": ALL_PER_SECOND}
     )
     api = TelegramBudgets()
     app = build_application(config, LocalRequest(api))
