@@ -183,11 +183,14 @@ async def refresh_board(app: BotApp, buy_id: int) -> None:
 
 
 async def _refresh_job(context: BotContext) -> None:
-    """Refresh the board. One that Telegram did not take (a 429 past the retries, a timeout, a
-    5xx) is tried again later, backing off (twice the interval, four times … at most
-    ``BOARD_RETRY_MAX_SECONDS``), so the board catches up without waiting for another order."""
-    buy_id = job_data(context, int)
-    app = context.application
+    await refresh_now(context.application, job_data(context, int))
+
+
+async def refresh_now(app: BotApp, buy_id: int) -> None:
+    """Refresh the board (for a command that changed it, or its scheduled refresh). One that
+    Telegram did not take (a 429 past the retries, a timeout, a 5xx) is tried again later, backing
+    off (twice the interval, four times … at most ``BOARD_RETRY_MAX_SECONDS``), so the board
+    catches up without waiting for another order."""
     failures = app.bot_data.board_failures
     try:
         await _catch_up(app, buy_id)
@@ -272,7 +275,7 @@ async def announce_close(app: BotApp, buy_id: int) -> None:
     """The board marked closed and the summary posted; below the minimum (and not yet called off)
     the summary carries a button for the leader to call the buy off."""
     services = app.bot_data.services
-    await refresh_board(app, buy_id)
+    await refresh_now(app, buy_id)
     tally = await services.groupbuys.tally(buy_id, with_roster=True)
     lang = services.chat_language(tally.buy.chat_id)
     parts = render_summary(lang, tally, services.config.schedule.tz)
@@ -368,7 +371,7 @@ async def _open(
         return
     seen = context.bot_data.last_seen
     seen[chat_id] = max(seen.get(chat_id, 0), message_id)
-    await refresh_board(context.application, buy.id)
+    await refresh_now(context.application, buy.id)
     await context.services.wecom.mirror(await context.services.groupbuys.tally(buy.id))
     schedule_close(context.application, buy)
 
@@ -671,7 +674,7 @@ async def _change(context: BotContext, actor: Actor, command: c.BuyChange, chat_
     await context.bot.send_message(after.chat_id, text)
     if chat_id != after.chat_id:
         await context.bot.send_message(chat_id, text)
-    await refresh_board(context.application, after.id)
+    await refresh_now(context.application, after.id)
     schedule_close(context.application, after)
 
 

@@ -3,10 +3,10 @@
 from datetime import UTC, datetime, timedelta
 
 from bot.texts.i18n import t
-from handlers.groupbuys import close_job_name
+from handlers.groupbuys import board_job_name, close_job_name
 from tests.conftest import SHANGHAI
 from tests.harness import BUILDING_3, NEIGHBOUR, RESIDENT
-from tests.test_groupbuys import LEADER, board, quantities, question_buttons, setup
+from tests.test_groupbuys import LEADER, board, flush_board, quantities, question_buttons, setup
 
 OPENING = "#开团 蔬菜包 68元/份 截止20:00 起订30 限购5"
 
@@ -156,3 +156,14 @@ async def test_a_price_changed_after_a_household_paid_shows_what_is_still_owed_n
     await bot.send(BUILDING_3, LEADER, "#改团 1 价格 60元")
     await bot.send(BUILDING_3, LEADER, "#团购汇总 1")
     assert t("zh", "gb.paid_refund", paid=2, unit="份", money="16.00") in bot.last(BUILDING_3)
+
+
+async def test_a_changed_buys_board_edit_telegram_did_not_take_is_tried_again(bot):
+    await open_with_orders(bot)
+    await flush_board(bot)  # nothing else pending
+    bot.api.fail("editMessageText", 502, "Bad Gateway", chat_id=BUILDING_3, times=1)
+    await bot.send(BUILDING_3, LEADER, "#改团 1 价格 60元")
+    assert t("zh", "gb.price", price="68.00", unit="份") in board(bot)["text"]  # Telegram did not take the edit
+    [retry] = bot.app.job_queue.get_jobs_by_name(board_job_name(1))
+    await retry.run(bot.app)
+    assert t("zh", "gb.price", price="60.00", unit="份") in board(bot)["text"]
