@@ -46,7 +46,7 @@ async def tick(context: BotContext) -> None:
     await medicine.nudge(app)
     await groupbuys.remind(app)
     services = app.bot_data.services
-    for level, member in await services.care.due_escalations():
+    for level, member in await services.care.due_escalations(services.roster.bot_id):
         if level == 1:
             if member.volunteer_id:
                 lang = services.chat_language(member.volunteer_id)

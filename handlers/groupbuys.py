@@ -293,7 +293,7 @@ async def remind(app: BotApp) -> None:
     room in their building's group (owed through the outbox under the buy's key, then marked)."""
     services = app.bot_data.services
     tz = services.config.schedule.tz
-    for reminder in await services.groupbuys.reminders_due(quiet=services.quiet_hours()):
+    for reminder in await services.groupbuys.reminders_due(services.roster.bot_id, quiet=services.quiet_hours()):
         buy, deadline = reminder.buy, reminder.buy.deadline
         if deadline is None:  # not reached: only buys with a deadline are reminded
             continue

@@ -375,7 +375,7 @@ async def tell_waiting(app: BotApp) -> None:
     once (or, when no leader can be reached, the building group)."""
     services = app.bot_data.services
     now = services.clock.now()
-    for request in await services.medicine.waiting_too_long():
+    for request in await services.medicine.waiting_too_long(services.roster.bot_id):
         reached = False
         for leader in await services.roster.leaders_of(request.building):
             text = _waiting_text(services.chat_language(leader), "med.waiting.leader", request, now)
@@ -391,7 +391,7 @@ async def nudge(app: BotApp) -> None:
     """The medicine nudges that are due (``Medicine.nudges_due``), each owed through the outbox under
     its own key and then marked: a restart before the mark owes the same key, which sends nothing more."""
     services = app.bot_data.services
-    due = await services.medicine.nudges_due(quiet=services.quiet_hours())
+    due = await services.medicine.nudges_due(services.roster.bot_id, quiet=services.quiet_hours())
     for request in due["remind"]:
         await _remind(app, request)
         await services.medicine.nudged("remind", request.id)

@@ -255,7 +255,7 @@ async def tick(context: BotContext) -> None:
     State lives in SQLite, so a restart neither repeats nor loses a reminder."""
     app = context.application
     services = app.bot_data.services
-    result = await services.volunteers.tick()
+    result = await services.volunteers.tick(services.roster.bot_id)
     max_hours = f"{services.config.volunteers.max_shift_hours:g}"
     for shift in result.closed:
         lang = services.chat_language(shift.user_id)

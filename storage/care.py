@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.domain.models import CareHousehold
 from bot.domain.rooms import room_label
+from storage.roster import serves
 from storage.sql import Connection, Row, fetch_all, fetch_one
 from storage.timefmt import to_db
 
@@ -71,9 +72,12 @@ def unchecked(conn: Connection, day: str) -> list[CareHousehold]:
     ]
 
 
-def record_escalation(conn: Connection, household_id: int, day: str, level: int, at: datetime) -> bool:
+def record_escalation(conn: Connection, bot_id: int, household_id: int, day: str, level: int, at: datetime) -> bool:
+    """The escalation is ``bot_id``'s to send (recorded now): not sent before, and the bot serves the
+    household's building or no bot does (:func:`storage.roster.serves`)."""
     cursor = conn.execute(
-        "INSERT INTO care_escalations(household_id, day, level, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (household_id, day, level, to_db(at)),
+        "INSERT INTO care_escalations(household_id, day, level, sent_at) SELECT h.id, ?, ?, ? FROM households h "
+        f"WHERE h.id = ? AND {serves('h.building')} ON CONFLICT DO NOTHING",
+        (day, level, to_db(at), household_id, bot_id),
     )
     return cursor.rowcount == 1

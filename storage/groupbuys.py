@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.domain.models import Board, BuyOrder, GroupBuy
 from bot.domain.rooms import room_label
 from bot.domain.statuses import BuyStatus
+from storage import roster
 from storage.sql import Connection, Row, fetch_all, fetch_one, insert_id
 from storage.timefmt import from_db, to_db
 
@@ -98,13 +99,14 @@ def open_by_title(conn: Connection, title: str) -> GroupBuy | None:
     return _buy(row) if row else None
 
 
-def to_remind(conn: Connection, now: datetime, before_deadline: datetime) -> list[GroupBuy]:
-    """Open buys not reminded yet whose deadline is after ``now`` and by ``before_deadline``."""
+def to_remind(conn: Connection, bot_id: int, now: datetime, before_deadline: datetime) -> list[GroupBuy]:
+    """Open buys not reminded yet whose deadline is after ``now`` and by ``before_deadline``, of the
+    buildings ``bot_id`` serves (:func:`roster.serves`)."""
     rows = fetch_all(
         conn,
         "SELECT * FROM group_buys WHERE status = 'open' AND reminded_at IS NULL AND deadline > ? AND deadline <= ? "
-        "ORDER BY id",
-        (to_db(now), to_db(before_deadline)),
+        f"AND {roster.serves('group_buys.building')} ORDER BY id",
+        (to_db(now), to_db(before_deadline), bot_id),
     )
     return [_buy(row) for row in rows]
 

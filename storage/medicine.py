@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.domain.models import CardOut, MedItem, MedPrivate, MedRequest
 from bot.domain.rooms import room_label
 from bot.domain.statuses import MED_CLAIMABLE, MedStatus
+from storage import roster
 from storage.sql import Connection, Row, fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 
@@ -123,14 +124,18 @@ def update(conn: Connection, request_id: int, at: datetime, **fields: object) ->
     )
 
 
-def mark_waiting_told(conn: Connection, before: datetime, urgent_before: datetime, at: datetime) -> list[int]:
+def mark_waiting_told(
+    conn: Connection, bot_id: int, before: datetime, urgent_before: datetime, at: datetime
+) -> list[int]:
     """Requests still awaiting the resident's ✅, filed before ``before`` (``urgent_before`` when urgent),
-    whose leader was not told yet: marked told at ``at``; their ids."""
+    whose leader was not told yet, of the buildings ``bot_id`` serves (:func:`roster.serves`):
+    marked told at ``at``; their ids."""
+    building = "(SELECT h.building FROM households h WHERE h.id = med_requests.household_id)"
     rows = fetch_all(
         conn,
         "UPDATE med_requests SET waiting_told_at = ? WHERE status = 'pending' AND waiting_told_at IS NULL "
-        "AND created_at <= CASE WHEN urgent = 1 THEN ? ELSE ? END RETURNING id",
-        (to_db(at), to_db(urgent_before), to_db(before)),
+        f"AND created_at <= CASE WHEN urgent = 1 THEN ? ELSE ? END AND {roster.serves(building)} RETURNING id",
+        (to_db(at), to_db(urgent_before), to_db(before), bot_id),
     )
     return sorted(row["id"] for row in rows)
 
@@ -139,7 +144,8 @@ def mark_waiting_told(conn: Connection, before: datetime, urgent_before: datetim
 # Each nudge: the column that marks it sent, the states it is for (the resident's reminder: awaiting
 # their ✅; the volunteers on duty and the leader: nobody has claimed it), and which of those
 # requests are due (filed, or for the leader: the volunteers told, before a moment; ``urgent_only``
-# keeps the non-urgent for later).
+# keeps the non-urgent for later). A bot is given those of the buildings it serves (the resident's
+# reminder, which may fall back to the request's group: those of the groups it is in).
 NUDGES: dict[str, tuple[str, Sequence[MedStatus], str]] = {
     "remind": ("reminded_at", (MedStatus.PENDING,), "r.created_at <= ?"),
     "duty": ("duty_told_at", MED_CLAIMABLE, "r.urgent = 1 AND r.created_at <= ?"),
@@ -147,14 +153,22 @@ NUDGES: dict[str, tuple[str, Sequence[MedStatus], str]] = {
 }
 
 
-def nudges_due(conn: Connection, kind: str, before: datetime, *, urgent_only: bool = False) -> list[MedRequest]:
-    """Requests due for the nudge ``kind`` (see :data:`NUDGES`) and not yet given it, oldest first."""
+def nudges_due(
+    conn: Connection, bot_id: int, kind: str, before: datetime, *, urgent_only: bool = False
+) -> list[MedRequest]:
+    """Requests due for the nudge ``kind`` (see :data:`NUDGES`) and not yet given it, that ``bot_id``
+    may send, oldest first."""
     column, statuses, due = NUDGES[kind]
     urgent = " AND r.urgent = 1" if urgent_only else ""
+    served = roster.serves("h.building")
+    if kind == "remind":
+        served, bots = roster.serves_chat("r.chat_id", served), (bot_id, bot_id)
+    else:
+        bots = (bot_id,)
     rows = fetch_all(
         conn,
-        f"{_SELECT} WHERE r.{column} IS NULL AND {status_in(statuses)} AND {due}{urgent} ORDER BY r.id",
-        (*statuses, to_db(before)),
+        f"{_SELECT} WHERE r.{column} IS NULL AND {status_in(statuses)} AND {due}{urgent} AND {served} ORDER BY r.id",
+        (*statuses, to_db(before), *bots),
     )
     return _requests(conn, rows)
 

@@ -71,6 +71,26 @@ def chats(conn: Connection, bot_id: int, kind: str, building: int | None = None)
     return [_binding(row) for row in fetch_all(conn, sql + order, params)]
 
 
+def serves(building: str) -> str:
+    """SQL: the bot given as the one ``?`` parameter may take scheduled work about the building
+    ``building`` (an SQL expression): it is in one of the building's bound chats, or no bot is (any
+    bot then, as with one bot). Used inside the write that claims the work, so claim and rule are
+    one moment."""
+    present = (
+        "SELECT 1 FROM chats sc JOIN chat_bots sb ON sb.chat_id = sc.chat_id "
+        f"WHERE sc.kind = 'building' AND sc.building = {building} AND sb.kicked = 0"
+    )
+    return f"(EXISTS ({present} AND sb.bot_id = ?) OR NOT EXISTS ({present}))"
+
+
+def serves_chat(chat: str, otherwise: str = "1 = 1") -> str:
+    """SQL: the bot given as the first ``?`` parameter may take scheduled work that belongs to the
+    chat ``chat`` (an SQL expression): it is in that chat, or no bot is and ``otherwise`` holds
+    (its parameters follow)."""
+    present = f"SELECT 1 FROM chat_bots cb WHERE cb.chat_id = {chat} AND cb.kicked = 0"
+    return f"(EXISTS ({present} AND cb.bot_id = ?) OR NOT EXISTS ({present}) AND {otherwise})"
+
+
 def present(conn: Connection, bot_id: int, chat_id: int) -> None:
     """``bot_id`` is in the chat (bound there, added back, added beside another bot)."""
     conn.execute(

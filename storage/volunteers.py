@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.models import Shift, Slot, VolunteerApplication
+from storage import roster
 from storage.sql import Connection, Row, fetch_all, fetch_one, insert_id
 from storage.timefmt import from_db, to_db
 
@@ -116,11 +117,16 @@ def start_shift(
     )
 
 
-def end_shift(conn: Connection, shift_id: int, at: datetime, *, flagged: bool = False) -> bool:
-    """End an open shift; False when it had ended already (another process ended it meanwhile)."""
+def end_shift(
+    conn: Connection, shift_id: int, at: datetime, *, flagged: bool = False, bot_id: int | None = None
+) -> bool:
+    """End an open shift; False when it had ended already (another process ended it meanwhile) or,
+    with ``bot_id`` (the tick closing a forgotten shift, which that bot then tells), when the shift
+    was started in a chat that bot is not in and another bot is (:func:`roster.serves_chat`)."""
+    served, bots = ("", ()) if bot_id is None else (f" AND {roster.serves_chat('shifts.chat_id')}", (bot_id,))
     cursor = conn.execute(
-        "UPDATE shifts SET ended_at = ?, flagged = ? WHERE id = ? AND ended_at IS NULL",
-        (to_db(at), int(flagged), shift_id),
+        f"UPDATE shifts SET ended_at = ?, flagged = ? WHERE id = ? AND ended_at IS NULL{served}",
+        (to_db(at), int(flagged), shift_id, *bots),
     )
     return cursor.rowcount == 1
 
@@ -195,6 +201,11 @@ def take_slot(conn: Connection, slot_id: int, user_id: int, at: datetime) -> boo
     return cursor.rowcount == 1
 
 
-def mark_reminded(conn: Connection, slot_id: int) -> bool:
-    cursor = conn.execute("UPDATE slots SET reminded = 1 WHERE id = ? AND reminded = 0", (slot_id,))
+def mark_reminded(conn: Connection, bot_id: int, slot_id: int) -> bool:
+    """The slot's reminder is ``bot_id``'s to send: not sent yet, and the bot is in the slot's chat
+    or no bot is (:func:`roster.serves_chat`)."""
+    cursor = conn.execute(
+        f"UPDATE slots SET reminded = 1 WHERE id = ? AND reminded = 0 AND {roster.serves_chat('slots.chat_id')}",
+        (slot_id, bot_id),
+    )
     return cursor.rowcount == 1

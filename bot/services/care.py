@@ -91,8 +91,9 @@ class Care:
         """:meth:`not_safe_today` inside the caller's read (one moment with its other reads)."""
         return store.unchecked(conn, self._today())
 
-    async def due_escalations(self) -> list[tuple[int, CareHousehold]]:
-        """(level, household) pairs due now and not sent before; recorded as sent."""
+    async def due_escalations(self, bot_id: int) -> list[tuple[int, CareHousehold]]:
+        """(level, household) pairs due now and not sent before, of the buildings the bot ``bot_id``
+        serves (or no bot does); recorded as sent."""
         now = self._clock.now()
         local = now.astimezone(self._config.schedule.tz)
         start = datetime.combine(local.date(), self._config.care.check_time, self._config.schedule.tz)
@@ -106,7 +107,7 @@ class Care:
             sent = []
             for member in store.unchecked(conn, day):
                 for level in due_levels:
-                    if store.record_escalation(conn, member.household_id, day, level, now):
+                    if store.record_escalation(conn, bot_id, member.household_id, day, level, now):
                         sent.append((level, member))
             return sent
 

@@ -459,16 +459,17 @@ class GroupBuys:
 
         return await self._db.read(body)
 
-    async def reminders_due(self, *, quiet: bool) -> list[Reminder]:
+    async def reminders_due(self, bot_id: int, *, quiet: bool) -> list[Reminder]:
         """Open buys closing within :data:`REMIND_BEFORE` that were not reminded yet (none in quiet
-        hours: they wait for the end), with the roster households that have not joined."""
+        hours: they wait for the end), of the buildings the bot ``bot_id`` serves (or no bot does),
+        with the roster households that have not joined."""
         if quiet:
             return []
         now = self._clock.now()
 
         def body(conn: Connection) -> list[Reminder]:
             reminders = []
-            for buy in store.to_remind(conn, now, now + REMIND_BEFORE):
+            for buy in store.to_remind(conn, bot_id, now, now + REMIND_BEFORE):
                 joined = {order.household_id for order in store.orders(conn, buy.id) if order.quantity}
                 missing: dict[int, list[str]] = {}
                 for home in roster.households(conn, buy.building):

@@ -366,28 +366,31 @@ class Medicine:
             waiting_minutes={r.id: waited_minutes(r, now) for r in requests if r.status is MedStatus.PENDING},
         )
 
-    async def waiting_too_long(self) -> list[MedRequest]:
+    async def waiting_too_long(self, bot_id: int) -> list[MedRequest]:
         """Requests awaiting the resident's ✅ for longer than :data:`WAITING_TOO_LONG` (urgent:
-        :data:`URGENT_WAITING_TOO_LONG`) whose leader has not been told: marked told, so each is told
-        once, even across restarts."""
+        :data:`URGENT_WAITING_TOO_LONG`) whose leader has not been told, of the buildings the bot
+        ``bot_id`` serves (or no bot does): marked told, so each is told once, even across restarts
+        and by one bot of several."""
         now = self._clock.now()
 
         def body(conn: Connection) -> list[MedRequest]:
-            told = store.mark_waiting_told(conn, now - WAITING_TOO_LONG, now - URGENT_WAITING_TOO_LONG, now)
+            told = store.mark_waiting_told(conn, bot_id, now - WAITING_TOO_LONG, now - URGENT_WAITING_TOO_LONG, now)
             return [request for request_id in told if (request := store.get(conn, request_id))]
 
         return await self._db.write(body)
 
-    async def nudges_due(self, *, quiet: bool) -> dict[str, list[MedRequest]]:
-        """The requests due for each nudge not given yet: ``remind`` (the resident, to confirm; in
-        quiet hours only the urgent), ``duty`` (urgent and unclaimed: the volunteers on duty),
-        ``leader`` (still unclaimed an hour after that). Each is marked by :meth:`nudged` once owed."""
+    async def nudges_due(self, bot_id: int, *, quiet: bool) -> dict[str, list[MedRequest]]:
+        """The requests due for each nudge not given yet that the bot ``bot_id`` sends (of the
+        buildings it serves, or no bot does; the resident's reminder: of the groups it is in):
+        ``remind`` (the resident, to confirm; in quiet hours only the urgent), ``duty`` (urgent and
+        unclaimed: the volunteers on duty), ``leader`` (still unclaimed an hour after that). Each is
+        marked by :meth:`nudged` once owed."""
         now = self._clock.now()
         return await self._db.read(
             lambda conn: {
-                "remind": store.nudges_due(conn, "remind", now - REMIND_AFTER, urgent_only=quiet),
-                "duty": store.nudges_due(conn, "duty", now - UNCLAIMED_TOO_LONG),
-                "leader": store.nudges_due(conn, "leader", now - UNCLAIMED_TOO_LONG),
+                "remind": store.nudges_due(conn, bot_id, "remind", now - REMIND_AFTER, urgent_only=quiet),
+                "duty": store.nudges_due(conn, bot_id, "duty", now - UNCLAIMED_TOO_LONG),
+                "leader": store.nudges_due(conn, bot_id, "leader", now - UNCLAIMED_TOO_LONG),
             }
         )
 

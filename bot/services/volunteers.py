@@ -252,8 +252,9 @@ class Volunteers:
         """:meth:`vacancies` inside the caller's read."""
         return [slot for slot in store.upcoming_slots(conn, self._clock.now()) if len(slot.takers) < slot.headcount]
 
-    async def tick(self) -> Tick:
-        """Every minute: close forgotten shifts at the maximum length; pick slots to remind."""
+    async def tick(self, bot_id: int) -> Tick:
+        """Every minute: close forgotten shifts at the maximum length; pick slots to remind. The bot
+        ``bot_id`` takes those of the chats it is in (or no bot is), each once."""
         now = self._clock.now()
         lead = timedelta(minutes=self._config.volunteers.slot_reminder_minutes)
 
@@ -262,11 +263,11 @@ class Volunteers:
             reminders: list[Slot] = []
             for shift in store.open_shifts(conn):
                 ends = shift.started_at + self._max_shift
-                if ends <= now and store.end_shift(conn, shift.id, ends, flagged=True):
+                if ends <= now and store.end_shift(conn, shift.id, ends, flagged=True, bot_id=bot_id):
                     closed.append(shift)  # once, though several processes run the tick
             for slot in store.upcoming_slots(conn, now):
                 due = not slot.reminded and slot.takers and slot.starts_at - lead <= now < slot.starts_at
-                if due and store.mark_reminded(conn, slot.id):
+                if due and store.mark_reminded(conn, bot_id, slot.id):
                     reminders.append(slot)
             return Tick(closed=closed, reminders=reminders)
 
