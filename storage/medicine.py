@@ -160,11 +160,9 @@ def nudges_due(
     may send, oldest first."""
     column, statuses, due = NUDGES[kind]
     urgent = " AND r.urgent = 1" if urgent_only else ""
-    served = roster.serves("h.building")
+    served, bots = roster.serves("h.building"), [bot_id]
     if kind == "remind":
-        served, bots = roster.serves_chat("r.chat_id", served), (bot_id, bot_id)
-    else:
-        bots = (bot_id,)
+        served, bots = roster.serves_chat("r.chat_id", served), [bot_id, bot_id]
     rows = fetch_all(
         conn,
         f"{_SELECT} WHERE r.{column} IS NULL AND {status_in(statuses)} AND {due}{urgent} AND {served} ORDER BY r.id",
