@@ -14,7 +14,11 @@ import multiprocessing
 import random
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -27,6 +31,7 @@ from throughput import BUILDINGS, HOUSEHOLDS, mixed_updates, prepare
 from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest, LocalUser
 from bot.services import Services
+from handlers import menus
 from storage import copy_to_postgres, postgres
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -58,18 +63,64 @@ async def open_buys(app: Application, api: LocalBotApi) -> None:
         await app.process_update(Update.de_json(opening, app.bot))
 
 
-async def one_worker(url: str, count: int) -> float:
-    """``count`` mixed updates through one Application over ``url``: seconds from first to last."""
+class Connections:
+    """The connections the bot opens, by what they are for (told by the thread that opens them: the
+    writer's, the chats' turns', or a reader's), with the statements and round trips of each."""
+
+    def __init__(self) -> None:
+        self.roles = {"db-writer": "writer", "db-turns": "turns"}
+        self._opened: list[tuple[str, postgres.PgConnection]] = []
+
+    def totals(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for role, conn in self._opened:
+            counts[f"{role} statements"] += conn.statements
+            counts[f"{role} round trips"] += conn.round_trips
+        return counts
+
+    @contextmanager
+    def watched(self) -> Iterator[None]:
+        connect = postgres.connect
+
+        def counted(url: str) -> postgres.PgConnection:
+            conn = connect(url)
+            thread = threading.current_thread().name.rsplit("_", 1)[0]
+            self._opened.append((self.roles.get(thread, "readers"), conn))
+            return conn
+
+        postgres.connect = counted
+        try:
+            yield
+        finally:
+            postgres.connect = connect
+
+
+async def one_worker(url: str, count: int) -> tuple[float, float, Counter[str]]:
+    """``count`` mixed updates through one Application over ``url``: seconds from first to last,
+    the process's CPU seconds meanwhile, and the database's statements and round trips."""
     api = LocalBotApi()
-    app = build_application(bench_config(url), LocalRequest(api))
-    async with running(app):
-        await open_buys(app, api)
-        payloads = mixed_updates(api, count, random.Random(42))
-        started = time.perf_counter()
-        for payload in payloads:
-            app.update_queue.put_nowait(Update.de_json(payload, app.bot))
-        await app.update_queue.join()
-        return time.perf_counter() - started
+    connections = Connections()
+    with connections.watched():
+        app = build_application(bench_config(url), LocalRequest(api))
+        async with running(app):
+            await menus.published(app)  # start-up's, in the background: the flood is measured alone
+            await open_buys(app, api)
+            payloads = mixed_updates(api, count, random.Random(42))
+            before, cpu = connections.totals(), time.process_time()
+            started = time.perf_counter()
+            for payload in payloads:
+                app.update_queue.put_nowait(Update.de_json(payload, app.bot))
+            await app.update_queue.join()
+            elapsed = time.perf_counter() - started
+            return elapsed, time.process_time() - cpu, connections.totals() - before
+
+
+def per_update(counts: Counter[str], count: int) -> str:
+    """Statements and round trips per update, by connection."""
+    return "; ".join(
+        f"{role} {counts[f'{role} statements'] / count:.1f} statements in {counts[f'{role} round trips'] / count:.1f} round trips"
+        for role in ("writer", "readers", "turns")
+    )
 
 
 def worker(url: str, payloads: list[dict], ready: Queue, start: Event, out: Queue) -> None:
@@ -80,6 +131,7 @@ def worker(url: str, payloads: list[dict], ready: Queue, start: Event, out: Queu
         api = LocalBotApi()
         app = build_application(bench_config(url), LocalRequest(api))
         async with running(app):
+            await menus.published(app)
             ready.put(True)
             await asyncio.to_thread(start.wait)
             started = time.perf_counter()
@@ -139,7 +191,7 @@ def main(count: int, records: int) -> None:
         url = server.new_database()
         asyncio.run(prepare_on(url))
         raw_before = raw_rate(server.new_database(), ROWS)
-        one = asyncio.run(one_worker(url, count))
+        one, cpu, counts = asyncio.run(one_worker(url, count))
         raw_after = raw_rate(server.new_database(), ROWS)
         raw = (raw_before + raw_after) / 2
         print(
@@ -147,6 +199,7 @@ def main(count: int, records: int) -> None:
         )
         print(f"postgres: one worker: {count / one:,.0f} updates/s; raw psycopg insert+commit {raw:,.0f} rows/s "
               f"(before {raw_before:,.0f}, after {raw_after:,.0f}); ratio {count / one / raw:.2f}")  # fmt: skip
+        print(f"postgres: per update: {per_update(counts, count)}; the bot's CPU {cpu / count * 1000:.2f} ms")
         url_two = server.new_database()
         asyncio.run(prepare_on(url_two, buys=True))
         payloads = mixed_updates(LocalBotApi(id_base=1000), count, random.Random(43))

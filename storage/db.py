@@ -25,7 +25,12 @@ Reads: a read is a plain function too, handed to :meth:`Database.read`, run on o
 threads, each with its own ``query_only`` connection, inside one read transaction: every statement
 of the body sees the database as of the body's first one (WAL keeps that snapshot; on PostgreSQL a
 ``REPEATABLE READ READ ONLY`` transaction), so a report built from several queries shows one moment. Readers see only committed data and never wait for
-the writer, so a report or an export does not hold up orders.
+the writer, so a report or an export does not hold up orders. On PostgreSQL, where each statement
+is a round trip to the server, a body first runs its one statement alone (one moment by itself,
+on a read-only session); a body that goes on to a second is run again, whole, in a transaction.
+
+On PostgreSQL a write's savepoint is not released (a statement less per write): the next write's
+nests inside it, and a failed write's ``ROLLBACK TO`` reaches its own, the innermost.
 
 Errors: what says the database cannot be used now (read-only, full, locked, corrupt; on PostgreSQL
 also a lost connection, a shutdown, a serialization failure) comes out as :class:`StorageError`; a
@@ -293,24 +298,16 @@ class Database:
             yield
             return
         key = (bot_id, *chat)
-        while True:
-            await self._turns.take(key)
-            if update_id is None or not await self._held_before(bot_id, chat, update_id):
-                break
-            await self._turns.give_back(key)
-            await asyncio.sleep(TURN_POLL_SECONDS)
+
+        def earlier(conn: Connection) -> list[str]:
+            """The other processes holding an earlier update of the chat."""
+            return [] if update_id is None else updates.earlier_holders(conn, bot_id, chat, update_id, self.holder)
+
+        await self._turns.take(key, earlier)
         try:
             yield
         finally:
             await self._turns.give_back(key)
-
-    async def _held_before(self, bot_id: int, chat: tuple[str, int], update_id: int) -> bool:
-        """Is an earlier update of ``chat`` held by another process that still runs?"""
-        holders = await self.read(lambda conn: updates.earlier_holders(conn, bot_id, chat, update_id, self.holder))
-        for holder in holders:
-            if await self.alive(holder):
-                return True
-        return False
 
     async def alive(self, holder: str | None) -> bool:
         """Does the process named ``holder`` (its ``Database.holder``) still run? On PostgreSQL a
@@ -321,10 +318,7 @@ class Database:
             return True
         if self._turns is None or holder is None:
             return False
-        if not await self._turns.try_take(_alive_key(holder)):
-            return True
-        await self._turns.give_back(_alive_key(holder))
-        return False
+        return await self._turns.held(_alive_key(holder))
 
     async def touch(self) -> None:
         """A write that changes nothing (does the database take writes now?); raises StorageError."""
@@ -410,7 +404,8 @@ class _Writer:
             result = body(conn)
             if claim is not None:
                 updates.keep_result(conn, *claim[:2], _pickled(result))
-        conn.execute("RELEASE write")
+        if self.backend.release_writes:
+            conn.execute("RELEASE write")
         return result
 
     def _begin(self) -> None:
@@ -474,6 +469,7 @@ class _Readers:
     def __init__(self, backend: _Backend, connections: list[Any]) -> None:
         self._backend = backend
         self._jobs: queue.SimpleQueue[_ReadJob | None] = queue.SimpleQueue()
+        self._several: set[Any] = set()  # the code of bodies seen running several statements
         self._threads = [
             threading.Thread(target=self._serve, args=(conn,), name=f"db-reader-{n}", daemon=True)
             for n, conn in enumerate(connections)
@@ -498,12 +494,8 @@ class _Readers:
             body, loop, future = job
             outcome: tuple[Any, BaseException | None]
             try:
-                conn = self._begin(conn)
-                try:
-                    outcome = (body(conn), None)
-                finally:
-                    if conn.in_transaction:  # nothing to keep: the connection only reads
-                        conn.execute("ROLLBACK")
+                conn, result = self._run(conn, body)
+                outcome = (result, None)
             except BaseException as exc:
                 outcome = (None, exc)
             try:
@@ -512,19 +504,59 @@ class _Readers:
                 pass
         conn.close()
 
-    def _begin(self, conn: Any) -> Any:
-        """The read's transaction begun on ``conn``, or on a new connection if PostgreSQL went away
-        while ``conn`` was idle."""
+    def _run(self, conn: Any, body: Callable[[Connection], Any]) -> tuple[Any, Any]:
+        """The connection and the read's result; run again on a new connection if PostgreSQL went
+        away while ``conn`` was idle (a read changes nothing: it may simply run again)."""
         backend = self._backend
         try:
-            conn.execute(backend.begin_read)
+            return conn, self._read(conn, body)
         except backend.errors:
             if not backend.broken(conn):
                 raise
-            conn.close()
-            conn = backend.reader()
-            conn.execute(backend.begin_read)
-        return conn
+        conn.close()
+        conn = backend.reader()
+        return conn, self._read(conn, body)
+
+    def _read(self, conn: Any, body: Callable[[Connection], Any]) -> Any:
+        """``body`` in one read transaction; on PostgreSQL a body that runs one statement runs it
+        alone, without the transaction's ``BEGIN`` and ``ROLLBACK`` (a statement sees one moment by
+        itself): one that runs a second is stopped there and run again in a transaction, as are
+        from then on the bodies of its code."""
+        code = getattr(body, "__code__", None)
+        if self._backend.lone_reads and code not in self._several:
+            try:
+                return body(_OneStatement(conn))
+            except _SecondStatement:
+                self._several.add(code)
+        conn.execute(self._backend.begin_read)
+        try:
+            return body(conn)
+        finally:
+            if conn.in_transaction:  # nothing to keep: the connection only reads
+                conn.execute("ROLLBACK")
+
+
+class _SecondStatement(BaseException):
+    """A body read through :class:`_OneStatement` went on to a second statement (a BaseException:
+    a body's own ``except Exception`` does not catch it)."""
+
+
+class _OneStatement:
+    """A reading connection that runs one statement outside a transaction; anything more (a
+    second statement, or anything else asked of the connection) raises :class:`_SecondStatement`."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._ran = False
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
+        if self._ran:
+            raise _SecondStatement
+        self._ran = True
+        return self._conn.execute(sql, parameters)
+
+    def __getattr__(self, name: str) -> Any:
+        raise _SecondStatement
 
 
 _ReadJob = tuple[Callable[[Connection], Any], asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
@@ -561,29 +593,50 @@ class _Turns:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-turns")
         self._conn: Any = None
 
-    async def take(self, key: tuple[int | str, ...]) -> None:
+    async def take(self, key: tuple[int | str, ...], earlier: Callable[[Connection], list[str]]) -> None:
+        """``key``'s lock, once no process that ``earlier`` names (read on this connection right
+        after the lock is taken, in the same trip to the thread) still runs."""
         while True:  # polled: the other process tells nobody when it is done
-            if await self.try_take(key):
+            if await self._call(self._take_after, key, earlier):
                 return
             await asyncio.sleep(TURN_POLL_SECONDS)
 
-    async def try_take(self, key: tuple[int | str, ...]) -> bool:
-        return await self._call("SELECT pg_try_advisory_lock(?) AS taken", _lock_number(key))
+    async def held(self, key: tuple[int | str, ...]) -> bool:
+        """Does another session hold ``key``'s lock?"""
+        return await self._call(self._held, key)
 
     async def give_back(self, key: tuple[int | str, ...]) -> None:
         try:
-            await self._call("SELECT pg_advisory_unlock(?) AS taken", _lock_number(key))
+            await self._call(self._give_back, key)
         except self._backend.errors:  # the connection is gone, and its locks with it
             log.warning("a turn's lock was lost with its connection")
 
     async def connect(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._connected)
+        await self._call(self._connected)
 
-    async def _call(self, sql: str, number: int) -> bool:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._run, sql, number)
+    async def _call(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
 
-    def _run(self, sql: str, number: int) -> bool:
-        return bool(self._connected().execute(sql, (number,)).fetchone()["taken"])
+    # On the thread:
+    def _take_after(self, key: tuple[int | str, ...], earlier: Callable[[Connection], list[str]]) -> bool:
+        if not self._ask("SELECT pg_try_advisory_lock(?) AS answer", key):
+            return False
+        if any(self._held(_alive_key(holder)) for holder in earlier(self._connected())):
+            self._give_back(key)  # that process's update goes first
+            return False
+        return True
+
+    def _held(self, key: tuple[int | str, ...]) -> bool:
+        if not self._ask("SELECT pg_try_advisory_lock(?) AS answer", key):
+            return True
+        self._give_back(key)
+        return False
+
+    def _give_back(self, key: tuple[int | str, ...]) -> None:
+        self._ask("SELECT pg_advisory_unlock(?) AS answer", key)
+
+    def _ask(self, sql: str, key: tuple[int | str, ...]) -> bool:
+        return bool(self._connected().execute(sql, (_lock_number(key),)).fetchone()["answer"])
 
     def _connected(self) -> Any:
         """The connection, opened again (with this process's own lock) if it was lost."""
@@ -617,6 +670,8 @@ class _Backend(Protocol):
 
     begin_write: str  # the batch's transaction
     begin_read: str  # a read's transaction: one snapshot for the whole body
+    release_writes: bool  # each write's savepoint released at its end (else kept, nested, until the commit)
+    lone_reads: bool  # a read of one statement runs it without a transaction
     readers: int  # reading connections, each on its own thread
     errors: tuple[type[Exception], ...]  # the driver's errors
 
@@ -633,6 +688,8 @@ class _Backend(Protocol):
 class _Sqlite:
     begin_write = "BEGIN IMMEDIATE"
     begin_read = "BEGIN"
+    release_writes = True
+    lone_reads = False  # BEGIN and ROLLBACK are a call into the library, not a round trip
     readers = READERS
     errors: tuple[type[Exception], ...] = (sqlite3.Error,)
 
@@ -688,6 +745,10 @@ class _Postgres:
 
     begin_write = "BEGIN"
     begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    # A write's savepoint is not released: the next write's nests inside it, a failed write's
+    # ROLLBACK TO reaches its own (the innermost of that name), and the commit keeps them all.
+    release_writes = False
+    lone_reads = True
     readers = PG_READERS
 
     def __init__(self, url: str) -> None:
@@ -702,7 +763,9 @@ class _Postgres:
         return self._postgres.connect(self.url)
 
     def reader(self) -> Any:
-        return self._postgres.connect(self.url)
+        conn = self._postgres.connect(self.url)
+        conn.execute("SET default_transaction_read_only = on")  # a statement run alone only reads too
+        return conn
 
     def migrate(self, conn: Any) -> list[str]:
         applied: list[str] = self._postgres.apply_migrations(conn)

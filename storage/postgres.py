@@ -119,8 +119,12 @@ class PgConnection:
 
     def __init__(self, raw: psycopg.Connection[Row]) -> None:
         self.raw = raw
+        self.statements = 0  # run so far (bench/postgres.py prints them per update)
+        self.round_trips = 0  # waits for the server's answer
 
     def execute(self, sql: str, parameters: Params = ()) -> Cursor:
+        self.statements += 1
+        self.round_trips += 1
         return Cursor(self.raw.execute(dialect.statement(sql), _stored(parameters)))
 
     @property
@@ -129,8 +133,11 @@ class PgConnection:
         return self.raw.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> Cursor:
+        stored = [_stored(row) for row in rows]
+        self.statements += len(stored)
+        self.round_trips += 1  # psycopg sends them in one pipeline
         cursor = self.raw.cursor()
-        cursor.executemany(dialect.statement(sql), [_stored(row) for row in rows])
+        cursor.executemany(dialect.statement(sql), stored)
         return Cursor(cursor)
 
     def close(self) -> None:

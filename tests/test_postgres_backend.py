@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from bot.runtime.cli import main
 from bot.runtime.localapi import LocalBotApi, LocalRequest
 from bot.texts.i18n import t
 from storage import postgres
-from storage.db import Database, StorageError
+from storage.db import Database, StorageError, recording_update
 from tests.conftest import make_config
 from tests.harness import BUILDING_3, COMMITTEE, RESIDENT, Harness
 
@@ -158,3 +159,44 @@ async def test_two_processes_writes_that_deadlock_are_run_again_and_both_kept(po
     finally:
         await first.close()
         await second.close()
+
+
+async def test_an_update_costs_the_server_few_statements_and_a_read_of_one_query_is_that_query_alone(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a district's throughput rests on (bench/postgres.py prints it per update): a read of one
+    query is that statement alone, without BEGIN and ROLLBACK (and still only reads); a write with
+    its update's claim is its savepoint, the claim, its own statement and the kept result, the
+    savepoint not released (the batch's BEGIN and COMMIT around it); a chat's turn is the lock, the
+    look for an earlier update held by another process, and the unlock."""
+    opened: list[postgres.PgConnection] = []
+    connect = postgres.connect
+
+    def counted(url: str) -> postgres.PgConnection:
+        opened.append(connect(url))
+        return opened[-1]
+
+    monkeypatch.setattr(postgres, "connect", counted)
+    db = Database(url=postgres_url)
+    await db.open()
+
+    async def statements(action: Any) -> int:
+        before = sum(conn.statements for conn in opened)
+        await action
+        return sum(conn.statements for conn in opened) - before
+
+    async def turn() -> None:
+        async with db.turn(1, ("chat", -7), update_id=8):
+            pass
+
+    insert = "INSERT INTO chat_settings(chat_id, language) VALUES (-7, 'en')"
+    try:
+        assert await statements(db.fetchall("SELECT chat_id FROM chat_settings")) == 1
+        with recording_update(1, 7, datetime(2026, 4, 10, tzinfo=UTC)):
+            assert await statements(db.write(lambda conn: conn.execute(insert))) == 6
+        assert await statements(turn()) == 3
+        with pytest.raises(StorageError):
+            await db.read(lambda conn: conn.execute(insert.replace("-7", "-8")))
+        assert [row["chat_id"] for row in await db.fetchall("SELECT chat_id FROM chat_settings")] == [-7]
+    finally:
+        await db.close()

@@ -199,7 +199,9 @@ async def test_reads_do_not_wait_for_a_writer_and_see_only_committed_data(databa
 
 
 async def test_a_read_sees_one_moment_even_when_a_write_commits_between_its_queries(database):
-    """A report counts, then lists: a write committed in between must not show in one and not the other."""
+    """A report counts, then lists: a write committed in between must not show in one and not the other.
+    (On PostgreSQL a body first runs its one statement alone; one that goes on to a second is run
+    again, whole, in a transaction: its moment is then that run's, after the write.)"""
     await database.write(insert("before"))
     counted, committed = threading.Event(), threading.Event()
 
@@ -215,7 +217,9 @@ async def test_a_read_sees_one_moment_even_when_a_write_commits_between_its_quer
     committed.set()
     seen = await reading
     after = await actions(database)
-    assert seen == (1, ["before"]) and after == ["before", "between"]
+    counted_then, listed = seen
+    assert counted_then == len(listed) and listed in (["before"], ["before", "between"])
+    assert after == ["before", "between"]
 
 
 async def test_an_update_claimed_twice_in_one_batch_is_written_once(database):
