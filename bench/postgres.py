@@ -171,6 +171,7 @@ async def report_at(url: str, sqlite_path: Path, records: int) -> tuple[float, i
     await seed_street(services.db, 50, 200, now)
     await seed_records(services.db, records, now)
     await services.stop()
+    await started_once(sqlite_path)
     with postgres.connect(url) as target:
         copy_to_postgres.move(sqlite_path, target)
     services = Services.create(bench_config(url))
@@ -209,11 +210,19 @@ def main(count: int, records: int) -> None:
         print(f"postgres: daily report (digest + chart figures) at {rows:,} medicine requests: {elapsed * 1000:.0f} ms")
 
 
+async def started_once(sqlite_path: Path) -> None:
+    """The bot started and stopped on the seeded file, so its chats name their bot, as
+    migrate-to-postgres asks."""
+    async with running(build_application(bench_config(sqlite_path), LocalRequest(LocalBotApi()))):
+        pass
+
+
 async def prepare_on(url: str, buys: bool = False) -> None:
     """The street (as bench/throughput.py seeds it) in the database at ``url``; with ``buys``, its
     buys opened too (update ids from 500, below the workers')."""
     folder = Path(tempfile.mkdtemp(prefix="bench-postgres-street-"))
     await prepare(folder / "street.sqlite3")
+    await started_once(folder / "street.sqlite3")
     with postgres.connect(url) as target:
         copy_to_postgres.move(folder / "street.sqlite3", target)
     if buys:
