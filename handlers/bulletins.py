@@ -13,7 +13,7 @@ from bot.language import commands as c
 from bot.texts.i18n import join, t
 from handlers.context import BotApp, BotContext, Incoming, job_data, job_queue
 from handlers.router import router_of
-from handlers.sending import broadcast, building_chat_ids
+from handlers.sending import TELEGRAM, broadcast, building_chat_ids, text_payloads
 
 
 def rumor_text(lang: str, rumor: Rumor) -> str:
@@ -51,14 +51,44 @@ def schedule_notice(app: BotApp, notice: Notice) -> None:
 
 
 async def _notice_job(context: BotContext) -> None:
-    notice = await context.application.bot_data.services.bulletins.claim_daily(job_data(context, int))
-    if notice is not None:
-        await _post_notice(context.application, notice)
+    """A daily notice's post, owed in the outbox to each building group of this bot's that has not
+    had it today, in one write with the group's claim for the day: every bot posts it to its own
+    groups, a group two bots are in gets it once, and so does a bot's group whose two workers run
+    the job."""
+    app = context.application
+    services = app.bot_data.services
+    notice = await services.bulletins.repeating(job_data(context, int))
+    if notice is None:
+        return
+    day = services.bulletins.today()
+    for chat_id in await building_chat_ids(app):
+        payloads = text_payloads(t(services.chat_language(chat_id), "notice.post", text=notice.text))
+        claim = services.bulletins.claim_day(notice.id, chat_id, day)
+        await services.outbox.owe_all(
+            TELEGRAM, chat_id, payloads, f"notice:{notice.id}:{day}:{chat_id}", provided=claim
+        )
+    await services.wecom.mirror(notice)  # once a day for the district, whichever bot mirrors it
+    await services.outbox.drain(TELEGRAM)
+
+
+NOTICES_SYNC_SECONDS = 60
 
 
 async def restore_jobs(app: BotApp) -> None:
+    """Every daily notice gets its job here, at start and then every minute: one issued through
+    another process (another worker, another bot) is posted by this one too, to its own groups."""
+    await _schedule_missing(app)
+    job_queue(app).run_repeating(_sync_job, interval=NOTICES_SYNC_SECONDS, name="notices-sync")
+
+
+async def _sync_job(context: BotContext) -> None:
+    await _schedule_missing(context.application)
+
+
+async def _schedule_missing(app: BotApp) -> None:
     for notice in await app.bot_data.services.bulletins.recurring():
-        schedule_notice(app, notice)
+        if not job_queue(app).get_jobs_by_name(notice_job_name(notice.id)):
+            schedule_notice(app, notice)
 
 
 async def notice(incoming: Incoming, context: BotContext, command: c.Notice) -> None:

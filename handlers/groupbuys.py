@@ -161,8 +161,12 @@ def export_csv(tally: Tally) -> bytes:
 
 # ---------------------------------------------------------------------- the live board
 async def refresh_board(app: BotApp, buy_id: int) -> None:
-    """Edit the buy's board in place (or re-post it at the bottom when chatter buried it)."""
+    """Edit the buy's board in place (or re-post it at the bottom when chatter buried it). Only a
+    bot in the buy's chat does: an order from another bot's group shows at the next refresh made
+    by a bot there (its next order, change or the close)."""
     services = app.bot_data.services
+    if not await services.groupbuys.served(services.roster.bot_id, buy_id):
+        return
     tally = await services.groupbuys.tally(buy_id)
     buy = tally.buy
     lang = services.chat_language(buy.chat_id)
@@ -262,30 +266,38 @@ def _unschedule_close(app: BotApp, buy_id: int) -> None:
 
 
 async def _close_job(context: BotContext) -> None:
-    buy_id = job_data(context, int)
-    services = context.application.bot_data.services
-    buy = await services.groupbuys.get(buy_id)
-    if buy.status is not BuyStatus.OPEN:
+    """At the deadline, on every worker of every bot: the one process whose write closes the buy
+    announces it (``GroupBuys.close_due``: a bot in the buy's chat). A deadline moved later
+    meanwhile, by another process, is waited for."""
+    app, buy_id = context.application, job_data(context, int)
+    services = app.bot_data.services
+    if await services.groupbuys.close_due(services.roster.bot_id, buy_id):
+        await announce_close(app, buy_id, None)
         return
-    await services.groupbuys.close(None, buy_id)
-    await announce_close(context.application, buy_id)
+    buy = await services.groupbuys.get(buy_id)
+    if buy.status is BuyStatus.OPEN and buy.deadline is not None and buy.deadline > services.clock.now():
+        schedule_close(app, buy)
 
 
-async def announce_close(app: BotApp, buy_id: int) -> None:
-    """The board marked closed and the summary posted; below the minimum (and not yet called off)
-    the summary carries a button for the leader to call the buy off."""
+async def announce_close(app: BotApp, buy_id: int, here: int | None) -> None:
+    """The board marked closed and the summary posted in the buy's chat; below the minimum (and not
+    yet called off) the summary carries a button for the leader to call the buy off. A bot that is
+    not in the buy's chat (``#截单`` in another bot's group) posts the summary ``here`` instead."""
     services = app.bot_data.services
     await refresh_now(app, buy_id)
     tally = await services.groupbuys.tally(buy_id, with_roster=True)
-    lang = services.chat_language(tally.buy.chat_id)
-    parts = render_summary(lang, tally, services.config.schedule.tz)
     await services.wecom.mirror(tally)
+    chat_id = tally.buy.chat_id if await services.groupbuys.served(services.roster.bot_id, buy_id) else here
+    if chat_id is None:
+        return
+    lang = services.chat_language(chat_id)
+    parts = render_summary(lang, tally, services.config.schedule.tz)
     markup = None
     if tally.short_of_minimum and not tally.buy.called_off:
         button = InlineKeyboardButton(t(lang, "ask.button.call_off"), callback_data=BuyAction("off", buy_id).encode())
         markup = InlineKeyboardMarkup([[button]])
     for i, text in enumerate(parts):
-        await app.bot.send_message(tally.buy.chat_id, text, reply_markup=markup if i == len(parts) - 1 else None)
+        await app.bot.send_message(chat_id, text, reply_markup=markup if i == len(parts) - 1 else None)
 
 
 async def remind(app: BotApp) -> None:
@@ -567,9 +579,9 @@ async def answer_button(press: Press[Answer], context: BotContext) -> None:
             await press.message.reply_text(context.t("ask.dropped"))
     elif isinstance(command, c.CloseBuy):
         if choice == "yes":
-            await _close(context, actor, command.buy_id)
+            await _close(context, actor, command.buy_id, press.message.chat_id)
         elif choice == "none":
-            await _call_off(context, actor, command.buy_id)
+            await _call_off(context, actor, command.buy_id, press.message.chat_id)
         else:
             await press.message.reply_text(context.t("gb.kept_open", id=command.buy_id))
     else:
@@ -671,7 +683,8 @@ async def _change(context: BotContext, actor: Actor, command: c.BuyChange, chat_
     lang = services.chat_language(after.chat_id)
     changes = _changes(lang, before, after, services.config.schedule.tz) or [t(lang, "gb.changed_none")]
     text = "\n".join([t(lang, "gb.changed", id=after.id, title=after.name), *changes])
-    await context.bot.send_message(after.chat_id, text)
+    if await services.groupbuys.served(services.roster.bot_id, after.id):  # not from another bot's group
+        await context.bot.send_message(after.chat_id, text)
     if chat_id != after.chat_id:
         await context.bot.send_message(chat_id, text)
     await refresh_now(context.application, after.id)
@@ -698,7 +711,7 @@ async def close(incoming: Incoming, context: BotContext, command: c.CloseBuy) ->
     groupbuys = context.services.groupbuys
     short = await groupbuys.shortfall(actor, command.buy_id)
     if not short:
-        await _close(context, actor, command.buy_id)
+        await _close(context, actor, command.buy_id, incoming.chat.id)
         return
     message = incoming.message
     buy = await groupbuys.get(command.buy_id)
@@ -715,17 +728,18 @@ async def close(incoming: Incoming, context: BotContext, command: c.CloseBuy) ->
     await context.services.questions.prompted(question.id, sent.message_id)
 
 
-async def _close(context: BotContext, actor: Actor, buy_id: int) -> None:
+async def _close(context: BotContext, actor: Actor, buy_id: int, here: int) -> None:
+    """``#截单`` given ``here`` (any chat its sender may close the buy from)."""
     buy = await context.services.groupbuys.close(actor, buy_id)
     _unschedule_close(context.application, buy.id)
-    await announce_close(context.application, buy.id)
+    await announce_close(context.application, buy.id, here)
 
 
-async def _call_off(context: BotContext, actor: Actor, buy_id: int) -> None:
+async def _call_off(context: BotContext, actor: Actor, buy_id: int, here: int) -> None:
     """未成团: nothing is owed; the group is told once, with the summary (refunds if any were paid)."""
     buy = await context.services.groupbuys.call_off(actor, buy_id)
     _unschedule_close(context.application, buy.id)
-    await announce_close(context.application, buy.id)
+    await announce_close(context.application, buy.id, here)
 
 
 async def paid(incoming: Incoming, context: BotContext, command: c.MarkPaid) -> None:
@@ -759,7 +773,7 @@ async def button(press: Press[BuyAction], context: BotContext) -> None:
         await query.answer(context.t("me.sent_private"))
         return
     if action == "off":
-        await _call_off(context, actor, buy_id)
+        await _call_off(context, actor, buy_id, press.message.chat_id)
         await query.answer()
         await query.edit_message_reply_markup(None)
         return

@@ -42,10 +42,11 @@ def stop_notice(conn: Connection, notice_id: int) -> bool:
     return cursor.rowcount == 1
 
 
-def claim_notice_day(conn: Connection, notice_id: int, day: str, at: datetime) -> bool:
+def claim_notice_day(conn: Connection, notice_id: int, chat_id: int, day: str, at: datetime) -> bool:
+    """The daily notice's post in ``chat_id`` on ``day`` is this write's (False: claimed before)."""
     cursor = conn.execute(
-        "INSERT INTO notice_sends(notice_id, day, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        (notice_id, day, to_db(at)),
+        "INSERT INTO notice_sends(notice_id, chat_id, day, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (notice_id, chat_id, day, to_db(at)),
     )
     return cursor.rowcount == 1
 

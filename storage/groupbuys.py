@@ -99,14 +99,20 @@ def open_by_title(conn: Connection, title: str) -> GroupBuy | None:
     return _buy(row) if row else None
 
 
+# The bot given as a parameter may do the scheduled work of a buy (close it, remind, refresh its
+# board): it is in the buy's chat (where its board and summary go), or no bot is and it serves the
+# buy's building (any bot for the committee's, which has none).
+_SERVED = roster.serves_chat("group_buys.chat_id", roster.serves("group_buys.building"))
+
+
 def to_remind(conn: Connection, bot_id: int, now: datetime, before_deadline: datetime) -> list[GroupBuy]:
-    """Open buys not reminded yet whose deadline is after ``now`` and by ``before_deadline``, of the
-    buildings ``bot_id`` serves (:func:`roster.serves`)."""
+    """Open buys not reminded yet whose deadline is after ``now`` and by ``before_deadline``, that
+    ``bot_id`` may remind (in the buy's chat, see ``_SERVED``)."""
     rows = fetch_all(
         conn,
         "SELECT * FROM group_buys WHERE status = 'open' AND reminded_at IS NULL AND deadline > ? AND deadline <= ? "
-        f"AND {roster.serves('group_buys.building')} ORDER BY id",
-        (to_db(now), to_db(before_deadline), bot_id),
+        f"AND {_SERVED} ORDER BY id",
+        (to_db(now), to_db(before_deadline), bot_id, bot_id),
     )
     return [_buy(row) for row in rows]
 
@@ -139,6 +145,25 @@ def set_status(conn: Connection, buy_id: int, status: BuyStatus, at: datetime) -
     conn.execute(
         "UPDATE group_buys SET status = ?, called_off = ?, closed_at = coalesce(closed_at, ?) WHERE id = ?",
         (column, called_off, to_db(at), buy_id),
+    )
+
+
+def close_due(conn: Connection, buy_id: int, bot_id: int, now: datetime) -> bool:
+    """Close the buy at its deadline, in one statement: True only for the write that closed it,
+    False when it was closed before, its deadline is later now, or another bot is in its chat."""
+    cursor = conn.execute(
+        "UPDATE group_buys SET status = 'closed', closed_at = coalesce(closed_at, ?) "
+        f"WHERE id = ? AND status = 'open' AND deadline <= ? AND {_SERVED}",
+        (to_db(now), buy_id, to_db(now), bot_id, bot_id),
+    )
+    return cursor.rowcount == 1
+
+
+def served(conn: Connection, buy_id: int, bot_id: int) -> bool:
+    """May ``bot_id`` post and edit in the buy's chat (``_SERVED``)?"""
+    return (
+        fetch_one(conn, f"SELECT 1 AS ok FROM group_buys WHERE id = ? AND {_SERVED}", (buy_id, bot_id, bot_id))
+        is not None
     )
 
 

@@ -174,7 +174,7 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
         "active": "flag",
         "created_at": "time",
     },
-    "notice_sends": {"notice_id": "row", "day": "date", "sent_at": "time"},
+    "notice_sends": {"notice_id": "row", "chat_id": "a building group", "day": "date", "sent_at": "time"},
     "rumors": {
         "id": "row",
         "title": "published",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.clock import Clock
@@ -34,12 +35,9 @@ class Bulletins:
         require_committee(actor, "notice")
         now = self._clock.now()
         daily = command.daily_at.strftime("%H:%M") if command.daily_at else None
-        today = self.today()
 
         def body(conn: Connection) -> Notice | None:
             notice_id = store.add_notice(conn, command.text, daily, actor.user_id, now)
-            if daily is None:
-                store.claim_notice_day(conn, notice_id, today, now)
             audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action="notice", detail=f"#{notice_id}")
             return store.notice(conn, notice_id)
 
@@ -57,19 +55,16 @@ class Bulletins:
         if not await self._db.write(lambda conn: store.stop_notice(conn, notice_id)):
             raise UserError("notice.err.not_found", id=notice_id)
 
-    async def claim_daily(self, notice_id: int) -> Notice | None:
-        """The recurring notice to send now, once per day (None: already sent today, or stopped)."""
-        today, now = self.today(), self._clock.now()
+    async def repeating(self, notice_id: int) -> Notice | None:
+        """The daily notice ``notice_id``, None once stopped."""
+        notice = await self._db.read(lambda conn: store.notice(conn, notice_id))
+        return notice if notice is not None and notice.active and notice.daily_at else None
 
-        def body(conn: Connection) -> Notice | None:
-            notice = store.notice(conn, notice_id)
-            if notice is None or not notice.active:
-                return None
-            if not store.claim_notice_day(conn, notice_id, today, now):
-                return None
-            return notice
-
-        return await self._db.write(body)
+    def claim_day(self, notice_id: int, chat_id: int, day: str) -> Callable[[Connection], bool]:
+        """The claim of the notice's post in ``chat_id`` on ``day``, made in the write that owes it
+        (the outbox's ``owe_all(provided=…)``): True for the first such write, whichever bot's."""
+        now = self._clock.now()
+        return lambda conn: store.claim_notice_day(conn, notice_id, chat_id, day, now)
 
     # ------------------------------------------------------------------ rumors
     async def add_rumor(self, actor: Actor, command: c.Rumor) -> tuple[Rumor, list[int]]:

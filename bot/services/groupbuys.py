@@ -372,12 +372,26 @@ class GroupBuys:
     def _require_manager(self, actor: Actor, buy: GroupBuy, action: str) -> None:
         require(self.manages(actor, buy), action, Who.LEADER)
 
-    async def close(self, actor: Actor | None, buy_id: int) -> GroupBuy:
-        """Close now (``actor`` None: the deadline job, which leaves a buy closed before it as it is)."""
+    async def close(self, actor: Actor, buy_id: int) -> GroupBuy:
+        """Close now (``#截单``, from any chat)."""
         buy = await self.get(buy_id)
-        if actor is not None:
-            self._require_manager(actor, buy, "gb.close")
+        self._require_manager(actor, buy, "gb.close")
         return await self._move(actor, buy_id, BuyStatus.CLOSED, "gb.close")
+
+    async def close_due(self, bot_id: int, buy_id: int) -> bool:
+        """The deadline job: close the buy if it is still open, its deadline has come and the bot
+        ``bot_id`` is in its chat (see ``storage.groupbuys.close_due``). True only for the one
+        process that closed it, which announces it; every other (another worker, another bot, a
+        job left from an earlier deadline) gets False."""
+        now = self._clock.now()
+
+        def body(conn: Connection) -> bool:
+            closed = store.close_due(conn, buy_id, bot_id, now)
+            if closed:
+                audit.add(conn, at=now, user_id=None, chat_id=None, action="gb.close", detail=f"#{buy_id}")
+            return closed
+
+        return await self._db.write(body)
 
     async def shortfall(self, actor: Actor, buy_id: int) -> int:
         """Before ``#截单``: how far the buy is below its minimum (0 when reached or none), so the
@@ -393,19 +407,15 @@ class GroupBuys:
         self._require_manager(actor, buy, "gb.close")
         return await self._move(actor, buy_id, BuyStatus.CALLED_OFF, "gb.call_off")
 
-    async def _move(self, actor: Actor | None, buy_id: int, new: BuyStatus, action: str) -> GroupBuy:
-        """The buy's state changed to ``new`` (refused unless :data:`BUY` allows it), audited;
-        ``actor`` None: the deadline job, for which a buy already closed stays as it is."""
+    async def _move(self, actor: Actor, buy_id: int, new: BuyStatus, action: str) -> GroupBuy:
+        """The buy's state changed to ``new`` (refused unless :data:`BUY` allows it), audited."""
         now = self._clock.now()
 
         def body(conn: Connection) -> GroupBuy:
             buy = self._found(store.get(conn, buy_id), buy_id)
-            if actor is None and not BUY.allows(buy.status, new):
-                return buy
             BUY.check(buy.status, new, id=buy_id)
             store.set_status(conn, buy_id, new, now)
-            user_id = actor.user_id if actor else None
-            audit.add(conn, at=now, user_id=user_id, chat_id=None, action=action, detail=f"#{buy_id}")
+            audit.add(conn, at=now, user_id=actor.user_id, chat_id=None, action=action, detail=f"#{buy_id}")
             return self._found(store.get(conn, buy_id), buy_id)
 
         return await self._db.write(body)
@@ -490,6 +500,10 @@ class GroupBuys:
     async def add_board(self, buy_id: int, chat_id: int, message_id: int) -> None:
         now = self._clock.now()
         await self._db.write(lambda conn: store.add_board(conn, buy_id, chat_id, message_id, now))
+
+    async def served(self, bot_id: int, buy_id: int) -> bool:
+        """May the bot ``bot_id`` post and edit in the buy's chat (it is in it, or no bot is)?"""
+        return await self._db.read(lambda conn: store.served(conn, buy_id, bot_id))
 
     async def latest_board(self, buy_id: int) -> Board | None:
         return await self._db.read(lambda conn: store.latest_board(conn, buy_id))
