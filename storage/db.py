@@ -287,23 +287,16 @@ class Database:
         return await self.read(lambda conn: fetch_all(conn, sql, params))
 
     @asynccontextmanager
-    async def turn(self, bot_id: int, chat: tuple[str, int], update_id: int | None = None) -> AsyncIterator[None]:
-        """Across the processes sharing a PostgreSQL database, one update at a time per bot and chat,
-        in order: a session advisory lock, taken on this process's locking connections (a session
-        holds many) and given back after; taken, it is given back again at once while an earlier
-        update of the chat (by its id in the inbox) is held by another process that still runs,
-        so that update goes first. Within a process the caller keeps the order; on SQLite (one
-        process) there is nothing to do."""
+    async def turn(self, bot_id: int, chat: tuple[str, int]) -> AsyncIterator[None]:
+        """Across the processes sharing a PostgreSQL database, one update at a time per bot and chat:
+        a session advisory lock, taken on this process's locking connection (a session holds many)
+        and given back after (which update of the chat goes first is the caller's:
+        ``Deliveries.turn``). On SQLite (one process) there is nothing to do."""
         if self._turns is None:
             yield
             return
         key = (bot_id, *chat)
-
-        def earlier(conn: Connection) -> list[str]:
-            """The other processes holding an earlier update of the chat."""
-            return [] if update_id is None else updates.earlier_holders(conn, bot_id, chat, update_id, self.holder)
-
-        await self._turns.take(key, earlier)
+        await self._turns.take(key)
         try:
             yield
         finally:
@@ -593,11 +586,9 @@ class _Turns:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-turns")
         self._conn: Any = None
 
-    async def take(self, key: tuple[int | str, ...], earlier: Callable[[Connection], list[str]]) -> None:
-        """``key``'s lock, once no process that ``earlier`` names (read on this connection right
-        after the lock is taken, in the same trip to the thread) still runs."""
+    async def take(self, key: tuple[int | str, ...]) -> None:
         while True:  # polled: the other process tells nobody when it is done
-            if await self._call(self._take_after, key, earlier):
+            if await self._call(self._ask, "SELECT pg_try_advisory_lock(?) AS answer", key):
                 return
             await asyncio.sleep(TURN_POLL_SECONDS)
 
@@ -618,14 +609,6 @@ class _Turns:
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
 
     # On the thread:
-    def _take_after(self, key: tuple[int | str, ...], earlier: Callable[[Connection], list[str]]) -> bool:
-        if not self._ask("SELECT pg_try_advisory_lock(?) AS answer", key):
-            return False
-        if any(self._held(_alive_key(holder)) for holder in earlier(self._connected())):
-            self._give_back(key)  # that process's update goes first
-            return False
-        return True
-
     def _held(self, key: tuple[int | str, ...]) -> bool:
         if not self._ask("SELECT pg_try_advisory_lock(?) AS answer", key):
             return True

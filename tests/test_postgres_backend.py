@@ -167,8 +167,8 @@ async def test_an_update_costs_the_server_few_statements_and_a_read_of_one_query
     """What a district's throughput rests on (bench/postgres.py prints it per update): a read of one
     query is that statement alone, without BEGIN and ROLLBACK (and still only reads); a write with
     its update's claim is its savepoint, the claim, its own statement and the kept result, the
-    savepoint not released (the batch's BEGIN and COMMIT around it); a chat's turn is the lock, the
-    look for an earlier update held by another process, and the unlock."""
+    savepoint not released (the batch's BEGIN and COMMIT around it); a chat's turn is the lock and
+    the unlock."""
     opened: list[postgres.PgConnection] = []
     connect = postgres.connect
 
@@ -186,7 +186,7 @@ async def test_an_update_costs_the_server_few_statements_and_a_read_of_one_query
         return sum(conn.statements for conn in opened) - before
 
     async def turn() -> None:
-        async with db.turn(1, ("chat", -7), update_id=8):
+        async with db.turn(1, ("chat", -7)):
             pass
 
     insert = "INSERT INTO chat_settings(chat_id, language) VALUES (-7, 'en')"
@@ -194,7 +194,7 @@ async def test_an_update_costs_the_server_few_statements_and_a_read_of_one_query
         assert await statements(db.fetchall("SELECT chat_id FROM chat_settings")) == 1
         with recording_update(1, 7, datetime(2026, 4, 10, tzinfo=UTC)):
             assert await statements(db.write(lambda conn: conn.execute(insert))) == 6
-        assert await statements(turn()) == 3
+        assert await statements(turn()) == 2
         with pytest.raises(StorageError):
             await db.read(lambda conn: conn.execute(insert.replace("-7", "-8")))
         assert [row["chat_id"] for row in await db.fetchall("SELECT chat_id FROM chat_settings")] == [-7]
