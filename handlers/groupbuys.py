@@ -326,10 +326,27 @@ async def remind(app: BotApp) -> None:
         await services.groupbuys.reminded(buy.id)
 
 
+BUYS_SYNC_SECONDS = 60
+
+
 async def restore_jobs(app: BotApp) -> None:
-    """At start-up: deadlines of open buys (a deadline passed while down closes at once)."""
+    """Deadlines of open buys, at start (a deadline passed while down closes at once) and then every
+    minute: a buy opened through another process (another worker, another bot) gets its closing
+    here too, so it closes at its deadline though the process that opened it is gone (the close is
+    one conditional write: once)."""
+    await _schedule_closes(app)
+    job_queue(app).run_repeating(_sync_job, interval=BUYS_SYNC_SECONDS, name="buys-sync")
+
+
+async def _sync_job(context: BotContext) -> None:
+    await _schedule_closes(context.application)
+
+
+async def _schedule_closes(app: BotApp) -> None:
+    scheduled = {job.name for job in job_queue(app).jobs()}
     for buy in await app.bot_data.services.groupbuys.open_buys():
-        schedule_close(app, buy)
+        if close_job_name(buy.id) not in scheduled:
+            schedule_close(app, buy)
 
 
 # ---------------------------------------------------------------------- commands

@@ -266,3 +266,19 @@ async def test_a_daily_notice_goes_to_every_bots_groups_once_a_day(bots, clock) 
     clock.set(datetime(2026, 4, 12, 7, 0, tzinfo=SHANGHAI))
     await run_all(notice_job_name(1), b, a)
     assert sent_by(b, BUILDING_5).count(posted) == 2  # and again the next day
+
+
+async def test_a_buy_opened_on_one_worker_is_closed_by_another_that_never_restarted(workers, clock) -> None:
+    a, b = workers
+    await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+    await a.send(BUILDING_3, RESIDENT, "#登记 3-502")
+    await a.send(BUILDING_3, COMMITTEE, "#开团 蔬菜包 68元/份 截止今天12:00")
+    await a.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    assert not b.app.job_queue.get_jobs_by_name(close_job_name(1))  # the second worker has not heard of it
+    await tick("buys-sync", b)  # its minute's look at the open buys
+    for job in a.app.job_queue.get_jobs_by_name(close_job_name(1)):
+        job.schedule_removal()  # the first worker is gone with its job
+    clock.set(DEADLINE)
+    await run_all(close_job_name(1), b)
+    assert (await b.services.groupbuys.get(1)).status == "closed"
+    assert sum(text.startswith(SUMMARY) for text in a.texts(BUILDING_3)) == 1
