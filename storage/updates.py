@@ -2,11 +2,13 @@
 the re-delivery guard (which update ids had their effect, with what the first write gave back).
 
 Telegram numbers updates per bot, and several bots may share a database: every row is keyed by
-(bot_id, update_id)."""
+(bot_id, update_id). A group's message reaches every bot in the group, each under its own update
+id: the inbox keeps one update per message (``receive``), the first bot's."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from storage.sql import Connection, fetch_all, fetch_one
 from storage.timefmt import to_db
@@ -71,7 +73,8 @@ def replay_result(conn: Connection, bot_id: int, update_id: int) -> bytes | None
 
 
 def forget_older_than(conn: Connection, now: datetime, days: int = 7) -> int:
-    """Telegram keeps updates for 24 hours; older ids need not be remembered."""
+    """Telegram keeps updates for 24 hours; older ids need not be remembered, nor older messages
+    (another bot in a chat receives a message within those 24 hours too, however long it was down)."""
     before = to_db(now - timedelta(days=days))
     conn.execute("DELETE FROM inbox WHERE done_at IS NOT NULL AND received_at < ?", (before,))
     cursor = conn.execute("DELETE FROM processed_updates WHERE processed_at < ?", (before,))
@@ -84,25 +87,36 @@ def chat_key(key: tuple[str, int] | None) -> str | None:
     return None if key is None else f"{key[0]}:{key[1]}"
 
 
-def receive(
-    conn: Connection,
-    bot_id: int,
-    updates: list[tuple[int, str, tuple[str, int] | None]],
-    holder: str,
-    now: datetime,
-) -> list[int]:
-    """Store updates (id, JSON, the chat whose order they keep) as delivered, held by ``holder`` (the
-    process handling them); the ids that were new."""
-    new = []
-    for update_id, payload, chat in updates:
+# An update's message, the same for every bot in its chat: (chat, message, edit date or 0).
+MessageKey = tuple[int, int, int]
+Delivered = tuple[int, str, tuple[str, int] | None, MessageKey | None]
+
+
+class Received(NamedTuple):
+    new: list[int]
+    elsewhere: list[int]  # their message is another update's
+
+
+def receive(conn: Connection, bot_id: int, updates: list[Delivered], holder: str, now: datetime) -> Received:
+    """Store updates (id, JSON, the chat whose order they keep, the message they carry) as
+    delivered, held by ``holder`` (the process handling them): which were new, and which were not
+    stored because their message was stored under another update (another bot in the chat)."""
+    received = Received([], [])
+    for update_id, payload, chat, message in updates:
         cursor = conn.execute(
-            "INSERT INTO inbox(bot_id, update_id, payload, received_at, leased_by, chat_key) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (bot_id, update_id, payload, to_db(now), holder, chat_key(chat)),
+            "INSERT INTO inbox(bot_id, update_id, payload, received_at, leased_by, chat_key, "
+            "message_chat, message_id, message_edit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (bot_id, update_id, payload, to_db(now), holder, chat_key(chat), *(message or (None, None, None))),
         )
         if cursor.rowcount == 1:
-            new.append(update_id)
-    return new
+            received.new.append(update_id)
+        elif message is not None and not _stored(conn, bot_id, update_id):
+            received.elsewhere.append(update_id)
+    return received
+
+
+def _stored(conn: Connection, bot_id: int, update_id: int) -> bool:
+    return fetch_one(conn, "SELECT 1 FROM inbox WHERE bot_id = ? AND update_id = ?", (bot_id, update_id)) is not None
 
 
 def pending(conn: Connection, bot_id: int) -> list[str]:

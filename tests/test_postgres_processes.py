@@ -253,7 +253,7 @@ async def test_an_update_waits_for_an_earlier_one_of_its_chat_that_another_worke
     await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
     await a.send(BUILDING_3, RESIDENT, "#登记 3-502")
     earlier = a.api.message_update(BUILDING_3, NEIGHBOUR, "#登记 3-601")
-    await a.services.deliveries.receive([(earlier["update_id"], json.dumps(earlier), ("chat", BUILDING_3))])
+    await a.services.deliveries.receive([(earlier["update_id"], json.dumps(earlier), ("chat", BUILDING_3), None)])
     await deliver(b, a.api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒"))
     await asyncio.sleep(0.5)
     assert await b.services.db.fetchall("SELECT id FROM med_requests") == [], "waits for the earlier update"
@@ -299,7 +299,7 @@ async def test_a_starting_worker_leaves_a_live_workers_updates_alone_and_handles
         await a.send(BUILDING_3, RESIDENT, "#登记 3-502")
         left = api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒")
         await a.services.deliveries.receive(
-            [(left["update_id"], json.dumps(left), ("chat", BUILDING_3))]
+            [(left["update_id"], json.dumps(left), ("chat", BUILDING_3), None)]
         )  # never queued
         second = build_application(shared, LocalRequest(api), clock=clock)
         async with running(second):  # the first is alive: its update stays its own

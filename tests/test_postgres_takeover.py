@@ -47,7 +47,9 @@ async def held_by_a_worker_that_dies(shared: Config, api: LocalBotApi, clock, te
         await Harness(app, api).send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
         for chat, user, text in texts:
             update = api.message_update(chat, user, text)
-            await app.bot_data.services.deliveries.receive([(update["update_id"], json.dumps(update), ("chat", chat))])
+            await app.bot_data.services.deliveries.receive(
+                [(update["update_id"], json.dumps(update), ("chat", chat), None)]
+            )
 
 
 async def deliver(bot: Harness, payload: dict) -> None:
@@ -108,7 +110,7 @@ async def test_the_take_over_leaves_a_live_workers_updates_alone(shared, api, cl
             await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
             await a.send(BUILDING_3, RESIDENT, "#登记 3-502")
             held = api.message_update(BUILDING_3, RESIDENT, "#配药 布洛芬 2盒")
-            await a.services.deliveries.receive([(held["update_id"], json.dumps(held), ("chat", BUILDING_3))])
+            await a.services.deliveries.receive([(held["update_id"], json.dumps(held), ("chat", BUILDING_3), None)])
             await take_over.run(app)  # its worker is alive (handling it, as far as b can tell)
             await asyncio.wait_for(app.update_queue.join(), 10)
             assert filed(api, 1) == 0

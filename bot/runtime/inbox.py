@@ -7,6 +7,10 @@ stores: ``put`` writes the update (by its id) first. An update already stored (T
 it again, or it is being handled from the inbox) is not queued twice. Once handled, with its replies
 sent or owed in the outbox, the update is marked done (``BotApplication.process_update``).
 
+A group two bots are in (a committee's chat, a building's group during a hand-over) gets each
+message delivered to both, each under its own update id: the inbox stores one update per message
+(``message_key``), so the first bot to store it handles and answers it, and the other drops its own.
+
 Each update is held by the process that stored it. The updates stored and not done whose process
 is gone (a crash, a stop) are queued again, oldest first, at start and, on PostgreSQL (several
 workers), every ``TAKE_OVER_SECONDS`` (a worker that died while others run); each is taken by one
@@ -24,12 +28,25 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import Application
 
 from bot.runtime.chat_order import chat_key
 from bot.services.deliveries import Deliveries
 
 log = logging.getLogger(__name__)
+
+
+def message_key(update: Update) -> tuple[int, int, int] | None:
+    """The group's message ``update`` carries, the same for every bot in the group (each gets it
+    under its own update id): its chat, its id and its edit's date (0 as sent; an edit is a message
+    of its own). None for what reaches one bot only: a private chat, a button press, the bot's own
+    membership; and for a group's move to a supergroup, which every bot in it must follow."""
+    message = update.message or update.edited_message or update.channel_post or update.edited_channel_post
+    if message is None or message.chat.type == ChatType.PRIVATE or message.migrate_to_chat_id:
+        return None
+    edited = int(message.edit_date.timestamp()) if message.edit_date else 0
+    return (message.chat.id, message.message_id, edited)
 
 
 class InboxQueue(asyncio.Queue):
@@ -45,7 +62,11 @@ class InboxQueue(asyncio.Queue):
     async def put(self, item: Any) -> None:
         if isinstance(item, Update) and self.deliveries is not None:
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
-            if not await self.deliveries.receive([(item.update_id, payload, chat_key(item))]):
+            received = await self.deliveries.receive([(item.update_id, payload, chat_key(item), message_key(item))])
+            if received.elsewhere:
+                log.info("update %s: its message is handled by another bot in the chat", item.update_id)
+                return
+            if not received.new:
                 log.info("update %s is in the inbox already; not queued again", item.update_id)
                 return
             self._stored.add(item.update_id)

@@ -16,7 +16,9 @@ from storage.db import TURN_POLL_SECONDS, Database, current_update, current_upda
 # the update being handled, for the Telegram layer
 __all__ = ["Deliveries", "current_update", "current_update_key"]
 
-UPDATES_KEPT_DAYS = 7  # Telegram re-delivers for a day: a week is plenty
+# Telegram keeps an update for a day (re-delivered, or waiting for a bot that is down): so does a
+# message another bot in its chat may still receive. A week is plenty.
+UPDATES_KEPT_DAYS = 7
 BUTTONS_KEPT_DAYS = 30
 
 
@@ -37,8 +39,10 @@ class Deliveries:
     async def seen(self, update_id: int) -> bool:
         return await self._db.read(lambda conn: updates.seen(conn, self.bot_id, update_id))
 
-    async def receive(self, delivered: list[tuple[int, str, tuple[str, int] | None]]) -> list[int]:
-        """Store delivered updates (id, JSON, the chat whose order they keep); the ids not stored before."""
+    async def receive(self, delivered: list[updates.Delivered]) -> updates.Received:
+        """Store delivered updates (id, JSON, the chat whose order they keep, the group's message they
+        carry): the ids not stored before, and those whose message another bot in the chat stored
+        first (not stored: that bot handles it)."""
         now = self._clock.now()
         holder = self._db.holder
         return await self._db.write(lambda conn: updates.receive(conn, self.bot_id, delivered, holder, now))
