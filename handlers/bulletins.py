@@ -1,19 +1,17 @@
 """通知 and 辟谣: committee notices (now or every day at a time) and rumor rebuttals, posted to every
-building group; a message that mentions a rumor's keywords gets the rebuttal, at most hourly."""
+building group, whichever bot is in it (owed in the outbox to a bot in the group); a message that
+mentions a rumor's keywords gets the rebuttal, at most hourly."""
 
 from __future__ import annotations
 
 from datetime import time
-
-from telegram import Message
-from telegram.error import BadRequest, Forbidden
 
 from bot.domain.models import Notice, Rumor
 from bot.language import commands as c
 from bot.texts.i18n import join, t
 from handlers.context import BotApp, BotContext, Incoming, job_data, job_queue
 from handlers.router import router_of
-from handlers.sending import TELEGRAM, broadcast, building_chat_ids, text_payloads
+from handlers.sending import TELEGRAM, building_chat_ids, owe_every_building_group, text_payloads
 
 
 def rumor_text(lang: str, rumor: Rumor) -> str:
@@ -21,17 +19,6 @@ def rumor_text(lang: str, rumor: Rumor) -> str:
     if rumor.source:
         text += "\n" + t(lang, "rumor.source", source=rumor.source)
     return text
-
-
-async def _post_notice(app: BotApp, notice: Notice) -> int:
-    services = app.bot_data.services
-
-    async def send(chat_id: int) -> Message:
-        return await app.bot.send_message(chat_id, t(services.chat_language(chat_id), "notice.post", text=notice.text))
-
-    count = len(await broadcast(app, await building_chat_ids(app), send))
-    await services.wecom.mirror(notice)
-    return count
 
 
 def notice_job_name(notice_id: int) -> str:
@@ -97,7 +84,11 @@ async def notice(incoming: Incoming, context: BotContext, command: c.Notice) -> 
         schedule_notice(context.application, issued)
         await incoming.message.reply_text(context.t("notice.scheduled", id=issued.id, time=issued.daily_at))
         return
-    count = await _post_notice(context.application, issued)
+    key = f"notice:{issued.id}"
+    count = await owe_every_building_group(
+        context.application, key, lambda lang: t(lang, "notice.post", text=issued.text)
+    )
+    await context.services.wecom.mirror(issued)
     await incoming.message.reply_text(context.t("notice.sent", count=count))
 
 
@@ -120,19 +111,9 @@ async def notice_off(incoming: Incoming, context: BotContext, command: c.NoticeO
 
 async def rumor(incoming: Incoming, context: BotContext, command: c.Rumor) -> None:
     issued, superseded = await context.services.bulletins.add_rumor(await context.actor(), command)
-    app = context.application
-    services = context.services
-
-    async def send(chat_id: int) -> Message:
-        message = await app.bot.send_message(chat_id, rumor_text(services.chat_language(chat_id), issued))
-        try:
-            await app.bot.pin_chat_message(chat_id, message.message_id, disable_notification=True)
-        except (BadRequest, Forbidden):
-            pass  # not allowed to pin there: the post stands unpinned
-        return message
-
-    count = len(await broadcast(app, await building_chat_ids(app), send))
-    await services.wecom.mirror(issued)
+    key = f"rumor:{issued.id}"
+    count = await owe_every_building_group(context.application, key, lambda lang: rumor_text(lang, issued), pin=True)
+    await context.services.wecom.mirror(issued)
     text = context.t("rumor.sent", id=issued.id, count=count)
     if superseded:
         text += "\n" + context.t("rumor.superseded", ids=join(context.lang, (f"#{i}" for i in superseded)))

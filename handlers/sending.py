@@ -16,13 +16,13 @@ from functools import partial
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request._requestparameter import RequestParameter
 from telegram.warnings import PTBUserWarning
 
 from bot.render.formatting import TELEGRAM_LIMIT, split_message
 from bot.services.deliveries import current_update, current_update_key
-from bot.services.outbox import Outbox, OutboxItem, TryLater, Undeliverable
+from bot.services.outbox import Outbox, OutboxItem, Owing, TryLater, Undeliverable
 from bot.texts.i18n import t
 from handlers.buttons import RecordingRateLimiter
 from handlers.buttons import _apart_from_the_update as apart_from_the_update
@@ -36,27 +36,47 @@ STAGGER_SECONDS = 0.05
 Send = Callable[[int], Awaitable[Message]]
 
 
-async def broadcast(app: BotApp, chat_ids: list[int], send: Send) -> list[Message]:
-    """Call ``send(chat_id)`` for each chat in turn; returns the messages that went out."""
+async def broadcast(app: BotApp, chat_ids: list[int], send: Send) -> None:
+    """Call ``send(chat_id)`` for each chat in turn."""
     roster = app.bot_data.services.roster
-    sent = []
     for index, chat_id in enumerate(chat_ids):
         if index:
             await asyncio.sleep(STAGGER_SECONDS)
         try:
-            sent.append(await send(chat_id))
+            await send(chat_id)
         except ChatMigrated as moved:
             await roster.migrate_chat(chat_id, moved.new_chat_id)
             app.bot_data.services.settings.move_chat(chat_id, moved.new_chat_id)
-            sent.append(await send(moved.new_chat_id))
+            await send(moved.new_chat_id)
         except Forbidden:
             log.warning("the bot was removed from a chat; marking it")
             await roster.mark_kicked(chat_id)
-    return sent
 
 
 async def building_chat_ids(app: BotApp) -> list[int]:
     return [chat.chat_id for chat in await app.bot_data.services.roster.building_chats()]
+
+
+async def owe_every_building_group(app: BotApp, key: str, text_of: Callable[[str], str], **options: Any) -> int:
+    """Owe ``text_of(the group's language)`` to every bound building group a bot is in, whichever
+    bot's, in one write: each group's post is owed to this bot when it is in the group, else to the
+    lowest bot id there (that bot's drainer sends it), keyed ``key:<chat>``; this bot's own go now,
+    as the outbox's sends (background ones, retried by the outbox: not replies to the update).
+    A group no bot is in gets nothing. The number of groups owed."""
+    services = app.bot_data.services
+    groups = await services.roster.building_chats_and_senders()
+    owings = [
+        Owing(
+            bot,
+            chat.chat_id,
+            text_payloads(text_of(services.chat_language(chat.chat_id)), **options),
+            f"{key}:{chat.chat_id}",
+        )
+        for chat, bot in groups
+    ]
+    await services.outbox.owe_for(TELEGRAM, owings)
+    await apart_from_the_update(services.outbox.drain(TELEGRAM))
+    return len(groups)
 
 
 async def send_private(bot: Bot, user_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> bool:
@@ -93,10 +113,13 @@ def telegram_payload(
     photo: bytes | None = None,
     document: bytes | None = None,
     filename: str | None = None,
+    pin: bool = False,
 ) -> dict[str, Any]:
     """What the Telegram sender sends: a text (with buttons, as a reply), or a photo or a file
-    with ``text`` as its caption."""
+    with ``text`` as its caption; with ``pin``, pinned once sent, where the bot may pin."""
     payload: dict[str, Any] = {"text": text}
+    if pin:
+        payload["pin"] = True
     if reply_to is not None:
         payload["reply_to"] = reply_to
     if markup is not None:
@@ -112,7 +135,9 @@ def telegram_payload(
 def telegram_sender(app: BotApp) -> Callable[[str, dict[str, Any]], Awaitable[Any]]:
     """The outbox's sender for ``telegram``: sends one payload (``telegram_payload``) to a chat and
     returns the message Telegram made. A 429, a timeout or a 502 may pass (``TryLater``); a chat
-    that removed the bot is marked and, like a malformed request, never tried again."""
+    that removed the bot is marked and, like a malformed request, never tried again. A payload to
+    pin is pinned after the send; a pin Telegram refuses leaves the message unpinned (it is out:
+    not sent again)."""
     bot = app.bot
 
     async def send(target: str, payload: dict[str, Any]) -> Any:
@@ -144,7 +169,13 @@ def telegram_sender(app: BotApp) -> Callable[[str, dict[str, Any]], Awaitable[An
             call = bot.send_document(chat_id, document, caption=caption, reply_markup=markup, **reply)
         else:
             call = bot.send_message(chat_id, payload["text"], reply_markup=markup, **reply)
-        return (await _telegram_answer(app, chat_id, call)).to_dict()
+        message = await _telegram_answer(app, chat_id, call)
+        if payload.get("pin"):
+            try:
+                await bot.pin_chat_message(chat_id, message.message_id, disable_notification=True)
+            except TelegramError as refused:  # not allowed to pin there, or lost: the post stands unpinned
+                log.info("a post was not pinned: %s", refused.__class__.__name__)
+        return message.to_dict()
 
     return send
 

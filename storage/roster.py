@@ -71,6 +71,22 @@ def chats(conn: Connection, bot_id: int, kind: str, building: int | None = None)
     return [_binding(row) for row in fetch_all(conn, sql + order, params)]
 
 
+def building_chats_and_senders(conn: Connection, bot_id: int) -> list[tuple[ChatBinding, int]]:
+    """Every bound building chat a bot is in (not removed from), whichever bot's, with the bot to
+    send there: ``bot_id`` when it is in it, else the lowest id of those that are."""
+    rows = fetch_all(
+        conn,
+        "SELECT c.*, b.bot_id AS sender FROM chats c JOIN chat_bots b ON b.chat_id = c.chat_id "
+        "WHERE c.kind = 'building' AND b.kicked = 0 "
+        "ORDER BY c.building IS NOT NULL, c.building, c.chat_id, b.bot_id <> ?, b.bot_id",
+        (bot_id,),
+    )
+    senders: dict[int, tuple[ChatBinding, int]] = {}
+    for row in rows:
+        senders.setdefault(row["chat_id"], (_binding(row), row["sender"]))
+    return list(senders.values())
+
+
 def serves(building: str) -> str:
     """SQL: the bot given as the one ``?`` parameter may take scheduled work about the building
     ``building`` (an SQL expression): it is in one of the building's bound chats, or no bot is (any

@@ -10,6 +10,7 @@ API (one instance, ``services.outbox``)::
     item = await outbox.owe("telegram", target, payload, key)   # stored; the drainer sends it
     item = await outbox.send("telegram", target, payload, key)  # stored, then tried at once
     await outbox.owe_all("telegram", target, payloads, key)    # several in order, all or none
+    await outbox.owe_for("telegram", [Owing(bot, target, payloads, key), ...])  # to other bots' targets too
     await outbox.gather("telegram", target, key, entry, value, payload_of, after)  # one owed item, gathering
     await outbox.drain("telegram")         # send what is due now (tests; the drainer does it)
     outbox.start() / await outbox.stop()   # the background drainers of the registered channels
@@ -39,6 +40,8 @@ API (one instance, ``services.outbox``)::
   the bot's id) keeps its items apart: this bot owes, lists and sends only its own, and its keys
   are its own (two bots may each owe ``report:<day>:<chat>`` to one chat; each goes out once). A
   channel without one (WeCom: the district's robots) is shared, its keys once for the district.
+  ``owe_for`` owes items as another bot's (a notice to the groups only that bot is in): that bot's
+  drainer, which looks every ``OTHERS_CHECK_SECONDS`` while idle, sends them.
 - Several processes over one database (PostgreSQL): each attempt first takes the item's lease
   (a write: this process, until ``LEASE_SECONDS`` from now); an item leased by another process is
   skipped, so each target has one sender at a time. A process that dies holding a lease delays
@@ -51,7 +54,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -67,13 +70,24 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 40  # about three hours of retries at the longest back-off
 MAX_BACKOFF_SECONDS = 300
 IDLE_CHECK_SECONDS = 1.0  # how often a drainer looks again while items wait for their retry
+OTHERS_CHECK_SECONDS = 2.0  # how often an idle drainer of a bot's items looks for what other bots owed it
 KEPT_DAYS = 7  # sent and failed items are forgotten after this
 DRAIN_WIDTH = 50  # targets drained side by side
 LEASE_SECONDS = 300  # an attempt's hold on its item (a send may wait out its group's minute budget)
 
 Sender = Callable[[str, dict[str, Any]], Awaitable[Any]]
 
-__all__ = ["Outbox", "OutboxItem", "Sender", "TryLater", "Undeliverable"]
+__all__ = ["Outbox", "OutboxItem", "Owing", "Sender", "TryLater", "Undeliverable"]
+
+
+@dataclass(frozen=True)
+class Owing:
+    """Payloads owed to a target as ``bot``'s items (its drainer sends them), keyed ``key:0``, ``key:1`` …"""
+
+    bot: int
+    target: str | int
+    payloads: list[dict[str, Any]]
+    key: str
 
 
 class TryLater(Exception):
@@ -140,6 +154,21 @@ class Outbox:
         if owed and channel in self._wake:
             self._wake[channel].set()
         return owed
+
+    async def owe_for(self, channel: str, owings: list[Owing]) -> None:
+        """Owe each of ``owings`` as its bot's, all in one write (each all or none, as ``owe_all``:
+        one owed before is not doubled). Each bot sends only its own: this process's drain sends
+        this bot's, another bot's drainer the rest."""
+        now = self._clock.now()
+
+        def body(conn: Connection) -> None:
+            for owing in owings:
+                keys = [f"{owing.key}:{i}" for i in range(len(owing.payloads))]
+                table.owe_all(conn, owing.bot, channel, str(owing.target), owing.payloads, keys, now)
+
+        await self._db.write(body)
+        if channel in self._wake:
+            self._wake[channel].set()
 
     async def gather(
         self,
@@ -328,7 +357,8 @@ class Outbox:
                 log.exception("outbox %s drainer", channel)
                 waiting = True
             try:
-                await asyncio.wait_for(wake.wait(), IDLE_CHECK_SECONDS if waiting else None)
+                idle = OTHERS_CHECK_SECONDS if owner else None  # another bot may owe this one (``owe_for``)
+                await asyncio.wait_for(wake.wait(), IDLE_CHECK_SECONDS if waiting else idle)
             except TimeoutError:
                 pass
 

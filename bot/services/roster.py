@@ -72,6 +72,11 @@ class Roster:
         """The building chats this bot is in (of ``building``, or all)."""
         return await self._db.read(lambda conn: roster.chats(conn, self.bot_id, "building", building))
 
+    async def building_chats_and_senders(self) -> list[tuple[ChatBinding, int]]:
+        """Every building chat some bot is in, any bot's, with the bot to send there: this one when
+        it is in it, else the lowest id of those that are (a chat no bot is in is not listed)."""
+        return await self._db.read(lambda conn: roster.building_chats_and_senders(conn, self.bot_id))
+
     async def committee_chat_ids(self) -> list[int]:
         """The committee chats this bot is in, and ``committee.chat_id`` if configured."""
         ids = await self._db.read(lambda conn: [c.chat_id for c in roster.chats(conn, self.bot_id, "committee")])
