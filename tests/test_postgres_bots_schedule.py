@@ -170,12 +170,17 @@ async def run_all(job: str, *apps: Harness) -> None:
     await asyncio.gather(*(bot.app.job_queue.get_jobs_by_name(job)[0].run(bot.app) for bot in apps))
 
 
-async def test_two_workers_at_a_buys_deadline_post_its_summary_once(workers, clock) -> None:
-    a, b = workers
+async def buy_with_an_order(a: Harness) -> None:
+    """Buy #1 in building 3's group, closing at noon, with 3-502's order, through worker ``a``."""
     await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
     await a.send(BUILDING_3, RESIDENT, "#登记 3-502")
     await a.send(BUILDING_3, COMMITTEE, "#开团 蔬菜包 68元/份 截止今天12:00")
     await a.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+
+
+async def test_two_workers_at_a_buys_deadline_post_its_summary_once(workers, clock) -> None:
+    a, b = workers
+    await buy_with_an_order(a)
     await groupbuys.restore_jobs(b.app)  # the second worker (re)started since: it has the deadline too
     clock.set(DEADLINE)
     await run_all(close_job_name(1), a, b)
@@ -270,10 +275,7 @@ async def test_a_daily_notice_goes_to_every_bots_groups_once_a_day(bots, clock) 
 
 async def test_a_buy_opened_on_one_worker_is_closed_by_another_that_never_restarted(workers, clock) -> None:
     a, b = workers
-    await a.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
-    await a.send(BUILDING_3, RESIDENT, "#登记 3-502")
-    await a.send(BUILDING_3, COMMITTEE, "#开团 蔬菜包 68元/份 截止今天12:00")
-    await a.send(BUILDING_3, RESIDENT, "#接龙 1 2")
+    await buy_with_an_order(a)
     assert not b.app.job_queue.get_jobs_by_name(close_job_name(1))  # the second worker has not heard of it
     await tick("buys-sync", b)  # its minute's look at the open buys
     for job in a.app.job_queue.get_jobs_by_name(close_job_name(1)):
