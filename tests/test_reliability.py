@@ -13,7 +13,7 @@ from bot.runtime.localapi import LocalBotApi, LocalRequest
 from bot.texts.i18n import t
 from handlers.groupbuys import board_job_name
 from tests.conftest import make_config, read_only, sqlite_only
-from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, LocalUser, until
+from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, LocalUser, until
 
 LEADER = LocalUser(2001, "楼长老陈")
 VOLUNTEER = LocalUser(3001, "志愿者小李")
@@ -281,3 +281,39 @@ async def test_an_update_stored_but_not_answered_before_a_crash_is_answered_afte
         rows = await restarted.bot_data.services.db.fetchall("SELECT count(*) FROM med_requests")
     assert rows[0][0] == 1, "filed once"
     assert sum(text.startswith("配药单 #1") for text in api.texts(BUILDING_3)) == 1
+
+
+async def test_a_notice_stored_but_not_yet_owed_to_the_groups_before_a_crash_is_posted_after_the_restart_once(
+    config, clock, monkeypatch
+):
+    """The notice is one write, its posts to the groups the next: the process dies between them.
+    The update is handled again from the inbox: the notice's write gives back what it stored (not
+    a second notice) and its posts are owed then, once."""
+    monkeypatch.setattr("bot.runtime.app.STOP_GRACE_SECONDS", 0.1)  # the "crash": the update is cut short
+    api = LocalBotApi()
+    app = build_application(config, LocalRequest(api), clock=clock)
+    async with running(app):
+        bot = Harness(app, api)
+        await bot.send(BUILDING_3, COMMITTEE, "#绑定 3号楼")
+        outbox = app.bot_data.services.outbox
+
+        async def dies_here(*args: object, **kwargs: object) -> None:
+            await asyncio.Event().wait()
+
+        monkeypatch.setattr(outbox, "owe_for", dies_here)
+        update = Update.de_json(api.message_update(COMMITTEE_CHAT, COMMITTEE, "#通知 明早7点核酸"), app.bot)
+        await app.update_queue.put(update)  # as polling hands it over
+        await until(lambda: app.bot_data.services.db.fetchall("SELECT 1 FROM notices"))
+    monkeypatch.undo()
+    posted = t("zh", "notice.post", text="明早7点核酸")
+    assert posted not in api.texts(BUILDING_3)
+    async with running(build_application(config, LocalRequest(api), clock=clock)) as restarted:
+        await until(lambda: posted in api.texts(BUILDING_3))
+
+        async def nothing_pending() -> bool:
+            return await restarted.bot_data.services.deliveries.pending() == []
+
+        await until(nothing_pending)
+        rows = await restarted.bot_data.services.db.fetchall("SELECT count(*) FROM notices")
+    assert rows[0][0] == 1, "stored once"
+    assert api.texts(BUILDING_3).count(posted) == 1
