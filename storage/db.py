@@ -141,6 +141,7 @@ class Database:
         self._handed = 0  # writes handed over so far ...
         self._covered = 0  # ... of which the last commit asked for comes after
         self._commits: dict[int, asyncio.Future[None]] = {}  # batch number → its commit
+        self._committed = 0  # batches up to this one are known committed (a lost later one is not theirs)
         self._sizes: Counter[int] = Counter()
         self._background: set[asyncio.Task[None]] = set()
         self.observe_write: Callable[[float], None] = _nothing_to_observe  # seconds per write (metrics)
@@ -202,6 +203,7 @@ class Database:
         self._handed += 1
         try:
             result, batch = await self._call(self._writer.run, body, _take_claim())
+            self._committed = max(self._committed, self._writer.committed)
         except _BatchLost as lost:
             self._settle(lost.batch, lost.cause)
             raise StorageError(str(lost.cause)) from lost.cause
@@ -261,7 +263,7 @@ class Database:
         for number in sorted(n for n in self._commits if n <= batch):
             committed = self._commits.pop(number)
             del self._sizes[number]
-            if failure is None:
+            if failure is None or number <= self._committed:
                 committed.set_result(None)
             else:
                 committed.set_exception(StorageError(f"{failure.__class__.__name__}: {failure}"))
@@ -367,6 +369,7 @@ class _Writer:
         self.backend = backend
         self.conn = backend.writer()
         self.batch = 0  # the number of the open (or last) batch
+        self.committed = 0  # the last batch committed before a retry (``_commit_others``)
 
     def migrate(self) -> list[str]:
         return self.backend.migrate(self.conn)
@@ -382,7 +385,19 @@ class _Writer:
                 if attempt == RETRIES or not self.backend.retryable(exc):
                     raise
                 log.info("write retried after %s", exc.__class__.__name__)
+                self._commit_others(exc)
         raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    def _commit_others(self, exc: BaseException) -> None:
+        """Before a write is run again after a deadlock: the batch's other writes are committed (their
+        callers are told with the next batch's commit), so the locks they took, which the other
+        process may be waiting for, do not make the same deadlock again."""
+        try:
+            self.conn.execute("COMMIT")
+        except self.backend.errors:
+            self._lose(exc)
+        self.committed = self.batch
+        self._begin()
 
     def _savepoint(self, body: Callable[[Connection], T], claim: tuple[int, int, datetime] | None) -> T:
         conn = self.conn

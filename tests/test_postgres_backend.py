@@ -161,6 +161,44 @@ async def test_two_processes_writes_that_deadlock_are_run_again_and_both_kept(po
         await second.close()
 
 
+async def test_a_deadlock_through_another_write_of_the_batch_is_run_again_after_that_write_is_committed(
+    postgres_url: str,
+) -> None:
+    """Each process's batch has two writes: the first holds a row, the second asks for the one the
+    other process's first holds. The victim's own write is undone at its savepoint, but its batch's
+    first write still holds its row: run again at once, it met the same deadlock. Its batch's other
+    writes are committed first now, and all four writes are kept."""
+    first, second = Database(url=postgres_url), Database(url=postgres_url)
+    await first.open()
+    await second.open()
+    insert = "INSERT INTO chat_settings(chat_id, language) VALUES (?, 'en') ON CONFLICT (chat_id) DO UPDATE SET language = 'zh'"
+    holding = threading.Barrier(2, timeout=5)
+
+    def take(chat_id: int) -> Callable[[Any], None]:
+        return lambda conn: conn.execute(insert, (chat_id,))
+
+    def then_take(chat_id: int) -> Callable[[Any], None]:
+        tries = []
+
+        def body(conn: Any) -> None:
+            tries.append(1)
+            if len(tries) == 1:
+                holding.wait()  # both first writes hold their rows, uncommitted
+            conn.execute(insert, (chat_id,))
+
+        return body
+
+    try:
+        await asyncio.gather(
+            first.write(take(-1)), first.write(then_take(-2)), second.write(take(-2)), second.write(then_take(-1))
+        )
+        rows = await first.fetchall("SELECT chat_id, language FROM chat_settings ORDER BY chat_id")
+        assert [(row["chat_id"], row["language"]) for row in rows] == [(-2, "zh"), (-1, "zh")]
+    finally:
+        await first.close()
+        await second.close()
+
+
 async def test_an_update_costs_the_server_few_statements_and_a_read_of_one_query_is_that_query_alone(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
