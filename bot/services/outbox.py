@@ -41,7 +41,7 @@ API (one instance, ``services.outbox``)::
   are its own (two bots may each owe ``report:<day>:<chat>`` to one chat; each goes out once). A
   channel without one (WeCom: the district's robots) is shared, its keys once for the district.
   ``owe_for`` owes items as another bot's (a notice to the groups only that bot is in): that bot's
-  drainer, which looks every ``OTHERS_CHECK_SECONDS`` while idle, sends them.
+  drainer, which looks every ``OTHERS_CHECK_SECONDS`` while idle on PostgreSQL, sends them.
 - Several processes over one database (PostgreSQL): each attempt first takes the item's lease
   (a write: this process, until ``LEASE_SECONDS`` from now); an item leased by another process is
   skipped, so each target has one sender at a time. A process that dies holding a lease delays
@@ -357,7 +357,8 @@ class Outbox:
                 log.exception("outbox %s drainer", channel)
                 waiting = True
             try:
-                idle = OTHERS_CHECK_SECONDS if owner else None  # another bot may owe this one (``owe_for``)
+                # another bot's process may owe this one (``owe_for``): only on PostgreSQL (SQLite is one process)
+                idle = OTHERS_CHECK_SECONDS if owner and self._db.postgres else None
                 await asyncio.wait_for(wake.wait(), IDLE_CHECK_SECONDS if waiting else idle)
             except TimeoutError:
                 pass
