@@ -37,6 +37,20 @@ async def until(condition: Callable[[], bool | Awaitable[Any]], seconds: float =
     raise AssertionError(f"the condition never held in {seconds} s")
 
 
+def nothing_pending(app: Application) -> Callable[[], Awaitable[bool]]:
+    """A condition for ``until``: is every update stored in ``app``'s inbox done?"""
+
+    async def condition() -> bool:
+        return await app.bot_data.services.deliveries.pending() == []
+
+    return condition
+
+
+async def deliver(bot: Harness, payload: dict) -> None:
+    """An update as polling or a webhook hands it over: stored in the inbox, then queued."""
+    await bot.app.update_queue.put(Update.de_json(payload, bot.app.bot))
+
+
 class Harness:
     def __init__(self, app: Application, api: LocalBotApi) -> None:
         self.app = app

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from telegram import Update
-from telegram.ext import Application
 
 from bot.config import Config
 from bot.runtime.app import build_application, running
@@ -28,6 +26,8 @@ from tests.harness import (
     RESIDENT,
     Harness,
     LocalUser,
+    deliver,
+    nothing_pending,
     until,
 )
 
@@ -59,10 +59,6 @@ async def bots(shared: Config, clock) -> AsyncIterator[tuple[Harness, Harness]]:
         yield Harness(first, first_api), Harness(second, second_api)
 
 
-async def deliver(bot: Harness, payload: dict) -> None:
-    """An update as polling or a webhook hands it over: stored in the inbox, then queued."""
-    await bot.app.update_queue.put(Update.de_json(payload, bot.app.bot))
-
 
 async def deliver_to_both(a: Harness, b: Harness, payload: dict) -> None:
     """The same update reaches both workers (a re-delivery after a timeout, a retried webhook)."""
@@ -73,14 +69,6 @@ def sent_by(bot: Harness, chat_id: int) -> list[str]:
     """The texts ``bot`` sent into a chat, through its own Bot API."""
     return [call.params["text"] for call in bot.api.calls_of("sendMessage") if int(call.params["chat_id"]) == chat_id]
 
-
-def nothing_pending(app: Application) -> Callable[[], Awaitable[bool]]:
-    """Is every update stored in the inbox done?"""
-
-    async def condition() -> bool:
-        return await app.bot_data.services.deliveries.pending() == []
-
-    return condition
 
 
 async def settled(*bots: Harness) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from bot.texts.i18n import t
 from tests import test_postgres_processes as processes
-from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, RESIDENT, Harness
-from tests.test_postgres_processes import deliver, sent_by, settled
+from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, RESIDENT, Harness, deliver
+from tests.test_postgres_processes import sent_by, settled
 from tests.test_reports import REBUTTAL, RUMOR
 
 bots, shared = processes.bots, processes.shared  # the fixtures: two bots over one PostgreSQL database

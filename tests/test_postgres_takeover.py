@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Config
@@ -20,7 +18,7 @@ from bot.runtime.app import build_application, running
 from bot.runtime.localapi import LocalBotApi, LocalRequest
 from bot.texts.i18n import t
 from tests.conftest import make_config
-from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, until
+from tests.harness import BUILDING_3, COMMITTEE, NEIGHBOUR, RESIDENT, Harness, deliver, nothing_pending, until
 
 pytestmark = pytest.mark.postgres
 
@@ -52,16 +50,6 @@ async def held_by_a_worker_that_dies(shared: Config, api: LocalBotApi, clock, te
             )
 
 
-async def deliver(bot: Harness, payload: dict) -> None:
-    """An update as polling or a webhook hands it over: stored in the inbox, then queued."""
-    await bot.app.update_queue.put(Update.de_json(payload, bot.app.bot))
-
-
-def nothing_pending(app: Application) -> Callable[[], Awaitable[bool]]:
-    async def condition() -> bool:
-        return await app.bot_data.services.deliveries.pending() == []
-
-    return condition
 
 
 def filed(api: LocalBotApi, number: int) -> int:

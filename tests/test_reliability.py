@@ -13,7 +13,17 @@ from bot.runtime.localapi import LocalBotApi, LocalRequest
 from bot.texts.i18n import t
 from handlers.groupbuys import board_job_name
 from tests.conftest import make_config, read_only, sqlite_only
-from tests.harness import BUILDING_3, COMMITTEE, COMMITTEE_CHAT, NEIGHBOUR, RESIDENT, Harness, LocalUser, until
+from tests.harness import (
+    BUILDING_3,
+    COMMITTEE,
+    COMMITTEE_CHAT,
+    NEIGHBOUR,
+    RESIDENT,
+    Harness,
+    LocalUser,
+    nothing_pending,
+    until,
+)
 
 LEADER = LocalUser(2001, "楼长老陈")
 VOLUNTEER = LocalUser(3001, "志愿者小李")
@@ -273,11 +283,7 @@ async def test_an_update_stored_but_not_answered_before_a_crash_is_answered_afte
     del api.held[BUILDING_3]
     async with running(build_application(config, LocalRequest(api), clock=clock)) as restarted:
         await until(lambda: any(text.startswith("配药单 #1") for text in api.texts(BUILDING_3)))
-
-        async def nothing_pending() -> bool:  # marked handled right after its answer went out
-            return await restarted.bot_data.services.deliveries.pending() == []
-
-        await until(nothing_pending)
+        await until(nothing_pending(restarted))  # marked handled right after its answer went out
         rows = await restarted.bot_data.services.db.fetchall("SELECT count(*) FROM med_requests")
     assert rows[0][0] == 1, "filed once"
     assert sum(text.startswith("配药单 #1") for text in api.texts(BUILDING_3)) == 1
@@ -309,11 +315,7 @@ async def test_a_notice_stored_but_not_yet_owed_to_the_groups_before_a_crash_is_
     assert posted not in api.texts(BUILDING_3)
     async with running(build_application(config, LocalRequest(api), clock=clock)) as restarted:
         await until(lambda: posted in api.texts(BUILDING_3))
-
-        async def nothing_pending() -> bool:
-            return await restarted.bot_data.services.deliveries.pending() == []
-
-        await until(nothing_pending)
+        await until(nothing_pending(restarted))
         rows = await restarted.bot_data.services.db.fetchall("SELECT count(*) FROM notices")
     assert rows[0][0] == 1, "stored once"
     assert api.texts(BUILDING_3).count(posted) == 1
