@@ -225,10 +225,17 @@ LIST_FIRST = [
         c.MedRequest(room=R3_502, items=[I(name="硝苯地平", quantity=2, unit="盒")], urgent=True),
     ),
     (
-        "大家好\n\n布洛芬 2盒\n感冒灵 一盒\n#配药",
+        "大家好\n布洛芬 2盒\n感冒灵 一盒\n#配药",  # the greeting gives no quantity: not a drug
         c.MedRequest(items=[I(name="布洛芬", quantity=2, unit="盒"), I(name="感冒灵", quantity=1, unit="盒")]),
     ),
     ("metformin x3 #med", c.MedRequest(items=[I(name="metformin", quantity=3)])),
+    ("布洛芬2盒 #配药 谢谢", c.MedRequest(items=[I(name="布洛芬", quantity=2, unit="盒")], note="谢谢")),
+    (
+        "王建国 3-702 布洛芬两盒 #配药 急!!",
+        c.MedRequest(
+            room=Room(building=3, room=702), items=[I(name="布洛芬", quantity=2, unit="盒")], urgent=True, note="王建国"
+        ),
+    ),
 ]
 
 

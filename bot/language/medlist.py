@@ -234,7 +234,7 @@ def _drop_lead_in(name: str, notes: list[str]) -> str:
         and (_is_person(first) or (_REMARK.search(first) and not _DRUG_END.search(first)))
     ):
         notes.append(first)  # 独居老人 降压药吃完了 苯磺酸氨氯地平
-        name = rest
+        name = rest.lstrip()  # 王建国 3-702 布洛芬: the room taken out left its spaces
         first, _, rest = name.partition(" ")
     return name
 

@@ -58,8 +58,10 @@ _ABOUT_TAG = re.compile(
 _ABOUT_AFTER = re.compile(r"^的")
 # Words right after a tag that ask how it works: answered with the command's usage.
 _HOW_TO = re.compile(r"^(?:要?怎么|怎样|如何|是什么|是啥|什么意思|啥意思|没反应|不管用|不好用|how\b|what\b)", re.I)
-# What may follow a tag that ends a list written before it (布洛芬 2盒 #配药 急!).
-_ONLY_URGENT = re.compile(r"(?:急|加急|紧急|特急|urgent|[!！。.]|\s)*", re.I)
+# What may follow a tag that ends a list written before it (布洛芬 2盒 #配药 急!, … #配药 谢谢).
+_ONLY_URGENT = re.compile(
+    r"(?:急|加急|紧急|特急|urgent|谢谢|多谢|感谢|麻烦了?|拜托了?|辛苦了?|thanks|[!！。.，,~]|\s)*", re.I
+)
 
 
 def parse(text: str, ctx: ParseContext) -> c.Command | None:
@@ -122,10 +124,11 @@ def _decoration_end(line: str) -> int:
 
 
 def _block_above(lines: list[str], index: int) -> str:
-    """The lines right above line ``index``, up to an empty line."""
+    """The lines right above line ``index`` that give quantities (a list's lines), up to the first
+    that does not (a greeting, an empty line): nothing else is taken for a drug."""
     block: list[str] = []
     for line in reversed(lines[:index]):
-        if not line.strip():
+        if not has_quantity(line):
             break
         block.insert(0, line)
     return "\n".join(block)
